@@ -1,0 +1,194 @@
+package envfix
+
+import (
+	"strconv"
+	"strings"
+)
+
+// FlowMeter's defaults, used when neither the environment nor the file sets
+// a value.
+const (
+	DefaultHost = "0.0.0.0"
+	DefaultPort = 8000
+)
+
+// Source says where the value FlowMeter uses comes from.
+type Source string
+
+// The sources, in the words of the JSON contract.
+const (
+	SourceFile        Source = "file"
+	SourceDefault     Source = "default"
+	SourceEnvironment Source = "environment"
+)
+
+// Setting is the value FlowMeter would use for one key at its next start.
+type Setting struct {
+	// Key is the folded (lower-case) key, as pydantic-settings matches it.
+	Key    string
+	Value  string
+	Source Source
+	// Statement is the index in Reading.Statements of the line that decides
+	// the value when Source is SourceFile, or of the bare key line that
+	// unsets it when Source is SourceDefault; -1 otherwise.
+	Statement int
+	// EnvName is the environment variable that decides the value when
+	// Source is SourceEnvironment.
+	EnvName string
+}
+
+// Value is one folded key of the file with the value FlowMeter reads.
+type Value struct {
+	// Set is false for a bare key, which FlowMeter treats as unset.
+	Set   bool
+	Value string
+	// Statement is the index of the deciding statement.
+	Statement int
+}
+
+// Reading is a .env file read as FlowMeter reads it.
+type Reading struct {
+	// Bytes are the file's original bytes; nil when the file is missing.
+	Bytes      []byte
+	Statements []Statement
+	// Values maps each folded key to the value FlowMeter reads from the
+	// file, after interpolation and case folding.
+	Values map[string]Value
+	// Order lists the folded keys in the order pydantic-settings sees them.
+	Order []string
+
+	env []string
+}
+
+// Read reads content as FlowMeter would with the process environment env
+// (in os.Environ form). content must be valid UTF-8; Load checks that.
+func Read(content []byte, env []string) *Reading {
+	r := &Reading{Bytes: content, env: env, Statements: parseStatements(content)}
+	r.resolve()
+	return r
+}
+
+// resolve applies python-dotenv's interpolation and pydantic-settings' case
+// folding.
+func (r *Reading) resolve() {
+	type entry struct {
+		value     string
+		set       bool
+		statement int
+	}
+	// python-dotenv's dict: exact keys, first occurrence keeps its place,
+	// the last value wins.
+	exact := map[string]*entry{}
+	var order []string
+	envLookup := environment(r.env)
+	look := func(name string) (string, bool, bool) {
+		if e, ok := exact[name]; ok {
+			return e.value, e.set, true
+		}
+		v, ok := envLookup[name]
+		return v, true, ok
+	}
+	for i, st := range r.Statements {
+		if st.Invalid {
+			continue
+		}
+		e := &entry{statement: i, set: st.HasValue}
+		if st.HasValue {
+			e.value = interpolate(st.Raw, look)
+		}
+		if _, seen := exact[st.Key]; !seen {
+			order = append(order, st.Key)
+		}
+		exact[st.Key] = e
+	}
+	// pydantic-settings: {k.lower(): v for k, v in values.items()}.
+	r.Values = make(map[string]Value, len(order))
+	for _, k := range order {
+		e := exact[k]
+		fk := foldKey(k)
+		if _, seen := r.Values[fk]; !seen {
+			r.Order = append(r.Order, fk)
+		}
+		r.Values[fk] = Value{Set: e.set, Value: e.value, Statement: e.statement}
+	}
+}
+
+// environment turns os.Environ form into a map; the first of duplicate names
+// wins, as it does for Python's os.environ.
+func environment(env []string) map[string]string {
+	m := make(map[string]string, len(env))
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		if _, ok := m[k]; !ok {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+// foldKey folds a key as pydantic-settings does with str.lower(). Go's
+// lower-casing agrees with Python's for every key that folds to a setting
+// FlowMeter knows.
+func foldKey(k string) string { return strings.ToLower(k) }
+
+// Setting returns what FlowMeter would use for key at its next start: the
+// process environment beats the file, the file beats the default.
+func (r *Reading) Setting(key, def string) Setting {
+	fk := foldKey(key)
+	s := Setting{Key: fk, Value: def, Source: SourceDefault, Statement: -1}
+	if v, ok := r.Values[fk]; ok {
+		s.Statement = v.Statement
+		if v.Set {
+			s.Value, s.Source = v.Value, SourceFile
+		}
+	}
+	// pydantic-settings folds the environment's names too; a later
+	// spelling in the environment overrides an earlier one.
+	seen := map[string]bool{}
+	for _, kv := range r.env {
+		k, v, _ := strings.Cut(kv, "=")
+		if seen[k] {
+			continue // os.environ keeps the first of duplicate names
+		}
+		seen[k] = true
+		if foldKey(k) == fk {
+			s.Value, s.Source, s.EnvName, s.Statement = v, SourceEnvironment, k, -1
+		}
+	}
+	return s
+}
+
+// Host is the HOST FlowMeter would bind at its next start.
+func (r *Reading) Host() Setting { return r.Setting("HOST", DefaultHost) }
+
+// Port is the PORT FlowMeter would listen on at its next start, and whether
+// FlowMeter would accept it as a port number.
+func (r *Reading) Port() (Setting, int, bool) {
+	s := r.Setting("PORT", strconv.Itoa(DefaultPort))
+	p, ok := ParsePort(s.Value)
+	return s, p, ok
+}
+
+// ParsePort reads a port number as pydantic's int field does for the common
+// forms: surrounding whitespace allowed, digits with single underscores
+// between them, within 0..65535.
+func ParsePort(s string) (int, bool) {
+	s = strings.TrimFunc(s, isSpace)
+	s = strings.TrimPrefix(s, "+")
+	if s == "" || s[0] == '_' || s[len(s)-1] == '_' || strings.Contains(s, "__") {
+		return 0, false
+	}
+	n, err := strconv.Atoi(strings.ReplaceAll(s, "_", ""))
+	if err != nil || n < 0 || n > 65535 {
+		return 0, false
+	}
+	return n, true
+}
+
+// LineOf returns the 1-based line of the statement with index i, or 0.
+func (r *Reading) LineOf(i int) int {
+	if i < 0 || i >= len(r.Statements) {
+		return 0
+	}
+	return r.Statements[i].Line
+}

@@ -1,0 +1,63 @@
+package netcheck
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Headline is the status in the words a person reads first.
+func (s Status) Headline() string {
+	switch s {
+	case StatusSafe:
+		return "SAFE"
+	case StatusExposed:
+		return "EXPOSED"
+	case StatusAtRisk:
+		return "AT RISK"
+	}
+	return "ERROR"
+}
+
+// ANSI colours for the headline, used only when stdout is a terminal.
+var statusColor = map[Status]string{
+	StatusSafe:    "\x1b[1;32m",
+	StatusExposed: "\x1b[1;31m",
+	StatusAtRisk:  "\x1b[1;33m",
+	StatusError:   "\x1b[1;90m",
+}
+
+// Text renders the verdict for a terminal: the status in one line, where
+// FlowMeter can be reached, and the one command that fixes it.
+func (v Verdict) Text(color bool) string {
+	var b strings.Builder
+	head := v.Status.Headline()
+	if color {
+		head = statusColor[v.Status] + head + "\x1b[0m"
+	}
+	fmt.Fprintf(&b, "%s  %s\n", head, v.Message)
+	for _, l := range v.Listeners {
+		for _, e := range l.ExposedOn {
+			if e.Trusted {
+				continue
+			}
+			fmt.Fprintf(&b, "  reachable: %s on %s (%s)\n", e.URL, e.Interface, e.Kind)
+		}
+	}
+	for _, f := range v.Findings {
+		fmt.Fprintf(&b, "  %s: %s\n", f.Severity, f.Message)
+	}
+	if v.Fix != "" {
+		fmt.Fprintf(&b, "  fix: %s\n", v.Fix)
+	}
+	return b.String()
+}
+
+// shellQuote quotes a path for a command a person can paste.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+:@%", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
