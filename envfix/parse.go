@@ -53,7 +53,13 @@ type scanner struct {
 	b    []byte
 	p    int
 	line int
+	// unclosed remembers, per quote character, the earliest opening quote
+	// found to have no plain closing quote, so that a file of many
+	// unterminated quotes is read in linear time (see closingQuote).
+	unclosed map[byte]unclosedQuote
 }
+
+type unclosedQuote struct{ open, lastPair int }
 
 // errNoMatch stands for a python-dotenv regular expression that did not match:
 // the statement is invalid and the rest of its line is skipped.
@@ -142,7 +148,7 @@ func (s *scanner) key(st *Statement) error {
 		return nil // a comment line: no key
 	case '\'':
 		// '([^']+)': at least one character, newlines included.
-		end := indexByteFrom(s.b, s.p+1, '\'')
+		end := s.closingQuote(s.p, '\'', false)
 		if end <= s.p+1 {
 			return errNoMatch{}
 		}
@@ -176,8 +182,8 @@ func (s *scanner) value(st *Statement) error {
 	}
 	switch q := s.b[s.p]; q {
 	case '\'', '"':
-		end, ok := closingQuote(s.b, s.p, q)
-		if !ok {
+		end := s.closingQuote(s.p, q, true)
+		if end < 0 {
 			return errNoMatch{}
 		}
 		st.Quote = q
@@ -225,25 +231,45 @@ func commentStart(part []byte) int {
 	return len(part)
 }
 
-// closingQuote finds the closing quote of a quoted value opening at b[open],
-// with the semantics of python-dotenv's '((?:\\'|[^'])*)' (and the double
-// quoted twin): the first quote not consumed as part of a backslash-quote
-// pair closes the value; when there is none, the regular expression
-// backtracks, and the quote of the last backslash-quote pair closes it.
-func closingQuote(b []byte, open int, q byte) (int, bool) {
+// closingQuote finds the quote that closes the one at b[open], or -1.
+//
+// For a value (escapes set) it follows python-dotenv's '((?:\\'|[^'])*)'
+// and its double-quoted twin: the first quote not consumed as part of a
+// backslash-quote pair closes the value; when there is none, the regular
+// expression backtracks, and the quote of the last backslash-quote pair
+// closes it. For a key ('([^']+)') the next quote closes it.
+//
+// Once a scan from open finds no plain closing quote, every later opening
+// quote q (which that scan saw as part of a pair) would scan the same bytes
+// the same way, so the answer for it is remembered instead of rescanned.
+func (s *scanner) closingQuote(open int, q byte, escapes bool) int {
+	key := q
+	if !escapes {
+		key = 0
+	}
+	if u, ok := s.unclosed[key]; ok && open > u.open {
+		if u.lastPair > open {
+			return u.lastPair
+		}
+		return -1
+	}
 	lastPair := -1
-	for i := open + 1; i < len(b); i++ {
-		switch b[i] {
+	for i := open + 1; i < len(s.b); i++ {
+		switch s.b[i] {
 		case '\\':
-			if i+1 < len(b) && b[i+1] == q {
+			if escapes && i+1 < len(s.b) && s.b[i+1] == q {
 				lastPair = i + 1
 				i++
 			}
 		case q:
-			return i, true
+			return i
 		}
 	}
-	return lastPair, lastPair >= 0
+	if s.unclosed == nil {
+		s.unclosed = map[byte]unclosedQuote{}
+	}
+	s.unclosed[key] = unclosedQuote{open, lastPair}
+	return lastPair
 }
 
 var (
@@ -345,15 +371,6 @@ func countNewlines(b []byte) int {
 		}
 	}
 	return n
-}
-
-func indexByteFrom(b []byte, from int, c byte) int {
-	for i := from; i < len(b); i++ {
-		if b[i] == c {
-			return i
-		}
-	}
-	return -1
 }
 
 func isNewline(c byte) bool { return c == '\n' || c == '\r' }
