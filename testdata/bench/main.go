@@ -88,6 +88,9 @@ func newHarness(ctx context.Context) (*harness, error) {
 	if err != nil {
 		return nil, err
 	}
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real // as /proc/PID/fd and /proc/PID/cwd show it
+	}
 	h := &harness{ctx: ctx, root: root, dir: dir, env: childEnv()}
 	h.onCleanup(func() { os.RemoveAll(dir) })
 	return h, nil

@@ -1,0 +1,51 @@
+package netcheck
+
+import (
+	"net/netip"
+	"path/filepath"
+	"testing"
+)
+
+// TestStoreRemembersNetworks: a trusted network survives a reopen, and is
+// matched by subnet and gateway, not by interface name alone.
+func TestStoreRemembersNetworks(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "localguard", "state.json")
+	s, err := OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	home := Network{Interface: "wlan0", Subnet: netip.MustParsePrefix("192.168.1.0/24"), Gateway: "aa:bb:cc:dd:ee:ff"}
+	if !s.Trust(home) || s.Trust(home) {
+		t.Fatal("Trust should add once")
+	}
+	s.Install = "/home/ana/FlowMeter/backend/.env"
+	if err := s.Save(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Install != "/home/ana/FlowMeter/backend/.env" || len(s.Trusted) != 1 {
+		t.Fatalf("reopened store %+v", s)
+	}
+	addr := netip.MustParseAddr("192.168.1.23")
+	tests := []struct {
+		name, iface, gateway string
+		addr                 netip.Addr
+		want                 bool
+	}{
+		{"home", "wlan0", "aa:bb:cc:dd:ee:ff", addr, true},
+		{"café with the same subnet", "wlan0", "11:22:33:44:55:66", addr, false},
+		{"other subnet", "wlan0", "aa:bb:cc:dd:ee:ff", netip.MustParseAddr("10.0.0.5"), false},
+		{"other interface", "eth0", "aa:bb:cc:dd:ee:ff", addr, false},
+	}
+	for _, tt := range tests {
+		if got := s.Trusts(tt.iface, tt.addr, tt.gateway); got != tt.want {
+			t.Errorf("%s: Trusts = %v", tt.name, got)
+		}
+	}
+	if !s.Distrust(home) || s.Distrust(home) || len(s.Trusted) != 0 {
+		t.Error("Distrust should remove once")
+	}
+}
