@@ -1,19 +1,24 @@
 // Command localguard guards FlowMeter: it tells where FlowMeter can be
 // reached from and why, and makes it local-only with one safe change.
 //
-// Without a command it opens the window and the tray icon; check, fix and
-// undo give the same engine to scripts (see shared/CLI.md).
+// Without a command it opens the window and the tray icon; check, fix, undo
+// and watch give the same engine to scripts (see shared/CLI.md).
 package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"path/filepath"
 	"strings"
+	"syscall"
+	"time"
 
 	"localguard/netcheck"
 	"localguard/ui"
@@ -24,11 +29,16 @@ const usage = `Localguard keeps FlowMeter reachable from this computer only.
 Usage:
   localguard [--env FILE]                   open the window and the tray icon
   localguard check [--env FILE] [--json]    print the verdict; exit 0 safe, 1 exposed, 2 at-risk, 3 error
-  localguard fix [--env FILE] [--yes] [--json]
-                                            make FlowMeter bind to 127.0.0.1 (shows the change, asks, keeps a backup)
+  localguard fix [--env FILE] [--yes] [--json] [--finding KEY]
+                                            make FlowMeter bind to 127.0.0.1 (shows the change, asks, keeps a backup);
+                                            with --finding, make that setting safe instead (DEBUG, CORS_ORIGINS, ...)
   localguard undo [--env FILE]              put the .env back exactly as it was before the last fix
+  localguard watch [--env FILE] [--interval DURATION] [--json]
+                                            print the verdict now and each time it changes, until interrupted
 
-FILE is the backend/.env of a FlowMeter checkout; it need not exist.
+FILE is the backend/.env of a FlowMeter checkout; it need not exist. Without
+--env, Localguard uses the install it remembered, then the ones it finds
+(running FlowMeter processes, common places).
 Run "localguard COMMAND -h" for a command's flags.
 `
 
@@ -57,6 +67,8 @@ func run(args []string, in io.Reader, out, errw io.Writer) int {
 		return c.fix(args)
 	case "undo":
 		return c.undo(args)
+	case "watch":
+		return c.watch(args)
 	case "help":
 		fmt.Fprint(out, usage)
 		return 0
@@ -65,54 +77,93 @@ func run(args []string, in io.Reader, out, errw io.Writer) int {
 	return 3
 }
 
-// flags declares the flags every command shares.
-type flags struct {
+// command is one command's flags and the install they resolve to.
+type command struct {
+	name    string
 	set     *flag.FlagSet
 	env     string
 	json    bool
 	yes     bool
-	command string
+	finding string
+	// interval is watch's.
+	interval time.Duration
+
+	checker *netcheck.Checker
 }
 
-func (c cli) flags(command string, withJSON, withYes bool) *flags {
-	f := &flags{set: flag.NewFlagSet("localguard "+command, flag.ContinueOnError), command: command}
-	f.set.SetOutput(c.err)
-	f.set.StringVar(&f.env, "env", "", "the `FILE` backend/.env of the FlowMeter install")
-	if withJSON {
-		f.set.BoolVar(&f.json, "json", false, "print one JSON object (see shared/CLI.md)")
+func (c cli) command(name string) *command {
+	cmd := &command{name: name, set: flag.NewFlagSet("localguard "+name, flag.ContinueOnError)}
+	cmd.set.SetOutput(c.err)
+	cmd.set.StringVar(&cmd.env, "env", "", "the `FILE` backend/.env of the FlowMeter install (default: remembered or found)")
+	switch name {
+	case "check", "fix", "watch":
+		cmd.set.BoolVar(&cmd.json, "json", false, "print JSON (see shared/CLI.md)")
 	}
-	if withYes {
-		f.set.BoolVar(&f.yes, "yes", false, "apply the change without asking")
+	switch name {
+	case "fix":
+		cmd.set.BoolVar(&cmd.yes, "yes", false, "apply the change without asking")
+		cmd.set.StringVar(&cmd.finding, "finding", "", "make the setting `KEY` of a finding safe instead of HOST")
+	case "watch":
+		cmd.set.DurationVar(&cmd.interval, "interval", netcheck.DefaultInterval, "how often to check (1s, 500ms)")
 	}
-	return f
+	return cmd
 }
 
-// parse parses args; done is true when the command should stop with code.
-func (f *flags) parse(c cli, args []string) (code int, done bool) {
-	if err := f.set.Parse(args); err != nil {
+// parse parses args and finds the install; done is true when the command
+// should stop with code.
+func (cmd *command) parse(c cli, args []string) (code int, done bool) {
+	if err := cmd.set.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0, true
 		}
 		return 3, true
 	}
-	if f.set.NArg() > 0 {
-		fmt.Fprintf(c.err, "localguard %s: unexpected argument %q: pass the file with --env.\n", f.command, f.set.Arg(0))
+	if cmd.set.NArg() > 0 {
+		fmt.Fprintf(c.err, "localguard %s: unexpected argument %q: pass the file with --env.\n", cmd.name, cmd.set.Arg(0))
 		return 3, true
 	}
-	if f.env == "" {
-		fmt.Fprintf(c.err, "localguard %s: no FlowMeter install given: pass --env /path/to/FlowMeter/backend/.env.\n", f.command)
+	checker, err := openInstall(cmd.env)
+	if err != nil {
+		fmt.Fprintf(c.err, "localguard %s: %v\n", cmd.name, err)
 		return 3, true
 	}
+	cmd.checker, cmd.env = checker, checker.EnvPath
 	return 0, false
 }
 
+// openInstall resolves the install (the --env given, else the remembered
+// or found one), remembers it for next time, and makes its Checker.
+func openInstall(env string) (*netcheck.Checker, error) {
+	var store *netcheck.Store
+	if path, err := netcheck.DefaultStorePath(); err == nil {
+		store, _ = netcheck.OpenStore(path)
+	}
+	c := &netcheck.Checker{EnvPath: env, Environ: os.Environ(), Store: store}
+	if env == "" {
+		home, _ := os.UserHomeDir()
+		found, err := netcheck.Discover(context.Background(), store, home)
+		if err != nil {
+			return nil, err
+		}
+		c.EnvPath = found[0].EnvPath
+		for _, other := range found[1:] {
+			c.Others = append(c.Others, other.EnvPath)
+		}
+	}
+	if abs, err := filepath.Abs(c.EnvPath); err == nil && store != nil && store.Install != abs {
+		store.Install = abs
+		store.Save() // remembering is a convenience: a failure changes no verdict
+	}
+	return c, nil
+}
+
 func (c cli) check(args []string) int {
-	f := c.flags("check", true, false)
-	if code, done := f.parse(c, args); done {
+	cmd := c.command("check")
+	if code, done := cmd.parse(c, args); done {
 		return code
 	}
-	v := netcheck.Check(f.env, os.Environ())
-	c.print(v, f.json, nil)
+	v := cmd.checker.Check(context.Background())
+	c.print(v, cmd.json, nil)
 	return v.Status.ExitCode()
 }
 
@@ -124,26 +175,31 @@ type fixResult struct {
 }
 
 func (c cli) fix(args []string) int {
-	f := c.flags("fix", true, true)
-	if code, done := f.parse(c, args); done {
+	cmd := c.command("fix")
+	if code, done := cmd.parse(c, args); done {
 		return code
 	}
-	plan, err := netcheck.PlanFix(f.env, os.Environ())
+	ctx := context.Background()
+	plan, err := cmd.checker.PlanFix(ctx)
+	if cmd.finding != "" {
+		plan, err = cmd.checker.PlanFinding(cmd.finding)
+	}
 	if err != nil {
 		fmt.Fprintf(c.err, "localguard fix: %v\n", err)
 		return 1
 	}
 	res := &fixResult{Diff: plan.Diff()}
-	if plan.Empty() {
-		if !f.json {
-			fmt.Fprintf(c.out, "Nothing to change: %s already keeps FlowMeter on this computer (HOST=%s).\n", f.env, plan.Value)
+	switch {
+	case plan.Empty():
+		if !cmd.json {
+			fmt.Fprintf(c.out, "Nothing to change: %s already sets %s=%s.\n", cmd.env, plan.Key, plan.Value)
 		}
-	} else {
-		if !f.json {
+	default:
+		if !cmd.json {
 			fmt.Fprint(c.out, res.Diff)
 		}
-		if !f.yes && !c.confirm("Apply this change? [y/N] ") {
-			fmt.Fprintf(c.err, "localguard fix: not applied; %s is unchanged.\n", f.env)
+		if !cmd.yes && !c.confirm("Apply this change? [y/N] ") {
+			fmt.Fprintf(c.err, "localguard fix: not applied; %s is unchanged.\n", cmd.env)
 			return 1
 		}
 		backup, err := netcheck.ApplyFix(plan)
@@ -155,17 +211,19 @@ func (c cli) fix(args []string) int {
 		if plan.File.Exists {
 			res.Backup = backup.Path
 		}
-		if !f.json {
-			fmt.Fprintf(c.out, "Fixed: %s now sets HOST=%s (line %d).", f.env, plan.Value, plan.Line)
-			if res.Backup != "" {
-				fmt.Fprintf(c.out, " The original is kept in %s.", res.Backup)
-			}
-			fmt.Fprintf(c.out, "\nRestart FlowMeter to apply it. To put the file back: localguard undo --env %s\n", f.env)
-		}
 	}
-	v := netcheck.Check(f.env, os.Environ())
-	if f.json {
+	v := cmd.checker.Check(ctx)
+	if cmd.json {
 		c.print(v, true, res)
+	} else if res.Changed {
+		fmt.Fprintf(c.out, "Fixed: %s now sets %s=%s (line %d).", cmd.env, plan.Key, plan.Value, plan.Line)
+		if res.Backup != "" {
+			fmt.Fprintf(c.out, " The original is kept in %s.", res.Backup)
+		}
+		fmt.Fprintf(c.out, "\nTo put it back: localguard undo --env %s\n", cmd.env)
+		if v.Status == netcheck.StatusExposed {
+			fmt.Fprint(c.out, v.Text(isTerminal(c.out)))
+		}
 	}
 	if v.Status == netcheck.StatusError {
 		return 1
@@ -174,28 +232,52 @@ func (c cli) fix(args []string) int {
 }
 
 func (c cli) undo(args []string) int {
-	f := c.flags("undo", false, false)
-	if code, done := f.parse(c, args); done {
+	cmd := c.command("undo")
+	if code, done := cmd.parse(c, args); done {
 		return code
 	}
-	if err := netcheck.Undo(f.env); err != nil {
+	if err := netcheck.Undo(cmd.env); err != nil {
 		fmt.Fprintf(c.err, "localguard undo: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(c.out, "Put %s back exactly as it was before the fix.\n", f.env)
+	fmt.Fprintf(c.out, "Put %s back exactly as it was before the fix.\n", cmd.env)
+	return 0
+}
+
+func (c cli) watch(args []string) int {
+	cmd := c.command("watch")
+	if code, done := cmd.parse(c, args); done {
+		return code
+	}
+	if cmd.interval < 100*time.Millisecond {
+		fmt.Fprintf(c.err, "localguard watch: --interval %v is too short: use 100ms or more.\n", cmd.interval)
+		return 3
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := cmd.checker.Watch(ctx, cmd.interval, func(v netcheck.Verdict) {
+		if !cmd.json {
+			fmt.Fprintf(c.out, "%s ", time.Now().Format("15:04:05"))
+		}
+		c.print(v, cmd.json, nil)
+	})
+	if err != nil {
+		fmt.Fprintf(c.err, "localguard watch: %v\n", err)
+		return 3
+	}
 	return 0
 }
 
 func (c cli) window(args []string) int {
-	f := c.flags("", false, false)
-	if err := f.set.Parse(args); err != nil {
+	cmd := c.command("")
+	if err := cmd.set.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(c.err, usage)
 			return 0
 		}
 		return 3
 	}
-	ui.Run(f.env)
+	ui.Run(cmd.env)
 	return 0
 }
 
@@ -207,7 +289,7 @@ func (c cli) confirm(question string) bool {
 	return answer == "y" || answer == "yes"
 }
 
-// print writes the verdict as text or as one JSON object.
+// print writes the verdict as text or as one JSON object on one line.
 func (c cli) print(v netcheck.Verdict, asJSON bool, extra *fixResult) {
 	if !asJSON {
 		fmt.Fprint(c.out, v.Text(isTerminal(c.out)))

@@ -62,6 +62,15 @@ func decode(t *testing.T, s string) verdictJSON {
 	return v
 }
 
+// TestMain keeps the tests' remembered install out of the user's own.
+func TestMain(m *testing.M) {
+	dir, _ := os.MkdirTemp("", "localguard-test-config")
+	os.Setenv("XDG_CONFIG_HOME", dir)
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
 func TestCheckJSON(t *testing.T) {
 	t.Setenv("HOST", "")
 	os.Unsetenv("HOST")
@@ -127,7 +136,7 @@ func TestFixUndoJourney(t *testing.T) {
 		t.Fatal("a declined fix changed the file")
 	}
 	code, out, stderr = runCLI(t, "y\n", "fix", "--env", path)
-	if code != 0 || !strings.Contains(out, "Fixed:") || !strings.Contains(out, "Restart FlowMeter") {
+	if code != 0 || !strings.Contains(out, "Fixed:") || !strings.Contains(out, "undo --env") {
 		t.Fatalf("fix: exit %d\n%s\n%s", code, out, stderr)
 	}
 	if code, out, _ := runCLI(t, "", "check", "--env", path, "--json"); code != 0 || decode(t, out).Status != "safe" {
@@ -190,7 +199,20 @@ func TestUsage(t *testing.T) {
 	if code, _, stderr := runCLI(t, "", "frobnicate"); code != 3 || !strings.Contains(stderr, "unknown command") {
 		t.Errorf("unknown command: exit %d %q", code, stderr)
 	}
-	if code, _, stderr := runCLI(t, "", "check"); code != 3 || !strings.Contains(stderr, "--env") {
-		t.Errorf("check without --env: exit %d %q", code, stderr)
+}
+
+// TestRemembersInstall: an install used once is the one used without --env.
+func TestRemembersInstall(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	path := tempEnv(t, "HOST=127.0.0.1\n")
+	if code, _, stderr := runCLI(t, "", "check", "--env", path); code != 0 {
+		t.Fatalf("check: exit %d %s", code, stderr)
+	}
+	code, out, _ := runCLI(t, "", "check", "--json")
+	if v := decode(t, out); code != 0 || v.Env.Path != path {
+		t.Errorf("without --env: exit %d, path %q, want %q", code, v.Env.Path, path)
 	}
 }
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

@@ -46,6 +46,11 @@ type Verdict struct {
 	// Fix is the command that fixes the verdict, or "" when there is none
 	// Localguard can apply.
 	Fix string `json:"fix_command,omitempty"`
+	// Advice is what to change instead when the .env is not what puts
+	// FlowMeter where it is (a flag, a variable, a container).
+	Advice string `json:"advice,omitempty"`
+	// OtherInstalls are other FlowMeter installs Localguard found.
+	OtherInstalls []string `json:"other_installs,omitempty"`
 }
 
 // EnvSummary is what FlowMeter's settings say, read as FlowMeter reads them.
@@ -95,6 +100,8 @@ type Finding struct {
 	Key      string `json:"key"`
 	Severity string `json:"severity"`
 	Message  string `json:"message"`
+	// Fix is the command that makes the setting safe.
+	Fix string `json:"fix_command,omitempty"`
 }
 
 // summarize reads the settings half of a verdict from a loaded file.

@@ -1,0 +1,129 @@
+package netcheck
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"localguard/envfix"
+)
+
+// The causes of a listener's address, in the words of the JSON contract.
+const (
+	CauseEnvFile     = "env-file"
+	CauseDefault     = "default"
+	CauseEnvironment = "environment"
+	CauseCommandLine = "command-line"
+	CauseContainer   = "container"
+	CauseUnknown     = "unknown"
+)
+
+// Cause is what put a listener on its address, and what to change instead
+// when it is not the .env.
+type Cause struct {
+	Kind string
+	// Why says it in plain words: "HOST=0.0.0.0 on line 4 of …/.env".
+	Why string
+	// Advice is the change to make when the .env is not the cause, "" when
+	// `localguard fix` is the change.
+	Advice string
+	// EnvFile is the .env the owning process reads (its working
+	// directory's), when the cause is the file or FlowMeter's default.
+	EnvFile string
+}
+
+// FileFixes reports whether changing the .env changes the address at the
+// next start.
+func (c Cause) FileFixes() bool {
+	return c.Kind == CauseEnvFile || c.Kind == CauseDefault && c.EnvFile != ""
+}
+
+// causeOf works out why FlowMeter's socket s is on its address, following
+// FLOWMETER.md's table of start styles.
+func causeOf(s FlowMeterSocket, load loader) Cause {
+	o := s.Owner
+	if o == nil {
+		return Cause{Kind: CauseUnknown, Why: "the process holding it belongs to another user, so Localguard cannot see how it was started"}
+	}
+	port := s.Port
+	switch o.Start {
+	case StartContainer:
+		return Cause{Kind: CauseContainer,
+			Why:    fmt.Sprintf("a container publishes port %d on every address (%s)", port, o.Name),
+			Advice: fmt.Sprintf(`in docker-compose.yml, publish the port as "127.0.0.1:%d:8000" instead of "%d:8000", then run docker-compose up -d`, port, port)}
+	case StartVite:
+		return Cause{Kind: CauseCommandLine,
+			Why:    "the frontend dev server was started with --host, and it passes /api on to FlowMeter",
+			Advice: "stop the frontend dev server and start it again without --host (npm run dev)"}
+	case StartPackaged:
+		return Cause{Kind: CauseDefault, Why: "the packaged FlowMeter always binds 127.0.0.1"}
+	case StartUvicorn:
+		return flagOrVariable(o, "--host", "UVICORN_HOST", "uvicorn binds 127.0.0.1 when neither --host nor UVICORN_HOST is given")
+	case StartGunicorn:
+		if o.HostFlagSet {
+			return flagCause(o, "--bind", fmt.Sprintf("--bind 127.0.0.1:%d", port))
+		}
+		if v, ok := o.Getenv("PORT"); ok {
+			return Cause{Kind: CauseEnvironment,
+				Why:    fmt.Sprintf("gunicorn binds 0.0.0.0:$PORT when PORT is set in its environment (PORT=%s)", v),
+				Advice: fmt.Sprintf("start gunicorn with --bind 127.0.0.1:%s", v)}
+		}
+		return Cause{Kind: CauseDefault, Why: "gunicorn binds 127.0.0.1:8000 when no --bind is given"}
+	case StartPythonModule:
+		return settingsCause(o, load)
+	}
+	return Cause{Kind: CauseUnknown, Why: fmt.Sprintf("it was started as %q, which Localguard does not know", o.Cmdline)}
+}
+
+// flagOrVariable is the cause for a server whose address comes from a flag,
+// else a variable, else a loopback default.
+func flagOrVariable(o *Owner, flag, variable, def string) Cause {
+	if o.HostFlagSet {
+		return flagCause(o, flag, flag+" 127.0.0.1")
+	}
+	if v, ok := o.Getenv(variable); ok {
+		return Cause{Kind: CauseEnvironment,
+			Why:    fmt.Sprintf("the environment variable %s=%s", variable, quoteHost(v)),
+			Advice: fmt.Sprintf("unset %s (or set it to 127.0.0.1) where FlowMeter is started, then restart it", variable)}
+	}
+	if o.Environ == nil {
+		return Cause{Kind: CauseUnknown, Why: fmt.Sprintf("Localguard may not read its environment, where %s may be set", variable)}
+	}
+	return Cause{Kind: CauseDefault, Why: def}
+}
+
+func flagCause(o *Owner, flag, instead string) Cause {
+	return Cause{Kind: CauseCommandLine,
+		Why:    fmt.Sprintf("it was started with %s %s (%s)", flag, quoteHost(o.HostFlag), o.Cmdline),
+		Advice: fmt.Sprintf("start it with %s instead", instead)}
+}
+
+// settingsCause is the cause for `python -m app.main`, which binds what
+// FlowMeter's settings say: the environment, else the .env in its working
+// directory, else 0.0.0.0.
+func settingsCause(o *Owner, load loader) Cause {
+	if o.Environ != nil {
+		for _, kv := range o.Environ {
+			if k, v, _ := strings.Cut(kv, "="); strings.EqualFold(k, "HOST") {
+				return Cause{Kind: CauseEnvironment,
+					Why:    fmt.Sprintf("the environment variable %s=%s it was started with", k, quoteHost(v)),
+					Advice: fmt.Sprintf("unset %s (or set it to 127.0.0.1) where FlowMeter is started, then restart it", k)}
+			}
+		}
+	}
+	if o.Cwd == "" {
+		return Cause{Kind: CauseUnknown, Why: "Localguard may not see its working directory, where its .env is"}
+	}
+	envFile := filepath.Join(o.Cwd, ".env")
+	f, err := load(envFile, o.Environ)
+	if err != nil {
+		return Cause{Kind: CauseUnknown, Why: err.Error()}
+	}
+	host := f.Reading.Host()
+	if host.Source == envfix.SourceFile {
+		return Cause{Kind: CauseEnvFile, EnvFile: envFile,
+			Why: fmt.Sprintf("HOST=%s on line %d of %s", quoteHost(host.Value), f.Reading.LineOf(host.Statement), envFile)}
+	}
+	return Cause{Kind: CauseDefault, EnvFile: envFile,
+		Why: "FlowMeter's default HOST 0.0.0.0, as " + envFile + " sets no HOST"}
+}

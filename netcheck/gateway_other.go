@@ -1,0 +1,7 @@
+//go:build !linux
+
+package netcheck
+
+// defaultGateways is not known here: trust is then remembered by interface
+// and subnet alone.
+func defaultGateways() map[string]*Gateway { return nil }

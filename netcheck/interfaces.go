@@ -1,0 +1,178 @@
+package netcheck
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"strings"
+)
+
+// AddrKind is the kind of network an interface address is on, which decides
+// who can reach a listener there.
+type AddrKind string
+
+// The kinds of network.
+const (
+	// KindLoopback: this computer only.
+	KindLoopback AddrKind = "loopback"
+	// KindLinkLocal: 169.254.0.0/16, fe80::/10: whoever shares the link.
+	KindLinkLocal AddrKind = "link-local"
+	// KindVPN: a tunnel (WireGuard, Tailscale, OpenVPN, ZeroTier, PPP, any
+	// point-to-point interface) or CGNAT 100.64.0.0/10: the VPN's peers.
+	KindVPN AddrKind = "vpn"
+	// KindVirtual: a container or virtual-machine bridge (docker0, br-*,
+	// virbr0...): the containers and machines on it.
+	KindVirtual AddrKind = "virtual"
+	// KindLAN: a private address (RFC 1918, fc00::/7): the local network.
+	KindLAN AddrKind = "lan"
+	// KindPublic: any other address: possibly the whole internet.
+	KindPublic AddrKind = "public"
+)
+
+// Interface is a network interface that is up, with its addresses.
+type Interface struct {
+	Name  string
+	Index int
+	Flags net.Flags
+	Addrs []InterfaceAddr
+	// Gateway is the IPv4 default gateway through this interface, nil when
+	// there is none or the system does not show it (only Linux does).
+	Gateway *Gateway
+}
+
+// InterfaceAddr is one address of an interface and the kind of network it
+// is on.
+type InterfaceAddr struct {
+	Prefix netip.Prefix
+	Kind   AddrKind
+}
+
+// Gateway is a default gateway: its address and, when the neighbour table
+// knows it, its hardware address, which tells one network from another that
+// uses the same subnet.
+type Gateway struct {
+	Addr netip.Addr
+	// HardwareAddr is nil when the neighbour table has no entry for it.
+	HardwareAddr net.HardwareAddr
+}
+
+// Interfaces lists the interfaces that are up, their addresses classified.
+func Interfaces() ([]Interface, error) {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return nil, fmt.Errorf("listing network interfaces: %w", err)
+	}
+	gws := defaultGateways()
+	var out []Interface
+	for _, ni := range ifs {
+		if ni.Flags&net.FlagUp == 0 {
+			continue
+		}
+		addrs, err := ni.Addrs()
+		if err != nil {
+			continue // the interface went away
+		}
+		it := Interface{Name: ni.Name, Index: ni.Index, Flags: ni.Flags, Gateway: gws[ni.Name]}
+		for _, a := range addrs {
+			ipn, ok := a.(*net.IPNet)
+			if !ok {
+				continue
+			}
+			ip, ok := netip.AddrFromSlice(ipn.IP)
+			if !ok {
+				continue
+			}
+			ip = ip.Unmap()
+			ones, _ := ipn.Mask.Size()
+			it.Addrs = append(it.Addrs, InterfaceAddr{
+				Prefix: netip.PrefixFrom(ip, ones),
+				Kind:   ClassifyAddr(ni.Name, ni.Flags, ip),
+			})
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+var (
+	cgnat     = netip.MustParsePrefix("100.64.0.0/10")
+	ula       = netip.MustParsePrefix("fc00::/7")
+	vpnNames  = []string{"wg", "tun", "tap", "tailscale", "utun", "ppp", "zt", "ipsec", "nordlynx", "wireguard"}
+	virtNames = []string{"docker", "br-", "veth", "virbr", "vboxnet", "vmnet", "lxcbr", "lxdbr", "incusbr", "cni", "podman", "flannel", "cali", "vethernet"}
+)
+
+// ClassifyAddr says what kind of network an address of the named interface
+// is on. Loopback and link-local go by the address; tunnels and bridges by
+// the interface; then private or public by the address.
+func ClassifyAddr(iface string, flags net.Flags, a netip.Addr) AddrKind {
+	a = a.Unmap()
+	name := strings.ToLower(iface)
+	switch {
+	case a.IsLoopback() || flags&net.FlagLoopback != 0:
+		return KindLoopback
+	case a.IsLinkLocalUnicast():
+		return KindLinkLocal
+	case cgnat.Contains(a) || flags&net.FlagPointToPoint != 0 || hasAnyPrefix(name, vpnNames):
+		return KindVPN
+	case hasAnyPrefix(name, virtNames):
+		return KindVirtual
+	case a.IsPrivate() || ula.Contains(a):
+		return KindLAN
+	}
+	return KindPublic
+}
+
+func hasAnyPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Reach is an address a listener answers on.
+type Reach struct {
+	Interface string
+	// Addr is the address to connect to; an IPv6 link-local address
+	// carries the interface as its zone.
+	Addr netip.Addr
+	Kind AddrKind
+}
+
+// ReachableAddrs lists every interface address on which a listening socket
+// can be reached: a wildcard 0.0.0.0 on every IPv4 address, :: on every
+// IPv6 address (and every IPv4 one too when dual-stack), a specific address
+// on the interface that has it (a 127.x.y.z address on the loopback
+// interface). Loopback addresses are included; the caller decides what is
+// exposed. Linux answers a specific address arriving on any interface (the
+// weak host model), so a host that routes to it through another interface
+// reaches it too; such routing is not followed here.
+func ReachableAddrs(s Socket, ifaces []Interface) []Reach {
+	listen := s.Addr.Unmap()
+	var out []Reach
+	for _, it := range ifaces {
+		for _, ia := range it.Addrs {
+			a := ia.Prefix.Addr()
+			var ok bool
+			switch {
+			case listen == netip.IPv4Unspecified():
+				ok = a.Is4()
+			case listen == netip.IPv6Unspecified():
+				ok = a.Is6() || s.DualStack && a.Is4()
+			case a == listen.WithZone(""):
+				ok = true
+			case ia.Kind == KindLoopback && listen.IsLoopback() && ia.Prefix.Contains(listen):
+				a, ok = listen, true
+			}
+			if !ok {
+				continue
+			}
+			if a.Is6() && a.IsLinkLocalUnicast() {
+				a = a.WithZone(it.Name)
+			}
+			out = append(out, Reach{Interface: it.Name, Addr: a, Kind: ia.Kind})
+		}
+	}
+	return out
+}

@@ -1,0 +1,9 @@
+//go:build !linux
+
+package netcheck
+
+import "context"
+
+// watchInterfaces has no change notification here: the interfaces are
+// listed on every check instead.
+func watchInterfaces(context.Context) <-chan struct{} { return nil }

@@ -1,0 +1,225 @@
+package netcheck
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"strconv"
+	"sync"
+	"syscall"
+)
+
+// Listing sockets on Linux: the kernel's sock_diag netlink interface (what
+// `ss` uses) returns only the listening sockets, with their inode, user and
+// IPV6_V6ONLY flag, without touching any process. /proc/net/tcp{,6} is the
+// fallback where sock_diag is missing (some sandboxes); it does not show
+// IPV6_V6ONLY.
+
+// From linux/sock_diag.h and linux/inet_diag.h.
+const (
+	netlinkSockDiag  = 4
+	sockDiagByFamily = 20
+	tcpListen        = 10
+	inetDiagV6Only   = 11 // INET_DIAG_SKV6ONLY
+	inetDiagReqLen   = 56
+	inetDiagMsgLen   = 72
+)
+
+// listenSockets lists the listening TCP sockets.
+func listenSockets() ([]Socket, error) {
+	socks, err := diagListeners()
+	if err == nil {
+		return socks, nil
+	}
+	socks, perr := procNetListeners()
+	if perr != nil {
+		return nil, fmt.Errorf("listing listening sockets: %w (sock_diag: %v)", perr, err)
+	}
+	return socks, nil
+}
+
+// diagBuf is the receive buffer of sock_diag dumps, kept between polls.
+var diagBuf = sync.Pool{New: func() any { return new([32 << 10]byte) }}
+
+// diagListeners asks sock_diag for the listening TCP sockets, IPv4 then
+// IPv6, on one netlink socket.
+func diagListeners() ([]Socket, error) {
+	fd, err := syscall.Socket(syscall.AF_NETLINK, syscall.SOCK_DGRAM|syscall.SOCK_CLOEXEC, netlinkSockDiag)
+	if err != nil {
+		return nil, fmt.Errorf("opening sock_diag: %w", err)
+	}
+	defer syscall.Close(fd)
+	buf := diagBuf.Get().(*[32 << 10]byte)
+	defer diagBuf.Put(buf)
+	var out []Socket
+	for _, family := range []uint8{syscall.AF_INET, syscall.AF_INET6} {
+		socks, err := diagDump(fd, family, buf[:])
+		if err != nil {
+			if family == syscall.AF_INET6 && errors.Is(err, syscall.EAFNOSUPPORT) {
+				break // no IPv6
+			}
+			return nil, err
+		}
+		out = append(out, socks...)
+	}
+	return out, nil
+}
+
+// diagDump sends one dump request for a family and reads the answer.
+func diagDump(fd int, family uint8, buf []byte) ([]Socket, error) {
+	var req [syscall.NLMSG_HDRLEN + inetDiagReqLen]byte
+	ne := binary.NativeEndian
+	ne.PutUint32(req[0:], uint32(len(req)))
+	ne.PutUint16(req[4:], sockDiagByFamily)
+	ne.PutUint16(req[6:], syscall.NLM_F_REQUEST|syscall.NLM_F_DUMP)
+	ne.PutUint32(req[8:], uint32(family)) // sequence
+	body := req[syscall.NLMSG_HDRLEN:]
+	body[0] = family
+	body[1] = syscall.IPPROTO_TCP
+	ne.PutUint32(body[4:], 1<<tcpListen)
+	if err := syscall.Sendto(fd, req[:], 0, &syscall.SockaddrNetlink{Family: syscall.AF_NETLINK}); err != nil {
+		return nil, fmt.Errorf("asking sock_diag: %w", err)
+	}
+	var out []Socket
+	for {
+		n, _, err := syscall.Recvfrom(fd, buf, 0)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading sock_diag: %w", err)
+		}
+		msgs, err := syscall.ParseNetlinkMessage(buf[:n])
+		if err != nil {
+			return nil, fmt.Errorf("reading sock_diag: %w", err)
+		}
+		for _, m := range msgs {
+			switch m.Header.Type {
+			case syscall.NLMSG_DONE:
+				return out, nil
+			case syscall.NLMSG_ERROR:
+				if len(m.Data) >= 4 {
+					if errno := int32(ne.Uint32(m.Data)); errno < 0 {
+						return nil, fmt.Errorf("sock_diag: %w", syscall.Errno(-errno))
+					}
+				}
+				return nil, errors.New("sock_diag: error reply")
+			}
+			if s, ok := parseDiagMsg(m.Data); ok {
+				out = append(out, s)
+			}
+		}
+	}
+}
+
+// parseDiagMsg reads one struct inet_diag_msg and its attributes.
+func parseDiagMsg(b []byte) (Socket, bool) {
+	if len(b) < inetDiagMsgLen {
+		return Socket{}, false
+	}
+	ne := binary.NativeEndian
+	s := Socket{
+		Port:  int(binary.BigEndian.Uint16(b[4:6])),
+		UID:   ne.Uint32(b[64:]),
+		Inode: uint64(ne.Uint32(b[68:])),
+	}
+	switch b[0] {
+	case syscall.AF_INET:
+		s.Addr = netip.AddrFrom4([4]byte(b[8:12]))
+		s.dualKnown = true
+	case syscall.AF_INET6:
+		s.Addr = netip.AddrFrom16([16]byte(b[8:24]))
+		for attrs := b[inetDiagMsgLen:]; len(attrs) >= 4; {
+			l := int(ne.Uint16(attrs[0:]))
+			if l < 4 || l > len(attrs) {
+				break
+			}
+			if ne.Uint16(attrs[2:]) == inetDiagV6Only && l >= 5 {
+				s.DualStack = attrs[4] == 0
+				s.dualKnown = true
+			}
+			attrs = attrs[min(len(attrs), (l+3)&^3):]
+		}
+	default:
+		return Socket{}, false
+	}
+	return s, true
+}
+
+// procNetListeners reads the listening sockets from /proc/net/tcp and tcp6.
+func procNetListeners() ([]Socket, error) {
+	var out []Socket
+	for _, name := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		b, err := os.ReadFile(name)
+		if errors.Is(err, os.ErrNotExist) && name == "/proc/net/tcp6" {
+			continue // no IPv6
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, parseProcNet(b)...)
+	}
+	return out, nil
+}
+
+// parseProcNet reads the LISTEN lines of /proc/net/tcp or tcp6:
+// "sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ...",
+// addresses in hex as 32-bit words in host byte order, then the port.
+func parseProcNet(b []byte) []Socket {
+	var out []Socket
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 0, 512), 1<<20)
+	sc.Scan() // header
+	for sc.Scan() {
+		f := bytes.Fields(sc.Bytes())
+		if len(f) < 10 || string(f[3]) != "0A" {
+			continue
+		}
+		addr, port, ok := parseHexAddr(f[1])
+		if !ok {
+			continue
+		}
+		uid, err1 := strconv.ParseUint(string(f[7]), 10, 32)
+		inode, err2 := strconv.ParseUint(string(f[9]), 10, 64)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		out = append(out, Socket{Addr: addr, Port: port, UID: uint32(uid), Inode: inode, dualKnown: addr.Is4()})
+	}
+	return out
+}
+
+// parseHexAddr reads "0100007F:1F40" or the 32-hex-digit IPv6 form.
+func parseHexAddr(f []byte) (netip.Addr, int, bool) {
+	h, p, ok := bytes.Cut(f, []byte(":"))
+	if !ok {
+		return netip.Addr{}, 0, false
+	}
+	port, err := strconv.ParseUint(string(p), 16, 16)
+	if err != nil {
+		return netip.Addr{}, 0, false
+	}
+	raw := make([]byte, len(h)/2)
+	if _, err := hex.Decode(raw, h); err != nil || (len(raw) != 4 && len(raw) != 16) {
+		return netip.Addr{}, 0, false
+	}
+	// Each 32-bit word is in host byte order; put it in network order.
+	for i := 0; i+4 <= len(raw); i += 4 {
+		binary.BigEndian.PutUint32(raw[i:], binary.NativeEndian.Uint32(raw[i:]))
+	}
+	a, _ := netip.AddrFromSlice(raw)
+	return a, int(port), true
+}
+
+// procSystem reads the live machine through procfs and sock_diag.
+type procSystem struct{}
+
+func newSystem() system { return procSystem{} }
+
+func (procSystem) listeners(ctx context.Context) ([]Socket, error) { return listenSockets() }

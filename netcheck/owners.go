@@ -1,0 +1,269 @@
+package netcheck
+
+import (
+	"net/netip"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// StartStyle says how the process that owns a FlowMeter socket was started,
+// which decides where its address comes from (FLOWMETER.md, "How FlowMeter
+// is started").
+type StartStyle string
+
+// The ways FlowMeter is started.
+const (
+	// StartPythonModule is `python -m app.main` or `python app/main.py`:
+	// the address comes from FlowMeter's settings (environment, .env,
+	// default 0.0.0.0).
+	StartPythonModule StartStyle = "python-module"
+	// StartUvicorn is `uvicorn app.main:app` (also `python -m uvicorn`):
+	// the address comes from --host, else UVICORN_HOST, else 127.0.0.1.
+	StartUvicorn StartStyle = "uvicorn"
+	// StartGunicorn is `gunicorn app.main:app`: the address comes from
+	// --bind, else 127.0.0.1:8000 (0.0.0.0:$PORT when PORT is set).
+	StartGunicorn StartStyle = "gunicorn"
+	// StartPackaged is the packaged FlowMeter / FlowMeter.exe.
+	StartPackaged StartStyle = "packaged"
+	// StartContainer is a container runtime's port publisher (docker-proxy,
+	// rootlessport, ...) holding the socket for a container.
+	StartContainer StartStyle = "container"
+	// StartVite is the frontend's Vite dev server, which proxies /api to
+	// the backend.
+	StartVite StartStyle = "vite"
+	// StartUnknown is any other command line.
+	StartUnknown StartStyle = "unknown"
+)
+
+// Owner is the process that holds a listening socket, as far as this user
+// may see it: fields it may not read are left empty.
+type Owner struct {
+	PID int32
+	// Name is the executable's name (Linux: /proc/PID/comm, at most 15
+	// bytes).
+	Name string
+	// Args is the command line, one element per argument; nil when unreadable.
+	Args []string
+	// Cmdline is Args joined by spaces, for people.
+	Cmdline string
+	// Cwd is the working directory, "" when it may not be read (a process
+	// of another user).
+	Cwd string
+	// Environ is the environment the process started with (NAME=value), nil
+	// when it may not be read.
+	Environ []string
+	// Start is how the process was started.
+	Start StartStyle
+	// HostFlag is the host part of the address flag on the command line:
+	// uvicorn's --host, gunicorn's --bind/-b (port and brackets dropped),
+	// Vite's --host, docker-proxy's -host-ip; the last one when repeated
+	// (gunicorn binds every --bind given). Meaningful only when
+	// HostFlagSet; a bare Vite --host gives "" (every address).
+	HostFlag    string
+	HostFlagSet bool
+}
+
+// Getenv returns the value of the variable name in the owner's environment,
+// and whether it is set there. It is always unset when Environ is nil.
+func (o *Owner) Getenv(name string) (string, bool) {
+	for _, kv := range o.Environ {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == name {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// proc is a process as a scan sees it.
+type proc struct {
+	pid   int32
+	name  string
+	args  []string
+	cwd   string
+	line  commandLine
+	stat  procStat
+	known bool // stat read
+	// ours: the process runs in the checkout or names it.
+	ours bool
+}
+
+// procStat is what a scan needs of a process besides its command line.
+type procStat struct {
+	ppid  int32
+	start uint64
+	name  string
+}
+
+// candidates are the processes that may hold FlowMeter's sockets: those
+// running in the checkout or naming it (FlowMeter's entry points anywhere
+// when there is no checkout) and container port publishers.
+func (s *Scanner) candidates(key scanKey) []*proc {
+	var out []*proc
+	for _, pid := range s.sys.pids() {
+		p := &proc{pid: pid}
+		p.args = s.sys.args(pid)
+		name := ""
+		if len(p.args) == 0 {
+			// Kernel threads and zombies have no command line; only the
+			// name can tell a packaged FlowMeter or a port publisher.
+			st, err := s.sys.stat(pid)
+			if err != nil {
+				continue
+			}
+			p.stat, p.known, name = st, true, st.name
+		}
+		p.line = readCommandLine(name, p.args)
+		if len(p.args) == 0 && p.line.start == StartUnknown {
+			continue // a kernel thread or a zombie
+		}
+		p.cwd = s.sys.cwd(pid)
+		p.ours = key.backendDir != "" && (within(p.cwd, key.backendDir) || within(p.cwd, key.frontendDir) ||
+			namesDir(p.args, p.cwd, key.backendDir) || namesDir(p.args, p.cwd, key.frontendDir))
+		switch {
+		case p.ours, p.line.start == StartContainer:
+		case key.backendDir == "" && p.line.entry && p.line.start != StartVite:
+			// Looking for any FlowMeter: its entry points, wherever they run.
+		default:
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// within reports whether path is dir or inside it.
+func within(path, dir string) bool {
+	if path == "" || dir == "" {
+		return false
+	}
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// namesDir reports whether a command line names a path inside dir (an
+// --app-dir, a script path), resolving relative paths against cwd.
+func namesDir(args []string, cwd, dir string) bool {
+	for _, a := range args {
+		if _, v, ok := strings.Cut(a, "="); ok && strings.HasPrefix(a, "-") {
+			a = v
+		}
+		if a == "" || strings.HasPrefix(a, "-") {
+			continue
+		}
+		if !filepath.IsAbs(a) {
+			if cwd == "" || !strings.ContainsAny(a, `/\`) {
+				continue
+			}
+			a = filepath.Join(cwd, a)
+		}
+		if within(filepath.Clean(a), dir) {
+			return true
+		}
+	}
+	return false
+}
+
+// pickOwner chooses, among the processes sharing a socket, the one a person
+// would stop: started as FlowMeter rather than a helper, and topmost in the
+// process tree (the uvicorn reloader, the gunicorn master).
+func (s *Scanner) pickOwner(hs []*proc) *proc {
+	if len(hs) == 1 {
+		s.fillStat(hs[0])
+		return hs[0]
+	}
+	pids := map[int32]bool{}
+	for _, p := range hs {
+		s.fillStat(p)
+		pids[p.pid] = true
+	}
+	best := hs[0]
+	for _, p := range hs[1:] {
+		if better(p, best, pids) {
+			best = p
+		}
+	}
+	return best
+}
+
+// better reports whether p is a better owner than q for a shared socket.
+func better(p, q *proc, holders map[int32]bool) bool {
+	if p.line.entry != q.line.entry {
+		return p.line.entry
+	}
+	if pTop, qTop := !holders[p.stat.ppid], !holders[q.stat.ppid]; pTop != qTop {
+		return pTop
+	}
+	if p.stat.ppid == q.pid {
+		return false
+	}
+	if q.stat.ppid == p.pid {
+		return true
+	}
+	return p.pid < q.pid
+}
+
+func (s *Scanner) fillStat(p *proc) {
+	if !p.known {
+		if st, err := s.sys.stat(p.pid); err == nil {
+			p.stat = st
+		}
+		p.known = true
+	}
+	if p.name == "" {
+		p.name = p.stat.name
+	}
+}
+
+// containerPublisher finds the port publisher whose command line says it
+// holds sk, for when its descriptors may not be read (docker-proxy runs as
+// root).
+func containerPublisher(procs []*proc, sk Socket) *proc {
+	for _, p := range procs {
+		if p.line.start != StartContainer || !p.line.hostSet {
+			continue
+		}
+		hostPort, _ := flagValue(p.args[1:], "-host-port", "--host-port")
+		if atoiOr0(hostPort) != sk.Port {
+			continue
+		}
+		if a, err := netip.ParseAddr(p.line.host); err == nil && a == sk.Addr.Unmap() {
+			return p
+		}
+	}
+	return nil
+}
+
+// ownerOf is the Owner of a process, with its environment.
+func (s *Scanner) ownerOf(p *proc) *Owner {
+	s.fillStat(p)
+	o := &Owner{
+		PID:         p.pid,
+		Name:        p.name,
+		Args:        p.args,
+		Cmdline:     strings.Join(p.args, " "),
+		Cwd:         p.cwd,
+		Environ:     s.sys.environ(p.pid),
+		Start:       p.line.start,
+		HostFlag:    p.line.host,
+		HostFlagSet: p.line.hostSet,
+	}
+	if o.Name == "" && len(p.args) > 0 {
+		o.Name = baseName(p.args[0])
+	}
+	return o
+}
+
+// holderOf finds a process this user may see that holds the socket, reading
+// the descriptors of every process.
+func (s *Scanner) holderOf(inode uint64) *proc {
+	for _, pid := range s.sys.pids() {
+		if slices.Contains(s.sys.sockets(pid), inode) {
+			p := &proc{pid: pid, args: s.sys.args(pid), cwd: s.sys.cwd(pid)}
+			s.fillStat(p)
+			p.line = readCommandLine(p.stat.name, p.args)
+			return p
+		}
+	}
+	return nil
+}

@@ -1,0 +1,5 @@
+//go:build !linux
+
+package netcheck
+
+func newSystem() system { return &gopsutilSystem{} }

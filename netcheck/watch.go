@@ -1,0 +1,107 @@
+package netcheck
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+)
+
+// DefaultInterval is how often the window and `localguard watch` check.
+const DefaultInterval = 2 * time.Second
+
+// settle is how long a burst of file events (a save writes, renames and
+// changes modes) is let finish before the .env is read again.
+const settle = 50 * time.Millisecond
+
+// Watch checks at once, then every interval, and at once when the .env is
+// written or the machine's network interfaces change. It calls emit with
+// each verdict that differs from the last one emitted, and returns when ctx
+// ends. While watching, the .env is read again only when it changes.
+func (c *Checker) Watch(ctx context.Context, interval time.Duration, emit func(Verdict)) error {
+	c.cache.enabled = true
+	defer func() { c.cache = checkCache{} }()
+	files, err := fsnotify.NewWatcher()
+	if err == nil {
+		defer files.Close()
+		c.watchFiles(files)
+	} else {
+		files = &fsnotify.Watcher{} // nil channels: never ready
+	}
+	links := watchInterfaces(ctx)
+	c.cache.linkEvents = links != nil
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	settled := time.NewTimer(time.Hour)
+	settled.Stop()
+
+	var last []byte
+	check := func() {
+		v := c.Check(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if fp := fingerprint(v); !bytes.Equal(fp, last) {
+			last = fp
+			emit(v)
+		}
+		if files.Events != nil {
+			c.watchFiles(files) // a cause may name another .env
+		}
+	}
+	check()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+			check()
+		case ev, ok := <-files.Events:
+			if ok && c.watches(ev.Name) {
+				settled.Reset(settle)
+			}
+		case <-files.Errors:
+			c.cache.forget() // events may be lost: read the files afresh
+		case <-settled.C:
+			c.cache.forget()
+			check()
+		case <-links:
+			c.cache.forgetInterfaces()
+			check()
+		}
+	}
+}
+
+// watchFiles watches the folders of the .env files the verdict depends on;
+// until a folder is watched, its files are read on every check.
+func (c *Checker) watchFiles(w *fsnotify.Watcher) {
+	for _, p := range c.cache.files() {
+		dir := filepath.Dir(p)
+		if c.cache.watched[dir] {
+			continue
+		}
+		if err := w.Add(dir); err == nil {
+			c.cache.watch(dir)
+		}
+	}
+}
+
+// watches reports whether an event on name may change the verdict.
+func (c *Checker) watches(name string) bool {
+	for _, p := range c.cache.files() {
+		if name == p || filepath.Base(name) == filepath.Base(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// fingerprint is what makes two verdicts different for a person: every
+// field of the JSON contract.
+func fingerprint(v Verdict) []byte {
+	b, _ := json.Marshal(v)
+	return b
+}
