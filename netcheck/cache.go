@@ -1,11 +1,18 @@
 package netcheck
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"localguard/envfix"
 )
+
+// sandboxTTL is how long a watching Checker trusts a formula-sandbox answer
+// before asking FlowMeter again: the sandbox can be switched off at any
+// moment, but asking on every poll would cost FlowMeter and Localguard CPU.
+const sandboxTTL = 10 * time.Second
 
 // loader reads a .env as FlowMeter would with the environment env.
 type loader func(path string, env []string) (*envfix.File, error)
@@ -22,6 +29,11 @@ type checkCache struct {
 
 	ifaces      []Interface
 	ifacesValid bool
+
+	// answers are the probe and sandbox answers of the last check, kept
+	// while the socket and the interfaces stay; a check keeps only what it
+	// uses, so nothing grows while the machine changes.
+	answers, used map[string]answer
 	// linkEvents is true when the system reports interface changes.
 	linkEvents bool
 }
@@ -76,8 +88,41 @@ func (k *checkCache) watch(dir string) {
 // forget drops the files kept: something changed on disk.
 func (k *checkCache) forget() { k.settings = nil }
 
-// forgetInterfaces drops the interfaces kept: the network changed.
-func (k *checkCache) forgetInterfaces() { k.ifacesValid = false }
+// forgetInterfaces drops the interfaces kept, and the connects made on
+// them: the network changed.
+func (k *checkCache) forgetInterfaces() { k.ifacesValid, k.answers = false, nil }
+
+// answer is a remembered probe or sandbox answer.
+type answer struct {
+	ok    bool
+	state string
+	at    time.Time
+}
+
+// beginCheck starts a check: what it does not use again is dropped.
+func (k *checkCache) beginCheck() { k.answers, k.used = k.used, map[string]answer{} }
+
+// remember answers from memory while watching, else asks.
+func (k *checkCache) remember(key string, ttl time.Duration, ask func() answer) answer {
+	if !k.enabled {
+		return ask()
+	}
+	a, ok := k.answers[key]
+	if !ok || ttl > 0 && time.Since(a.at) > ttl {
+		a = ask()
+		a.at = time.Now()
+	}
+	k.used[key] = a
+	return a
+}
+
+// probeKey names a connect to addr for socket s.
+func probeKey(s Socket, r Reach) string {
+	return fmt.Sprintf("probe %d %s %d", s.Inode, r.Addr, s.Port)
+}
+
+// sandboxKey names the sandbox answer of socket s.
+func sandboxKey(s Socket) string { return fmt.Sprintf("sandbox %d %d", s.Inode, s.Port) }
 
 func contains(list []string, s string) bool {
 	for _, x := range list {

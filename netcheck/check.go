@@ -38,6 +38,7 @@ func Check(envPath string, env []string) Verdict {
 // Check builds the verdict: FlowMeter's settings, its live listeners, where
 // they can be reached and why they are there.
 func (c *Checker) Check(ctx context.Context) Verdict {
+	c.cache.beginCheck()
 	f, err := c.cache.load(c.EnvPath, c.Environ)
 	if err != nil {
 		return errorVerdict(c.EnvPath, err)
@@ -75,8 +76,10 @@ func (c *Checker) Check(ctx context.Context) Verdict {
 func (c *Checker) listener(ctx context.Context, s FlowMeterSocket, cause Cause, ifaces []Interface) Listener {
 	l := Listener{
 		Address: s.Addr.String(), Port: s.Port, Cause: cause.Kind,
-		FormulaSandbox: SandboxState(ctx, probeAddr(s.Socket), s.Port),
-		ExposedOn:      []Exposure{},
+		FormulaSandbox: c.cache.remember(sandboxKey(s.Socket), sandboxTTL, func() answer {
+			return answer{state: SandboxState(ctx, probeAddr(s.Socket), s.Port)}
+		}).state,
+		ExposedOn: []Exposure{},
 	}
 	if o := s.Owner; o != nil {
 		l.PID, l.Process, l.Cmdline, l.Cwd = o.PID, o.Name, o.Cmdline, o.Cwd
@@ -93,13 +96,22 @@ func (c *Checker) listener(ctx context.Context, s FlowMeterSocket, cause Cause, 
 			reaches = append(reaches, r)
 		}
 	}
-	// Confirm every address with a real connect, all at once.
+	// Confirm every address with a real connect, all at once; a watching
+	// Checker remembers the answers while the socket and the network stay.
 	ok := make([]bool, len(reaches))
 	var wg sync.WaitGroup
 	for i, r := range reaches {
+		a, known := c.cache.answers[probeKey(s.Socket, r)]
+		if known && c.cache.enabled {
+			ok[i] = a.ok
+			continue
+		}
 		wg.Go(func() { ok[i] = Probe(ctx, r.Addr, s.Port) })
 	}
 	wg.Wait()
+	for i, r := range reaches {
+		c.cache.remember(probeKey(s.Socket, r), 0, func() answer { return answer{ok: ok[i]} })
+	}
 	for i, r := range reaches {
 		if !ok[i] {
 			continue
