@@ -30,15 +30,7 @@ func TestCrashHelper(t *testing.T) {
 			syscall.Kill(os.Getpid(), syscall.SIGKILL)
 		}
 	}
-	f, err := Load(path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := PlanLocalOnly(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Apply(plan); err != nil {
+	if _, err := Apply(mustPlan(t, path)); err != nil {
 		t.Fatal(err)
 	}
 	fmt.Printf("steps=%d\n", steps)
@@ -112,15 +104,7 @@ func recoverAfterCrash(t *testing.T, n int, path string, old, want []byte) {
 	if got, _ := os.ReadFile(path); !bytes.Equal(got, old) {
 		t.Fatalf("step %d: after undo the file is %q", n, got)
 	}
-	f, err := Load(path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := PlanLocalOnly(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Apply(plan); err != nil {
+	if _, err := Apply(mustPlan(t, path)); err != nil {
 		t.Fatalf("step %d: fixing again after the crash: %v", n, err)
 	}
 	if got, _ := os.ReadFile(path); !bytes.Equal(got, want) {

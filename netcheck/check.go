@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -85,9 +86,13 @@ func (c *Checker) listener(ctx context.Context, s FlowMeterSocket, cause Cause, 
 		l.PID, l.Process, l.Cmdline, l.Cwd = o.PID, o.Name, o.Cmdline, o.Cwd
 	}
 	gateways := map[string]string{}
+	subnets := map[string]netip.Prefix{}
 	for _, it := range ifaces {
 		if it.Gateway != nil && it.Gateway.HardwareAddr != nil {
 			gateways[it.Name] = it.Gateway.HardwareAddr.String()
+		}
+		for _, a := range it.Addrs {
+			subnets[it.Name+" "+a.Prefix.Addr().WithZone("").String()] = a.Prefix
 		}
 	}
 	var reaches []Reach
@@ -118,7 +123,7 @@ func (c *Checker) listener(ctx context.Context, s FlowMeterSocket, cause Cause, 
 		}
 		l.ExposedOn = append(l.ExposedOn, Exposure{
 			Interface: r.Interface, Address: r.Addr.String(), Kind: string(r.Kind),
-			Trusted: c.Store != nil && c.Store.Trusts(r.Interface, r.Addr, gateways[r.Interface]),
+			Trusted: c.Store != nil && c.Store.Trusts(r.Interface, subnets[r.Interface+" "+r.Addr.WithZone("").String()], gateways[r.Interface]),
 			URL:     URL(r.Addr, s.Port),
 		})
 	}
@@ -149,7 +154,10 @@ func (c *Checker) judge(v *Verdict, f *envfix.File, causes []Cause) {
 	case !settingsLocal:
 		v.Status = StatusAtRisk
 		v.Message = fmt.Sprintf("At its next start FlowMeter would %s (HOST=%s, %s).", bindPhrase(envfix.ClassifyHost(v.Env.Host)), quoteHost(v.Env.Host), whereHost(v.Env))
-		if len(v.Listeners) > 0 {
+		switch trusted := trustedOnly(v.Listeners); {
+		case trusted != "":
+			v.Message = "FlowMeter can be reached only from this computer and networks you trust (" + trusted + ") for now. " + v.Message
+		case len(v.Listeners) > 0:
 			v.Message = "FlowMeter is on this computer only for now. " + v.Message
 		}
 		c.fileFixOrAdvice(v, f)

@@ -23,10 +23,10 @@ type Network struct {
 	Gateway string `json:"gateway,omitempty"`
 }
 
-// Matches reports whether an address on an interface, whose gateway has the
-// hardware address gateway, is on this network.
-func (n Network) Matches(iface string, addr netip.Addr, gateway string) bool {
-	return n.Interface == iface && n.Subnet.Contains(addr.Unmap()) && n.Gateway == gateway
+// Matches reports whether an interface's address with the prefix subnet,
+// whose gateway has the hardware address gateway, is on this network.
+func (n Network) Matches(iface string, subnet netip.Prefix, gateway string) bool {
+	return n.Interface == iface && n.Subnet == subnet.Masked() && n.Gateway == gateway
 }
 
 // Store is what Localguard remembers between runs, shared by the command
@@ -90,9 +90,10 @@ func (s *Store) Save() error {
 	return nil
 }
 
-// Trusts reports whether the user trusts the network of addr on iface.
-func (s *Store) Trusts(iface string, addr netip.Addr, gateway string) bool {
-	return slices.ContainsFunc(s.Trusted, func(n Network) bool { return n.Matches(iface, addr, gateway) })
+// Trusts reports whether the user trusts the network of an address with
+// the prefix subnet on iface.
+func (s *Store) Trusts(iface string, subnet netip.Prefix, gateway string) bool {
+	return slices.ContainsFunc(s.Trusted, func(n Network) bool { return n.Matches(iface, subnet, gateway) })
 }
 
 // Trust adds a network; it reports false when it was already trusted.

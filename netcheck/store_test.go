@@ -29,15 +29,16 @@ func TestStoreRemembersNetworks(t *testing.T) {
 	if s.Install != "/home/ana/FlowMeter/backend/.env" || len(s.Trusted) != 1 {
 		t.Fatalf("reopened store %+v", s)
 	}
-	addr := netip.MustParseAddr("192.168.1.23")
+	addr := netip.MustParsePrefix("192.168.1.23/24")
 	tests := []struct {
 		name, iface, gateway string
-		addr                 netip.Addr
+		addr                 netip.Prefix
 		want                 bool
 	}{
 		{"home", "wlan0", "aa:bb:cc:dd:ee:ff", addr, true},
 		{"café with the same subnet", "wlan0", "11:22:33:44:55:66", addr, false},
-		{"other subnet", "wlan0", "aa:bb:cc:dd:ee:ff", netip.MustParseAddr("10.0.0.5"), false},
+		{"other subnet", "wlan0", "aa:bb:cc:dd:ee:ff", netip.MustParsePrefix("10.0.0.5/24"), false},
+		{"same address, wider subnet", "wlan0", "aa:bb:cc:dd:ee:ff", netip.MustParsePrefix("192.168.1.23/16"), false},
 		{"other interface", "eth0", "aa:bb:cc:dd:ee:ff", addr, false},
 	}
 	for _, tt := range tests {

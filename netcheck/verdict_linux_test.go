@@ -239,3 +239,49 @@ func TestWatchInterfaces(t *testing.T) {
 	ip("link", "del", host)
 	w.waitFor(t, n, "the interface gone", func(v Verdict) bool { return len(v.Listeners) == 1 && !onVeth(v) })
 }
+
+// TestTrustedNetwork (root): FlowMeter on every address is exposed on a
+// LAN until the user trusts that network; the trust is remembered by subnet
+// (and gateway), so the same interface on another subnet is not trusted.
+func TestTrustedNetwork(t *testing.T) {
+	needUvicorn(t)
+	needRoot(t)
+	iface := fmt.Sprintf("lgt%dh", os.Getpid()%100000)
+	t.Cleanup(func() { exec.Command("ip", "link", "del", iface).Run() })
+	for _, args := range [][]string{
+		{"link", "add", iface, "type", "veth", "peer", "name", strings.TrimSuffix(iface, "h") + "p"},
+		{"addr", "add", "10.215.3.1/24", "dev", iface},
+		{"link", "set", iface, "up"},
+	} {
+		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %v: %v: %s", args, err, out)
+		}
+	}
+	port := freePort(t)
+	backend := checkout(t, fmt.Sprintf("HOST=10.215.3.1\nPORT=%d\n", port))
+	fm := start(t, backend, "", childEnv(), python, "-m", "app.main")
+	fm.waitFlowMeter(t, netip.MustParseAddr("10.215.3.1"), port)
+
+	store, err := OpenStore(filepath.Join(t.TempDir(), "state.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &Checker{EnvPath: filepath.Join(backend, ".env"), Environ: childEnv(), Store: store}
+	if v := c.Check(context.Background()); v.Status != StatusExposed {
+		t.Fatalf("before trusting: %s: %s", v.Status, v.Message)
+	}
+	if err := store.SetTrusted(iface, netip.MustParseAddr("10.215.3.1"), true); err != nil {
+		t.Fatal(err)
+	}
+	v := c.Check(context.Background())
+	if v.Status != StatusAtRisk || !v.Listeners[0].ExposedOn[0].Trusted || !strings.Contains(v.Message, "networks you trust") && !strings.Contains(v.Message, "this computer only for now") {
+		t.Fatalf("after trusting: %s: %s %+v", v.Status, v.Message, v.Listeners)
+	}
+	// Another subnet on the same interface is another network.
+	exec.Command("ip", "addr", "del", "10.215.3.1/24", "dev", iface).Run()
+	exec.Command("ip", "addr", "add", "10.215.3.1/16", "dev", iface).Run()
+	c.cache.forgetInterfaces()
+	if v := c.Check(context.Background()); v.Status != StatusExposed {
+		t.Errorf("a /16 on the same interface should not be trusted: %s: %s", v.Status, v.Message)
+	}
+}
