@@ -216,3 +216,38 @@ func TestRemembersInstall(t *testing.T) {
 }
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+// TestFixFinding: a finding is fixed through the same preview, backup and
+// undo as HOST.
+func TestFixFinding(t *testing.T) {
+	os.Unsetenv("DEBUG")
+	path := tempEnv(t, envExample)
+	orig, _ := os.ReadFile(path)
+	_, out, _ := runCLI(t, "", "check", "--env", path, "--json")
+	var v struct {
+		Findings []struct {
+			Key string `json:"key"`
+			Fix string `json:"fix_command"`
+		} `json:"findings"`
+	}
+	jsonUnmarshal(out, &v)
+	if len(v.Findings) != 1 || v.Findings[0].Key != "DEBUG" || !strings.Contains(v.Findings[0].Fix, "--finding DEBUG") {
+		t.Fatalf("findings %+v", v.Findings)
+	}
+	code, out, stderr := runCLI(t, "", "fix", "--env", path, "--finding", "debug", "--yes")
+	if code != 0 || !strings.Contains(out, "-DEBUG=true") || !strings.Contains(out, "+DEBUG=false") {
+		t.Fatalf("fix --finding: exit %d\n%s\n%s", code, out, stderr)
+	}
+	if now, _ := os.ReadFile(path); string(now) != strings.Replace(string(orig), "DEBUG=true", "DEBUG=false", 1) {
+		t.Errorf("fixed file %q", now)
+	}
+	if code, _, stderr := runCLI(t, "", "fix", "--env", path, "--finding", "CORS_ORIGINS", "--yes"); code == 0 || !strings.Contains(stderr, "no risky CORS_ORIGINS") {
+		t.Errorf("a setting that is not a finding: exit %d %q", code, stderr)
+	}
+	if code, _, _ := runCLI(t, "", "undo", "--env", path); code != 0 {
+		t.Fatal("undo failed")
+	}
+	if now, _ := os.ReadFile(path); !bytes.Equal(now, orig) {
+		t.Errorf("undo gave %q", now)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -283,5 +284,83 @@ func TestTrustedNetwork(t *testing.T) {
 	c.cache.forgetInterfaces()
 	if v := c.Check(context.Background()); v.Status != StatusExposed {
 		t.Errorf("a /16 on the same interface should not be trusted: %s: %s", v.Status, v.Message)
+	}
+}
+
+// TestWatchStaysSmall: a watch through FlowMeter restarts keeps the same
+// number of goroutines and a bounded memory, and leaves nothing running
+// once stopped.
+func TestWatchStaysSmall(t *testing.T) {
+	needUvicorn(t)
+	port := freePort(t)
+	backend := checkout(t, fmt.Sprintf("HOST=0.0.0.0\nPORT=%d\n", port))
+	base := runtime.NumGoroutine()
+	c := &Checker{EnvPath: filepath.Join(backend, ".env"), Environ: childEnv()}
+	w := startWatch(t, c, 20*time.Millisecond)
+	var during []int
+	var heap []uint64
+	for round := range 4 {
+		fm := start(t, backend, "", childEnv(), python, "-m", "app.main")
+		fm.waitFlowMeter(t, lo4, port)
+		w.waitFor(t, 0, "FlowMeter running", func(v Verdict) bool { return len(v.Listeners) == 1 && v.Listeners[0].PID == fm.pid() })
+		os.WriteFile(filepath.Join(backend, ".env"), []byte(fmt.Sprintf("HOST=0.0.0.0\nPORT=%d\nDEBUG=%v\n", port, round%2 == 0)), 0o644)
+		fm.stop()
+		w.waitFor(t, 0, "FlowMeter gone", func(v Verdict) bool { return len(v.Listeners) == 0 })
+		time.Sleep(200 * time.Millisecond) // a few quiet polls
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		during = append(during, runtime.NumGoroutine())
+		heap = append(heap, m.HeapInuse)
+	}
+	if during[len(during)-1] > during[0] {
+		t.Errorf("goroutines grew across restarts: %v", during)
+	}
+	if last, first := heap[len(heap)-1], heap[0]; last > first+4<<20 {
+		t.Errorf("heap grew across restarts: %v", heap)
+	}
+	w.cancel()
+	<-w.done
+	for deadline := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > base && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > base {
+		t.Errorf("%d goroutines left after the watch stopped, %d before", n, base)
+	}
+}
+
+// TestDiscover: a running FlowMeter is found by its working directory and
+// comes first; a remembered install and a checkout in a common place follow.
+func TestDiscover(t *testing.T) {
+	needUvicorn(t)
+	home := t.TempDir()
+	common := filepath.Join(home, "src", "flowmeter", "backend")
+	os.MkdirAll(common, 0o755)
+	os.WriteFile(filepath.Join(common, ".env.example"), []byte("HOST=0.0.0.0\n"), 0o644)
+	remembered := checkout(t, "HOST=127.0.0.1\n")
+
+	store, _ := OpenStore(filepath.Join(t.TempDir(), "state.json"))
+	store.Install = filepath.Join(remembered, ".env")
+	got, err := Discover(context.Background(), store, home)
+	if err != nil || len(got) < 2 || got[0].EnvPath != store.Install || got[0].How != FoundRemembered ||
+		got[len(got)-1].EnvPath != filepath.Join(common, ".env") || got[len(got)-1].How != FoundCommon {
+		t.Fatalf("without a running FlowMeter: %+v, %v", got, err)
+	}
+
+	port := freePort(t)
+	running := checkout(t, fmt.Sprintf("HOST=127.0.0.1\nPORT=%d\n", port))
+	fm := start(t, running, "", childEnv(), python, "-m", "app.main")
+	fm.waitFlowMeter(t, lo4, port)
+	got, err = Discover(context.Background(), store, home)
+	if err != nil || got[0].EnvPath != filepath.Join(running, ".env") || got[0].How != FoundRunning || got[1].EnvPath != store.Install {
+		t.Fatalf("with a running FlowMeter: %+v, %v", got, err)
+	}
+
+	fm.stop()
+	if _, err := Discover(context.Background(), nil, t.TempDir()); err == nil {
+		// Another FlowMeter may run on this machine; only then is one found.
+		t.Log("a FlowMeter outside the test is running here")
+	} else if !errors.Is(err, ErrNoInstall) {
+		t.Errorf("nothing to find: %v", err)
 	}
 }
