@@ -90,7 +90,7 @@ func Undo(path string) error {
 	b := backupOf(f.Target)
 	js, err := os.ReadFile(b.Record)
 	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("Localguard has not fixed %s, so there is nothing to undo: %w", path, ErrNothingToUndo)
+		return fmt.Errorf("there is nothing to undo: Localguard has not fixed %s: %w", path, ErrNothingToUndo)
 	}
 	if err != nil {
 		return fmt.Errorf("cannot read the undo record %s (%w): check its permissions", b.Record, err)

@@ -64,6 +64,10 @@ func (c *Checker) Check(ctx context.Context) Verdict {
 	c.judge(&v, f, causes)
 	if err := errors.Join(scanErr, ifErr); err != nil {
 		v.Message += fmt.Sprintf(" (Localguard could not see everything: %v.)", err)
+		if v.Status == StatusSafe {
+			// Unseen listeners may be exposed: never a safe on a guess.
+			v.Status = StatusError
+		}
 	}
 	if len(c.Others) > 0 {
 		v.OtherInstalls = c.Others
