@@ -108,8 +108,7 @@ type Finding struct {
 func summarize(f *envfix.File) EnvSummary {
 	r := f.Reading
 	host := r.Host()
-	port, n, ok := r.Port()
-	_ = port
+	_, n, ok := r.Port()
 	return EnvSummary{
 		Path:         f.Path,
 		Exists:       f.Exists,
