@@ -283,24 +283,20 @@ func (s *Scanner) confirm(ctx context.Context, cands []candidate, appName string
 	}
 	s.confirmed = kept
 	var wg sync.WaitGroup
-	var mu sync.Mutex
 	for i, c := range cands {
-		ck := confirmKey{c.sock, appName}
-		if s.confirmed[ck] {
+		if s.confirmed[confirmKey{c.sock, appName}] {
 			confirmed[i] = true
 			continue
 		}
-		wg.Go(func() {
-			ok := IdentifyFlowMeter(ctx, probeAddr(c.sock), c.sock.Port, appName)
-			confirmed[i] = ok
-			if ok {
-				mu.Lock()
-				s.confirmed[ck] = true
-				mu.Unlock()
-			}
-		})
+		wg.Go(func() { confirmed[i] = IdentifyFlowMeter(ctx, probeAddr(c.sock), c.sock.Port, appName) })
 	}
 	wg.Wait()
+	// Only now, with every question answered, is the map written.
+	for i, c := range cands {
+		if confirmed[i] {
+			s.confirmed[confirmKey{c.sock, appName}] = true
+		}
+	}
 	return confirmed
 }
 
