@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -127,6 +128,19 @@ func Undo(path string) error {
 	}
 	b.remove()
 	return nil
+}
+
+// UndoAvailable reports whether Localguard fixed the file at path and can
+// put it back: the undo record is there.
+func UndoAvailable(path string) bool {
+	target := path
+	if t, err := filepath.EvalSymlinks(path); err == nil {
+		target = t
+	} else if abs, err := filepath.Abs(path); err == nil {
+		target = abs
+	}
+	_, err := os.Stat(backupOf(target).Record)
+	return err == nil
 }
 
 // remove deletes the backup and its record once they are no longer needed.

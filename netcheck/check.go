@@ -44,7 +44,7 @@ func (c *Checker) Check(ctx context.Context) Verdict {
 	if err != nil {
 		return errorVerdict(c.EnvPath, err)
 	}
-	v := Verdict{Env: summarize(f), Listeners: []Listener{}, Findings: findings(f.Reading, c.EnvPath)}
+	v := Verdict{Env: summarize(f), Listeners: []Listener{}, Findings: findings(f.Reading, c.EnvPath), UndoAvailable: envfix.UndoAvailable(c.EnvPath)}
 	backend := filepath.Dir(f.Target)
 	if abs, err := filepath.Abs(c.EnvPath); err == nil {
 		backend = filepath.Dir(abs)
@@ -80,7 +80,7 @@ func (c *Checker) Check(ctx context.Context) Verdict {
 // non-loopback address that answers.
 func (c *Checker) listener(ctx context.Context, s FlowMeterSocket, cause Cause, ifaces []Interface) Listener {
 	l := Listener{
-		Address: s.Addr.String(), Port: s.Port, Cause: cause.Kind,
+		Address: s.Addr.String(), Port: s.Port, Cause: cause.Kind, Why: cause.Why,
 		FormulaSandbox: c.cache.remember(sandboxKey(s.Socket), sandboxTTL, func() answer {
 			return answer{state: SandboxState(ctx, probeAddr(s.Socket), s.Port)}
 		}).state,
@@ -196,6 +196,7 @@ func (c *Checker) exposedMessage(v *Verdict, f *envfix.File, causes []Cause, exp
 	switch {
 	case cause.FileFixes() && c.fixedSince(cause):
 		fmt.Fprintf(&b, "%s is already fixed; restart %s to apply it.", cause.EnvFile, owner)
+		v.RestartPID = l.PID
 	case cause.FileFixes():
 		fmt.Fprintf(&b, "It is there because of %s.", cause.Why)
 		v.Fix = "localguard fix --env " + shellQuote(cause.EnvFile)
@@ -257,6 +258,25 @@ func kindWords(kind string) string {
 		return "link-local"
 	}
 	return kind
+}
+
+// Words says who shares a kind of network, for people.
+func (k AddrKind) Words() string {
+	switch k {
+	case KindLAN:
+		return "local network: anyone on it"
+	case KindPublic:
+		return "public address: possibly the whole internet"
+	case KindVPN:
+		return "VPN: everyone on the VPN"
+	case KindVirtual:
+		return "virtual network: containers and virtual machines"
+	case KindLinkLocal:
+		return "link-local: anyone on the same cable or Wi-Fi"
+	case KindLoopback:
+		return "this computer only"
+	}
+	return string(k)
 }
 
 // joinWords joins "a", "b" and "c" as "a, b and c".
@@ -383,6 +403,12 @@ func ApplyFix(p *envfix.Plan) (envfix.Backup, error) { return envfix.Apply(p) }
 
 // Undo puts back the .env as it was before the last fix.
 func Undo(envPath string) error { return envfix.Undo(envPath) }
+
+// BackupPath is where applying the plan keeps the original file.
+func BackupPath(p *envfix.Plan) string { return envfix.BackupFor(p.File).Path }
+
+// UndoAvailable reports whether a fix of the .env at envPath can be undone.
+func UndoAvailable(envPath string) bool { return envfix.UndoAvailable(envPath) }
 
 // IsNothingToUndo reports whether err says there was no fix to undo.
 func IsNothingToUndo(err error) bool { return errors.Is(err, envfix.ErrNothingToUndo) }

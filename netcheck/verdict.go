@@ -51,6 +51,12 @@ type Verdict struct {
 	Advice string `json:"advice,omitempty"`
 	// OtherInstalls are other FlowMeter installs Localguard found.
 	OtherInstalls []string `json:"other_installs,omitempty"`
+	// RestartPID is the FlowMeter process that must restart for a fix
+	// already written to take effect; 0 when none must.
+	RestartPID int32 `json:"restart_pid,omitempty"`
+	// UndoAvailable is true when Localguard fixed the .env and can put
+	// its original bytes back.
+	UndoAvailable bool `json:"undo_available"`
 }
 
 // EnvSummary is what FlowMeter's settings say, read as FlowMeter reads them.
@@ -75,13 +81,16 @@ type EnvSummary struct {
 
 // Listener is one of FlowMeter's listening sockets.
 type Listener struct {
-	Address        string     `json:"address"`
-	Port           int        `json:"port"`
-	PID            int32      `json:"pid"`
-	Process        string     `json:"process"`
-	Cmdline        string     `json:"cmdline"`
-	Cwd            string     `json:"cwd"`
-	Cause          string     `json:"cause"`
+	Address string `json:"address"`
+	Port    int    `json:"port"`
+	PID     int32  `json:"pid"`
+	Process string `json:"process"`
+	Cmdline string `json:"cmdline"`
+	Cwd     string `json:"cwd"`
+	Cause   string `json:"cause"`
+	// Why says the cause in plain words: the deciding .env line, the flag,
+	// the variable or the container.
+	Why            string     `json:"why,omitempty"`
 	FormulaSandbox string     `json:"formula_sandbox"`
 	ExposedOn      []Exposure `json:"exposed_on"`
 }
