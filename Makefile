@@ -7,7 +7,7 @@ DESKTOP_PKGS := gcc pkg-config libgl1-mesa-dev xorg-dev
 # What the tests use when present (they skip, saying so, when absent).
 TEST_PKGS := python3-dotenv python3-pydantic python3-uvicorn python3-fastapi iproute2
 
-.PHONY: run build deps test test-deps vet fuzz bench clean
+.PHONY: run build deps test test-deps vet fuzz bench bench-window package windows clean
 
 run: build
 	./$(BIN)
@@ -61,6 +61,25 @@ fuzz:
 
 bench:
 	$(GO) run ./testdata/bench
+	$(MAKE) bench-window
+
+# The window's figures (issue 5): the real cgo binary under Xvfb against an
+# empty Fyne window; needs xvfb, x11-utils, imagemagick, dbus and python3.
+bench-window: deps
+	$(GO) run ./testdata/bench/window
+
+# A Linux archive, dist/Localguard.tar.xz: the desktop binary with its
+# .desktop entry and icon (from FyneApp.toml), by Fyne's packaging tool.
+FYNE := fyne.io/tools/cmd/fyne@v1.7.4
+package: build
+	$(GO) run $(FYNE) package -os linux --exe $(BIN) --app-build 1
+	mkdir -p dist && mv Localguard.tar.xz dist/
+	@echo "dist/Localguard.tar.xz: unpack it and run 'sudo make install' in it to install Localguard for every user"
+
+# The Windows desktop binary, cross-built with mingw-w64 (Debian's
+# gcc-mingw-w64-x86-64) to prove it builds.
+windows:
+	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc $(GO) build -o $(BIN).exe .
 
 clean:
-	rm -f $(BIN) $(BIN).exe
+	rm -rf $(BIN) $(BIN).exe dist/

@@ -1,15 +1,15 @@
 // Package ui is Localguard's window and tray, in Fyne. It renders the
 // verdict netcheck computes and calls the fix netcheck plans; it decides
-// nothing of its own.
+// nothing of its own. One engine goroutine owns netcheck's Checker and
+// Store; its results reach the widgets through fyne.Do.
 package ui
 
 import (
-	"os"
+	"context"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/widget"
+	"fyne.io/fyne/v2/driver/desktop"
 
 	"localguard/assets"
 	"localguard/netcheck"
@@ -18,45 +18,61 @@ import (
 // AppID is Localguard's reverse-DNS application ID; FyneApp.toml matches it.
 const AppID = "io.github.localguard.localguard"
 
-// Run opens the window for the FlowMeter install whose settings file is
-// envPath and blocks until it is closed.
+// Run opens the window (and the tray icon where the desktop has a tray)
+// for the FlowMeter install whose settings file is envPath, or for the one
+// Localguard remembers or finds when envPath is "", and blocks until
+// Localguard quits.
 func Run(envPath string) {
 	a := app.NewWithID(AppID)
-	w := a.NewWindow("Localguard")
-	w.SetContent(newStatusView(envPath).content)
-	w.Resize(fyne.NewSize(560, 240))
-	w.ShowAndRun()
+	a.SetIcon(assets.ShieldSafe) // Localguard's icon, as in FyneApp.toml
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	u := start(ctx, a, envPath, fyne.Do)
+	a.Lifecycle().SetOnStopped(cancel)
+	settleMemory()
+	u.win.ShowAndRun()
 }
 
-// statusView shows the verdict's headline and message.
-type statusView struct {
-	content *fyne.Container
-	shield  *widget.Icon
-	message *widget.Label
+// start builds the window, the tray and the engine, and starts watching.
+// do brings the engine's results onto the UI thread.
+func start(ctx context.Context, a fyne.App, envPath string, do func(func())) *window {
+	w := a.NewWindow(windowTitle)
+	w.Resize(fyne.NewSize(780, 740))
+	var u *window
+	eng := newEngine(ctx,
+		func(v netcheck.Verdict) { do(func() { u.render(v) }) },
+		func(err error) { do(func() { u.showNoInstall(err); u.tapChoose() }) },
+	)
+	u = newWindow(a, w, eng, do)
+	w.SetMaster()
+	if desk, ok := a.(desktop.App); ok && canTray() {
+		u.tray = &tray{
+			desk:     desk,
+			open:     u.open,
+			fix:      func() { u.open(); u.tapAction() },
+			checkNow: u.tapCheckNow,
+			quit:     a.Quit,
+		}
+		u.tray.render(netcheck.Verdict{}, false)
+		w.SetCloseIntercept(func() {
+			if trayHostPresent() {
+				w.Hide() // Localguard keeps watching from the tray
+				settleMemory()
+				return
+			}
+			a.Quit()
+		})
+	}
+	go eng.run(envPath, u.prefs.interval())
+	return u
 }
 
-func newStatusView(envPath string) *statusView {
-	v := &statusView{shield: widget.NewIcon(assets.ShieldUnknown), message: widget.NewLabel("")}
-	v.message.Wrapping = fyne.TextWrapWord
-	v.content = container.NewBorder(nil, nil, v.shield, nil, v.message)
-	if envPath == "" {
-		v.message.SetText("Start Localguard with --env /path/to/FlowMeter/backend/.env to check a FlowMeter install.")
-		return v
-	}
-	v.show(netcheck.Check(envPath, os.Environ()))
-	return v
-}
+// canTray reports whether a tray icon can be set up (tests give their
+// fake desktop a tray).
+var canTray = trayPossible
 
-func (v *statusView) show(verdict netcheck.Verdict) {
-	shields := map[netcheck.Status]fyne.Resource{
-		netcheck.StatusSafe:    assets.ShieldSafe,
-		netcheck.StatusAtRisk:  assets.ShieldAtRisk,
-		netcheck.StatusExposed: assets.ShieldExposed,
-	}
-	icon, ok := shields[verdict.Status]
-	if !ok {
-		icon = assets.ShieldUnknown
-	}
-	v.shield.SetResource(icon)
-	v.message.SetText(verdict.Message)
+// open shows the window and brings it to the front.
+func (u *window) open() {
+	u.win.Show()
+	u.win.RequestFocus()
 }

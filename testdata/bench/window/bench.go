@@ -1,0 +1,344 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// bench holds what one run started, to stop it all at the end.
+type bench struct {
+	ctx      context.Context
+	root     string
+	dir      string
+	env      []string // the children's environment
+	tray     *trayHost
+	cleanups []func()
+	summary  []string
+}
+
+func newBench(ctx context.Context) (*bench, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "localguard-bench-window-")
+	if err != nil {
+		return nil, err
+	}
+	dir, _ = filepath.EvalSymlinks(dir) // as /proc/PID/cwd shows it
+	b := &bench{ctx: ctx, root: root, dir: dir}
+	b.onCleanup(func() { os.RemoveAll(dir) })
+	home := filepath.Join(dir, "home")
+	for _, kv := range os.Environ() {
+		switch strings.SplitN(kv, "=", 2)[0] {
+		case "HOST", "PORT", "UVICORN_HOST", "DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "HOME", "XDG_CONFIG_HOME":
+			continue
+		}
+		b.env = append(b.env, kv)
+	}
+	// A fresh home: no remembered install, no trusted network.
+	b.env = append(b.env, "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"))
+	return b, os.MkdirAll(home, 0o755)
+}
+
+func (b *bench) onCleanup(f func()) { b.cleanups = append(b.cleanups, f) }
+
+func (b *bench) cleanup() {
+	for i := len(b.cleanups) - 1; i >= 0; i-- {
+		b.cleanups[i]()
+	}
+	b.cleanups = nil
+}
+
+func (b *bench) logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "bench window: "+format+"\n", args...)
+}
+
+func (b *bench) report(format string, args ...any) {
+	b.summary = append(b.summary, fmt.Sprintf(format, args...))
+}
+
+func (b *bench) print() {
+	if len(b.summary) == 0 {
+		return
+	}
+	fmt.Println("== localguard window bench ==")
+	for _, line := range b.summary {
+		fmt.Println(line)
+	}
+}
+
+// sleep waits d, or less when the run is interrupted.
+func (b *bench) sleep(d time.Duration) {
+	select {
+	case <-time.After(d):
+	case <-b.ctx.Done():
+	}
+}
+
+// build builds pkg with cgo (the real desktop driver) into the run's folder.
+func (b *bench) build(pkg, name string) (string, error) {
+	out := filepath.Join(b.dir, "bin", name)
+	b.logf("building %s: CGO_ENABLED=1 go build %s", name, pkg)
+	cmd := exec.CommandContext(b.ctx, "go", "build", "-o", out, pkg)
+	cmd.Dir = b.root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("building %s: %v: %s", pkg, err, strings.TrimSpace(stderr.String()))
+	}
+	return out, nil
+}
+
+// start starts a program with the children's environment; it is killed
+// at the end, and with this program (PR_SET_PDEATHSIG).
+func (b *bench) start(path string, args ...string) (*exec.Cmd, error) {
+	cmd := exec.Command(path, args...)
+	cmd.Env = b.env
+	cmd.Dir = b.dir
+	log, err := os.Create(filepath.Join(b.dir, filepath.Base(path)+".log"))
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stdout, cmd.Stderr = log, log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		log.Close()
+		return nil, fmt.Errorf("starting %s: %w", path, err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); log.Close(); close(done) }()
+	b.onCleanup(func() {
+		cmd.Process.Kill()
+		<-done
+	})
+	return cmd, nil
+}
+
+// stopProcess ends a program started with start.
+func (b *bench) stopProcess(cmd *exec.Cmd) {
+	cmd.Process.Kill()
+	for i := 0; i < 50 && alive(cmd.Process.Pid); i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// startX starts Xvfb on a free display.
+func (b *bench) startX() error {
+	n := 0
+	for n = 100; n < 200; n++ {
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); os.IsNotExist(err) {
+			break
+		}
+	}
+	display := fmt.Sprintf(":%d", n)
+	if _, err := b.start(lookPath("Xvfb"), display, "-screen", "0", "1280x1024x24", "-nolisten", "tcp"); err != nil {
+		return err
+	}
+	b.env = append(b.env, "DISPLAY="+display)
+	for i := 0; i < 100; i++ {
+		if b.x("xwininfo", "-root") == nil {
+			return nil
+		}
+		b.sleep(100 * time.Millisecond)
+	}
+	return fmt.Errorf("Xvfb did not start on %s", display)
+}
+
+// x runs an X11 tool on the run's display.
+func (b *bench) x(name string, args ...string) error {
+	cmd := exec.CommandContext(b.ctx, lookPath(name), args...)
+	cmd.Env = b.env
+	return cmd.Run()
+}
+
+// xOutput runs an X11 tool on the run's display and returns its stdout.
+func (b *bench) xOutput(name string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(b.ctx, lookPath(name), args...)
+	cmd.Env = b.env
+	return cmd.Output()
+}
+
+// waitWindow waits for a top-level window whose title starts with title
+// and returns its id.
+func (b *bench) waitWindow(title string, limit time.Duration) (string, error) {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) && b.ctx.Err() == nil {
+		out, _ := b.xOutput("xwininfo", "-root", "-tree")
+		for _, line := range strings.Split(string(out), "\n") {
+			if strings.Contains(line, `"`+title) {
+				return strings.Fields(line)[0], nil
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return "", fmt.Errorf("no window %q within %v", title, limit)
+}
+
+// waitRed waits until the window's top-left corner, where the status
+// shield is, shows the exposed shield's red (#cf222e), and returns the
+// time since started.
+func (b *bench) waitRed(started time.Time, limit time.Duration) (time.Duration, error) {
+	for time.Since(started) < limit && b.ctx.Err() == nil {
+		shot, err := b.xOutput("import", "-window", "root", "-crop", "120x120+0+0", "-depth", "8", "rgb:-")
+		at := time.Since(started)
+		if err == nil {
+			for i := 0; i+2 < len(shot); i += 3 {
+				if shot[i] == 0xcf && shot[i+1] == 0x22 && shot[i+2] == 0x2e {
+					return at, nil
+				}
+			}
+		}
+	}
+	return 0, fmt.Errorf("no red shield on screen within %v", limit)
+}
+
+// closeWindow asks the window to close, as a window manager's close
+// button does.
+func (b *bench) closeWindow(win string) error {
+	cmd := exec.CommandContext(b.ctx, python(), filepath.Join(b.root, "testdata", "bench", "window", "wmclose.py"), win)
+	cmd.Env = b.env
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("closing the window: %v: %s", err, out)
+	}
+	return nil
+}
+
+// waitUnmapped waits until the window is no longer shown.
+func (b *bench) waitUnmapped(win string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		out, err := b.xOutput("xwininfo", "-id", win)
+		if err != nil || bytes.Contains(out, []byte("IsUnMapped")) {
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("the window is still shown %v after it was closed", limit)
+}
+
+// startFlowMeter starts the bench's FlowMeter-like server as `python3 -m
+// app.main` in a FlowMeter/backend whose .env says HOST=0.0.0.0, and
+// returns the .env's path.
+func (b *bench) startFlowMeter() (string, error) {
+	backend := filepath.Join(b.dir, "FlowMeter", "backend")
+	if err := os.MkdirAll(filepath.Join(backend, "app"), 0o755); err != nil {
+		return "", err
+	}
+	src, err := os.ReadFile(filepath.Join(b.root, "testdata", "bench", "flowmeter_app.py"))
+	if err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(backend, "app", "main.py"), src, 0o644); err != nil {
+		return "", err
+	}
+	port, err := freePort()
+	if err != nil {
+		return "", err
+	}
+	env := filepath.Join(backend, ".env")
+	if err := os.WriteFile(env, fmt.Appendf(nil, "HOST=0.0.0.0\nPORT=%d\n", port), 0o644); err != nil {
+		return "", err
+	}
+	cmd := exec.Command(python(), "-m", "app.main")
+	cmd.Dir, cmd.Env = backend, b.env
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", fmt.Errorf("starting the FlowMeter-like server: %w", err)
+	}
+	b.onCleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line, _ := bufio.NewReader(out).ReadString('\n')
+	if strings.TrimSpace(line) != "listening" {
+		return "", fmt.Errorf("the FlowMeter-like server did not start")
+	}
+	b.logf("FlowMeter-like server on 0.0.0.0:%d", port)
+	return env, nil
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// python is Debian's python3 where present.
+func python() string {
+	if _, err := os.Stat("/usr/bin/python3"); err == nil {
+		return "/usr/bin/python3"
+	}
+	return lookPath("python3")
+}
+
+func lookPath(name string) string {
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	return name
+}
+
+func alive(pid int) bool { return syscall.Kill(pid, 0) == nil }
+
+// rss is the resident memory of pid in KiB (VmRSS).
+func rss(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			n, _ := strconv.ParseInt(f[1], 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+// cpuTicks is the CPU time pid used (utime+stime), in clock ticks.
+func cpuTicks(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	// After the name: state is field 3, utime 14, stime 15.
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return u + st
+}
+
+// cpuShare is the percentage of one core pid uses over d.
+func cpuShare(pid int, d time.Duration, sleep func(time.Duration)) float64 {
+	const ticksPerSecond = 100 // USER_HZ on Linux
+	before, t0 := cpuTicks(pid), time.Now()
+	sleep(d)
+	used := cpuTicks(pid) - before
+	return 100 * float64(used) / ticksPerSecond / time.Since(t0).Seconds()
+}
+
+// listensOn counts the listening TCP sockets of pid in `ss -tlnp`.
+func listensOn(pid int) (int, error) {
+	out, err := exec.Command(lookPath("ss"), "-tlnpH").Output()
+	if err != nil {
+		return 0, err
+	}
+	return strings.Count(string(out), fmt.Sprintf("pid=%d,", pid)), nil
+}

@@ -1,0 +1,142 @@
+package ui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"localguard/netcheck"
+)
+
+// renderFindings lists the other risky settings, each with its own fix.
+func (u *window) renderFindings(v netcheck.Verdict) {
+	u.findings.RemoveAll()
+	u.findingFix = map[string]*widget.Button{}
+	if len(v.Findings) == 0 {
+		return
+	}
+	u.findings.Add(section("Other settings to fix"))
+	for _, f := range v.Findings {
+		icon := widget.NewIcon(theme.WarningIcon())
+		if f.Severity == "critical" {
+			icon = widget.NewIcon(theme.ErrorIcon())
+		}
+		text := widget.NewLabel(f.Key + ": " + f.Message)
+		text.Wrapping = fyne.TextWrapWord
+		var fix fyne.CanvasObject
+		if f.Fix != "" {
+			b := widget.NewButton(labelFindingFix, func() { u.tapFindingFix(f.Key) })
+			u.findingFix[f.Key] = b
+			fix = container.NewVBox(b)
+		}
+		u.findings.Add(container.NewBorder(nil, nil, container.NewVBox(icon), fix, text))
+	}
+}
+
+// renderReach lists every address FlowMeter answers on, with the URL a
+// neighbour would type and the trust toggle.
+func (u *window) renderReach(v netcheck.Verdict) {
+	u.reach.RemoveAll()
+	u.trust = nil
+	exposed := 0
+	for _, l := range v.Listeners {
+		for _, e := range l.ExposedOn {
+			exposed++
+			u.reach.Add(u.exposureRow(e))
+		}
+	}
+	switch {
+	case len(v.Listeners) == 0:
+		u.reach.Add(plain("FlowMeter is not running now, so no one can reach it. What matters is where its settings put it at its next start (see Why)."))
+	case exposed == 0:
+		u.reach.Add(plain(fmt.Sprintf("From this computer only (FlowMeter listens on %s, port %d).", v.Listeners[0].Address, v.Listeners[0].Port)))
+	default:
+		hint := plain("Trust only a network where you know everyone, such as your home or your lab. FlowMeter there counts as safe; untrust it in Settings.")
+		hint.SizeName = theme.SizeNameCaptionText
+		u.reach.Add(hint)
+	}
+}
+
+// exposureRow is one interface address: its name and kind, the URL, and
+// the trust toggle.
+func (u *window) exposureRow(e netcheck.Exposure) fyne.CanvasObject {
+	name := widget.NewLabelWithStyle(e.Interface, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	kind := widget.NewLabel(netcheck.AddrKind(e.Kind).Words())
+	kind.Wrapping = fyne.TextWrapWord
+	url := widget.NewLabelWithStyle(e.URL, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	url.Selectable = true
+	if !e.Trusted {
+		url.Importance = widget.DangerImportance
+	}
+	t := &trustToggle{exposure: e}
+	t.check = widget.NewCheck(labelTrust, func(on bool) { u.setTrust(t, on) })
+	t.check.Checked = e.Trusted
+	u.trust = append(u.trust, t)
+	icon := widget.NewIcon(theme.ErrorIcon())
+	if e.Trusted {
+		icon = widget.NewIcon(theme.ConfirmIcon())
+	}
+	return container.NewBorder(nil, nil, container.NewVBox(icon), nil,
+		container.NewVBox(container.NewBorder(nil, nil, name, nil, kind), container.NewBorder(nil, nil, nil, t.check, url)))
+}
+
+// setTrust remembers the network of an exposure as trusted or not; the
+// verdict that follows shows the result.
+func (u *window) setTrust(t *trustToggle, on bool) {
+	if on == t.exposure.Trusted {
+		return
+	}
+	t.check.Disable()
+	u.eng.trust(t.exposure.Interface, t.exposure.Address, on, func(err error) {
+		u.do(func() {
+			t.check.Enable()
+			if err != nil {
+				t.check.SetChecked(t.exposure.Trusted)
+				u.say("Could not change the trust of "+t.exposure.Interface+": "+err.Error(), true)
+			}
+		})
+	})
+}
+
+// renderWhy says what put FlowMeter where it is: per listener the process,
+// the cause and the formula sandbox; without one, the settings.
+func (u *window) renderWhy(v netcheck.Verdict) {
+	u.why.RemoveAll()
+	form := widget.NewForm()
+	for _, l := range v.Listeners {
+		running := processWords(l)
+		if l.Cwd != "" {
+			running += " in " + l.Cwd
+		}
+		form.Append("Running", wrapped(running))
+		form.Append("Listens on", wrapped(fmt.Sprintf("%s, port %d", l.Address, l.Port)))
+		form.Append("Put there by", wrapped(causeWords(l)))
+		sandbox := wrapped(sandboxWords(l.FormulaSandbox))
+		if l.FormulaSandbox == "off" {
+			sandbox.Importance = widget.DangerImportance
+		}
+		form.Append("Formula sandbox", sandbox)
+	}
+	form.Append("Next start", wrapped(settingsWords(v.Env)))
+	if v.Advice != "" {
+		form.Append("To change", wrapped(v.Advice))
+	}
+	u.why.Add(form)
+}
+
+// plain is a wrapping label.
+func plain(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// wrapped is a wrapping label whose text can be selected and copied.
+func wrapped(text string) *widget.Label {
+	l := plain(text)
+	l.Selectable = true
+	return l
+}

@@ -1,0 +1,281 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"localguard/netcheck"
+)
+
+// preview is a planned change, shown before anything is written.
+type preview struct {
+	key, value string
+	line       int
+	path       string // the .env as the install names it
+	exists     bool   // false: the fix creates the file
+	empty      bool   // the file already says it
+	backup     string // where the original is kept
+	diff       []diffLine
+	// apply writes the change on the engine's goroutine and reports the
+	// backup's path.
+	apply func(done func(backup string, err error))
+}
+
+// diffLine is one line of a plan's diff.
+type diffLine struct {
+	op   byte // ' ', '-' or '+'
+	line int
+	text string
+}
+
+// diffText is the diff as a person reads it: "- 4  HOST=0.0.0.0".
+func diffText(lines []diffLine) string {
+	var b strings.Builder
+	for _, d := range lines {
+		fmt.Fprintf(&b, "%c %3d  %s\n", d.op, d.line, d.text)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// diffView shows the diff in monospace, removed lines red, added green.
+func diffView(lines []diffLine) *widget.RichText {
+	var segs []widget.RichTextSegment
+	for i, d := range lines {
+		style := widget.RichTextStyleCodeInline
+		style.Inline = false
+		switch d.op {
+		case '-':
+			style.ColorName = theme.ColorNameError
+		case '+':
+			style.ColorName = theme.ColorNameSuccess
+		}
+		text := diffText(lines[i : i+1])
+		segs = append(segs, &widget.TextSegment{Text: text, Style: style})
+	}
+	return widget.NewRichText(segs...)
+}
+
+// backupWords says where the original goes, for the preview.
+func (p *preview) backupWords() string {
+	if !p.exists {
+		return p.path + " does not exist yet: Localguard creates it with this one line. Undo removes it again."
+	}
+	return "The original is kept as " + p.backup + ". Undo puts it back byte for byte."
+}
+
+// previewDialog is the preview of a change: the diff, where the backup
+// goes, Apply and Cancel.
+type previewDialog struct {
+	d      dialog.Dialog
+	diff   *widget.RichText
+	apply  *widget.Button
+	cancel *widget.Button
+}
+
+// tapAction is the one button: the fix's preview, or how to fix.
+func (u *window) tapAction() {
+	v := u.verdict
+	switch {
+	case v.Fix != "":
+		u.planAndPreview("")
+	case v.Advice != "":
+		u.showHowTo(v)
+	}
+}
+
+// tapFindingFix previews the fix of one finding, through the same preview.
+func (u *window) tapFindingFix(key string) { u.planAndPreview(key) }
+
+// planAndPreview plans a change on the engine and previews it.
+func (u *window) planAndPreview(key string) {
+	u.action.Disable()
+	u.eng.plan(key, func(p *preview, err error) {
+		u.do(func() {
+			u.action.Enable()
+			switch {
+			case errors.Is(err, netcheck.ErrNotTheFile):
+				u.say("The settings file is not what puts FlowMeter on the network, so Localguard leaves it alone: "+err.Error(), true)
+			case err != nil:
+				u.say("Localguard changed nothing: "+err.Error(), true)
+			case p.empty:
+				u.say(fmt.Sprintf("Nothing to change: %s already sets %s=%s.", p.path, p.key, p.value), false)
+			default:
+				u.showPreview(p)
+			}
+		})
+	})
+}
+
+// showPreview opens the preview of p.
+func (u *window) showPreview(p *preview) {
+	title := "Make FlowMeter local-only"
+	intro := fmt.Sprintf("Localguard will change one line of %s so that FlowMeter listens on this computer only (%s=%s):", p.path, p.key, p.value)
+	if p.key != "HOST" {
+		title = "Make " + p.key + " safe"
+		intro = fmt.Sprintf("Localguard will change one line of %s (%s=%s):", p.path, p.key, p.value)
+	}
+	pd := &previewDialog{diff: diffView(p.diff)}
+	pd.cancel = widget.NewButton("Cancel", func() { pd.d.Hide() })
+	pd.apply = widget.NewButtonWithIcon("Apply", theme.ConfirmIcon(), func() {
+		pd.apply.Disable()
+		pd.cancel.Disable()
+		p.apply(func(backup string, err error) {
+			u.do(func() { pd.d.Hide(); u.applied(p, backup, err) })
+		})
+	})
+	pd.apply.Importance = widget.HighImportance
+	after := "FlowMeter reads the file when it starts: if it is running, it must be restarted for the change to take effect."
+	content := container.NewVBox(
+		plain(intro),
+		widget.NewCard("", "", pd.diff),
+		plain(p.backupWords()),
+		plain(after),
+		container.NewHBox(pd.cancel, pd.apply),
+	)
+	pd.d = dialog.NewCustomWithoutButtons(title, content, u.win)
+	pd.d.SetOnClosed(func() {
+		if u.preview == pd {
+			u.preview = nil
+		}
+	})
+	pd.d.Resize(fyne.NewSize(600, 0))
+	u.preview = pd
+	pd.d.Show()
+}
+
+// applied reports a written (or refused) change; the verdict that follows
+// says whether FlowMeter must restart.
+func (u *window) applied(p *preview, backup string, err error) {
+	if err != nil {
+		u.say("Localguard changed nothing: "+err.Error(), true)
+		return
+	}
+	u.fixed = true
+	u.notes.fixApplied()
+	u.undo.Show()
+	text := fmt.Sprintf("Changed %s: line %d now says %s=%s.", p.path, p.line, p.key, p.value)
+	if p.exists {
+		text += " The original is kept as " + backup + "."
+	}
+	u.say(text, false)
+}
+
+// tapUndo puts the file back as it was before the last fix.
+func (u *window) tapUndo() {
+	u.undo.Disable()
+	u.eng.undo(func(err error) {
+		u.do(func() {
+			u.undo.Enable()
+			switch {
+			case netcheck.IsNothingToUndo(err):
+				u.fixed = false
+				u.undo.Hide()
+				u.say("There is no fix to undo.", false)
+			case err != nil:
+				u.say("Could not undo: "+err.Error(), true)
+			default:
+				u.fixed = false
+				u.undo.Hide()
+				u.say("Put "+u.verdict.Env.Path+" back exactly as it was before the fix.", false)
+			}
+		})
+	})
+}
+
+// stopDialog asks before stopping FlowMeter, whose loaded data is lost.
+type stopDialog struct {
+	d    dialog.Dialog
+	stop *widget.Button
+	keep *widget.Button
+}
+
+// tapStop asks, then stops the FlowMeter process that must restart.
+func (u *window) tapStop() {
+	l, ok := restartFor(u.verdict)
+	if !ok {
+		return
+	}
+	sd := &stopDialog{}
+	warning := widget.NewLabel("Every dataset loaded in FlowMeter's memory will be lost, and anyone using FlowMeter now is cut off. Save or export what you need first.")
+	warning.Wrapping = fyne.TextWrapWord
+	warning.Importance = widget.DangerImportance
+	warning.TextStyle = fyne.TextStyle{Bold: true}
+	sd.keep = widget.NewButton("Keep it running", func() { sd.d.Hide() })
+	sd.stop = widget.NewButtonWithIcon("Stop FlowMeter", theme.MediaStopIcon(), func() {
+		sd.d.Hide()
+		u.stopFlowMeter(l)
+	})
+	sd.stop.Importance = widget.DangerImportance
+	content := container.NewVBox(
+		plain("Localguard will stop "+processWords(l)+", as Ctrl-C in its terminal would."),
+		warning,
+		plain("Then start FlowMeter again the way you usually do: it will read the fixed settings and listen on this computer only."),
+		container.NewHBox(sd.keep, sd.stop),
+	)
+	sd.d = dialog.NewCustomWithoutButtons("Stop FlowMeter now?", content, u.win)
+	sd.d.SetOnClosed(func() {
+		if u.stopAsk == sd {
+			u.stopAsk = nil
+		}
+	})
+	sd.d.Resize(fyne.NewSize(520, 0))
+	u.stopAsk = sd
+	sd.d.Show()
+}
+
+// stopFlowMeter stops the process; the watch sees it go.
+func (u *window) stopFlowMeter(l netcheck.Listener) {
+	if err := netcheck.StopFlowMeter(l.PID); err != nil {
+		u.say(err.Error(), true)
+		return
+	}
+	u.say(fmt.Sprintf("Asked FlowMeter (pid %d) to stop. Start it again the way you usually do.", l.PID), false)
+	u.eng.checkNow()
+}
+
+// howToDialog shows the change to make when the .env is not the cause,
+// with a button that copies it.
+type howToDialog struct {
+	d     dialog.Dialog
+	text  *widget.Entry
+	copy  *widget.Button
+	close *widget.Button
+}
+
+// showHowTo opens the advice: the exact text to copy.
+func (u *window) showHowTo(v netcheck.Verdict) {
+	hd := &howToDialog{}
+	hd.text = widget.NewMultiLineEntry()
+	hd.text.SetText(v.Advice)
+	hd.text.Wrapping = fyne.TextWrapWord
+	hd.text.TextStyle = fyne.TextStyle{Monospace: true}
+	hd.text.SetMinRowsVisible(3)
+	hd.copy = widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() {
+		u.app.Clipboard().SetContent(v.Advice)
+		hd.copy.SetText("Copied")
+	})
+	hd.copy.Importance = widget.HighImportance
+	hd.close = widget.NewButton("Close", func() { hd.d.Hide() })
+	content := container.NewVBox(
+		plain("FlowMeter is not on the network because of its settings file, so changing the file would not help. Change this instead, then restart FlowMeter:"),
+		hd.text,
+		container.NewHBox(hd.copy, hd.close),
+		plain("Localguard checks again by itself and turns green when FlowMeter is local-only."),
+	)
+	hd.d = dialog.NewCustomWithoutButtons("How to make FlowMeter local-only", content, u.win)
+	hd.d.SetOnClosed(func() {
+		if u.howTo == hd {
+			u.howTo = nil
+		}
+	})
+	hd.d.Resize(fyne.NewSize(560, 0))
+	u.howTo = hd
+	hd.d.Show()
+}

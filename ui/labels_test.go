@@ -1,0 +1,203 @@
+package ui
+
+import (
+	"slices"
+	"testing"
+
+	"fyne.io/fyne/v2"
+
+	"localguard/netcheck"
+)
+
+func TestTrayStatusLabel(t *testing.T) {
+	tests := []struct {
+		verdict string
+		known   bool
+		want    string
+	}{
+		{"exposed", false, "Localguard: checking…"},
+		{"exposed", true, "Exposed: FlowMeter can be reached on wlan0"},
+		{"at-risk", true, "At risk: exposed at FlowMeter's next start"},
+		{"safe", true, "Safe: FlowMeter is local-only"},
+		{"error", true, "Localguard cannot tell: open it to see why"},
+		{"restart-needed", true, "Fixed: restart FlowMeter to finish"},
+		{"show-how", true, "Exposed: FlowMeter can be reached on wlan0"},
+	}
+	for _, tt := range tests {
+		if got := trayStatusLabel(verdicts[tt.verdict], tt.known); got != tt.want {
+			t.Errorf("trayStatusLabel(%s, known %v) = %q, want %q", tt.verdict, tt.known, got, tt.want)
+		}
+	}
+}
+
+func TestTrayActionLabel(t *testing.T) {
+	tests := []struct {
+		verdict string
+		known   bool
+		want    string
+		enabled bool
+	}{
+		{"exposed", false, labelMakeLocal, false},
+		{"exposed", true, labelMakeLocal, true},
+		{"at-risk", true, labelMakeLocal, true},
+		{"safe", true, labelMakeLocal, false},
+		{"error", true, labelMakeLocal, false},
+		{"restart-needed", true, labelMakeLocal, false},
+		{"show-how", true, labelShowHow, true},
+	}
+	for _, tt := range tests {
+		got, enabled := trayActionLabel(verdicts[tt.verdict], tt.known)
+		if got != tt.want || enabled != tt.enabled {
+			t.Errorf("trayActionLabel(%s, known %v) = %q, %v; want %q, %v", tt.verdict, tt.known, got, enabled, tt.want, tt.enabled)
+		}
+	}
+}
+
+func TestStatusTitle(t *testing.T) {
+	tests := map[string]string{
+		"exposed":        "Exposed — others can reach FlowMeter",
+		"at-risk":        "At risk — FlowMeter would be exposed at its next start",
+		"safe":           "Safe — FlowMeter is local-only",
+		"error":          "Localguard cannot tell",
+		"restart-needed": "Fixed — restart FlowMeter to finish",
+		"show-how":       "Exposed — others can reach FlowMeter",
+	}
+	for name, want := range tests {
+		if got := statusTitle(verdicts[name]); got != want {
+			t.Errorf("statusTitle(%s) = %q, want %q", name, got, want)
+		}
+	}
+}
+
+func TestShieldFor(t *testing.T) {
+	names := map[netcheck.Status]string{
+		netcheck.StatusSafe:    "shield-safe.svg",
+		netcheck.StatusAtRisk:  "shield-at-risk.svg",
+		netcheck.StatusExposed: "shield-exposed.svg",
+		netcheck.StatusError:   "shield-unknown.svg",
+		"":                     "shield-unknown.svg",
+	}
+	for s, want := range names {
+		if got := shieldFor(s).Name(); got != want {
+			t.Errorf("shieldFor(%q) = %s, want %s", s, got, want)
+		}
+	}
+}
+
+// TestTrayMenu checks the menu's shape for every state: the status line
+// (disabled), the fix, Open, Check now, Quit.
+func TestTrayMenu(t *testing.T) {
+	for name, v := range verdicts {
+		m := trayMenu(v, true, nil, nil, nil, nil)
+		var labels []string
+		for _, it := range m.Items {
+			labels = append(labels, it.Label)
+		}
+		fix, enabled := trayActionLabel(v, true)
+		want := []string{trayStatusLabel(v, true), "", fix, labelOpen, labelCheckNow, "", labelQuit}
+		if !slices.Equal(labels, want) {
+			t.Errorf("%s: menu %q, want %q", name, labels, want)
+		}
+		if !m.Items[0].Disabled {
+			t.Errorf("%s: the status line can be clicked", name)
+		}
+		if m.Items[2].Disabled == enabled {
+			t.Errorf("%s: the fix item enabled %v, want %v", name, !m.Items[2].Disabled, enabled)
+		}
+		if !m.Items[len(m.Items)-1].IsQuit {
+			t.Errorf("%s: Quit is not the quit item", name)
+		}
+	}
+}
+
+// TestTrayFollowsVerdict: the tray's icon and menu are rebuilt on every
+// verdict the window renders.
+func TestTrayFollowsVerdict(t *testing.T) {
+	isolate(t)
+	h := newHarness(t, install(t, "HOST=127.0.0.1\n"))
+	if h.u.tray == nil {
+		t.Fatal("no tray on a desktop app")
+	}
+	for _, name := range []string{"exposed", "safe", "at-risk", "restart-needed"} {
+		h.u.render(verdicts[name])
+		if h.app.icon != shieldFor(verdicts[name].Status) {
+			t.Errorf("%s: tray icon %s", name, h.app.icon.Name())
+		}
+		if got := h.app.menuLabels()[0]; got != trayStatusLabel(verdicts[name], true) {
+			t.Errorf("%s: tray status line %q", name, got)
+		}
+	}
+}
+
+func TestStatusNotification(t *testing.T) {
+	tests := []struct {
+		prev  netcheck.Status
+		next  string
+		fixed bool
+		want  string // "" for none
+	}{
+		{"", "exposed", false, ""},
+		{"", "safe", true, ""},
+		{netcheck.StatusExposed, "exposed", false, ""},
+		{netcheck.StatusSafe, "exposed", false, "FlowMeter can be reached from the network"},
+		{netcheck.StatusSafe, "at-risk", false, "FlowMeter would be exposed at its next start"},
+		{netcheck.StatusExposed, "safe", true, "FlowMeter is local-only now"},
+		{netcheck.StatusAtRisk, "safe", false, "FlowMeter is safe again"},
+		{netcheck.StatusExposed, "restart-needed", true, ""},
+		{netcheck.StatusAtRisk, "restart-needed", false, "FlowMeter can be reached from the network"},
+	}
+	for _, tt := range tests {
+		n := statusNotification(tt.prev, verdicts[tt.next], tt.fixed)
+		got := ""
+		if n != nil {
+			got = n.Title
+		}
+		if got != tt.want {
+			t.Errorf("statusNotification(%q, %s, fixed %v) = %q, want %q", tt.prev, tt.next, tt.fixed, got, tt.want)
+		}
+	}
+}
+
+// TestNotifierOnlyOnChange feeds a run of verdicts: one notification per
+// change of status, none per poll, none for a failed check, none when
+// turned off.
+func TestNotifierOnlyOnChange(t *testing.T) {
+	var sent []string
+	on := true
+	n := notifier{send: func(x *fyne.Notification) { sent = append(sent, x.Title) }, enabled: func() bool { return on }}
+	for _, name := range []string{"at-risk", "at-risk", "exposed", "exposed", "error", "exposed"} {
+		n.verdict(verdicts[name])
+	}
+	n.fixApplied()
+	n.verdict(verdicts["restart-needed"])
+	n.verdict(verdicts["safe"])
+	n.verdict(verdicts["safe"])
+	on = false
+	n.verdict(verdicts["exposed"])
+	want := []string{"FlowMeter can be reached from the network", "FlowMeter is local-only now"}
+	if !slices.Equal(sent, want) {
+		t.Errorf("sent %q, want %q", sent, want)
+	}
+}
+
+func TestIntervalLabel(t *testing.T) {
+	for _, tt := range []struct {
+		s    int
+		want string
+	}{{1, "every second"}, {2, "every 2 seconds"}, {60, "every minute"}, {7, "every 7 seconds"}} {
+		if got := intervalLabel(tt.s); got != tt.want {
+			t.Errorf("intervalLabel(%d) = %q, want %q", tt.s, got, tt.want)
+		}
+	}
+}
+
+func TestEnvFileIn(t *testing.T) {
+	env := install(t, "HOST=0.0.0.0\n")
+	backend := env[:len(env)-len("/.env")]
+	checkout := backend[:len(backend)-len("/backend")]
+	for _, dir := range []string{backend, checkout} {
+		if got := envFileIn(dir); got != env {
+			t.Errorf("envFileIn(%s) = %s, want %s", dir, got, env)
+		}
+	}
+}

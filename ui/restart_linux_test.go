@@ -1,0 +1,136 @@
+package ui
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"localguard/netcheck"
+)
+
+// flowMeter starts the bench's FlowMeter-like server as `python3 -m
+// app.main` in the backend folder of env, as FlowMeter is started, and
+// waits until it listens.
+func flowMeter(t *testing.T, env string) *exec.Cmd {
+	t.Helper()
+	python := "/usr/bin/python3"
+	if _, err := os.Stat(python); err != nil {
+		if python, err = exec.LookPath("python3"); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatal("CI needs python3 for a real FlowMeter-like listener")
+			}
+			t.Skip("python3 is needed for a real FlowMeter-like listener")
+		}
+	}
+	backend := filepath.Dir(env)
+	app := filepath.Join(backend, "app")
+	src, err := os.ReadFile(filepath.Join("..", "testdata", "bench", "flowmeter_app.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(app, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(app, "main.py"), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(python, "-m", "app.main")
+	cmd.Dir = backend
+	cmd.Env = os.Environ() // isolate removed HOST and PORT
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer // a traceback on Ctrl-C is FlowMeter stopping
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-exited
+		if t.Failed() {
+			t.Logf("the FlowMeter-like server's stderr:\n%s", stderr.String())
+		}
+	})
+	listening := make(chan bool, 1)
+	go func() {
+		line, _ := bufio.NewReader(out).ReadString('\n')
+		listening <- strings.TrimSpace(line) == "listening"
+	}()
+	select {
+	case ok := <-listening:
+		if !ok {
+			t.Fatal("the FlowMeter-like server did not start")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the FlowMeter-like server did not listen within 10 s")
+	}
+	return cmd
+}
+
+// TestFixRestartStop is the whole story on a real exposed FlowMeter: the
+// fix moves the window to "restart needed" naming the process, Stop
+// FlowMeter (after its warning) ends it, the header turns green with
+// "FlowMeter is local-only now", and Undo puts the exact bytes back.
+func TestFixRestartStop(t *testing.T) {
+	isolate(t)
+	original := fmt.Sprintf("HOST=0.0.0.0\nPORT=%d\n", freePort(t))
+	env := install(t, original)
+	fm := flowMeter(t, env)
+	h := newHarness(t, env)
+	h.until("the first verdict", func() bool { return h.u.known })
+	if h.u.verdict.Status != netcheck.StatusExposed {
+		if os.Getenv("CI") == "" {
+			t.Skipf("FlowMeter on 0.0.0.0 is not exposed here (no other interface?): %s", h.u.verdict.Message)
+		}
+		t.Fatalf("FlowMeter on 0.0.0.0 is not exposed: %s", h.u.verdict.Message)
+	}
+	if len(h.u.trust) == 0 {
+		t.Error("no address listed under Where it can be reached")
+	}
+
+	test.Tap(h.u.action)
+	h.until("the preview", func() bool { return h.u.preview != nil })
+	test.Tap(h.u.preview.apply)
+	h.until("restart needed", func() bool { return !h.u.stop.Hidden })
+	if want := fmt.Sprintf("pid %d", fm.Process.Pid); !strings.Contains(h.u.restartText.Text, want) {
+		t.Errorf("the restart text does not name the process (%s): %q", want, h.u.restartText.Text)
+	}
+	if h.u.title.Text != "Fixed — restart FlowMeter to finish" {
+		t.Errorf("title %q", h.u.title.Text)
+	}
+	if h.u.verdict.Status != netcheck.StatusExposed {
+		t.Errorf("status %s before the restart, want exposed", h.u.verdict.Status)
+	}
+
+	test.Tap(h.u.stop)
+	if h.u.stopAsk == nil {
+		t.Fatal("Stop FlowMeter did not ask first")
+	}
+	test.Tap(h.u.stopAsk.stop)
+	h.status(netcheck.StatusSafe)
+	if len(h.sent) == 0 || h.sent[len(h.sent)-1].Title != "FlowMeter is local-only now" {
+		var titles []string
+		for _, n := range h.sent {
+			titles = append(titles, n.Title)
+		}
+		t.Errorf("notifications %q, want the last to be %q", titles, "FlowMeter is local-only now")
+	}
+
+	test.Tap(h.u.undo)
+	h.status(netcheck.StatusAtRisk)
+	if got := readFile(t, env); got != original {
+		t.Errorf("Undo left %q, want %q", got, original)
+	}
+}

@@ -1,0 +1,147 @@
+package ui
+
+import (
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"localguard/netcheck"
+)
+
+// The window's own settings, kept in Fyne's preferences; what netcheck
+// remembers (the install, the trusted networks) stays in its store.
+const (
+	prefInterval      = "checkIntervalSeconds"
+	prefNotifications = "notifications"
+	prefStartAtLogin  = "startAtLogin"
+)
+
+// preferences reads and writes the window's settings.
+type preferences struct{ p fyne.Preferences }
+
+func (p preferences) interval() time.Duration {
+	s := p.p.IntWithFallback(prefInterval, int(netcheck.DefaultInterval/time.Second))
+	if s < 1 {
+		s = 1
+	}
+	return time.Duration(s) * time.Second
+}
+
+func (p preferences) notifications() bool {
+	return p.p.BoolWithFallback(prefNotifications, true)
+}
+
+// settingsDialog is the settings: interval, notifications, start at
+// login, trusted networks.
+type settingsDialog struct {
+	d             dialog.Dialog
+	interval      *widget.Select
+	notifications *widget.Check
+	startAtLogin  *widget.Check
+	trusted       *fyne.Container
+	remove        []*widget.Button
+	close         *widget.Button
+}
+
+func (u *window) tapSettings() {
+	sd := &settingsDialog{}
+	var labels []string
+	for _, i := range intervals {
+		labels = append(labels, i.label)
+	}
+	sd.interval = widget.NewSelect(labels, func(label string) {
+		for _, i := range intervals {
+			if i.label == label && time.Duration(i.seconds)*time.Second != u.prefs.interval() {
+				u.prefs.p.SetInt(prefInterval, i.seconds)
+				u.eng.setInterval(time.Duration(i.seconds) * time.Second)
+			}
+		}
+	})
+	sd.interval.Selected = intervalLabel(int(u.prefs.interval() / time.Second))
+	sd.notifications = widget.NewCheck("Notify me when FlowMeter's status changes", func(on bool) {
+		u.prefs.p.SetBool(prefNotifications, on)
+	})
+	sd.notifications.Checked = u.prefs.notifications()
+	sd.startAtLogin = widget.NewCheck("Start Localguard when I log in", nil)
+	sd.startAtLogin.Checked = autostartEnabled()
+	sd.startAtLogin.OnChanged = func(on bool) { u.setStartAtLogin(sd, on) }
+	sd.trusted = container.NewVBox(plain("Reading…"))
+	sd.close = widget.NewButton("Close", func() { sd.d.Hide() })
+	form := widget.NewForm(
+		widget.NewFormItem("Check", sd.interval),
+		widget.NewFormItem("Notifications", sd.notifications),
+		widget.NewFormItem("At login", sd.startAtLogin),
+	)
+	content := container.NewVBox(form, section("Trusted networks"), sd.trusted, container.NewHBox(sd.close))
+	sd.d = dialog.NewCustomWithoutButtons("Settings", content, u.win)
+	sd.d.SetOnClosed(func() {
+		if u.settings == sd {
+			u.settings = nil
+		}
+	})
+	sd.d.Resize(fyne.NewSize(560, 0))
+	u.settings = sd
+	sd.d.Show()
+	u.listTrusted(sd)
+}
+
+// setStartAtLogin writes or removes the login entry; on failure the
+// check goes back and the window says why.
+func (u *window) setStartAtLogin(sd *settingsDialog, on bool) {
+	var err error
+	if on {
+		err = enableAutostart()
+	} else {
+		err = disableAutostart()
+	}
+	if err != nil {
+		sd.startAtLogin.OnChanged = nil
+		sd.startAtLogin.SetChecked(!on)
+		sd.startAtLogin.OnChanged = func(on bool) { u.setStartAtLogin(sd, on) }
+		u.say("Could not change starting at login: "+err.Error(), true)
+		return
+	}
+	u.prefs.p.SetBool(prefStartAtLogin, on)
+}
+
+// listTrusted fills the trusted networks, each with Remove.
+func (u *window) listTrusted(sd *settingsDialog) {
+	u.eng.trusted(func(list []netcheck.Network) {
+		u.do(func() {
+			sd.trusted.RemoveAll()
+			sd.remove = nil
+			if len(list) == 0 {
+				sd.trusted.Add(plain("None. Tick \"I trust this network\" next to an address in the window to add one."))
+			}
+			for _, n := range list {
+				b := widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), func() {
+					u.eng.distrust(n, func(err error) {
+						u.do(func() {
+							if err != nil {
+								u.say("Could not remove "+n.Interface+": "+err.Error(), true)
+							}
+							u.listTrusted(sd)
+						})
+					})
+				})
+				sd.remove = append(sd.remove, b)
+				sd.trusted.Add(container.NewBorder(nil, nil, nil, b, plain(networkWords(n))))
+			}
+		})
+	})
+}
+
+// networkWords names a trusted network: "wlan0, 192.168.1.0/24, gateway
+// aa:bb:cc:dd:ee:ff".
+func networkWords(n netcheck.Network) string {
+	s := fmt.Sprintf("%s, %s", n.Interface, n.Subnet)
+	if n.Gateway != "" {
+		s += ", gateway " + n.Gateway
+	}
+	return s
+}

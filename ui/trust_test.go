@@ -1,0 +1,112 @@
+package ui
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+
+	"localguard/netcheck"
+)
+
+// hostExposure is an exposure on a real address of this machine, which
+// the store can identify as a network.
+func hostExposure(t *testing.T) netcheck.Exposure {
+	t.Helper()
+	ifaces, err := netcheck.Interfaces()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range ifaces {
+		for _, a := range it.Addrs {
+			if a.Kind != netcheck.KindLoopback && a.Prefix.Addr().Is4() {
+				return netcheck.Exposure{
+					Interface: it.Name, Address: a.Prefix.Addr().String(), Kind: string(a.Kind),
+					URL: fmt.Sprintf("http://%s:8000", a.Prefix.Addr()),
+				}
+			}
+		}
+	}
+	t.Skip("this machine has no non-loopback IPv4 address to trust")
+	return netcheck.Exposure{}
+}
+
+// storedTrust reads the trusted networks as the next run would.
+func storedTrust(t *testing.T, config string) []string {
+	t.Helper()
+	s, err := netcheck.OpenStore(filepath.Join(config, "localguard", "state.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, n := range s.Trusted {
+		names = append(names, n.Interface)
+	}
+	return names
+}
+
+// TestTrustPersists ticks "I trust this network", checks the store on
+// disk, unticks it, then trusts again and removes it from the settings.
+func TestTrustPersists(t *testing.T) {
+	dir := isolate(t)
+	config := filepath.Join(dir, "config")
+	h := newHarness(t, install(t, "HOST=127.0.0.1\n"))
+	h.status(netcheck.StatusSafe)
+	e := hostExposure(t)
+	exposed := func(trusted bool) {
+		v := verdicts["exposed"]
+		l := v.Listeners[0]
+		e.Trusted = trusted
+		l.ExposedOn = []netcheck.Exposure{e}
+		v.Listeners = []netcheck.Listener{l}
+		h.u.render(v)
+	}
+
+	exposed(false)
+	test.Tap(h.u.trust[0].check)
+	h.until("the trust to be saved", func() bool { return slices.Contains(storedTrust(t, config), e.Interface) })
+
+	h.status(netcheck.StatusSafe) // the watch restarts after the change
+	exposed(true)
+	if !h.u.trust[0].check.Checked {
+		t.Fatal("a trusted exposure shows unticked")
+	}
+	test.Tap(h.u.trust[0].check)
+	h.until("the trust to be removed", func() bool { return len(storedTrust(t, config)) == 0 })
+
+	exposed(false)
+	test.Tap(h.u.trust[0].check)
+	h.until("the trust to be saved again", func() bool { return len(storedTrust(t, config)) == 1 })
+	test.Tap(h.u.settingsBtn)
+	h.until("the trusted networks in the settings", func() bool { return h.u.settings != nil && len(h.u.settings.remove) == 1 })
+	test.Tap(h.u.settings.remove[0])
+	h.until("the network to be removed", func() bool { return len(storedTrust(t, config)) == 0 && len(h.u.settings.remove) == 0 })
+}
+
+// TestSettingsPersist changes the interval and the notifications and
+// checks Fyne's preferences keep them.
+func TestSettingsPersist(t *testing.T) {
+	isolate(t)
+	h := newHarness(t, install(t, "HOST=127.0.0.1\n"))
+	h.status(netcheck.StatusSafe)
+	test.Tap(h.u.settingsBtn)
+	sd := h.u.settings
+	if sd.interval.Selected != "every 2 seconds" || !sd.notifications.Checked {
+		t.Fatalf("defaults: interval %q, notifications %v", sd.interval.Selected, sd.notifications.Checked)
+	}
+	sd.interval.SetSelected("every 10 seconds")
+	test.Tap(sd.notifications)
+	if got := h.u.prefs.interval().Seconds(); got != 10 {
+		t.Errorf("interval saved as %vs, want 10s", got)
+	}
+	if h.u.prefs.notifications() {
+		t.Error("notifications still on after unticking")
+	}
+	test.Tap(sd.close)
+	test.Tap(h.u.settingsBtn)
+	if h.u.settings.interval.Selected != "every 10 seconds" || h.u.settings.notifications.Checked {
+		t.Errorf("reopened: interval %q, notifications %v", h.u.settings.interval.Selected, h.u.settings.notifications.Checked)
+	}
+}

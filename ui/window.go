@@ -1,0 +1,228 @@
+package ui
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"localguard/netcheck"
+)
+
+// window is Localguard's main window. Every widget a test drives or reads
+// is a field (the fyne-io/calculator habit); render fills them from one
+// verdict and decides nothing.
+type window struct {
+	app fyne.App
+	win fyne.Window
+	eng *engine
+	// do brings a background result onto the UI thread: fyne.Do, or a
+	// test's queue.
+	do    func(func())
+	prefs preferences
+
+	// The status header.
+	shield  *canvas.Image
+	title   *widget.Label
+	message *widget.Label
+	action  *widget.Button // "Make FlowMeter local-only…" or "Show how to fix…"
+	undo    *widget.Button
+	notice  *widget.Label // what the last action did, or why it failed
+
+	// The restart that finishes a fix.
+	restart     *fyne.Container
+	restartText *widget.Label
+	stop        *widget.Button
+
+	findings    *fyne.Container
+	findingFix  map[string]*widget.Button
+	reach       *fyne.Container
+	trust       []*trustToggle
+	why         *fyne.Container
+	installPath *widget.Label
+	choose      *widget.Button
+	checkNow    *widget.Button
+	settingsBtn *widget.Button
+	checked     *widget.Label
+
+	// Dialogs open now, for tests to drive.
+	preview  *previewDialog
+	howTo    *howToDialog
+	stopAsk  *stopDialog
+	settings *settingsDialog
+
+	// State of this run.
+	verdict   netcheck.Verdict
+	known     bool // a verdict has arrived
+	noInstall bool
+	fixed     bool // a fix was applied in this run; Undo is offered
+	notes     notifier
+	tray      *tray
+	onRender  func() // for tests: called after each render
+	now       func() time.Time
+}
+
+// trustToggle is one exposure's "I trust this network" check.
+type trustToggle struct {
+	exposure netcheck.Exposure
+	check    *widget.Check
+}
+
+// newWindow builds the window's widgets; nothing is checked until start.
+func newWindow(a fyne.App, w fyne.Window, eng *engine, do func(func())) *window {
+	u := &window{app: a, win: w, eng: eng, do: do, prefs: preferences{a.Preferences()}, now: time.Now}
+	u.shield = canvas.NewImageFromResource(shieldFor(netcheck.StatusError))
+	u.shield.FillMode = canvas.ImageFillContain
+	u.shield.SetMinSize(fyne.NewSize(72, 72))
+	u.title = widget.NewLabel("Checking FlowMeter…")
+	u.title.TextStyle = fyne.TextStyle{Bold: true}
+	u.title.SizeName = theme.SizeNameSubHeadingText
+	u.title.Wrapping = fyne.TextWrapWord
+	u.message = widget.NewLabel("Localguard is looking at FlowMeter's settings and at this computer's network.")
+	u.message.Wrapping = fyne.TextWrapWord
+	u.action = widget.NewButton(labelMakeLocal, u.tapAction)
+	u.action.Importance = widget.HighImportance
+	u.action.Hide()
+	u.undo = widget.NewButtonWithIcon(labelUndo, theme.ContentUndoIcon(), u.tapUndo)
+	u.undo.Hide()
+	u.notice = widget.NewLabel("")
+	u.notice.Wrapping = fyne.TextWrapWord
+	u.notice.Hide()
+
+	u.restartText = widget.NewLabel("")
+	u.restartText.Wrapping = fyne.TextWrapWord
+	u.restartText.Importance = widget.WarningImportance
+	u.stop = widget.NewButtonWithIcon(labelStop, theme.MediaStopIcon(), u.tapStop)
+	u.stop.Importance = widget.DangerImportance
+	u.restart = container.NewVBox(u.restartText)
+	u.restart.Hide()
+	u.stop.Hide()
+
+	u.findings = container.NewVBox()
+	u.findingFix = map[string]*widget.Button{}
+	u.reach = container.NewVBox()
+	u.why = container.NewVBox()
+	u.installPath = widget.NewLabel("")
+	u.installPath.Wrapping = fyne.TextWrapBreak
+	u.installPath.Selectable = true
+	u.choose = widget.NewButtonWithIcon(labelChange, theme.FolderOpenIcon(), u.tapChoose)
+	u.checkNow = widget.NewButtonWithIcon(labelCheckNow, theme.ViewRefreshIcon(), u.tapCheckNow)
+	u.settingsBtn = widget.NewButtonWithIcon(labelSettings, theme.SettingsIcon(), u.tapSettings)
+	u.checked = widget.NewLabel("")
+	u.checked.Importance = widget.LowImportance
+	u.notes = notifier{send: a.SendNotification, enabled: u.prefs.notifications}
+
+	w.SetContent(u.layout())
+	return u
+}
+
+// layout arranges the window: the header on top, the details scrolling
+// under it, the install and the buttons at the bottom.
+func (u *window) layout() fyne.CanvasObject {
+	header := container.NewBorder(nil, nil, container.NewVBox(u.shield), nil,
+		container.NewVBox(u.title, u.message, u.notice, u.restart,
+			container.NewHBox(u.action, u.stop, u.undo)))
+	details := container.NewVBox(
+		u.findings,
+		section("Where it can be reached"), u.reach,
+		section("Why"), u.why,
+	)
+	footer := container.NewVBox(
+		widget.NewSeparator(),
+		container.NewBorder(nil, nil, widget.NewLabelWithStyle("FlowMeter settings file:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), u.choose, u.installPath),
+		container.NewHBox(u.checkNow, u.settingsBtn, layout.NewSpacer(), u.checked),
+	)
+	return container.NewBorder(
+		container.NewVBox(container.NewPadded(header), widget.NewSeparator()),
+		footer, nil, nil,
+		container.NewVScroll(container.NewPadded(details)),
+	)
+}
+
+// section is a heading in the details.
+func section(title string) fyne.CanvasObject {
+	l := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.SizeName = theme.SizeNameSubHeadingText
+	return l
+}
+
+// render shows a verdict everywhere: header, details, tray, notification.
+func (u *window) render(v netcheck.Verdict) {
+	u.verdict, u.known, u.noInstall = v, true, false
+	u.shield.Resource = shieldFor(v.Status)
+	u.shield.Refresh()
+	u.win.SetIcon(u.shield.Resource) // the taskbar shows the status too
+	u.title.Importance = statusImportance(v.Status)
+	u.title.SetText(statusTitle(v))
+	u.message.SetText(v.Message)
+	if l := actionLabel(v); l != "" {
+		u.action.SetText(l)
+		u.action.Show()
+	} else {
+		u.action.Hide()
+	}
+	u.undo.Hidden = !u.fixed && !v.UndoAvailable
+	u.undo.Refresh()
+	u.renderRestart(v)
+	u.renderFindings(v)
+	u.renderReach(v)
+	u.renderWhy(v)
+	u.installPath.SetText(v.Env.Path)
+	u.checked.SetText("Checked at " + u.now().Format("15:04:05"))
+	if u.tray != nil {
+		u.tray.render(v, true)
+	}
+	u.notes.verdict(v)
+	if u.onRender != nil {
+		u.onRender()
+	}
+}
+
+// renderRestart offers to stop FlowMeter when only its restart is left.
+func (u *window) renderRestart(v netcheck.Verdict) {
+	l, ok := restartFor(v)
+	if !ok {
+		u.restart.Hide()
+		u.stop.Hide()
+		return
+	}
+	u.restartText.SetText("The settings file is fixed, but FlowMeter reads it only when it starts: " +
+		processWords(l) + " still answers on the network. Stop it, then start it again the way you usually do.")
+	u.restart.Show()
+	u.stop.Show()
+}
+
+// showNoInstall asks for the FlowMeter folder when none was found.
+func (u *window) showNoInstall(err error) {
+	u.noInstall = true
+	u.shield.Resource = shieldFor(netcheck.StatusError)
+	u.shield.Refresh()
+	u.title.Importance = widget.MediumImportance
+	u.title.SetText("Which FlowMeter should Localguard guard?")
+	u.message.SetText("Localguard did not find FlowMeter on this computer (" + err.Error() + "). Choose the FlowMeter folder: the one with backend/ in it.")
+	u.action.Hide()
+	u.installPath.SetText("none chosen yet")
+	u.checked.SetText("")
+	if u.onRender != nil {
+		u.onRender()
+	}
+}
+
+// say shows what the last action did, or why it failed, in one sentence.
+func (u *window) say(text string, important bool) {
+	u.notice.Importance = widget.MediumImportance
+	if important {
+		u.notice.Importance = widget.DangerImportance
+	}
+	u.notice.SetText(text)
+	u.notice.Show()
+}
+
+func (u *window) tapCheckNow() {
+	u.checked.SetText("Checking…")
+	u.eng.checkNow()
+}
