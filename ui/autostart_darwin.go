@@ -42,31 +42,5 @@ func launchAgent(exe string) string {
 `
 }
 
-func enableAutostart() error {
-	exe, err := executable()
-	if err != nil {
-		return err
-	}
-	path, err := autostartPath()
-	if err != nil {
-		return err
-	}
-	return writeFileAtomic(path, []byte(launchAgent(exe)))
-}
-
-func disableAutostart() error {
-	path, err := autostartPath()
-	if err != nil {
-		return err
-	}
-	return removeIfExists(path)
-}
-
-func autostartEnabled() bool {
-	path, err := autostartPath()
-	if err != nil {
-		return false
-	}
-	_, err = os.Stat(path)
-	return err == nil
-}
+// autostartEntry is what the entry at autostartPath says.
+func autostartEntry(exe string) string { return launchAgent(exe) }

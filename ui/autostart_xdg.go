@@ -56,31 +56,5 @@ func desktopExecQuote(s string) string {
 	return b.String()
 }
 
-func enableAutostart() error {
-	exe, err := executable()
-	if err != nil {
-		return err
-	}
-	path, err := autostartPath()
-	if err != nil {
-		return err
-	}
-	return writeFileAtomic(path, []byte(desktopEntry(exe)))
-}
-
-func disableAutostart() error {
-	path, err := autostartPath()
-	if err != nil {
-		return err
-	}
-	return removeIfExists(path)
-}
-
-func autostartEnabled() bool {
-	path, err := autostartPath()
-	if err != nil {
-		return false
-	}
-	_, err = os.Stat(path)
-	return err == nil
-}
+// autostartEntry is what the entry at autostartPath says.
+func autostartEntry(exe string) string { return desktopEntry(exe) }
