@@ -139,15 +139,12 @@ func (u *window) showPreview(p *preview) {
 		plain(after),
 		container.NewHBox(pd.cancel, pd.apply),
 	)
-	pd.d = dialog.NewCustomWithoutButtons(title, content, u.win)
-	pd.d.SetOnClosed(func() {
+	u.preview = pd
+	pd.d = u.showDialog(title, content, 600, func() {
 		if u.preview == pd {
 			u.preview = nil
 		}
 	})
-	pd.d.Resize(fyne.NewSize(600, 0))
-	u.preview = pd
-	pd.d.Show()
 }
 
 // applied reports a written (or refused) change; the verdict that follows
@@ -219,15 +216,12 @@ func (u *window) tapStop() {
 		plain("Then start FlowMeter again the way you usually do: it will read the fixed settings and listen on this computer only."),
 		container.NewHBox(sd.keep, sd.stop),
 	)
-	sd.d = dialog.NewCustomWithoutButtons("Stop FlowMeter now?", content, u.win)
-	sd.d.SetOnClosed(func() {
+	u.stopAsk = sd
+	sd.d = u.showDialog("Stop FlowMeter now?", content, 520, func() {
 		if u.stopAsk == sd {
 			u.stopAsk = nil
 		}
 	})
-	sd.d.Resize(fyne.NewSize(520, 0))
-	u.stopAsk = sd
-	sd.d.Show()
 }
 
 // stopFlowMeter stops the process; the watch sees it go.
@@ -269,13 +263,10 @@ func (u *window) showHowTo(v netcheck.Verdict) {
 		container.NewHBox(hd.copy, hd.close),
 		plain("Localguard checks again by itself and turns green when FlowMeter is local-only."),
 	)
-	hd.d = dialog.NewCustomWithoutButtons("How to make FlowMeter local-only", content, u.win)
-	hd.d.SetOnClosed(func() {
+	u.howTo = hd
+	hd.d = u.showDialog("How to make FlowMeter local-only", content, 560, func() {
 		if u.howTo == hd {
 			u.howTo = nil
 		}
 	})
-	hd.d.Resize(fyne.NewSize(560, 0))
-	u.howTo = hd
-	hd.d.Show()
 }

@@ -78,15 +78,12 @@ func (u *window) tapSettings() {
 		widget.NewFormItem("At login", sd.startAtLogin),
 	)
 	content := container.NewVBox(form, section("Trusted networks"), sd.trusted, container.NewHBox(sd.close))
-	sd.d = dialog.NewCustomWithoutButtons("Settings", content, u.win)
-	sd.d.SetOnClosed(func() {
+	u.settings = sd
+	sd.d = u.showDialog("Settings", content, 560, func() {
 		if u.settings == sd {
 			u.settings = nil
 		}
 	})
-	sd.d.Resize(fyne.NewSize(560, 0))
-	u.settings = sd
-	sd.d.Show()
 	u.listTrusted(sd)
 }
 

@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -225,4 +226,14 @@ func (u *window) say(text string, important bool) {
 func (u *window) tapCheckNow() {
 	u.checked.SetText("Checking…")
 	u.eng.checkNow()
+}
+
+// showDialog opens a dialog that brings its own buttons, width wide;
+// closed runs when it closes, however it closes.
+func (u *window) showDialog(title string, content fyne.CanvasObject, width float32, closed func()) dialog.Dialog {
+	d := dialog.NewCustomWithoutButtons(title, content, u.win)
+	d.SetOnClosed(closed)
+	d.Resize(fyne.NewSize(width, 0))
+	d.Show()
+	return d
 }
