@@ -24,18 +24,20 @@ const AppID = "io.github.localguard.localguard"
 // Localguard quits.
 func Run(envPath string) {
 	a := app.NewWithID(AppID)
-	a.SetIcon(assets.ShieldSafe) // Localguard's icon, as in FyneApp.toml
+	a.SetIcon(assets.ShieldSafeBitmap) // Localguard's icon, as in FyneApp.toml
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	u := start(ctx, a, envPath, fyne.Do)
+	u := start(ctx, a, envPath, newRest(ctx, fyne.Do, fyne.DoAndWait))
 	a.Lifecycle().SetOnStopped(cancel)
 	settleMemory()
 	u.win.ShowAndRun()
 }
 
 // start builds the window, the tray and the engine, and starts watching.
-// do brings the engine's results onto the UI thread.
-func start(ctx context.Context, a fyne.App, envPath string, do func(func())) *window {
+// r brings the engine's results onto the UI thread, and lets that thread
+// rest while the window is hidden to the tray.
+func start(ctx context.Context, a fyne.App, envPath string, r *rest) *window {
+	do := r.do
 	w := a.NewWindow(windowTitle)
 	w.Resize(fyne.NewSize(780, 740))
 	var u *window
@@ -44,6 +46,7 @@ func start(ctx context.Context, a fyne.App, envPath string, do func(func())) *wi
 		func(err error) { do(func() { u.showNoInstall(err); u.tapChoose() }) },
 	)
 	u = newWindow(a, w, eng, do)
+	u.rest = r
 	w.SetMaster()
 	if desk, ok := a.(desktop.App); ok && canTray() {
 		u.tray = &tray{
@@ -58,6 +61,7 @@ func start(ctx context.Context, a fyne.App, envPath string, do func(func())) *wi
 			if trayHostPresent() {
 				w.Hide() // Localguard keeps watching from the tray
 				settleMemory()
+				r.start()
 				return
 			}
 			a.Quit()
@@ -73,6 +77,7 @@ var canTray = trayPossible
 
 // open shows the window and brings it to the front.
 func (u *window) open() {
+	u.rest.stop()
 	u.win.Show()
 	u.win.RequestFocus()
 }

@@ -66,7 +66,10 @@ func (u *window) exposureRow(e netcheck.Exposure) fyne.CanvasObject {
 	name := widget.NewLabelWithStyle(e.Interface, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	kind := widget.NewLabel(netcheck.AddrKind(e.Kind).Words())
 	kind.Wrapping = fyne.TextWrapWord
-	url := widget.NewLabelWithStyle(e.URL, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	// The URL is in the window's regular face: a monospace one would cost
+	// Fyne another 5 MB of fonts (its emoji and fallback faces are loaded
+	// anew for each text style) for the whole time Localguard runs.
+	url := widget.NewLabel(e.URL)
 	url.Selectable = true
 	if !e.Trusted {
 		url.Importance = widget.DangerImportance

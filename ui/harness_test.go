@@ -65,11 +65,22 @@ func newHarness(t *testing.T, envPath string) *harness {
 	t.Cleanup(func() { canTray = trayPossible })
 	h := &harness{t: t, app: &trayApp{App: test.NewTempApp(t)}, queue: make(chan func(), 64), ctx: ctx}
 	t.Cleanup(cancel)
-	h.u = start(ctx, h.app, envPath, h.enqueue)
+	h.u = start(ctx, h.app, envPath, newRest(ctx, h.enqueue, h.enqueueAndWait))
 	h.u.now = fixedNow
 	h.u.notes.send = func(n *fyne.Notification) { h.sent = append(h.sent, n) }
 	h.u.win.Resize(fyne.NewSize(760, 680))
 	return h
+}
+
+// enqueueAndWait is the harness's fyne.DoAndWait: f runs when the test
+// pumps the queue.
+func (h *harness) enqueueAndWait(f func()) {
+	done := make(chan struct{})
+	h.enqueue(func() { f(); close(done) })
+	select {
+	case <-done:
+	case <-h.ctx.Done():
+	}
 }
 
 // enqueue is the harness's fyne.Do.

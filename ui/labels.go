@@ -58,17 +58,21 @@ func statusImportance(s netcheck.Status) widget.Importance {
 	return widget.MediumImportance
 }
 
+// shield is a status's shield: vector for the window's header, bitmap for
+// the tray and the taskbar, which take only bitmaps.
+type shield struct{ vector, bitmap fyne.Resource }
+
 // shieldFor is the shield of a status, the same in the window and the tray.
-func shieldFor(s netcheck.Status) fyne.Resource {
+func shieldFor(s netcheck.Status) shield {
 	switch s {
 	case netcheck.StatusSafe:
-		return assets.ShieldSafe
+		return shield{assets.ShieldSafe, assets.ShieldSafeBitmap}
 	case netcheck.StatusExposed:
-		return assets.ShieldExposed
+		return shield{assets.ShieldExposed, assets.ShieldExposedBitmap}
 	case netcheck.StatusAtRisk:
-		return assets.ShieldAtRisk
+		return shield{assets.ShieldAtRisk, assets.ShieldAtRiskBitmap}
 	}
-	return assets.ShieldUnknown
+	return shield{assets.ShieldUnknown, assets.ShieldUnknownBitmap}
 }
 
 // actionLabel is the one button's label: the fix Localguard can apply,

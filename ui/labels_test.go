@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"bytes"
+	"image"
+	_ "image/png"
 	"slices"
 	"testing"
 
@@ -71,16 +74,36 @@ func TestStatusTitle(t *testing.T) {
 
 func TestShieldFor(t *testing.T) {
 	names := map[netcheck.Status]string{
-		netcheck.StatusSafe:    "shield-safe.svg",
-		netcheck.StatusAtRisk:  "shield-at-risk.svg",
-		netcheck.StatusExposed: "shield-exposed.svg",
-		netcheck.StatusError:   "shield-unknown.svg",
-		"":                     "shield-unknown.svg",
+		netcheck.StatusSafe:    "shield-safe",
+		netcheck.StatusAtRisk:  "shield-at-risk",
+		netcheck.StatusExposed: "shield-exposed",
+		netcheck.StatusError:   "shield-unknown",
+		"":                     "shield-unknown",
 	}
 	for s, want := range names {
-		if got := shieldFor(s).Name(); got != want {
-			t.Errorf("shieldFor(%q) = %s, want %s", s, got, want)
+		sh := shieldFor(s)
+		if got := sh.vector.Name(); got != want+".svg" {
+			t.Errorf("shieldFor(%q).vector = %s, want %s.svg", s, got, want)
 		}
+		if got := sh.bitmap.Name(); got != want+".png" {
+			t.Errorf("shieldFor(%q).bitmap = %s, want %s.png", s, got, want)
+		}
+		checkTrayIcon(t, sh.bitmap)
+	}
+}
+
+// checkTrayIcon fails unless icon is what a tray can show: on Linux,
+// fyne.io/systray hands the tray image.Decode's pixels (an SVG there is an
+// empty icon), and Windows wants the same before making an .ico.
+func checkTrayIcon(t *testing.T, icon fyne.Resource) {
+	t.Helper()
+	img, format, err := image.Decode(bytes.NewReader(icon.Content()))
+	if err != nil {
+		t.Errorf("tray icon %s cannot be decoded as a bitmap: %v", icon.Name(), err)
+		return
+	}
+	if size := img.Bounds().Size(); format != "png" || size.X < 48 || size.Y < 48 {
+		t.Errorf("tray icon %s is a %v %s, want a PNG of at least 48×48", icon.Name(), size, format)
 	}
 }
 
@@ -120,9 +143,10 @@ func TestTrayFollowsVerdict(t *testing.T) {
 	}
 	for _, name := range []string{"exposed", "safe", "at-risk", "restart-needed"} {
 		h.u.render(verdicts[name])
-		if h.app.icon != shieldFor(verdicts[name].Status) {
+		if h.app.icon != shieldFor(verdicts[name].Status).bitmap {
 			t.Errorf("%s: tray icon %s", name, h.app.icon.Name())
 		}
+		checkTrayIcon(t, h.app.icon)
 		if got := h.app.menuLabels()[0]; got != trayStatusLabel(verdicts[name], true) {
 			t.Errorf("%s: tray status line %q", name, got)
 		}

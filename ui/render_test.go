@@ -139,12 +139,12 @@ func TestRenderWidgets(t *testing.T) {
 		action         string // "" hidden
 		stop, trusting bool
 	}{
-		{"exposed", "Exposed — others can reach FlowMeter", shieldFor(netcheck.StatusExposed), labelMakeLocal, false, true},
-		{"at-risk", "At risk — FlowMeter would be exposed at its next start", shieldFor(netcheck.StatusAtRisk), labelMakeLocal, false, false},
-		{"safe", "Safe — FlowMeter is local-only", shieldFor(netcheck.StatusSafe), "", false, false},
-		{"error", "Localguard cannot tell", shieldFor(netcheck.StatusError), "", false, false},
-		{"restart-needed", "Fixed — restart FlowMeter to finish", shieldFor(netcheck.StatusExposed), "", true, true},
-		{"show-how", "Exposed — others can reach FlowMeter", shieldFor(netcheck.StatusExposed), labelShowHow, false, true},
+		{"exposed", "Exposed — others can reach FlowMeter", shieldFor(netcheck.StatusExposed).vector, labelMakeLocal, false, true},
+		{"at-risk", "At risk — FlowMeter would be exposed at its next start", shieldFor(netcheck.StatusAtRisk).vector, labelMakeLocal, false, false},
+		{"safe", "Safe — FlowMeter is local-only", shieldFor(netcheck.StatusSafe).vector, "", false, false},
+		{"error", "Localguard cannot tell", shieldFor(netcheck.StatusError).vector, "", false, false},
+		{"restart-needed", "Fixed — restart FlowMeter to finish", shieldFor(netcheck.StatusExposed).vector, "", true, true},
+		{"show-how", "Exposed — others can reach FlowMeter", shieldFor(netcheck.StatusExposed).vector, labelShowHow, false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -39,9 +39,9 @@ func trayMenu(v netcheck.Verdict, known bool, open, fix, checkNow, quit func()) 
 // render shows a verdict in the tray: its shield and its menu.
 func (t *tray) render(v netcheck.Verdict, known bool) {
 	t.desk.SetSystemTrayMenu(trayMenu(v, known, t.open, t.fix, t.checkNow, t.quit))
-	icon := shieldFor(v.Status)
+	icon := shieldFor(v.Status).bitmap
 	if !known {
-		icon = shieldFor(netcheck.StatusError)
+		icon = shieldFor(netcheck.StatusError).bitmap
 	}
 	t.desk.SetSystemTrayIcon(icon)
 }

@@ -63,6 +63,7 @@ type window struct {
 	fixed     bool // a fix was applied in this run; Undo is offered
 	notes     notifier
 	tray      *tray
+	rest      *rest // the UI thread's rest while the window is hidden
 	onRender  func() // for tests: called after each render
 	now       func() time.Time
 }
@@ -76,7 +77,7 @@ type trustToggle struct {
 // newWindow builds the window's widgets; nothing is checked until start.
 func newWindow(a fyne.App, w fyne.Window, eng *engine, do func(func())) *window {
 	u := &window{app: a, win: w, eng: eng, do: do, prefs: preferences{a.Preferences()}, now: time.Now}
-	u.shield = canvas.NewImageFromResource(shieldFor(netcheck.StatusError))
+	u.shield = canvas.NewImageFromResource(shieldFor(netcheck.StatusError).vector)
 	u.shield.FillMode = canvas.ImageFillContain
 	u.shield.SetMinSize(fyne.NewSize(72, 72))
 	u.title = widget.NewLabel("Checking FlowMeter…")
@@ -154,9 +155,9 @@ func section(title string) fyne.CanvasObject {
 // render shows a verdict everywhere: header, details, tray, notification.
 func (u *window) render(v netcheck.Verdict) {
 	u.verdict, u.known, u.noInstall = v, true, false
-	u.shield.Resource = shieldFor(v.Status)
+	u.shield.Resource = shieldFor(v.Status).vector
 	u.shield.Refresh()
-	u.win.SetIcon(u.shield.Resource) // the taskbar shows the status too
+	u.win.SetIcon(shieldFor(v.Status).bitmap) // the taskbar shows the status too
 	u.title.Importance = statusImportance(v.Status)
 	u.title.SetText(statusTitle(v))
 	u.message.SetText(v.Message)
@@ -200,8 +201,9 @@ func (u *window) renderRestart(v netcheck.Verdict) {
 // showNoInstall asks for the FlowMeter folder when none was found.
 func (u *window) showNoInstall(err error) {
 	u.noInstall = true
-	u.shield.Resource = shieldFor(netcheck.StatusError)
+	u.shield.Resource = shieldFor(netcheck.StatusError).vector
 	u.shield.Refresh()
+	u.win.SetIcon(shieldFor(netcheck.StatusError).bitmap)
 	u.title.Importance = widget.MediumImportance
 	u.title.SetText("Which FlowMeter should Localguard guard?")
 	u.message.SetText("Localguard did not find FlowMeter on this computer (" + err.Error() + "). Choose the FlowMeter folder: the one with backend/ in it.")

@@ -228,6 +228,19 @@ func (b *bench) waitUnmapped(win string, limit time.Duration) error {
 	return fmt.Errorf("the window is still shown %v after it was closed", limit)
 }
 
+// waitMapped waits until the window is shown.
+func (b *bench) waitMapped(win string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		out, err := b.xOutput("xwininfo", "-id", win)
+		if err == nil && bytes.Contains(out, []byte("IsViewable")) {
+			return nil
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return fmt.Errorf("the window is not shown again %v after Open was clicked", limit)
+}
+
 // startFlowMeter starts the bench's FlowMeter-like server as `python3 -m
 // app.main` in a FlowMeter/backend whose .env says HOST=0.0.0.0, and
 // returns the .env's path.

@@ -124,11 +124,25 @@ func (b *bench) measure(c config) error {
 	b.sleep(c.settle)
 	hiddenCPU := cpuShare(app.Process.Pid, c.idle, b.sleep)
 	hiddenRSS := rss(app.Process.Pid)
-	b.report("tray icon registered: %v", b.tray.registered())
+	if w, h, err := b.tray.iconSize(); err != nil || w == 0 {
+		b.report("tray icon: none shown (%v)", err)
+	} else {
+		b.report("tray icon: a %d×%d bitmap", w, h)
+	}
 	b.report("idle CPU over %v, window hidden to the tray: %.2f %% of one core (issue 5: at most 1 %%); empty Fyne window, shown: %.2f %%",
 		c.idle, hiddenCPU, emptyCPU)
 	b.report("resident memory: Localguard %.1f MiB shown, %.1f MiB hidden; empty Fyne window %.1f MiB; ratio %.2f shown, %.2f hidden (issue 5: at most 1.3)",
 		mib(shownRSS), mib(hiddenRSS), mib(emptyRSS), ratio(shownRSS, emptyRSS), ratio(hiddenRSS, emptyRSS))
+	// Back from the tray: the menu's "Open Localguard", clicked as a panel
+	// does, while the UI thread rests.
+	clicked := time.Now()
+	if err := b.tray.click("Open Localguard"); err != nil {
+		return err
+	}
+	if err := b.waitMapped(win, 5*time.Second); err != nil {
+		return err
+	}
+	b.report("window shown again %.2f s after \"Open Localguard\" in the tray menu", time.Since(clicked).Seconds())
 	listening, err := listensOn(app.Process.Pid)
 	if err != nil {
 		b.report("listening sockets of Localguard: could not tell (%v)", err)
