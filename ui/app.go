@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
 
 	"localguard/assets"
 	"localguard/netcheck"
@@ -27,19 +28,42 @@ func Run(envPath string) {
 	a.SetIcon(assets.ShieldSafeBitmap) // Localguard's icon, as in FyneApp.toml
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	u := start(ctx, a, envPath, newRest(ctx, fyne.Do, fyne.DoAndWait))
+	// The first text measured in a style makes Fyne parse that style's
+	// fonts, about 0.15 s for the two the window uses. That is done here
+	// while the UI thread opens the window (GLFW, the GL context), which
+	// measures no text, and the window's content is built once it is done,
+	// so that no font is used by two goroutines at once.
+	fonts := make(chan struct{})
+	go func() { defer close(fonts); warmFonts() }()
+	w := newMainWindow(a)
+	w.Show()
+	<-fonts
+	start(ctx, a, w, envPath, newRest(ctx, fyne.Do, fyne.DoAndWait))
 	a.Lifecycle().SetOnStopped(cancel)
 	settleMemory()
-	u.win.ShowAndRun()
+	a.Run()
+}
+
+// newMainWindow is Localguard's window, empty.
+func newMainWindow(a fyne.App) fyne.Window {
+	w := a.NewWindow(windowTitle)
+	w.Resize(fyne.NewSize(780, 740))
+	return w
+}
+
+// warmFonts measures a word in each text style the main window uses: the
+// regular one, and bold (buttons, headings).
+func warmFonts() {
+	for _, style := range []fyne.TextStyle{{}, {Bold: true}} {
+		fyne.MeasureText("Localguard", theme.TextSize(), style)
+	}
 }
 
 // start builds the window, the tray and the engine, and starts watching.
 // r brings the engine's results onto the UI thread, and lets that thread
 // rest while the window is hidden to the tray.
-func start(ctx context.Context, a fyne.App, envPath string, r *rest) *window {
+func start(ctx context.Context, a fyne.App, w fyne.Window, envPath string, r *rest) *window {
 	do := r.do
-	w := a.NewWindow(windowTitle)
-	w.Resize(fyne.NewSize(780, 740))
 	var u *window
 	eng := newEngine(ctx,
 		func(v netcheck.Verdict) { do(func() { u.render(v) }) },

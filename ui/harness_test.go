@@ -65,7 +65,7 @@ func newHarness(t *testing.T, envPath string) *harness {
 	t.Cleanup(func() { canTray = trayPossible })
 	h := &harness{t: t, app: &trayApp{App: test.NewTempApp(t)}, queue: make(chan func(), 64), ctx: ctx}
 	t.Cleanup(cancel)
-	h.u = start(ctx, h.app, envPath, newRest(ctx, h.enqueue, h.enqueueAndWait))
+	h.u = start(ctx, h.app, newMainWindow(h.app), envPath, newRest(ctx, h.enqueue, h.enqueueAndWait))
 	h.u.now = fixedNow
 	h.u.notes.send = func(n *fyne.Notification) { h.sent = append(h.sent, n) }
 	h.u.win.Resize(fyne.NewSize(760, 680))

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -186,22 +187,45 @@ func (b *bench) waitWindow(title string, limit time.Duration) (string, error) {
 	return "", fmt.Errorf("no window %q within %v", title, limit)
 }
 
-// waitRed waits until the window's top-left corner, where the status
-// shield is, shows the exposed shield's red (#cf222e), and returns the
-// time since started.
-func (b *bench) waitRed(started time.Time, limit time.Duration) (time.Duration, error) {
-	for time.Since(started) < limit && b.ctx.Err() == nil {
-		shot, err := b.xOutput("import", "-window", "root", "-crop", "120x120+0+0", "-depth", "8", "rgb:-")
-		at := time.Since(started)
-		if err == nil {
-			for i := 0; i+2 < len(shot); i += 3 {
-				if shot[i] == 0xcf && shot[i+1] == 0x22 && shot[i+2] == 0x2e {
-					return at, nil
-				}
-			}
-		}
+// redWatch watches the screen's top-left corner, where the status shield
+// is, for the exposed shield's red (#cf222e), from before Localguard starts.
+type redWatch struct {
+	cmd *exec.Cmd
+	out *bufio.Reader
+}
+
+// watchRed starts waitcolor.py and waits until it is connected.
+func (b *bench) watchRed(limit time.Duration) (*redWatch, error) {
+	cmd := exec.CommandContext(b.ctx, python(), filepath.Join(b.root, "testdata", "bench", "window", "waitcolor.py"),
+		"cf222e", "120", fmt.Sprint(limit.Seconds()))
+	cmd.Env = b.env
+	cmd.Stderr = os.Stderr
+	pipe, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
 	}
-	return 0, fmt.Errorf("no red shield on screen within %v", limit)
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting waitcolor.py: %w", err)
+	}
+	b.onCleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	w := &redWatch{cmd: cmd, out: bufio.NewReader(pipe)}
+	if line, err := w.out.ReadString('\n'); err != nil || strings.TrimSpace(line) != "ready" {
+		return nil, fmt.Errorf("waitcolor.py did not start: %q %v", line, err)
+	}
+	return w, nil
+}
+
+// first returns how long after started the red first showed.
+func (w *redWatch) first(started time.Time) (time.Duration, error) {
+	line, err := w.out.ReadString('\n')
+	if err != nil {
+		return 0, errors.New("no red shield on screen in time")
+	}
+	ns, err := strconv.ParseInt(strings.TrimSpace(line), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("waitcolor.py: %q", line)
+	}
+	return time.Unix(0, ns).Sub(started), nil
 }
 
 // closeWindow asks the window to close, as a window manager's close
