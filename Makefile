@@ -64,7 +64,8 @@ bench:
 	$(MAKE) bench-window
 
 # The window's figures (issue 5): the real cgo binary under Xvfb against an
-# empty Fyne window; needs xvfb, x11-utils, imagemagick, dbus and python3.
+# empty Fyne window, hidden to a tray and opened again from its menu; needs
+# xvfb, x11-utils, dbus (dbus-daemon), iproute2 and python3.
 bench-window: deps
 	$(GO) run ./testdata/bench/window
 
