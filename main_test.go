@@ -2,11 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"localguard/netcheck"
 )
 
 // runCLI runs the command line in-process with stdin and returns the exit
@@ -203,6 +206,17 @@ func TestUsage(t *testing.T) {
 
 // TestRemembersInstall: an install used once is the one used without --env.
 func TestRemembersInstall(t *testing.T) {
+	// A FlowMeter running on this machine would come before the remembered
+	// install (README: which install is used).
+	found, _ := netcheck.Discover(context.Background(), &netcheck.Store{}, t.TempDir())
+	for _, in := range found {
+		if in.How == netcheck.FoundRunning {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("a FlowMeter runs on the CI machine (%s)", in.EnvPath)
+			}
+			t.Skipf("a FlowMeter runs on this machine (%s): stop it to run this test", in.EnvPath)
+		}
+	}
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	t.Setenv("HOME", t.TempDir())
 	path := tempEnv(t, "HOST=127.0.0.1\n")

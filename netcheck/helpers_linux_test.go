@@ -54,6 +54,19 @@ func needUvicorn(t testing.TB) {
 	}
 }
 
+// needNoFlowMeter skips the test (fails it in CI) while a FlowMeter runs
+// on this machine outside the test: discovery puts a running install
+// first, so the order the test expects cannot hold.
+func needNoFlowMeter(t testing.TB) {
+	t.Helper()
+	found, _ := Discover(context.Background(), &Store{}, t.TempDir())
+	for _, in := range found {
+		if in.How == FoundRunning {
+			missing(t, "a FlowMeter runs on this machine (%s): stop it to run this test", in.EnvPath)
+		}
+	}
+}
+
 // needRoot skips the test when not root.
 func needRoot(t testing.TB) {
 	t.Helper()

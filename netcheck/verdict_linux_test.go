@@ -333,6 +333,7 @@ func TestWatchStaysSmall(t *testing.T) {
 // comes first; a remembered install and a checkout in a common place follow.
 func TestDiscover(t *testing.T) {
 	needUvicorn(t)
+	needNoFlowMeter(t)
 	home := t.TempDir()
 	common := filepath.Join(home, "src", "flowmeter", "backend")
 	os.MkdirAll(common, 0o755)

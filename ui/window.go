@@ -63,7 +63,7 @@ type window struct {
 	fixed     bool // a fix was applied in this run; Undo is offered
 	notes     notifier
 	tray      *tray
-	rest      *rest // the UI thread's rest while the window is hidden
+	rest      *rest  // the UI thread's rest while the window is hidden
 	onRender  func() // for tests: called after each render
 	now       func() time.Time
 }
