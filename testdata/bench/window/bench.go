@@ -135,26 +135,46 @@ func (b *bench) stopProcess(cmd *exec.Cmd) {
 	}
 }
 
-// startX starts Xvfb on a free display.
+// startX starts Xvfb on a display it picks itself (-displayfd), and stops
+// it with SIGTERM at the end, so that it removes its lock and socket.
 func (b *bench) startX() error {
-	n := 0
-	for n = 100; n < 200; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); os.IsNotExist(err) {
-			break
-		}
-	}
-	display := fmt.Sprintf(":%d", n)
-	if _, err := b.start(lookPath("Xvfb"), display, "-screen", "0", "1280x1024x24", "-nolisten", "tcp"); err != nil {
+	r, w, err := os.Pipe()
+	if err != nil {
 		return err
 	}
-	b.env = append(b.env, "DISPLAY="+display)
-	for i := 0; i < 100; i++ {
-		if b.x("xwininfo", "-root") == nil {
-			return nil
-		}
-		b.sleep(100 * time.Millisecond)
+	defer r.Close()
+	cmd := exec.Command(lookPath("Xvfb"), "-displayfd", "3", "-screen", "0", "1280x1024x24", "-nolisten", "tcp")
+	cmd.Env = b.env
+	cmd.ExtraFiles = []*os.File{w} // fd 3
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+	if err := cmd.Start(); err != nil {
+		w.Close()
+		return fmt.Errorf("starting Xvfb: %w", err)
 	}
-	return fmt.Errorf("Xvfb did not start on %s", display)
+	w.Close()
+	b.onCleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	})
+	// Xvfb writes the display's number once it accepts connections.
+	line, err := bufio.NewReader(r).ReadString('\n')
+	n, convErr := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil || convErr != nil {
+		return fmt.Errorf("Xvfb did not start: %q %v", line, err)
+	}
+	display := fmt.Sprintf(":%d", n)
+	b.env = append(b.env, "DISPLAY="+display)
+	if err := b.x("xwininfo", "-root"); err != nil {
+		return fmt.Errorf("Xvfb on %s does not answer: %w", display, err)
+	}
+	return nil
 }
 
 // x runs an X11 tool on the run's display.
