@@ -122,39 +122,34 @@ func (cmd *command) parse(c cli, args []string) (code int, done bool) {
 		fmt.Fprintf(c.err, "localguard %s: unexpected argument %q: pass the file with --env.\n", cmd.name, cmd.set.Arg(0))
 		return 3, true
 	}
-	checker, err := openInstall(cmd.env)
-	if err != nil {
-		fmt.Fprintf(c.err, "localguard %s: %v\n", cmd.name, err)
+	cmd.checker = openInstall(cmd.env)
+	cmd.env = cmd.checker.EnvPath
+	if cmd.env == "" && (cmd.name == "fix" || cmd.name == "undo") {
+		fmt.Fprintf(c.err, "localguard %s: %v\n", cmd.name, netcheck.ErrNoInstall)
 		return 3, true
 	}
-	cmd.checker, cmd.env = checker, checker.EnvPath
 	return 0, false
 }
 
-// openInstall resolves the install (the --env given, else the remembered
-// or found one), remembers it for next time, and makes its Checker.
-func openInstall(env string) (*netcheck.Checker, error) {
+// openInstall resolves the install (the --env given, else the one found
+// running, remembered or in a common place), remembers it for next time,
+// and makes its Checker. With no install found, the Checker still judges
+// every FlowMeter running, from whatever folder.
+func openInstall(env string) *netcheck.Checker {
 	var store *netcheck.Store
 	if path, err := netcheck.DefaultStorePath(); err == nil {
 		store, _ = netcheck.OpenStore(path)
 	}
-	c := &netcheck.Checker{EnvPath: env, Environ: os.Environ(), Store: store}
-	if env == "" {
-		home, _ := os.UserHomeDir()
-		found, err := netcheck.Discover(context.Background(), store, home)
-		if err != nil {
-			return nil, err
-		}
-		c.EnvPath = found[0].EnvPath
-		for _, other := range found[1:] {
-			c.Others = append(c.Others, other.EnvPath)
-		}
+	home, _ := os.UserHomeDir()
+	c := netcheck.Open(context.Background(), env, store, home, os.Environ())
+	if c.EnvPath == "" {
+		return c
 	}
 	if abs, err := filepath.Abs(c.EnvPath); err == nil && store != nil && store.Install != abs {
 		store.Install = abs
 		store.Save() // remembering is a convenience: a failure changes no verdict
 	}
-	return c, nil
+	return c
 }
 
 func (c cli) check(args []string) int {

@@ -75,7 +75,7 @@ func BenchmarkScan(b *testing.B) {
 		b.Run(fmt.Sprintf("load=%dx%d", l.procs, l.files), func(b *testing.B) {
 			startLoad(b, l.procs, l.files)
 			for b.Loop() {
-				if _, err := FindFlowMeter(context.Background(), backend, port, ""); err != nil {
+				if _, err := FindFlowMeter(context.Background(), backend, port); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -92,11 +92,11 @@ func BenchmarkScanSteady(b *testing.B) {
 			startLoad(b, l.procs, l.files)
 			var s Scanner
 			ctx := context.Background()
-			if _, err := s.Scan(ctx, backend, port, ""); err != nil {
+			if _, err := s.Scan(ctx, Hint{BackendDir: backend, Port: port}); err != nil {
 				b.Fatal(err)
 			}
 			for b.Loop() {
-				if _, err := s.Scan(ctx, backend, port, ""); err != nil {
+				if _, err := s.Scan(ctx, Hint{BackendDir: backend, Port: port}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -2,6 +2,7 @@ package netcheck
 
 import (
 	"fmt"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"time"
@@ -117,8 +118,8 @@ func (k *checkCache) remember(key string, ttl time.Duration, ask func() answer) 
 }
 
 // probeKey names a connect to addr for socket s.
-func probeKey(s Socket, r Reach) string {
-	return fmt.Sprintf("probe %d %s %d", s.Inode, r.Addr, s.Port)
+func probeKey(s Socket, a netip.Addr) string {
+	return fmt.Sprintf("probe %d %s %d", s.Inode, a, s.Port)
 }
 
 // sandboxKey names the sandbox answer of socket s.

@@ -2,7 +2,6 @@ package netcheck
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"localguard/envfix"
@@ -38,25 +37,42 @@ func (c Cause) FileFixes() bool {
 	return c.Kind == CauseEnvFile || c.Kind == CauseDefault && c.EnvFile != ""
 }
 
-// causeOf works out why FlowMeter's socket s is on its address, following
-// FLOWMETER.md's table of start styles.
-func causeOf(s FlowMeterSocket, load loader) Cause {
-	o := s.Owner
+// causeOf works out why FlowMeter's socket is on its address, following
+// FLOWMETER.md's table of start styles: a pure function of the facts.
+func causeOf(lf ListenerFacts) Cause {
+	o := lf.Owner
 	if o == nil {
 		return Cause{Kind: CauseUnknown, Why: "the process holding it belongs to another user, so Localguard cannot see how it was started"}
 	}
-	port := s.Port
+	port := lf.Port
+	loopback := lf.Addr.IsLoopback()
 	switch o.Start {
 	case StartContainer:
 		return Cause{Kind: CauseContainer,
-			Why:    fmt.Sprintf("a container publishes port %d on every address (%s)", port, o.Name),
-			Advice: fmt.Sprintf(`in docker-compose.yml, publish the port as "127.0.0.1:%d:8000" instead of "%d:8000", then run docker-compose up -d`, port, port)}
+			Why: fmt.Sprintf("a container publishes port %d on every address (%s)", port, o.Name),
+			Advice: fmt.Sprintf(`in docker-compose.yaml, publish the ports on this computer only: "127.0.0.1:%d:8000" instead of "%d:8000", and "127.0.0.1:3000:3000" instead of "3000:3000" for the web page server, then run docker-compose up -d`,
+				port, port)}
 	case StartVite:
-		return Cause{Kind: CauseCommandLine,
-			Why:    "the frontend dev server was started with --host, and it passes /api on to FlowMeter",
-			Advice: "stop the frontend dev server and start it again without --host (npm run dev)"}
-	case StartPackaged:
-		return Cause{Kind: CauseDefault, Why: "the packaged FlowMeter always binds 127.0.0.1"}
+		switch {
+		case o.HostFlagSet:
+			return Cause{Kind: CauseCommandLine,
+				Why:    "FlowMeter's web page server (Vite) was started with --host, and it passes /api on to FlowMeter",
+				Advice: "stop the web page server and start it again without --host (npm run dev)"}
+		case loopback:
+			return Cause{Kind: CauseDefault, Why: "FlowMeter's web page server (Vite) listens on this computer only unless started with --host"}
+		}
+		return Cause{Kind: CauseUnknown,
+			Why:    "FlowMeter's web page server (Vite) listens beyond this computer without --host: its config (server.host in frontend/vite.config.ts) may say so",
+			Advice: "remove server.host from frontend/vite.config.ts, then restart npm run dev"}
+	case StartPackaged, StartRunPy:
+		what := "the released FlowMeter"
+		if o.Start == StartRunPy {
+			what = "run.py"
+		}
+		if loopback {
+			return Cause{Kind: CauseDefault, Why: what + " always binds 127.0.0.1, whatever the .env says"}
+		}
+		return Cause{Kind: CauseUnknown, Why: what + " should bind 127.0.0.1 only, yet listens on " + lf.Addr.String()}
 	case StartUvicorn:
 		return flagOrVariable(o, "--host", "UVICORN_HOST", "uvicorn binds 127.0.0.1 when neither --host nor UVICORN_HOST is given")
 	case StartGunicorn:
@@ -70,7 +86,7 @@ func causeOf(s FlowMeterSocket, load loader) Cause {
 		}
 		return Cause{Kind: CauseDefault, Why: "gunicorn binds 127.0.0.1:8000 when no --bind is given"}
 	case StartPythonModule:
-		return settingsCause(o, load)
+		return settingsCause(lf)
 	}
 	return Cause{Kind: CauseUnknown, Why: fmt.Sprintf("it was started as %q, which Localguard does not know", o.Cmdline)}
 }
@@ -100,8 +116,9 @@ func flagCause(o *Owner, flag, instead string) Cause {
 
 // settingsCause is the cause for `python -m app.main`, which binds what
 // FlowMeter's settings say: the environment, else the .env in its working
-// directory, else 0.0.0.0.
-func settingsCause(o *Owner, load loader) Cause {
+// folder, else 0.0.0.0.
+func settingsCause(lf ListenerFacts) Cause {
+	o := lf.Owner
 	if o.Environ != nil {
 		for _, kv := range o.Environ {
 			if k, v, _ := strings.Cut(kv, "="); strings.EqualFold(k, "HOST") {
@@ -111,18 +128,20 @@ func settingsCause(o *Owner, load loader) Cause {
 			}
 		}
 	}
-	if o.Cwd == "" {
-		return Cause{Kind: CauseUnknown, Why: "Localguard may not see its working directory, where its .env is"}
+	if lf.SettingsDir == "" || lf.Settings == nil {
+		return Cause{Kind: CauseUnknown, Why: "Localguard cannot read the .env it started with: " + settingsUnknownWhy(lf)}
 	}
-	envFile := filepath.Join(o.Cwd, ".env")
-	f, err := load(envFile, o.Environ)
-	if err != nil {
-		return Cause{Kind: CauseUnknown, Why: err.Error()}
-	}
-	host := f.Reading.Host()
-	if host.Source == envfix.SourceFile {
+	envFile := lf.Settings.Path
+	host := lf.Settings.Reading.Host()
+	line := lf.Settings.Reading.LineOf(host.Statement)
+	local := envfix.ClassifyHost(host.Value).Local()
+	switch {
+	case host.Source == envfix.SourceFile && local && !lf.Addr.IsLoopback():
 		return Cause{Kind: CauseEnvFile, EnvFile: envFile,
-			Why: fmt.Sprintf("HOST=%s on line %d of %s", quoteHost(host.Value), f.Reading.LineOf(host.Statement), envFile)}
+			Why: fmt.Sprintf("%s said otherwise when it started; it now says HOST=%s (line %d), which takes effect at its next start", envFile, quoteHost(host.Value), line)}
+	case host.Source == envfix.SourceFile:
+		return Cause{Kind: CauseEnvFile, EnvFile: envFile,
+			Why: fmt.Sprintf("HOST=%s on line %d of %s", quoteHost(host.Value), line, envFile)}
 	}
 	return Cause{Kind: CauseDefault, EnvFile: envFile,
 		Why: "FlowMeter's default HOST 0.0.0.0, as " + envFile + " sets no HOST"}

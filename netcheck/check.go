@@ -13,10 +13,12 @@ import (
 	"localguard/envfix"
 )
 
-// Checker builds verdicts for one FlowMeter install, again and again: it
-// keeps a Scanner, so that a poll while nothing changes is cheap.
+// Checker builds verdicts again and again: it keeps a Scanner, so that a
+// poll while nothing changes is cheap. Every FlowMeter on this computer is
+// judged; EnvPath only chooses whose settings are read and fixed.
 type Checker struct {
-	// EnvPath is the install's backend/.env.
+	// EnvPath is the chosen install's backend/.env; "" when no install is
+	// known (FlowMeter may still run from an unknown folder).
 	EnvPath string
 	// Environ is the environment FlowMeter is assumed to start with when
 	// it is not running: Localguard's own (os.Environ()).
@@ -26,208 +28,189 @@ type Checker struct {
 	// Others are other installs found, named in the verdict.
 	Others []string
 
+	// hints are the installs known when the Checker was opened (nil: only
+	// EnvPath and Others).
+	hints   []Hint
 	scanner Scanner
 	cache   checkCache
 }
 
-// Check builds one verdict for the install at envPath.
-func Check(envPath string, env []string) Verdict {
-	c := &Checker{EnvPath: envPath, Environ: env}
-	return c.Check(context.Background())
+// Open makes the Checker for an install: envPath when given, else the one
+// discovery puts first (see Discover). It always returns a Checker: with no
+// install known, its EnvPath is "" and its verdicts judge whatever FlowMeter
+// runs, from whatever folder.
+func Open(ctx context.Context, envPath string, store *Store, home string, environ []string) *Checker {
+	c := &Checker{EnvPath: envPath, Environ: environ, Store: store}
+	known := knownInstalls(store, home)
+	if envPath != "" {
+		c.hints = append(c.hints, hintFor(envPath, environ))
+	}
+	for _, in := range known {
+		c.hints = append(c.hints, hintFor(in.EnvPath, environ))
+	}
+	socks, _ := c.scanner.Scan(ctx, c.hints...)
+	found := mergeInstalls(runningInstalls(socks), known)
+	if envPath == "" && len(found) > 0 {
+		c.EnvPath = found[0].EnvPath
+	}
+	for _, in := range found {
+		if !sameInstall(in.EnvPath, c.EnvPath) {
+			c.Others = append(c.Others, in.EnvPath)
+		}
+	}
+	return c
 }
 
-// Check builds the verdict: FlowMeter's settings, its live listeners, where
-// they can be reached and why they are there.
+// hintFor is the scan hint of an install: its backend folder and port.
+func hintFor(envPath string, environ []string) Hint {
+	h := Hint{BackendDir: filepath.Dir(envPath)}
+	if f, err := envfix.Load(envPath, environ); err == nil {
+		if _, n, ok := f.Reading.Port(); ok {
+			h.Port = n
+		}
+	}
+	return h
+}
+
+// Check builds the verdict: the facts of the live machine, judged.
 func (c *Checker) Check(ctx context.Context) Verdict {
-	c.cache.beginCheck()
-	f, err := c.cache.load(c.EnvPath, c.Environ)
-	if err != nil {
-		return errorVerdict(c.EnvPath, err)
-	}
-	v := Verdict{Env: summarize(f), Listeners: []Listener{}, Findings: findings(f.Reading, c.EnvPath), UndoAvailable: envfix.UndoAvailable(c.EnvPath)}
-	backend := filepath.Dir(f.Target)
-	if abs, err := filepath.Abs(c.EnvPath); err == nil {
-		backend = filepath.Dir(abs)
-	}
-	port := v.Env.Port
-	if !v.Env.PortValid {
-		port = envfix.DefaultPort
-	}
-	appName := f.Reading.Setting("APP_NAME", DefaultAppName).Value
-	socks, scanErr := c.scanner.Scan(ctx, backend, port, appName)
-	ifaces, ifErr := c.cache.interfaces()
-	causes := make([]Cause, len(socks))
-	for i, s := range socks {
-		causes[i] = causeOf(s, c.cache.load)
-		v.Listeners = append(v.Listeners, c.listener(ctx, s, causes[i], ifaces))
-	}
-	c.judge(&v, f, causes)
-	if err := errors.Join(scanErr, ifErr); err != nil {
-		v.Message += fmt.Sprintf(" (Localguard could not see everything: %v.)", err)
-		if v.Status == StatusSafe {
-			// Unseen listeners may be exposed: never a safe on a guess.
-			v.Status = StatusError
-		}
-	}
-	if len(c.Others) > 0 {
-		v.OtherInstalls = c.Others
-		v.Message += fmt.Sprintf(" Other FlowMeter installs: %s (check them with --env).", strings.Join(c.Others, ", "))
-	}
-	return v
+	return Judge(c.Gather(ctx))
 }
 
-// listener describes one FlowMeter socket: owner, cause, sandbox and every
-// non-loopback address that answers.
-func (c *Checker) listener(ctx context.Context, s FlowMeterSocket, cause Cause, ifaces []Interface) Listener {
-	l := Listener{
-		Address: s.Addr.String(), Port: s.Port, Cause: cause.Kind, Why: cause.Why,
-		FormulaSandbox: c.cache.remember(sandboxKey(s.Socket), sandboxTTL, func() answer {
+// Gather reads the facts a verdict is judged from: the chosen install's
+// settings, every FlowMeter's sockets and owners, the interfaces, and the
+// answers of connects to this computer's own addresses.
+func (c *Checker) Gather(ctx context.Context) Facts {
+	c.cache.beginCheck()
+	f := Facts{Trusted: c.Store}
+	hints := c.hints
+	if hints == nil && c.EnvPath != "" {
+		file, _ := c.cache.load(c.EnvPath, c.Environ)
+		hints = []Hint{{BackendDir: filepath.Dir(c.EnvPath), Port: installPort(file)}}
+		for _, o := range c.Others {
+			hints = append(hints, Hint{BackendDir: filepath.Dir(o)})
+		}
+	}
+	socks, scanErr := c.scanner.Scan(ctx, hints...)
+	if c.EnvPath == "" {
+		// No install was known: a FlowMeter that runs now names one.
+		if in := runningInstalls(socks); len(in) > 0 {
+			c.EnvPath = in[0].EnvPath
+		}
+	}
+	if c.EnvPath != "" {
+		abs := c.EnvPath
+		if a, err := filepath.Abs(abs); err == nil {
+			abs = a
+		}
+		in := &InstallFacts{EnvPath: c.EnvPath, Backend: resolveDir(filepath.Dir(abs))}
+		in.File, in.Err = c.cache.load(c.EnvPath, c.Environ)
+		f.Install = in
+		f.UndoAvailable = envfix.UndoAvailable(c.EnvPath)
+	}
+	ifaces, ifErr := c.cache.interfaces()
+	f.ScanErr = errors.Join(scanErr, ifErr)
+	f.Interfaces = ifaces
+	for _, s := range socks {
+		f.Listeners = append(f.Listeners, c.listenerFacts(ctx, s, ifaces))
+	}
+	f.Installs = c.installStates(f.Listeners)
+	return f
+}
+
+func installPort(f *envfix.File) int {
+	if f == nil {
+		return 0
+	}
+	_, n, ok := f.Reading.Port()
+	if !ok {
+		return 0
+	}
+	return n
+}
+
+// installStates lists the installs known, running ones first.
+func (c *Checker) installStates(ls []ListenerFacts) []InstallState {
+	var running []InstallState
+	for _, l := range ls {
+		if l.Backend == "" {
+			continue
+		}
+		p := filepath.Join(l.Backend, ".env")
+		if !slices.ContainsFunc(running, func(s InstallState) bool { return sameInstall(s.EnvPath, p) }) {
+			running = append(running, InstallState{EnvPath: p, Running: true})
+		}
+	}
+	out := running
+	for _, p := range append([]string{c.EnvPath}, c.Others...) {
+		if p == "" || slices.ContainsFunc(out, func(s InstallState) bool { return sameInstall(s.EnvPath, p) }) {
+			continue
+		}
+		out = append(out, InstallState{EnvPath: p})
+	}
+	// The chosen install keeps the path it was given.
+	for i := range out {
+		if c.EnvPath != "" && sameInstall(out[i].EnvPath, c.EnvPath) {
+			out[i].EnvPath = c.EnvPath
+		}
+	}
+	return out
+}
+
+// sameInstall reports whether two .env paths are the same install's.
+func sameInstall(a, b string) bool {
+	if a == "" || b == "" {
+		return a == b
+	}
+	return resolveDir(filepath.Dir(a)) == resolveDir(filepath.Dir(b))
+}
+
+// listenerFacts gathers what a verdict needs of one socket: the settings
+// its process reads, the connects that succeed on this computer's
+// addresses, and the formula sandbox. A socket on an address this computer
+// does not have is never connected to.
+func (c *Checker) listenerFacts(ctx context.Context, s FlowMeterSocket, ifaces []Interface) ListenerFacts {
+	lf := ListenerFacts{FlowMeterSocket: s, Answered: map[netip.Addr]bool{}, Sandbox: "unknown"}
+	if s.SettingsDir != "" {
+		var env []string
+		if s.Owner != nil {
+			env = s.Owner.Environ
+		}
+		lf.Settings, lf.SettingsErr = c.cache.load(filepath.Join(s.SettingsDir, ".env"), env)
+	}
+	if s.Foreign {
+		return lf
+	}
+	if !s.Unchecked {
+		lf.Sandbox = c.cache.remember(sandboxKey(s.Socket), sandboxTTL, func() answer {
 			return answer{state: SandboxState(ctx, probeAddr(s.Socket), s.Port)}
-		}).state,
-		ExposedOn: []Exposure{},
+		}).state
 	}
-	if o := s.Owner; o != nil {
-		l.PID, l.Process, l.Cmdline, l.Cwd = o.PID, o.Name, o.Cmdline, o.Cwd
-	}
-	gateways := map[string]string{}
-	subnets := map[string]netip.Prefix{}
-	for _, it := range ifaces {
-		if it.Gateway != nil && it.Gateway.HardwareAddr != nil {
-			gateways[it.Name] = it.Gateway.HardwareAddr.String()
-		}
-		for _, a := range it.Addrs {
-			subnets[it.Name+" "+a.Prefix.Addr().WithZone("").String()] = a.Prefix
-		}
-	}
-	var reaches []Reach
+	var addrs []netip.Addr
 	for _, r := range ReachableAddrs(s.Socket, ifaces) {
-		if r.Kind != KindLoopback {
-			reaches = append(reaches, r)
+		if r.Kind != KindLoopback && !slices.Contains(addrs, r.Addr) {
+			addrs = append(addrs, r.Addr)
 		}
 	}
 	// Confirm every address with a real connect, all at once; a watching
 	// Checker remembers the answers while the socket and the network stay.
-	ok := make([]bool, len(reaches))
+	ok := make([]bool, len(addrs))
 	var wg sync.WaitGroup
-	for i, r := range reaches {
-		a, known := c.cache.answers[probeKey(s.Socket, r)]
-		if known && c.cache.enabled {
-			ok[i] = a.ok
+	for i, a := range addrs {
+		if ans, known := c.cache.answers[probeKey(s.Socket, a)]; known && c.cache.enabled {
+			ok[i] = ans.ok
 			continue
 		}
-		wg.Go(func() { ok[i] = Probe(ctx, r.Addr, s.Port) })
+		wg.Go(func() { ok[i] = Probe(ctx, a, s.Port) })
 	}
 	wg.Wait()
-	for i, r := range reaches {
-		c.cache.remember(probeKey(s.Socket, r), 0, func() answer { return answer{ok: ok[i]} })
-	}
-	for i, r := range reaches {
-		if !ok[i] {
-			continue
-		}
-		l.ExposedOn = append(l.ExposedOn, Exposure{
-			Interface: r.Interface, Address: r.Addr.String(), Kind: string(r.Kind),
-			Trusted: c.Store != nil && c.Store.Trusts(r.Interface, subnets[r.Interface+" "+r.Addr.WithZone("").String()], gateways[r.Interface]),
-			URL:     URL(r.Addr, s.Port),
-		})
-	}
-	return l
-}
-
-// judge sets the status, the message and the fix from the settings and the
-// listeners.
-func (c *Checker) judge(v *Verdict, f *envfix.File, causes []Cause) {
-	settingsLocal := envfix.ClassifyHost(v.Env.Host).Local()
-	var exposedOn []string
-	var exposing []int
-	for i, l := range v.Listeners {
-		before := len(exposedOn)
-		for _, e := range l.ExposedOn {
-			if !e.Trusted {
-				exposedOn = append(exposedOn, fmt.Sprintf("%s (%s, %s)", e.Interface, kindWords(e.Kind), e.Address))
-			}
-		}
-		if len(exposedOn) > before {
-			exposing = append(exposing, i)
+	for i, a := range addrs {
+		c.cache.remember(probeKey(s.Socket, a), 0, func() answer { return answer{ok: ok[i]} })
+		if ok[i] {
+			lf.Answered[a] = true
 		}
 	}
-	switch {
-	case len(exposing) > 0:
-		v.Status = StatusExposed
-		c.exposedMessage(v, f, causes, exposing, exposedOn)
-	case !settingsLocal:
-		v.Status = StatusAtRisk
-		v.Message = fmt.Sprintf("At its next start FlowMeter would %s (HOST=%s, %s).", bindPhrase(envfix.ClassifyHost(v.Env.Host)), quoteHost(v.Env.Host), whereHost(v.Env))
-		switch trusted := trustedOnly(v.Listeners); {
-		case trusted != "":
-			v.Message = "FlowMeter can be reached only from this computer and networks you trust (" + trusted + ") for now. " + v.Message
-		case len(v.Listeners) > 0:
-			v.Message = "FlowMeter is on this computer only for now. " + v.Message
-		}
-		c.fileFixOrAdvice(v, f)
-	default:
-		v.Status = StatusSafe
-		v.Message = fmt.Sprintf("FlowMeter's settings keep it on this computer only (HOST=%s, %s).", v.Env.Host, whereHost(v.Env))
-		if n := len(v.Listeners); n > 0 {
-			v.Message = fmt.Sprintf("FlowMeter (pid %d) can be reached from this computer only", v.Listeners[0].PID)
-			if trusted := trustedOnly(v.Listeners); trusted != "" {
-				v.Message += " and networks you trust (" + trusted + ")"
-			}
-			v.Message += fmt.Sprintf(", and its settings keep it so (HOST=%s).", v.Env.Host)
-		}
-	}
-}
-
-// exposedMessage says who can reach FlowMeter, why, and what to do.
-func (c *Checker) exposedMessage(v *Verdict, f *envfix.File, causes []Cause, exposing []int, exposedOn []string) {
-	l, cause := v.Listeners[exposing[0]], causes[exposing[0]]
-	var b strings.Builder
-	fmt.Fprintf(&b, "FlowMeter on port %d can be reached by anyone on %s", l.Port, joinWords(exposedOn))
-	if slices.ContainsFunc(exposing, func(i int) bool { return v.Listeners[i].FormulaSandbox == "off" }) {
-		b.WriteString(", and its formula sandbox is off, so they can run any program on this computer")
-	} else {
-		b.WriteString(" and read every dataset loaded in it")
-	}
-	b.WriteString(". ")
-	owner := "FlowMeter"
-	if l.PID != 0 {
-		owner = fmt.Sprintf("FlowMeter (%s, pid %d)", l.Cmdline, l.PID)
-	}
-	switch {
-	case cause.FileFixes() && c.fixedSince(cause):
-		fmt.Fprintf(&b, "%s is already fixed; restart %s to apply it.", cause.EnvFile, owner)
-		v.RestartPID = l.PID
-	case cause.FileFixes():
-		fmt.Fprintf(&b, "It is there because of %s.", cause.Why)
-		v.Fix = "localguard fix --env " + shellQuote(cause.EnvFile)
-	case cause.Advice != "":
-		fmt.Fprintf(&b, "It is there because %s; changing the .env would not help: %s.", cause.Why, cause.Advice)
-		v.Advice = cause.Advice
-	default:
-		fmt.Fprintf(&b, "Localguard cannot tell why: %s.", cause.Why)
-		if !envfix.ClassifyHost(v.Env.Host).Local() {
-			v.Fix = "localguard fix --env " + shellQuote(c.EnvPath)
-		}
-	}
-	v.Message = b.String()
-}
-
-// fixedSince reports whether the .env a running FlowMeter read at its
-// start now keeps it local: the fix is written, the restart is not done.
-func (c *Checker) fixedSince(cause Cause) bool {
-	f, err := c.cache.load(cause.EnvFile, c.Environ)
-	return err == nil && f.Reading.Host().Source != envfix.SourceEnvironment && envfix.ClassifyHost(f.Reading.Host().Value).Local()
-}
-
-// fileFixOrAdvice offers `localguard fix` when the file decides the host,
-// and says what to change instead when the environment does.
-func (c *Checker) fileFixOrAdvice(v *Verdict, f *envfix.File) {
-	if v.Env.HostSource == string(envfix.SourceEnvironment) {
-		v.Advice = fmt.Sprintf("unset %s, or set it to %s, where FlowMeter is started", v.Env.HostVariable, envfix.LocalHost)
-		v.Message += fmt.Sprintf(" The environment variable %s beats the file: %s.", v.Env.HostVariable, v.Advice)
-		return
-	}
-	v.Fix = "localguard fix --env " + shellQuote(c.EnvPath)
+	return lf
 }
 
 // trustedOnly names the trusted networks the listeners answer on.
@@ -296,21 +279,11 @@ func findings(r *envfix.Reading, envPath string) []Finding {
 		if risk.Setting.Source == envfix.SourceEnvironment {
 			f.Message += fmt.Sprintf(" It comes from the environment variable %s: unset it where FlowMeter is started.", risk.Setting.EnvName)
 		} else {
-			f.Fix = fmt.Sprintf("localguard fix --env %s --finding %s", shellQuote(envPath), risk.Key)
+			f.Fix = fmt.Sprintf("%s --finding %s", fixCommand(envPath), risk.Key)
 		}
 		out = append(out, f)
 	}
 	return out
-}
-
-func errorVerdict(path string, err error) Verdict {
-	return Verdict{
-		Status:    StatusError,
-		Message:   err.Error(),
-		Env:       EnvSummary{Path: path, Port: envfix.DefaultPort},
-		Listeners: []Listener{},
-		Findings:  []Finding{},
-	}
 }
 
 // bindPhrase says in plain words where a host class puts FlowMeter.
@@ -319,7 +292,7 @@ func bindPhrase(h envfix.Host) string {
 	case envfix.HostAll:
 		return "listen on every network interface, IPv4 and IPv6"
 	case envfix.HostAllIPv4:
-		return "listen on every network interface"
+		return "listen on every IPv4 network interface"
 	case envfix.HostAllIPv6:
 		return "listen on every IPv6 network interface"
 	case envfix.HostAddress:
@@ -359,6 +332,9 @@ func quoteHost(h string) string {
 // HOST variable in the environment, or a running FlowMeter's flag,
 // variable or container), since changing it would then change nothing.
 func (c *Checker) PlanFix(ctx context.Context) (*envfix.Plan, error) {
+	if c.EnvPath == "" {
+		return nil, ErrNoInstall
+	}
 	if v := c.Check(ctx); v.Status == StatusExposed && v.Fix == "" && v.Advice != "" {
 		return nil, fmt.Errorf("%s is not what puts FlowMeter on the network, so changing it would change nothing: %s: %w", c.EnvPath, v.Advice, ErrNotTheFile)
 	}
@@ -376,6 +352,9 @@ func (c *Checker) PlanFix(ctx context.Context) (*envfix.Plan, error) {
 // PlanFinding plans the change that makes the setting key (a finding's key)
 // safe, through the same reading, verification and write as the HOST fix.
 func (c *Checker) PlanFinding(key string) (*envfix.Plan, error) {
+	if c.EnvPath == "" {
+		return nil, ErrNoInstall
+	}
 	f, err := envfix.Load(c.EnvPath, c.Environ)
 	if err != nil {
 		return nil, err

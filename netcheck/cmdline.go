@@ -15,6 +15,9 @@ type commandLine struct {
 	// packaged executable, a Vite dev server), not merely some program of
 	// that kind.
 	entry bool
+	// python: the process is a Python interpreter or a Python server
+	// (uvicorn, gunicorn), which may serve FlowMeter whatever it runs.
+	python bool
 	// containerPort is docker-proxy's -container-port, 0 when not given.
 	containerPort int
 	host          string
@@ -36,7 +39,7 @@ func readCommandLine(name string, args []string) commandLine {
 	if len(args) == 1 && strings.HasPrefix(args[0], "gunicorn: ") {
 		// setproctitle: "gunicorn: master [app.main:app]".
 		_, app, _ := strings.Cut(args[0], "[")
-		return commandLine{start: StartGunicorn, entry: isEntryApp(strings.TrimSuffix(app, "]"))}
+		return commandLine{start: StartGunicorn, python: true, entry: isEntryApp(strings.TrimSuffix(app, "]"))}
 	}
 	exe := baseName(args[0])
 	switch {
@@ -50,11 +53,17 @@ func readCommandLine(name string, args []string) commandLine {
 		}
 		return c
 	case exe == "uvicorn":
-		return uvicornLine(args[1:])
+		c := uvicornLine(args[1:])
+		c.python = true
+		return c
 	case exe == "gunicorn":
-		return gunicornLine(args[1:])
+		c := gunicornLine(args[1:])
+		c.python = true
+		return c
 	case isPython(exe):
-		return pythonLine(args)
+		c := pythonLine(args)
+		c.python = true
+		return c
 	}
 	for _, a := range args {
 		if isViteScript(a) {
@@ -76,6 +85,8 @@ func pythonLine(args []string) commandLine {
 		return gunicornLine(rest)
 	case module == "app.main" || strings.HasSuffix(filepath.ToSlash(strings.ReplaceAll(script, `\`, "/")), "app/main.py"):
 		return commandLine{start: StartPythonModule, entry: true}
+	case baseName(script) == "run.py":
+		return commandLine{start: StartRunPy, entry: true}
 	}
 	return commandLine{start: StartUnknown}
 }

@@ -3,7 +3,6 @@ package netcheck
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -24,7 +23,7 @@ type Install struct {
 }
 
 // ErrNoInstall means no FlowMeter install was found.
-var ErrNoInstall = errors.New("no FlowMeter install found: pass --env /path/to/FlowMeter/backend/.env (or choose the folder in the window)")
+var ErrNoInstall = errors.New("no FlowMeter install found and no FlowMeter running: pass --env /path/to/FlowMeter/backend/.env (or choose the folder in the window)")
 
 // commonPlaces are where people keep a FlowMeter checkout, under home.
 var commonPlaces = []string{
@@ -34,21 +33,32 @@ var commonPlaces = []string{
 	"dev/FlowMeter", "dev/flowmeter", "Documents/FlowMeter", "Desktop/FlowMeter",
 }
 
-// Discover finds the FlowMeter installs on this machine, the one to use
-// first: the install remembered from the last use, else a FlowMeter running
-// now (the .env of its working directory), else a checkout in a common
-// place under home. When a FlowMeter runs from another install than the
-// remembered one, the running one comes first: it is the one that can be
-// exposed now. The others follow.
+// Discover finds the FlowMeter installs on this machine, in the order they
+// are used: the installs of every FlowMeter running now, however it was
+// started (its working folder, command line or PYTHONPATH names its
+// backend), first, as they can be exposed now; then the install remembered
+// from the last use; then checkouts in common places under home.
 func Discover(ctx context.Context, store *Store, home string) ([]Install, error) {
-	var running, found []Install
-	socks, err := new(Scanner).Scan(ctx, "", 0, "")
-	for _, s := range socks {
-		if s.Owner != nil && s.Owner.Cwd != "" && s.Owner.Start == StartPythonModule {
-			running = addInstall(running, filepath.Join(s.Owner.Cwd, ".env"), FoundRunning)
-		}
+	known := knownInstalls(store, home)
+	var hints []Hint
+	for _, in := range known {
+		hints = append(hints, hintFor(in.EnvPath, os.Environ()))
 	}
-	found = append(found, running...)
+	socks, err := new(Scanner).Scan(ctx, hints...)
+	found := mergeInstalls(runningInstalls(socks), known)
+	if len(found) == 0 {
+		if err != nil {
+			return nil, errors.Join(ErrNoInstall, err)
+		}
+		return nil, ErrNoInstall
+	}
+	return found, nil
+}
+
+// knownInstalls are the installs known without looking at processes: the
+// remembered one, then checkouts in common places.
+func knownInstalls(store *Store, home string) []Install {
+	var found []Install
 	if store != nil && store.Install != "" && isCheckout(filepath.Dir(store.Install)) {
 		found = addInstall(found, store.Install, FoundRemembered)
 	}
@@ -59,18 +69,31 @@ func Discover(ctx context.Context, store *Store, home string) ([]Install, error)
 			}
 		}
 	}
-	if len(found) == 0 {
-		if err != nil {
-			return nil, fmt.Errorf("%w (looking for running FlowMeter processes failed: %v)", ErrNoInstall, err)
-		}
-		return nil, ErrNoInstall
-	}
-	return found, nil
+	return found
 }
 
-// addInstall adds an install unless its path is listed already.
+// runningInstalls are the installs of the FlowMeters found running.
+func runningInstalls(socks []FlowMeterSocket) []Install {
+	var out []Install
+	for _, s := range socks {
+		if s.Backend != "" && !s.Unchecked && !s.Foreign {
+			out = addInstall(out, filepath.Join(s.Backend, ".env"), FoundRunning)
+		}
+	}
+	return out
+}
+
+// mergeInstalls appends the installs of b that a does not have.
+func mergeInstalls(a, b []Install) []Install {
+	for _, in := range b {
+		a = addInstall(a, in.EnvPath, in.How)
+	}
+	return a
+}
+
+// addInstall adds an install unless it is listed already.
 func addInstall(list []Install, path, how string) []Install {
-	if slices.ContainsFunc(list, func(i Install) bool { return i.EnvPath == path }) {
+	if slices.ContainsFunc(list, func(i Install) bool { return sameInstall(i.EnvPath, path) }) {
 		return list
 	}
 	return append(list, Install{EnvPath: path, How: how})

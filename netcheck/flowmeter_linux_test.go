@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // wantSocket is a socket a case expects FlowMeter to listen on.
@@ -167,7 +168,7 @@ func TestFindFlowMeter(t *testing.T) {
 			c.waitListening(t, port, addrs...)
 			c.waitFlowMeter(t, probeAddr(Socket{Addr: tc.want[0].addr}), port)
 
-			found, err := FindFlowMeter(context.Background(), backend, port, "")
+			found, err := FindFlowMeter(context.Background(), backend, port)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -297,7 +298,7 @@ func TestDecoysAreNotFlowMeter(t *testing.T) {
 	// on want; others may run on this machine, so only want is looked at.
 	found := func(backendDir string, port, want int) bool {
 		t.Helper()
-		found, err := FindFlowMeter(context.Background(), backendDir, port, "")
+		found, err := FindFlowMeter(context.Background(), backendDir, port)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -360,7 +361,7 @@ func TestOtherStartStyles(t *testing.T) {
 		v := start(t, frontend, node, childEnv(fmt.Sprintf("BACKEND_PORT=%d", port)),
 			"node", "node_modules/vite/bin/vite.js", "--host", "--port", fmt.Sprint(vitePort))
 		v.waitListening(t, vitePort, any6)
-		found, err := FindFlowMeter(context.Background(), backend, port, "")
+		found, err := FindFlowMeter(context.Background(), backend, port)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -391,7 +392,7 @@ func TestOtherStartStyles(t *testing.T) {
 			"-container-ip", "127.0.0.1", "-container-port", fmt.Sprint(port))
 		p.waitListening(t, pubPort, any4)
 		// The container's port is FlowMeter's; the published one differs.
-		found, err := FindFlowMeter(context.Background(), backend, port, "")
+		found, err := FindFlowMeter(context.Background(), backend, port)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -440,7 +441,7 @@ func TestSandboxState(t *testing.T) {
 		if got := SandboxState(ctx, lo4, port); got != "unknown" {
 			t.Errorf("SandboxState = %q, want unknown", got)
 		}
-		if IdentifyFlowMeter(ctx, lo4, port, "") {
+		if IdentifyFlowMeter(ctx, lo4, port, time.Second) != IdentityOther {
 			t.Errorf("a web server is taken for FlowMeter")
 		}
 	})

@@ -103,6 +103,9 @@ func (g *gopsutilSystem) cwd(pid int32) string {
 	return c
 }
 
+// root: other systems show no mount namespaces.
+func (g *gopsutilSystem) root(int32) string { return "" }
+
 func (g *gopsutilSystem) environ(pid int32) []string {
 	p := &process.Process{Pid: pid}
 	e, err := p.Environ()

@@ -29,17 +29,20 @@ func TestGopsutilSystem(t *testing.T) {
 		pid     int32
 	}{{backend, port, c.pid()}, {backend6, port6, c6.pid()}} {
 		ctx := context.Background()
-		viaProc, err := (&Scanner{sys: procSystem{}}).Scan(ctx, tc.backend, tc.port, "")
+		viaProc, err := (&Scanner{sys: procSystem{}}).Scan(ctx, Hint{BackendDir: tc.backend, Port: tc.port})
 		if err != nil {
 			t.Fatal(err)
 		}
-		viaGopsutil, err := (&Scanner{sys: &gopsutilSystem{}}).Scan(ctx, tc.backend, tc.port, "")
+		viaGopsutil, err := (&Scanner{sys: &gopsutilSystem{}}).Scan(ctx, Hint{BackendDir: tc.backend, Port: tc.port})
 		if err != nil {
 			t.Fatal(err)
 		}
 		describe := func(found []FlowMeterSocket) []string {
 			var out []string
 			for _, f := range found {
+				if f.Backend != resolveDir(tc.backend) {
+					continue // another FlowMeter on this machine
+				}
 				s := fmt.Sprintf("%v:%d dual=%v confirmed=%v", f.Addr, f.Port, f.DualStack, f.Confirmed)
 				if f.Owner != nil {
 					s += fmt.Sprintf(" pid=%d start=%s cwd=%s env=%v", f.Owner.PID, f.Owner.Start, f.Owner.Cwd, f.Owner.Environ != nil)
@@ -49,6 +52,7 @@ func TestGopsutilSystem(t *testing.T) {
 			return out
 		}
 		p, g := describe(viaProc), describe(viaGopsutil)
+		viaProc = slices.DeleteFunc(viaProc, func(f FlowMeterSocket) bool { return f.Backend != resolveDir(tc.backend) })
 		if len(p) != 1 || viaProc[0].Owner == nil || viaProc[0].Owner.PID != tc.pid {
 			t.Errorf("procfs found %v, want one socket owned by %d", p, tc.pid)
 		}

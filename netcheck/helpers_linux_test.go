@@ -248,7 +248,7 @@ func (c *child) waitListening(t testing.TB, port int, want ...netip.Addr) {
 func (c *child) waitFlowMeter(t testing.TB, addr netip.Addr, port int) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
-	for !IdentifyFlowMeter(context.Background(), addr, port, "") {
+	for IdentifyFlowMeter(context.Background(), addr, port, time.Second) != IdentityFlowMeter {
 		if time.Now().After(deadline) || syscall.Kill(c.cmd.Process.Pid, 0) != nil {
 			t.Fatalf("%q does not answer as FlowMeter on %v; its output:\n%s", c.cmd.Args, netip.AddrPortFrom(addr, uint16(port)), c.out)
 		}
@@ -371,7 +371,7 @@ func runScan(args []string) error {
 	if err != nil {
 		return err
 	}
-	found, err := FindFlowMeter(context.Background(), args[0], port, "")
+	found, err := FindFlowMeter(context.Background(), args[0], port)
 	if err != nil {
 		return err
 	}

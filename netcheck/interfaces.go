@@ -131,23 +131,32 @@ func hasAnyPrefix(s string, prefixes []string) bool {
 	return false
 }
 
-// Reach is an address a listener answers on.
+// Reach is an address a listener answers on, and a network from which a
+// neighbour can reach it there.
 type Reach struct {
+	// Interface is the interface of the network the neighbour is on.
 	Interface string
 	// Addr is the address to connect to; an IPv6 link-local address
 	// carries the interface as its zone.
 	Addr netip.Addr
+	// Via is this computer's own address on that network: Addr itself,
+	// except for an address of another interface reached through this one
+	// (the weak host model).
+	Via netip.Prefix
+	// Kind is the kind of the network the neighbour is on.
 	Kind AddrKind
 }
 
-// ReachableAddrs lists every interface address on which a listening socket
-// can be reached: a wildcard 0.0.0.0 on every IPv4 address, :: on every
-// IPv6 address (and every IPv4 one too when dual-stack), a specific address
-// on the interface that has it (a 127.x.y.z address on the loopback
-// interface). Loopback addresses are included; the caller decides what is
-// exposed. Linux answers a specific address arriving on any interface (the
-// weak host model), so a host that routes to it through another interface
-// reaches it too; such routing is not followed here.
+// ReachableAddrs lists every address on which a listening socket can be
+// reached, with each network a neighbour could reach it from: a wildcard
+// 0.0.0.0 on every IPv4 address, :: on every IPv6 address (and every IPv4
+// one too when dual-stack), a specific address on the interface that has
+// it (a 127.x.y.z address on the loopback interface). Linux and Windows
+// answer packets for any of their addresses arriving on any interface (the
+// weak host model), so a specific non-loopback address is reachable from
+// every network of its family this computer is on, through that network:
+// it is listed once more for each of them. Loopback addresses are included;
+// the caller decides what is exposed.
 func ReachableAddrs(s Socket, ifaces []Interface) []Reach {
 	listen := s.Addr.Unmap()
 	var out []Reach
@@ -171,7 +180,25 @@ func ReachableAddrs(s Socket, ifaces []Interface) []Reach {
 			if a.Is6() && a.IsLinkLocalUnicast() {
 				a = a.WithZone(it.Name)
 			}
-			out = append(out, Reach{Interface: it.Name, Addr: a, Kind: ia.Kind})
+			out = append(out, Reach{Interface: it.Name, Addr: a, Via: ia.Prefix, Kind: ia.Kind})
+		}
+	}
+	if listen.IsUnspecified() || listen.IsLoopback() || listen.IsLinkLocalUnicast() || len(out) == 0 {
+		// A link-local address is not routed beyond its own link.
+		return out
+	}
+	home := out[0]
+	for _, it := range ifaces {
+		if it.Name == home.Interface {
+			continue
+		}
+		for _, ia := range it.Addrs {
+			a := ia.Prefix.Addr()
+			if ia.Kind == KindLoopback || a.Is4() != listen.Is4() {
+				continue
+			}
+			out = append(out, Reach{Interface: it.Name, Addr: home.Addr, Via: ia.Prefix, Kind: ia.Kind})
+			break
 		}
 	}
 	return out

@@ -48,7 +48,9 @@ func TestClassifyAddr(t *testing.T) {
 }
 
 // TestReachableAddrs: a wildcard reaches every address of its family (both
-// families when dual-stack), a specific address only its interface.
+// families when dual-stack); a specific address its interface, and through
+// every other network of its family (the weak host model), but a loopback
+// or link-local one only its own.
 func TestReachableAddrs(t *testing.T) {
 	ifs := []Interface{
 		{Name: "lo", Flags: net.FlagLoopback, Addrs: []InterfaceAddr{
@@ -70,9 +72,11 @@ func TestReachableAddrs(t *testing.T) {
 		{"127.0.0.1", false, []string{"lo/127.0.0.1"}},
 		{"127.0.0.2", false, []string{"lo/127.0.0.2"}},
 		{"::1", false, []string{"lo/::1"}},
-		{"192.168.1.23", false, []string{"wlan0/192.168.1.23"}},
-		{"::ffff:192.168.1.23", false, []string{"wlan0/192.168.1.23"}},
-		{"100.64.0.7", false, []string{"tailscale0/100.64.0.7"}},
+		{"192.168.1.23", false, []string{"wlan0/192.168.1.23", "tailscale0/192.168.1.23"}},
+		{"::ffff:192.168.1.23", false, []string{"wlan0/192.168.1.23", "tailscale0/192.168.1.23"}},
+		{"100.64.0.7", false, []string{"tailscale0/100.64.0.7", "wlan0/100.64.0.7"}},
+		{"fd00::23", false, []string{"wlan0/fd00::23"}}, // no other IPv6 network
+		{"fe80::23", false, []string{"wlan0/fe80::23%wlan0"}},
 		{"10.0.0.1", false, nil}, // not an address of this machine
 	} {
 		var got []string

@@ -3,11 +3,15 @@ package netcheck
 import (
 	"cmp"
 	"context"
+	"net"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
 	"time"
+
+	"localguard/envfix"
 )
 
 // Socket is a listening TCP socket of this machine's network namespace.
@@ -35,43 +39,65 @@ type Socket struct {
 // family (0.0.0.0 or ::).
 func (s Socket) Wildcard() bool { return s.Addr.IsUnspecified() }
 
-// FlowMeterSocket is one of FlowMeter's listening sockets and the process
-// that holds it.
+// FlowMeterSocket is a listening socket that is FlowMeter's, or may be,
+// and the process that holds it.
 type FlowMeterSocket struct {
 	Socket
 	// Owner is the process that holds the socket, nil when this user may
-	// not see it (a process of another user): the socket is then reported
-	// only because GET /api/info on it answered as FlowMeter.
+	// not see it (a process of another user).
 	Owner *Owner
 	// Confirmed is true when GET /api/info on the socket answered with
-	// FlowMeter's name.
+	// FlowMeter's shape.
 	Confirmed bool
+	// Evidence is true when the owner is FlowMeter by how it was started
+	// and where it runs (its entry point run in a FlowMeter backend, the
+	// released FlowMeter, a container publishing an install's port): it
+	// counts as FlowMeter even when it does not answer.
+	Evidence bool
+	// Unchecked is true when the socket may be FlowMeter's but neither its
+	// owner nor its answers (none came, even with a longer deadline) tell.
+	Unchecked bool
+	// Foreign is true when the socket is bound to an address this computer
+	// does not have (IP_FREEBIND): it is never probed.
+	Foreign bool
+	// Backend is the backend folder of the install the socket belongs to,
+	// "" when that cannot be known.
+	Backend string
+	// SettingsDir is the folder whose .env the owner read at its start
+	// (its working folder), "" when unknown: FlowMeter reads ".env"
+	// relative to its working folder, whatever the install.
+	SettingsDir string
+	// CwdGone is true when the owner's working folder was deleted or
+	// replaced after it started.
+	CwdGone bool
+}
+
+// Hint is an install Localguard knows of: any listener on its port is asked
+// whether it is FlowMeter, even when no visible process holds it, and a
+// process running in its backend folder (by any path: a bind mount, a
+// container's volume) is attributed to it.
+type Hint struct {
+	BackendDir string
+	Port       int
 }
 
 // FindFlowMeter returns the listening TCP sockets (IPv4 and IPv6) of the
-// FlowMeter install whose backend folder is backendDir and whose expected
-// port is port, and never another program's. appName is FlowMeter's
-// APP_NAME ("" for DefaultAppName).
-//
-// A socket is this install's when:
-//   - its owner runs in backendDir, or in the checkout's frontend/ (the Vite
-//     dev server), or names one of them on its command line, and either the
-//     command line is FlowMeter's entry point (app.main, the packaged
-//     executable, Vite) or GET /api/info on the socket answers as FlowMeter;
-//   - a container port publisher (docker-proxy, rootlessport...) holds it
-//     and either the published port or the container's port is port;
-//   - it listens on port, no process this user may see holds it, and GET
-//     /api/info answers as FlowMeter. When a process this user may see and
-//     that runs elsewhere holds it, it is another install's: not reported.
-//
-// With backendDir "", any running FlowMeter is found: entry points and
-// sockets on port that answer as FlowMeter, container publishers of port.
-//
-// A process tree sharing one socket (uvicorn --reload, gunicorn workers)
-// gives one FlowMeterSocket, owned by the process a person would stop: the
-// one started as FlowMeter, topmost in the tree.
-func FindFlowMeter(ctx context.Context, backendDir string, port int, appName string) ([]FlowMeterSocket, error) {
-	return new(Scanner).Scan(ctx, backendDir, port, appName)
+// FlowMeter install whose backend folder is backendDir and whose port is
+// port, and never another program's; with backendDir "", every FlowMeter
+// on this computer. See Scanner.Scan for what makes a socket FlowMeter's.
+func FindFlowMeter(ctx context.Context, backendDir string, port int) ([]FlowMeterSocket, error) {
+	all, err := new(Scanner).Scan(ctx, Hint{BackendDir: backendDir, Port: port})
+	if err != nil || backendDir == "" {
+		return all, err
+	}
+	dir := resolveDir(backendDir)
+	var out []FlowMeterSocket
+	for _, f := range all {
+		if f.Backend == dir || f.Backend == "" && f.Owner == nil {
+			out = append(out, f)
+		}
+	}
+	return out, nil
 }
 
 // Scanner finds FlowMeter's sockets again and again, cheaply: while the set
@@ -82,75 +108,91 @@ type Scanner struct {
 	mu   sync.Mutex
 	sys  system
 	last *scan
-	// confirmed remembers the sockets that answered as FlowMeter.
-	confirmed map[confirmKey]bool
+	// answers remembers what sockets said they are: FlowMeter for as long
+	// as the socket lives, not FlowMeter for recheckPending (a container's
+	// publisher answers for FlowMeter only once the container is up); a
+	// socket that did not answer is asked again at once.
+	answers map[Socket]identityAnswer
 }
 
-// confirmKey is a socket that answered for an app name.
-type confirmKey struct {
-	Socket
-	appName string
-}
-
-// scanKey is what a scan looked for.
-type scanKey struct {
-	backendDir, frontendDir string
-	port                    int
-	appName                 string
+// identityAnswer is what a socket answered, and when.
+type identityAnswer struct {
+	id Identity
+	at time.Time
 }
 
 // scan is the result of a full scan, kept to answer the next ones.
 type scan struct {
-	key     scanKey
-	rawDir  string // backendDir as given
+	raw     []Hint // the hints as given
 	sockets []Socket
 	// owners are the reported owners' start times, to notice a process
 	// replaced under the same pid.
 	owners map[int32]uint64
 	found  []FlowMeterSocket
-	// pending are sockets on FlowMeter's port whose owner could not be
-	// seen and which did not answer as FlowMeter (yet: a container may
-	// still be starting); they are asked again after recheckPending.
-	pending []Socket
-	at      time.Time
+	// recheck is true when a candidate could not be checked or answered
+	// as another program: it is asked again after recheckPending.
+	recheck bool
+	at        time.Time
 }
 
-// recheckPending is how often a steady Scan asks the unexplained sockets on
-// FlowMeter's port again (a variable for tests).
+// recheckPending is how often a steady Scan asks the sockets that did not
+// answer again (a variable for tests).
 var recheckPending = 5 * time.Second
 
-// Scan is FindFlowMeter, answered from memory when nothing changed since the
-// last Scan with the same arguments.
-func (s *Scanner) Scan(ctx context.Context, backendDir string, port int, appName string) ([]FlowMeterSocket, error) {
+// Deadlines of the two rounds of GET /api/info: a candidate that does not
+// answer within the first is asked again with the second, all at once,
+// before it is called unchecked.
+var (
+	identifyTimeout      = httpTimeout
+	identifyRetryTimeout = 5 * time.Second
+)
+
+// Scan finds every FlowMeter listening on this computer, however it was
+// started, and the sockets that may be FlowMeter's but could not be
+// checked. A socket is FlowMeter's when its owner is FlowMeter by evidence
+// (see FlowMeterSocket.Evidence) or when GET /api/info answers with
+// FlowMeter's shape. The candidates asked are: sockets of FlowMeter's entry
+// points anywhere (python -m app.main, uvicorn or gunicorn serving
+// app.main:app, run.py, the released binary, a Vite dev server whose proxy
+// answers for FlowMeter), of any Python process whose working folder,
+// command line or PYTHONPATH holds a FlowMeter backend, of container port
+// publishers, and any socket on a hinted install's port. Other programs on
+// other ports are never asked. Only this computer's own addresses are
+// probed.
+//
+// A process tree sharing one socket (uvicorn --reload, gunicorn workers)
+// gives one FlowMeterSocket, owned by the process a person would stop: the
+// one started as FlowMeter, topmost in the tree.
+func (s *Scanner) Scan(ctx context.Context, hints ...Hint) ([]FlowMeterSocket, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.sys == nil {
 		s.sys = newSystem()
 	}
-	if appName == "" {
-		appName = DefaultAppName
-	}
-	var key scanKey
-	if last := s.last; last != nil && last.rawDir == backendDir && last.key.port == port && last.key.appName == appName {
-		key = last.key // resolving symbolic links costs more than the rest of a steady Scan
+	var k *hintSet
+	if last := s.last; last != nil && slices.Equal(last.raw, hints) {
+		k = nil // resolving folders costs more than the rest of a steady Scan
 	} else {
-		key = newScanKey(backendDir, port, appName)
+		k = newHintSet(hints)
 	}
 	socks, err := s.sys.listeners(ctx)
 	if err != nil {
 		return nil, err
 	}
 	slices.SortFunc(socks, func(a, b Socket) int { return cmp.Compare(a.Inode, b.Inode) })
-	if last := s.last; last != nil && last.key == key && slices.EqualFunc(last.sockets, socks, sameSocket) &&
-		s.ownersAlive(last) && (len(last.pending) == 0 || time.Since(last.at) < recheckPending) {
+	if last := s.last; last != nil && k == nil && slices.EqualFunc(last.sockets, socks, sameSocket) &&
+		s.ownersAlive(last) && (!last.recheck || time.Since(last.at) < recheckPending) {
 		return cloneFound(last.found), nil
 	}
-	found, pending, owners := s.attribute(ctx, key, socks)
+	if k == nil {
+		k = newHintSet(hints)
+	}
+	found, owners, recheck := s.attribute(ctx, k, socks)
 	if err := ctx.Err(); err != nil {
 		// Probes cut short prove nothing: keep nothing of this scan.
 		return nil, err
 	}
-	s.last = &scan{key: key, rawDir: backendDir, sockets: socks, owners: owners, found: found, pending: pending, at: time.Now()}
+	s.last = &scan{raw: slices.Clone(hints), sockets: socks, owners: owners, found: found, recheck: recheck, at: time.Now()}
 	return cloneFound(found), nil
 }
 
@@ -159,13 +201,77 @@ func sameSocket(a, b Socket) bool {
 	return a.Inode == b.Inode && a.Addr == b.Addr && a.Port == b.Port && a.UID == b.UID
 }
 
-func newScanKey(backendDir string, port int, appName string) scanKey {
-	k := scanKey{port: port, appName: appName}
-	if backendDir != "" {
-		k.backendDir = resolveDir(backendDir)
-		k.frontendDir = filepath.Join(filepath.Dir(k.backendDir), "frontend")
+// hintSet is the hints of a scan, their folders resolved.
+type hintSet struct {
+	backends []knownDir // backend folders, resolved
+	ports    []int
+	// portDirs maps an install's port to its backend folder, to attribute
+	// a container publishing that port.
+	portDirs map[int]string
+}
+
+// knownDir is a folder and its identity on disk, to recognise it through
+// another path (a bind mount, a container's volume).
+type knownDir struct {
+	path string
+	info os.FileInfo // nil when it cannot be read
+}
+
+func newHintSet(hints []Hint) *hintSet {
+	k := &hintSet{ports: []int{envfix.DefaultPort}, portDirs: map[int]string{}}
+	for _, h := range hints {
+		if h.Port > 0 && !slices.Contains(k.ports, h.Port) {
+			k.ports = append(k.ports, h.Port)
+		}
+		if h.BackendDir == "" {
+			continue
+		}
+		d := resolveDir(h.BackendDir)
+		if _, ok := k.portDirs[h.Port]; !ok && h.Port > 0 {
+			k.portDirs[h.Port] = d
+		}
+		if slices.ContainsFunc(k.backends, func(b knownDir) bool { return b.path == d }) {
+			continue
+		}
+		info, _ := os.Stat(d)
+		k.backends = append(k.backends, knownDir{path: d, info: info})
 	}
 	return k
+}
+
+// hintedPort reports whether port is an install's port (or FlowMeter's
+// default).
+func (k *hintSet) hintedPort(port int) bool { return slices.Contains(k.ports, port) }
+
+// known finds the hinted backend that dir is (or the checkout's frontend
+// folder beside it), by identity on disk; root is where the process's
+// files are seen from ("" for this mount namespace).
+func (k *hintSet) known(root, dir string) (backend string, frontend bool) {
+	if dir == "" {
+		return "", false
+	}
+	var info os.FileInfo
+	for _, b := range k.backends {
+		if b.path == dir && root == "" {
+			return b.path, false
+		}
+		if within(dir, filepath.Join(filepath.Dir(b.path), "frontend")) && root == "" {
+			return b.path, true
+		}
+		if b.info == nil {
+			continue
+		}
+		if info == nil {
+			var err error
+			if info, err = os.Stat(root + dir); err != nil {
+				return "", false
+			}
+		}
+		if os.SameFile(info, b.info) {
+			return b.path, false
+		}
+	}
+	return "", false
 }
 
 // resolveDir makes a folder comparable with the working directories the
@@ -192,18 +298,26 @@ func (s *Scanner) ownersAlive(last *scan) bool {
 	return true
 }
 
+// candidate is a socket that may be FlowMeter's.
+type candidate struct {
+	sock     Socket
+	owner    *proc
+	evidence bool // FlowMeter's by its owner, whatever it answers
+	foreign  bool // bound to an address this computer does not have
+}
+
 // attribute is a full scan: it finds the candidate processes, the sockets
 // they hold, and decides which sockets are FlowMeter's.
-func (s *Scanner) attribute(ctx context.Context, key scanKey, socks []Socket) (found []FlowMeterSocket, pending []Socket, owners map[int32]uint64) {
-	procs := s.candidates(key)
+func (s *Scanner) attribute(ctx context.Context, k *hintSet, socks []Socket) (found []FlowMeterSocket, owners map[int32]uint64, recheck bool) {
+	procs := s.candidates(k)
 	holders := map[uint64][]*proc{}
 	for _, p := range procs {
 		for _, ino := range s.sys.sockets(p.pid) {
 			holders[ino] = append(holders[ino], p)
 		}
 	}
+	own := ownAddrs()
 
-	// Which sockets may be FlowMeter's, and who holds them.
 	var cands []candidate
 	for _, sk := range socks {
 		c := candidate{sock: sk}
@@ -214,90 +328,117 @@ func (s *Scanner) attribute(ctx context.Context, key scanKey, socks []Socket) (f
 		}
 		switch {
 		case c.owner == nil:
-			if key.port == 0 || sk.Port != key.port {
+			if !k.hintedPort(sk.Port) {
 				continue
 			}
 		case c.owner.line.start == StartContainer:
-			if key.port == 0 || sk.Port != key.port && c.owner.line.containerPort != key.port {
-				continue
-			}
-			c.accept = true
+			c.evidence = k.hintedPort(sk.Port) || k.hintedPort(c.owner.line.containerPort)
+		case c.owner.line.start == StartVite:
+			// Vite is FlowMeter's only when its proxy answers for it.
+		case c.owner.line.start == StartPackaged:
+			c.evidence = true
 		default:
-			c.accept = c.owner.ours && c.owner.line.entry
+			c.evidence = c.owner.line.entry && c.owner.backend != ""
 		}
+		c.foreign = !sk.Addr.IsUnspecified() && !own(sk.Addr)
 		cands = append(cands, c)
 	}
-	confirmed := s.confirm(ctx, cands, key.appName)
+	ids := s.identify(ctx, cands)
 
 	owners = map[int32]uint64{}
 	for i, c := range cands {
-		if !c.accept && !confirmed[i] {
-			if c.owner == nil {
-				pending = append(pending, c.sock)
-			}
+		id := ids[i]
+		if id != IdentityFlowMeter && !c.foreign {
+			recheck = true
+		}
+		if !c.evidence && (id == IdentityOther || c.foreign) {
 			continue
 		}
-		if c.owner == nil {
-			// FlowMeter answers on its port, held by no process of the
-			// checkout: look for the holder among all processes (rare, and
-			// slow as `ss -p`). One this user may see runs elsewhere: another
-			// install, not this one.
-			if p := s.holderOf(c.sock.Inode); p != nil {
-				if key.backendDir != "" {
-					continue
-				}
-				c.owner = p
-			}
+		if c.owner == nil && id == IdentityFlowMeter {
+			// FlowMeter answers on an install's port, held by no candidate:
+			// look for the holder among all processes (rare, and slow as
+			// `ss -p`).
+			c.owner = s.holderOf(c.sock.Inode, k)
 		}
-		fs := FlowMeterSocket{Socket: resolveDualStack(ctx, socks, c.sock), Confirmed: confirmed[i]}
-		if c.owner != nil {
-			fs.Owner = s.ownerOf(c.owner)
-			owners[c.owner.pid] = c.owner.stat.start
+		fs := FlowMeterSocket{
+			Socket:    resolveDualStack(ctx, socks, c.sock),
+			Confirmed: id == IdentityFlowMeter,
+			Evidence:  c.evidence,
+			Unchecked: id == IdentityUnknown && !c.evidence && !c.foreign,
+			Foreign:   c.foreign,
+		}
+		if p := c.owner; p != nil {
+			fs.Owner = s.ownerOf(p)
+			fs.Backend, fs.SettingsDir, fs.CwdGone = p.backend, p.settingsDir, p.cwdGone
+			if p.line.start == StartContainer {
+				fs.Backend, fs.SettingsDir = cmp.Or(k.portDirs[p.line.containerPort], k.portDirs[c.sock.Port]), ""
+			}
+			owners[p.pid] = p.stat.start
 		}
 		found = append(found, fs)
 	}
 	slices.SortFunc(found, func(a, b FlowMeterSocket) int {
 		return cmp.Or(cmp.Compare(a.Port, b.Port), a.Addr.Compare(b.Addr))
 	})
-	return found, pending, owners
+	return found, owners, recheck
 }
 
-// candidate is a socket that may be FlowMeter's.
-type candidate struct {
-	sock   Socket
-	owner  *proc
-	accept bool // FlowMeter's without asking /api/info
-}
-
-// confirm asks GET /api/info of every candidate at once; a socket that
-// answered as FlowMeter is remembered.
-func (s *Scanner) confirm(ctx context.Context, cands []candidate, appName string) []bool {
-	confirmed := make([]bool, len(cands))
-	// Remember only sockets that are still candidates: a long poll must
-	// not accumulate them.
-	kept := map[confirmKey]bool{}
+// identify asks GET /api/info of every candidate at once, then again, with
+// a longer deadline, of those that did not answer in time. What a socket
+// answered is remembered while it stays a candidate.
+func (s *Scanner) identify(ctx context.Context, cands []candidate) []Identity {
+	ids := make([]Identity, len(cands))
+	kept := map[Socket]identityAnswer{}
 	for _, c := range cands {
-		if ck := (confirmKey{c.sock, appName}); s.confirmed[ck] {
-			kept[ck] = true
+		if a, ok := s.answers[c.sock]; ok && (a.id == IdentityFlowMeter || time.Since(a.at) < recheckPending) {
+			kept[c.sock] = a
 		}
 	}
-	s.confirmed = kept
-	var wg sync.WaitGroup
-	for i, c := range cands {
-		if s.confirmed[confirmKey{c.sock, appName}] {
-			confirmed[i] = true
-			continue
+	s.answers = kept
+	for _, timeout := range []time.Duration{identifyTimeout, identifyRetryTimeout} {
+		var wg sync.WaitGroup
+		for i, c := range cands {
+			if ids[i] != IdentityUnknown || c.foreign {
+				continue
+			}
+			if a, ok := s.answers[c.sock]; ok {
+				ids[i] = a.id
+				continue
+			}
+			wg.Go(func() { ids[i] = IdentifyFlowMeter(ctx, probeAddr(c.sock), c.sock.Port, timeout) })
 		}
-		wg.Go(func() { confirmed[i] = IdentifyFlowMeter(ctx, probeAddr(c.sock), c.sock.Port, appName) })
+		wg.Wait()
+		if ctx.Err() != nil {
+			break
+		}
 	}
-	wg.Wait()
 	// Only now, with every question answered, is the map written.
+	now := time.Now()
 	for i, c := range cands {
-		if confirmed[i] {
-			s.confirmed[confirmKey{c.sock, appName}] = true
+		if _, ok := s.answers[c.sock]; !ok && ids[i] != IdentityUnknown {
+			s.answers[c.sock] = identityAnswer{id: ids[i], at: now}
 		}
 	}
-	return confirmed
+	return ids
+}
+
+// ownAddrs returns a test of whether an address is this computer's, from
+// one listing of its interfaces.
+func ownAddrs() func(netip.Addr) bool {
+	set := map[netip.Addr]bool{}
+	if addrs, err := net.InterfaceAddrs(); err == nil {
+		for _, ia := range addrs {
+			if ipn, ok := ia.(*net.IPNet); ok {
+				if a, ok := netip.AddrFromSlice(ipn.IP); ok {
+					set[a.Unmap()] = true
+				}
+			}
+		}
+	}
+	return func(a netip.Addr) bool {
+		a = a.Unmap().WithZone("")
+		return a.IsLoopback() || set[a]
+	}
 }
 
 // probeAddr is where to ask a socket: loopback for a wildcard, else its own

@@ -267,7 +267,7 @@ func TestScannerSteady(t *testing.T) {
 	ctx := context.Background()
 	scan := func() []FlowMeterSocket {
 		t.Helper()
-		found, err := s.Scan(ctx, backend, port, "")
+		found, err := s.Scan(ctx, Hint{BackendDir: backend, Port: port})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -108,7 +108,7 @@ func TestSecondHostOnLAN(t *testing.T) {
 			}
 			c.waitFlowMeter(t, probe, port)
 
-			found, err := FindFlowMeter(context.Background(), backend, port, "")
+			found, err := FindFlowMeter(context.Background(), backend, port)
 			if err != nil {
 				t.Fatal(err)
 			}

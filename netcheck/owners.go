@@ -2,6 +2,7 @@ package netcheck
 
 import (
 	"net/netip"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -24,8 +25,12 @@ const (
 	// StartGunicorn is `gunicorn app.main:app`: the address comes from
 	// --bind, else 127.0.0.1:8000 (0.0.0.0:$PORT when PORT is set).
 	StartGunicorn StartStyle = "gunicorn"
-	// StartPackaged is the packaged FlowMeter / FlowMeter.exe.
+	// StartPackaged is the released FlowMeter / FlowMeter.exe (built from
+	// run.py): always 127.0.0.1, PORT from the settings.
 	StartPackaged StartStyle = "packaged"
+	// StartRunPy is `python run.py` in the backend: like the released
+	// binary, always 127.0.0.1.
+	StartRunPy StartStyle = "run.py"
 	// StartContainer is a container runtime's port publisher (docker-proxy,
 	// rootlessport, ...) holding the socket for a container.
 	StartContainer StartStyle = "container"
@@ -66,14 +71,7 @@ type Owner struct {
 
 // Getenv returns the value of the variable name in the owner's environment,
 // and whether it is set there. It is always unset when Environ is nil.
-func (o *Owner) Getenv(name string) (string, bool) {
-	for _, kv := range o.Environ {
-		if k, v, ok := strings.Cut(kv, "="); ok && k == name {
-			return v, true
-		}
-	}
-	return "", false
-}
+func (o *Owner) Getenv(name string) (string, bool) { return getenv(o.Environ, name) }
 
 // proc is a process as a scan sees it.
 type proc struct {
@@ -84,8 +82,17 @@ type proc struct {
 	line  commandLine
 	stat  procStat
 	known bool // stat read
-	// ours: the process runs in the checkout or names it.
-	ours bool
+
+	// root is where the process's files are seen from: "" when it shares
+	// this mount namespace, else its root (/proc/PID/root).
+	root string
+	// cwdGone: its working folder was deleted after it started.
+	cwdGone bool
+	// backend is the FlowMeter backend folder the process runs (in this
+	// mount namespace's words), "" when none is known.
+	backend string
+	// settingsDir is the folder whose .env it read at start, "" unknown.
+	settingsDir string
 }
 
 // procStat is what a scan needs of a process besides its command line.
@@ -95,10 +102,11 @@ type procStat struct {
 	name  string
 }
 
-// candidates are the processes that may hold FlowMeter's sockets: those
-// running in the checkout or naming it (FlowMeter's entry points anywhere
-// when there is no checkout) and container port publishers.
-func (s *Scanner) candidates(key scanKey) []*proc {
+// candidates are the processes that may hold FlowMeter's sockets:
+// FlowMeter's entry points wherever they run, Python servers that run a
+// FlowMeter backend (by working folder, command line or PYTHONPATH), and
+// container port publishers.
+func (s *Scanner) candidates(k *hintSet) []*proc {
 	var out []*proc
 	for _, pid := range s.sys.pids() {
 		p := &proc{pid: pid}
@@ -114,22 +122,122 @@ func (s *Scanner) candidates(key scanKey) []*proc {
 			p.stat, p.known, name = st, true, st.name
 		}
 		p.line = readCommandLine(name, p.args)
-		if len(p.args) == 0 && p.line.start == StartUnknown {
-			continue // a kernel thread or a zombie
-		}
-		p.cwd = s.sys.cwd(pid)
-		p.ours = key.backendDir != "" && (within(p.cwd, key.backendDir) || within(p.cwd, key.frontendDir) ||
-			namesDir(p.args, p.cwd, key.backendDir) || namesDir(p.args, p.cwd, key.frontendDir))
-		switch {
-		case p.ours, p.line.start == StartContainer:
-		case key.backendDir == "" && p.line.entry && p.line.start != StartVite:
-			// Looking for any FlowMeter: its entry points, wherever they run.
-		default:
+		if p.line.start == StartContainer {
+			out = append(out, p)
 			continue
 		}
-		out = append(out, p)
+		if !p.line.entry && !p.line.python {
+			continue
+		}
+		s.place(p, k)
+		if p.line.entry || p.backend != "" {
+			out = append(out, p)
+		}
 	}
 	return out
+}
+
+// place finds where a candidate runs: its working folder, the mount
+// namespace it sees, and the FlowMeter backend it runs (which install it
+// belongs to) and whose .env it read.
+func (s *Scanner) place(p *proc, k *hintSet) {
+	p.root = s.sys.root(p.pid)
+	cwd := s.sys.cwd(p.pid)
+	if c, ok := strings.CutSuffix(cwd, " (deleted)"); ok {
+		cwd, p.cwdGone = c, true
+	}
+	p.cwd = cwd
+	if !p.cwdGone && cwd != "" {
+		if p.root == "" {
+			p.settingsDir = cwd
+		}
+		if b, frontend := k.known(p.root, cwd); b != "" {
+			p.backend = b
+			if !frontend {
+				p.settingsDir = b
+			}
+			return
+		}
+		if p.root == "" && isBackend(cwd) {
+			p.backend = cwd
+			return
+		}
+	}
+	// Started from elsewhere: the backend may be named on the command line
+	// (--app-dir, a script path) or on PYTHONPATH.
+	for _, dir := range namedDirs(p.args, cwd) {
+		if b, _ := k.known(p.root, dir); b != "" {
+			p.backend = b
+			return
+		}
+		if p.root == "" && isBackend(dir) {
+			p.backend = dir
+			return
+		}
+	}
+	if p.line.python || p.line.entry {
+		if v, ok := getenv(s.sys.environ(p.pid), "PYTHONPATH"); ok {
+			for _, dir := range filepath.SplitList(v) {
+				if dir == "" {
+					continue
+				}
+				if !filepath.IsAbs(dir) && cwd != "" {
+					dir = filepath.Join(cwd, dir)
+				}
+				if b, _ := k.known(p.root, dir); b != "" {
+					p.backend = b
+					return
+				}
+				if p.root == "" && isBackend(dir) {
+					p.backend = dir
+					return
+				}
+			}
+		}
+	}
+}
+
+// isBackend reports whether dir is a FlowMeter backend folder: it holds
+// the app package with FlowMeter's entry module.
+func isBackend(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, "app", "main.py"))
+	return err == nil
+}
+
+// namedDirs lists the folders a command line names: the values of options
+// that are paths, and the folders of the paths it names (up to the
+// backend that holds app/), resolved against cwd.
+func namedDirs(args []string, cwd string) []string {
+	var out []string
+	for _, a := range args {
+		if _, v, ok := strings.Cut(a, "="); ok && strings.HasPrefix(a, "-") {
+			a = v
+		}
+		if a == "" || strings.HasPrefix(a, "-") || !strings.ContainsAny(a, `/\`) {
+			continue
+		}
+		if !filepath.IsAbs(a) {
+			if cwd == "" {
+				continue
+			}
+			a = filepath.Join(cwd, a)
+		}
+		// backend/app/main.py, backend/run.py, backend/: the backend is
+		// the path itself or one of its parents.
+		for d, i := filepath.Clean(a), 0; i < 3; d, i = filepath.Dir(d), i+1 {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func getenv(env []string, name string) (string, bool) {
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == name {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 // within reports whether path is dir or inside it.
@@ -139,29 +247,6 @@ func within(path, dir string) bool {
 	}
 	rel, err := filepath.Rel(dir, path)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
-}
-
-// namesDir reports whether a command line names a path inside dir (an
-// --app-dir, a script path), resolving relative paths against cwd.
-func namesDir(args []string, cwd, dir string) bool {
-	for _, a := range args {
-		if _, v, ok := strings.Cut(a, "="); ok && strings.HasPrefix(a, "-") {
-			a = v
-		}
-		if a == "" || strings.HasPrefix(a, "-") {
-			continue
-		}
-		if !filepath.IsAbs(a) {
-			if cwd == "" || !strings.ContainsAny(a, `/\`) {
-				continue
-			}
-			a = filepath.Join(cwd, a)
-		}
-		if within(filepath.Clean(a), dir) {
-			return true
-		}
-	}
-	return false
 }
 
 // pickOwner chooses, among the processes sharing a socket, the one a person
@@ -256,12 +341,13 @@ func (s *Scanner) ownerOf(p *proc) *Owner {
 
 // holderOf finds a process this user may see that holds the socket, reading
 // the descriptors of every process.
-func (s *Scanner) holderOf(inode uint64) *proc {
+func (s *Scanner) holderOf(inode uint64, k *hintSet) *proc {
 	for _, pid := range s.sys.pids() {
 		if slices.Contains(s.sys.sockets(pid), inode) {
-			p := &proc{pid: pid, args: s.sys.args(pid), cwd: s.sys.cwd(pid)}
+			p := &proc{pid: pid, args: s.sys.args(pid)}
 			s.fillStat(p)
 			p.line = readCommandLine(p.stat.name, p.args)
+			s.place(p, k)
 			return p
 		}
 	}

@@ -1,6 +1,7 @@
 package netcheck
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -70,9 +71,9 @@ func TestReadCommandLine(t *testing.T) {
 	}
 }
 
-// TestNamesDir tells a command line that names the checkout from one that
+// TestNamedDirs tells a command line that names the checkout from one that
 // merely shares a prefix with it.
-func TestNamesDir(t *testing.T) {
+func TestNamedDirs(t *testing.T) {
 	const dir = "/home/ana/FlowMeter/backend"
 	for _, tc := range []struct {
 		cmdline, cwd string
@@ -87,8 +88,8 @@ func TestNamesDir(t *testing.T) {
 		{"python3|/home/ana/FlowMeter/frontend/x.py", "/", false},
 		{"python3|-m|app.main", "/home/ana/FlowMeter/backend", false},
 	} {
-		if got := namesDir(strings.Split(tc.cmdline, "|"), tc.cwd, dir); got != tc.want {
-			t.Errorf("namesDir(%q, cwd %q) = %v, want %v", tc.cmdline, tc.cwd, got, tc.want)
+		if got := slices.Contains(namedDirs(strings.Split(tc.cmdline, "|"), tc.cwd), dir); got != tc.want {
+			t.Errorf("namedDirs(%q, cwd %q) names %s: %v, want %v", tc.cmdline, tc.cwd, dir, got, tc.want)
 		}
 	}
 }

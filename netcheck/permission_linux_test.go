@@ -94,7 +94,7 @@ func TestOtherUsersProcesses(t *testing.T) {
 	}
 
 	// As root, everything is visible.
-	found, err = FindFlowMeter(context.Background(), backend, port, "")
+	found, err = FindFlowMeter(context.Background(), backend, port)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,12 +3,16 @@ package netcheck
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
+	"os"
 	"strconv"
+	"syscall"
 	"time"
 )
 
@@ -29,8 +33,7 @@ const (
 func Probe(ctx context.Context, addr netip.Addr, port int) bool {
 	ctx, cancel := context.WithTimeout(ctx, connectTimeout)
 	defer cancel()
-	var d net.Dialer
-	c, err := d.DialContext(ctx, "tcp", netip.AddrPortFrom(addr, uint16(port)).String())
+	c, err := localDialer.DialContext(ctx, "tcp", netip.AddrPortFrom(addr, uint16(port)).String())
 	if err != nil {
 		return false
 	}
@@ -45,16 +48,41 @@ func URL(addr netip.Addr, port int) string {
 	return u.String()
 }
 
-// IdentifyFlowMeter reports whether GET /api/info on addr:port answers as
-// FlowMeter: JSON whose "name" is appName ("" for DefaultAppName).
-func IdentifyFlowMeter(ctx context.Context, addr netip.Addr, port int, appName string) bool {
-	if appName == "" {
-		appName = DefaultAppName
-	}
+// Identity is what a socket's answers say it is.
+type Identity int
+
+// The answers of IdentifyFlowMeter.
+const (
+	// IdentityUnknown: no answer in time (a busy or starting server), so
+	// the socket may still be FlowMeter.
+	IdentityUnknown Identity = iota
+	// IdentityFlowMeter: GET /api/info answered with FlowMeter's shape.
+	IdentityFlowMeter
+	// IdentityOther: the socket answered, and not as FlowMeter (refused,
+	// closed, another protocol, another HTTP app).
+	IdentityOther
+)
+
+// IdentifyFlowMeter asks GET /api/info on addr:port, within timeout, and
+// says whether the answer has FlowMeter's shape: a JSON object with a name
+// (APP_NAME, which a user may change), "docs": "/docs" and "health":
+// "/health". The name itself is not compared: FlowMeter is recognised by
+// the shape of its answer. addr must be one of this computer's addresses.
+func IdentifyFlowMeter(ctx context.Context, addr netip.Addr, port int, timeout time.Duration) Identity {
 	var info struct {
-		Name string `json:"name"`
+		Name   *string `json:"name"`
+		Docs   string  `json:"docs"`
+		Health string  `json:"health"`
 	}
-	return getJSON(ctx, addr, port, "/api/info", &info) && info.Name == appName
+	switch getJSONWithin(ctx, addr, port, "/api/info", &info, timeout) {
+	case errTimeout:
+		return IdentityUnknown
+	case nil:
+		if info.Name != nil && info.Docs == "/docs" && info.Health == "/health" {
+			return IdentityFlowMeter
+		}
+	}
+	return IdentityOther
 }
 
 // SandboxState reads FlowMeter's formula sandbox from GET
@@ -68,7 +96,7 @@ func SandboxState(ctx context.Context, addr netip.Addr, port int) string {
 			AllowUnsafeFormulas *bool `json:"allow_unsafe_formulas"`
 		} `json:"data"`
 	}
-	if !getJSON(ctx, addr, port, "/api/v1/settings/security", &resp) || resp.Data.AllowUnsafeFormulas == nil {
+	if getJSONWithin(ctx, addr, port, "/api/v1/settings/security", &resp, httpTimeout) != nil || resp.Data.AllowUnsafeFormulas == nil {
 		return "unknown"
 	}
 	if *resp.Data.AllowUnsafeFormulas {
@@ -77,33 +105,96 @@ func SandboxState(ctx context.Context, addr netip.Addr, port int) string {
 	return "on"
 }
 
+// localDialer connects only to this computer's own addresses: a socket may
+// be bound (IP_FREEBIND, IP_TRANSPARENT) to an address the computer does
+// not have, and a connect there would leave the computer. Callers check
+// first; this is the last guard.
+var localDialer = &net.Dialer{Timeout: connectTimeout, ControlContext: refuseForeign}
+
+// ErrNotOwnAddress means a probe was refused because its address is not one
+// of this computer's.
+var ErrNotOwnAddress = errors.New("not an address of this computer")
+
+func refuseForeign(_ context.Context, _, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return err
+	}
+	if !isOwnAddr(ap.Addr()) {
+		return fmt.Errorf("%s: %w", ap.Addr(), ErrNotOwnAddress)
+	}
+	return nil
+}
+
+// isOwnAddr reports whether a is loopback or assigned to one of this
+// computer's interfaces now.
+func isOwnAddr(a netip.Addr) bool {
+	a = a.Unmap().WithZone("")
+	if a.IsLoopback() {
+		return true
+	}
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return false
+	}
+	for _, ia := range addrs {
+		if ipn, ok := ia.(*net.IPNet); ok {
+			if b, ok := netip.AddrFromSlice(ipn.IP); ok && b.Unmap() == a {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // probeClient talks to local sockets only: no proxy from the environment,
 // no redirects, no connection kept.
 var probeClient = &http.Client{
 	Transport: &http.Transport{
 		Proxy:             nil,
 		DisableKeepAlives: true,
-		DialContext:       (&net.Dialer{Timeout: connectTimeout}).DialContext,
+		DialContext:       localDialer.DialContext,
 	},
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 }
 
-// getJSON GETs path from addr:port and decodes a 200 answer into v.
-func getJSON(ctx context.Context, addr netip.Addr, port int, path string, v any) bool {
-	ctx, cancel := context.WithTimeout(ctx, httpTimeout)
+// errTimeout means a probe got no answer in time.
+var errTimeout = errors.New("no answer in time")
+
+// errNotAnswered means a probe got an answer that is not a JSON 200.
+var errNotAnswered = errors.New("not a JSON answer")
+
+// getJSONWithin GETs path from addr:port and decodes a 200 answer into v.
+// It returns nil on success, errTimeout when the socket accepted but did
+// not answer within timeout, errNotAnswered otherwise.
+func getJSONWithin(ctx context.Context, addr netip.Addr, port int, path string, v any, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, URL(addr, port)+path, nil)
 	if err != nil {
-		return false
+		return errNotAnswered
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := probeClient.Do(req)
 	if err != nil {
-		return false
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {
+			return errTimeout
+		}
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			return errTimeout
+		}
+		return errNotAnswered
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return false
+		return errNotAnswered
 	}
-	return json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(v) == nil
+	if json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(v) != nil {
+		if ctx.Err() != nil {
+			return errTimeout
+		}
+		return errNotAnswered
+	}
+	return nil
 }

@@ -122,3 +122,14 @@ func (procSystem) sockets(pid int32) []uint64 {
 	}
 	return out
 }
+
+// selfMountNS is this process's mount namespace.
+var selfMountNS, _ = os.Readlink("/proc/self/ns/mnt")
+
+func (procSystem) root(pid int32) string {
+	ns, err := os.Readlink(procPath(pid, "ns/mnt"))
+	if err != nil || selfMountNS == "" || ns == selfMountNS {
+		return ""
+	}
+	return procPath(pid, "root")
+}

@@ -72,6 +72,8 @@ func (f *fakeSystem) cwd(pid int32) string {
 	return ""
 }
 
+func (f *fakeSystem) root(int32) string { return "" }
+
 func (f *fakeSystem) environ(pid int32) []string {
 	if p := f.proc(pid); p != nil {
 		return p.env
@@ -133,7 +135,7 @@ func TestSharedSocketOwner(t *testing.T) {
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := &Scanner{sys: &fakeSystem{socks: []Socket{sock}, procs: tc.procs}}
-			found, err := s.Scan(context.Background(), backend, port, "")
+			found, err := s.Scan(context.Background(), Hint{BackendDir: backend, Port: port})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -159,7 +161,7 @@ func TestScannerRechecks(t *testing.T) {
 			http.NotFound(w, r)
 			return
 		}
-		w.Write([]byte(`{"name": "FlowMeter API", "version": "1"}`))
+		w.Write([]byte(`{"name": "FlowMeter API", "version": "1", "docs": "/docs", "health": "/health"}`))
 	})}
 	go srv.Serve(l)
 	t.Cleanup(func() { srv.Close() })
@@ -170,7 +172,7 @@ func TestScannerRechecks(t *testing.T) {
 	s := &Scanner{sys: sys}
 	scan := func() []FlowMeterSocket {
 		t.Helper()
-		found, err := s.Scan(context.Background(), "/srv/FlowMeter/backend", port, "")
+		found, err := s.Scan(context.Background(), Hint{BackendDir: "/srv/FlowMeter/backend", Port: port})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,6 +17,10 @@ type system interface {
 	args(pid int32) []string
 	// cwd is the working directory, "" when unreadable.
 	cwd(pid int32) string
+	// root is "" when the process sees the same files as this one (the
+	// same mount namespace, or it cannot be told), else the path through
+	// which its files are seen (/proc/PID/root).
+	root(pid int32) string
 	// environ is the environment at start, nil when unreadable.
 	environ(pid int32) []string
 	// sockets lists the Inode of every socket the process holds, nil when

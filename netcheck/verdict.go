@@ -51,6 +51,8 @@ type Verdict struct {
 	Advice string `json:"advice,omitempty"`
 	// OtherInstalls are other FlowMeter installs Localguard found.
 	OtherInstalls []string `json:"other_installs,omitempty"`
+	// Installs are every FlowMeter install found, running ones first.
+	Installs []InstallState `json:"installs"`
 	// RestartPID is the FlowMeter process that must restart for a fix
 	// already written to take effect; 0 when none must.
 	RestartPID int32 `json:"restart_pid,omitempty"`
@@ -93,6 +95,20 @@ type Listener struct {
 	Why            string     `json:"why,omitempty"`
 	FormulaSandbox string     `json:"formula_sandbox"`
 	ExposedOn      []Exposure `json:"exposed_on"`
+	// EnvPath is the backend/.env of the install the listener belongs to,
+	// "" when that cannot be known (FlowMeter from an unknown folder).
+	EnvPath string `json:"env_path"`
+	// Confirmed is true once FlowMeter's own answers confirmed it; an
+	// unconfirmed listener still counts (its owner is FlowMeter by how it
+	// was started, or it may be FlowMeter).
+	Confirmed bool `json:"confirmed"`
+	// Unchecked is true when the listener may be FlowMeter's but neither
+	// its process nor its answers tell: it keeps the verdict from safe
+	// where it can be reached.
+	Unchecked bool `json:"unchecked,omitempty"`
+	// NotThisComputer is true when it listens on an address this computer
+	// does not have: never probed, reachable by nobody until it has it.
+	NotThisComputer bool `json:"not_this_computers_address,omitempty"`
 }
 
 // Exposure is one non-loopback address a listener answers on.
@@ -102,6 +118,10 @@ type Exposure struct {
 	Kind      string `json:"kind"`
 	Trusted   bool   `json:"trusted"`
 	URL       string `json:"url"`
+	// Via is this computer's own address on that network: Address, or
+	// another interface's address when the weak host model lets a
+	// neighbour route to Address through this one.
+	Via string `json:"via,omitempty"`
 }
 
 // Finding is another setting in the file that weakens FlowMeter's safety.

@@ -241,9 +241,11 @@ func TestWatchInterfaces(t *testing.T) {
 	w.waitFor(t, n, "the interface gone", func(v Verdict) bool { return len(v.Listeners) == 1 && !onVeth(v) })
 }
 
-// TestTrustedNetwork (root): FlowMeter on every address is exposed on a
-// LAN until the user trusts that network; the trust is remembered by subnet
-// (and gateway), so the same interface on another subnet is not trusted.
+// TestTrustedNetwork (root): FlowMeter on the address of a LAN is exposed
+// until the user trusts that network and every other network this computer
+// is on (the weak host model: a neighbour on any of them can route to that
+// address); the trust is remembered by subnet (and gateway), so the same
+// interface on another subnet is not trusted.
 func TestTrustedNetwork(t *testing.T) {
 	needUvicorn(t)
 	needRoot(t)
@@ -275,8 +277,24 @@ func TestTrustedNetwork(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := c.Check(context.Background())
+	others := 0
+	for _, e := range v.Listeners[0].ExposedOn {
+		if e.Interface == iface && !e.Trusted || e.Interface != iface && e.Trusted {
+			t.Errorf("after trusting %s: %+v", iface, e)
+		}
+		if e.Interface != iface {
+			others++
+			if err := store.SetTrusted(e.Interface, netip.MustParseAddr(e.Via), true); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if others > 0 && v.Status != StatusExposed {
+		t.Errorf("trusting %s alone, with %d other networks: %s: %s", iface, others, v.Status, v.Message)
+	}
+	v = c.Check(context.Background())
 	if v.Status != StatusAtRisk || !v.Listeners[0].ExposedOn[0].Trusted || !strings.Contains(v.Message, "networks you trust") && !strings.Contains(v.Message, "this computer only for now") {
-		t.Fatalf("after trusting: %s: %s %+v", v.Status, v.Message, v.Listeners)
+		t.Fatalf("after trusting every network: %s: %s %+v", v.Status, v.Message, v.Listeners)
 	}
 	// Another subnet on the same interface is another network.
 	exec.Command("ip", "addr", "del", "10.215.3.1/24", "dev", iface).Run()

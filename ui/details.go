@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
 
 	"fyne.io/fyne/v2"
@@ -93,7 +94,9 @@ func (u *window) setTrust(t *trustToggle, on bool) {
 		return
 	}
 	t.check.Disable()
-	u.eng.trust(t.exposure.Interface, t.exposure.Address, on, func(err error) {
+	// Via is this computer's address on that network (Address may be
+	// another interface's, reached through it).
+	u.eng.trust(t.exposure.Interface, cmp.Or(t.exposure.Via, t.exposure.Address), on, func(err error) {
 		u.do(func() {
 			t.check.Enable()
 			if err != nil {

@@ -101,17 +101,13 @@ func (e *engine) run(envPath string, interval time.Duration) {
 // open makes the Checker for envPath, or for the install netcheck finds
 // when envPath is "", and remembers it, as the command line does.
 func (s *engineState) open(ctx context.Context, envPath string) error {
-	c := &netcheck.Checker{EnvPath: envPath, Environ: s.environ, Store: s.store}
-	if envPath == "" {
-		home, _ := os.UserHomeDir()
-		found, err := netcheck.Discover(ctx, s.store, home)
-		if err != nil {
-			return err
-		}
-		c.EnvPath = found[0].EnvPath
-		for _, other := range found[1:] {
-			c.Others = append(c.Others, other.EnvPath)
-		}
+	home, _ := os.UserHomeDir()
+	c := netcheck.Open(ctx, envPath, s.store, home, s.environ)
+	if c.EnvPath == "" {
+		// Watch all the same: a FlowMeter from an unknown folder is still
+		// judged, and one that starts later is found.
+		s.checker = c
+		return netcheck.ErrNoInstall
 	}
 	if abs, err := filepath.Abs(c.EnvPath); err == nil && s.store.Install != abs {
 		s.store.Install = abs
