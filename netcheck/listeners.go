@@ -132,7 +132,7 @@ type scan struct {
 	// recheck is true when a candidate could not be checked or answered
 	// as another program: it is asked again after recheckPending.
 	recheck bool
-	at        time.Time
+	at      time.Time
 }
 
 // recheckPending is how often a steady Scan asks the sockets that did not
