@@ -298,7 +298,8 @@ func hostAddr(t testing.TB) (netip.Addr, string) {
 //
 //   - proxy: docker-proxy (-host-ip, -host-port, -container-ip,
 //     -container-port), forwarding connections as Docker's does;
-//   - scan BACKEND PORT: FindFlowMeter, printed as JSON (run as another user).
+//   - scan BACKEND PORT: FindFlowMeter, printed as JSON (run as another user);
+//   - check [ENVPATH]: the verdict, printed as JSON (run as another user).
 func TestHelperProcess(t *testing.T) {
 	mode := os.Getenv("NETCHECK_HELPER")
 	if mode == "" {
@@ -314,6 +315,8 @@ func TestHelperProcess(t *testing.T) {
 		err = runProxy(args)
 	case "scan":
 		err = runScan(args)
+	case "check":
+		err = runCheck(args)
 	default:
 		err = fmt.Errorf("unknown helper %q", mode)
 	}

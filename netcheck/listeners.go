@@ -311,9 +311,18 @@ type candidate struct {
 func (s *Scanner) attribute(ctx context.Context, k *hintSet, socks []Socket) (found []FlowMeterSocket, owners map[int32]uint64, recheck bool) {
 	procs := s.candidates(k)
 	holders := map[uint64][]*proc{}
+	// hidden are the users of FlowMeter processes whose descriptors may not
+	// be read (another user's): their sockets are asked too.
+	hidden := map[uint32]bool{}
 	for _, p := range procs {
-		for _, ino := range s.sys.sockets(p.pid) {
+		inos := s.sys.sockets(p.pid)
+		for _, ino := range inos {
 			holders[ino] = append(holders[ino], p)
+		}
+		if inos == nil && p.line.entry {
+			if uid, ok := s.sys.uid(p.pid); ok {
+				hidden[uid] = true
+			}
 		}
 	}
 	own := ownAddrs()
@@ -328,7 +337,7 @@ func (s *Scanner) attribute(ctx context.Context, k *hintSet, socks []Socket) (fo
 		}
 		switch {
 		case c.owner == nil:
-			if !k.hintedPort(sk.Port) {
+			if !k.hintedPort(sk.Port) && !hidden[sk.UID] {
 				continue
 			}
 		case c.owner.line.start == StartContainer:

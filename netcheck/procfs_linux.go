@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // Reading processes through /proc, directly: gopsutil's process package
@@ -132,4 +133,16 @@ func (procSystem) root(pid int32) string {
 		return ""
 	}
 	return procPath(pid, "root")
+}
+
+func (procSystem) uid(pid int32) (uint32, bool) {
+	info, err := os.Stat(procPath(pid, ""))
+	if err != nil {
+		return 0, false
+	}
+	st, ok := info.Sys().(*syscall.Stat_t)
+	if !ok {
+		return 0, false
+	}
+	return st.Uid, true
 }

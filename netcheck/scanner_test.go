@@ -74,6 +74,8 @@ func (f *fakeSystem) cwd(pid int32) string {
 
 func (f *fakeSystem) root(int32) string { return "" }
 
+func (f *fakeSystem) uid(int32) (uint32, bool) { return 0, false }
+
 func (f *fakeSystem) environ(pid int32) []string {
 	if p := f.proc(pid); p != nil {
 		return p.env

@@ -17,6 +17,9 @@ type system interface {
 	args(pid int32) []string
 	// cwd is the working directory, "" when unreadable.
 	cwd(pid int32) string
+	// uid is the user the process runs as; false when the system does not
+	// say (elsewhere than Linux, where sockets always name their owner).
+	uid(pid int32) (uint32, bool)
 	// root is "" when the process sees the same files as this one (the
 	// same mount namespace, or it cannot be told), else the path through
 	// which its files are seen (/proc/PID/root).

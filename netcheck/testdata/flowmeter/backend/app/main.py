@@ -7,6 +7,7 @@ keys are case-insensitive, defaults HOST=0.0.0.0 and PORT=8000) and, run as
 """
 import os
 import sys
+import time
 
 from dotenv import dotenv_values
 from fastapi import FastAPI
@@ -41,8 +42,14 @@ settings = read_settings()
 app = FastAPI(title=settings["app_name"])
 
 
+# A busy FlowMeter, for tests: GET /api/info answers after this many
+# seconds.
+INFO_DELAY = float(os.environ.get("TEST_INFO_DELAY", "0"))
+
+
 @app.get("/api/info")
 def info():
+    time.sleep(INFO_DELAY)
     return {"name": settings["app_name"], "version": settings["app_version"],
             "docs": "/docs", "health": "/health"}
 
