@@ -358,4 +358,3 @@ func runCheck(args []string) error {
 	v := Open(context.Background(), env, nil, "", os.Environ()).Check(context.Background())
 	return json.NewEncoder(os.Stdout).Encode(v)
 }
-
