@@ -5,7 +5,7 @@ BIN     ?= localguard
 # What the desktop build needs (Debian names); `make deps` installs them.
 DESKTOP_PKGS := gcc pkg-config libgl1-mesa-dev xorg-dev
 # What the tests use when present (they skip, saying so, when absent).
-TEST_PKGS := python3-dotenv python3-pydantic python3-uvicorn python3-fastapi iproute2
+TEST_PKGS := python3-dotenv python3-pydantic python3-uvicorn python3-fastapi gunicorn iproute2 util-linux
 
 .PHONY: run build deps test test-deps vet fuzz bench bench-window package windows clean
 
@@ -45,14 +45,16 @@ vet:
 	CGO_ENABLED=0 GOOS=darwin $(GO) vet -tags ci ./envfix/... ./netcheck/...
 
 # Every package, without an X server: the ci tag gives Fyne a software
-# driver. With a C compiler the race detector runs too.
+# driver. With a C compiler the race detector runs too. One package at a
+# time (-p 1): a verdict judges every FlowMeter on the machine, so one
+# package's test FlowMeter on 0.0.0.0 would change another's verdicts.
 test: vet
 	@if command -v gcc >/dev/null && CGO_ENABLED=1 $(GO) env CGO_ENABLED | grep -q 1; then \
-		echo "CGO_ENABLED=1 $(GO) test -race -tags ci ./..."; \
-		CGO_ENABLED=1 $(GO) test -race -tags ci ./...; \
+		echo "CGO_ENABLED=1 $(GO) test -p 1 -race -tags ci ./..."; \
+		CGO_ENABLED=1 $(GO) test -p 1 -race -tags ci ./...; \
 	else \
-		echo "CGO_ENABLED=0 $(GO) test -tags ci ./... (no C compiler: no race detector)"; \
-		CGO_ENABLED=0 $(GO) test -tags ci ./...; \
+		echo "CGO_ENABLED=0 $(GO) test -p 1 -tags ci ./... (no C compiler: no race detector)"; \
+		CGO_ENABLED=0 $(GO) test -p 1 -tags ci ./...; \
 	fi
 
 FUZZTIME ?= 10m

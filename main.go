@@ -2,7 +2,7 @@
 // reached from and why, and makes it local-only with one safe change.
 //
 // Without a command it opens the window and the tray icon; check, fix, undo
-// and watch give the same engine to scripts (see shared/CLI.md).
+// and watch give the same engine to scripts (see docs/cli.md).
 package main
 
 import (
@@ -97,7 +97,7 @@ func (c cli) command(name string) *command {
 	cmd.set.StringVar(&cmd.env, "env", "", "the `FILE` backend/.env of the FlowMeter install (default: remembered or found)")
 	switch name {
 	case "check", "fix", "watch":
-		cmd.set.BoolVar(&cmd.json, "json", false, "print JSON (see shared/CLI.md)")
+		cmd.set.BoolVar(&cmd.json, "json", false, "print JSON (see docs/cli.md)")
 	}
 	switch name {
 	case "fix":

@@ -72,12 +72,15 @@ func knownInstalls(store *Store, home string) []Install {
 	return found
 }
 
-// runningInstalls are the installs of the FlowMeters found running.
+// runningInstalls are the installs of the FlowMeters found running, those
+// listening beyond loopback first: the one a fix is most needed for.
 func runningInstalls(socks []FlowMeterSocket) []Install {
 	var out []Install
-	for _, s := range socks {
-		if s.Backend != "" && !s.Unchecked && !s.Foreign {
-			out = addInstall(out, filepath.Join(s.Backend, ".env"), FoundRunning)
+	for _, beyond := range []bool{true, false} {
+		for _, s := range socks {
+			if s.Backend != "" && !s.Unchecked && !s.Foreign && !s.Addr.IsLoopback() == beyond {
+				out = addInstall(out, filepath.Join(s.Backend, ".env"), FoundRunning)
+			}
 		}
 	}
 	return out

@@ -73,7 +73,15 @@ func (e *engine) run(envPath string, interval time.Duration) {
 		watch, stop := context.WithCancel(ctx)
 		done := make(chan error, 1)
 		go func(c *netcheck.Checker, every time.Duration) {
-			done <- c.Watch(watch, every, e.emit)
+			done <- c.Watch(watch, every, func(v netcheck.Verdict) {
+				// With no install known and no FlowMeter running, the
+				// window keeps asking for the folder; a FlowMeter that
+				// starts later is found and shown.
+				if v.Env.Path == "" && len(v.Listeners) == 0 {
+					return
+				}
+				e.emit(v)
+			})
 		}(s.checker, s.interval)
 		select {
 		case <-ctx.Done():
