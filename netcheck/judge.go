@@ -329,6 +329,14 @@ func (j *judgement) hostFinding() Finding {
 // exposedMessage says who can reach FlowMeter, why, and what to do.
 func (j *judgement) exposedMessage(exposing []int) {
 	v := j.v
+	// The chosen install's own FlowMeter leads, when it is exposed.
+	mine := j.installListeners()
+	for k, i := range exposing {
+		if slices.Contains(mine, i) {
+			exposing[0], exposing[k] = exposing[k], exposing[0]
+			break
+		}
+	}
 	first := exposing[0]
 	l, lf, cause := v.Listeners[first], j.f.Listeners[first], j.causes[first]
 	var b strings.Builder

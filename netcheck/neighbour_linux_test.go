@@ -52,11 +52,27 @@ func wantNeighbourSide(t *testing.T, l lan, addr netip.Addr, port int, envPath s
 		if reads && v.Status != StatusExposed {
 			t.Errorf("--env %q: the neighbour reads FlowMeter, yet the verdict is %s: %s\n%s", env, v.Status, v.Message, listeners(v))
 		}
-		if !reads && v.Status == StatusExposed {
-			t.Errorf("--env %q: exposed, yet the neighbour cannot read FlowMeter: %s", env, v.Message)
+		if !reads && envPath != "" {
+			for _, l := range mine(v, envPath) {
+				if len(l.ExposedOn) > 0 {
+					t.Errorf("--env %q: exposed on %+v, yet the neighbour cannot read FlowMeter: %s", env, l.ExposedOn, v.Message)
+				}
+			}
 		}
 		t.Logf("--env %q: %s: %s", env, v.Status, v.Message)
 	}
+}
+
+// byPID is the verdict's listener held by pid.
+func byPID(t *testing.T, v Verdict, pid int32) Listener {
+	t.Helper()
+	for _, l := range v.Listeners {
+		if l.PID == pid {
+			return l
+		}
+	}
+	t.Fatalf("no listener of pid %d: %s", pid, listeners(v))
+	return Listener{}
 }
 
 func listeners(v Verdict) string {
@@ -87,9 +103,9 @@ func TestNeighbourSide(t *testing.T) {
 		c := start(t, backend, python, childEnv(), python, uvicornScript(t), "app.main:app", "--host", "0.0.0.0", "--port", fmt.Sprint(port))
 		c.waitFlowMeter(t, lo4, port)
 		wantNeighbourSide(t, l, l.v4, port, envOf(backend), true)
-		v := judgeAsUser(t, "")
-		if v.Env.Path != envOf(backend) || v.Listeners[0].Cause != CauseCommandLine {
-			t.Errorf("found %q, cause %s: want the running install, command-line", v.Env.Path, v.Listeners[0].Cause)
+		v := judgeAsUser(t, envOf(backend))
+		if l := byPID(t, v, c.pid()); l.Cause != CauseCommandLine {
+			t.Errorf("cause %s: want command-line", l.Cause)
 		}
 	})
 	t.Run("python -m uvicorn --reload, no --host: loopback whatever the .env says", func(t *testing.T) {
@@ -98,9 +114,9 @@ func TestNeighbourSide(t *testing.T) {
 		c := start(t, backend, python, childEnv(), python, "-m", "uvicorn", "app.main:app", "--reload", "--port", fmt.Sprint(port))
 		c.waitFlowMeter(t, lo4, port)
 		wantNeighbourSide(t, l, l.v4, port, envOf(backend), false)
-		v := judgeAsUser(t, "")
-		if v.Env.Path != envOf(backend) || v.Status != StatusSafe || len(v.Findings) == 0 || v.Findings[0].Key != "HOST" {
-			t.Errorf("found %q: %s: %s %+v; want the running install, safe, with HOST as a finding", v.Env.Path, v.Status, v.Message, v.Findings)
+		v := judgeAsUser(t, envOf(backend))
+		if l := byPID(t, v, c.pid()); len(l.ExposedOn) > 0 || len(v.Findings) == 0 || v.Findings[0].Key != "HOST" {
+			t.Errorf("%s: %s %+v; want nothing exposed, with HOST as a finding", v.Status, v.Message, v.Findings)
 		}
 	})
 	t.Run("python -m uvicorn --host 0.0.0.0", func(t *testing.T) {
@@ -120,8 +136,8 @@ func TestNeighbourSide(t *testing.T) {
 		c := start(t, backend, gunicorn, childEnv(), "gunicorn", "-k", "uvicorn.workers.UvicornWorker", "-b", fmt.Sprintf("0.0.0.0:%d", port), "app.main:app")
 		c.waitFlowMeter(t, lo4, port)
 		wantNeighbourSide(t, l, l.v4, port, envOf(backend), true)
-		if v := judgeAsUser(t, ""); v.Listeners[0].Cause != CauseCommandLine || v.Listeners[0].PID != c.pid() {
-			t.Errorf("gunicorn's listener: %s", listeners(v))
+		if l := byPID(t, judgeAsUser(t, ""), c.pid()); l.Cause != CauseCommandLine {
+			t.Errorf("gunicorn's listener: %+v", l)
 		}
 	})
 	t.Run("python run.py: always 127.0.0.1", func(t *testing.T) {
@@ -131,8 +147,11 @@ func TestNeighbourSide(t *testing.T) {
 		c.waitFlowMeter(t, lo4, port)
 		wantNeighbourSide(t, l, l.v4, port, envOf(backend), false)
 		v := judgeAsUser(t, "")
-		if v.Env.Path != envOf(backend) || v.Status != StatusSafe || v.Listeners[0].Cause != CauseDefault || !strings.Contains(v.Listeners[0].Why, "run.py always binds 127.0.0.1") {
+		if l := byPID(t, v, c.pid()); l.EnvPath != envOf(backend) || l.Cause != CauseDefault || !strings.Contains(l.Why, "run.py always binds 127.0.0.1") {
 			t.Errorf("run.py: %q %s: %s\n%s", v.Env.Path, v.Status, v.Message, listeners(v))
+		}
+		if v := judgeAsUser(t, envOf(backend)); v.Status != StatusSafe {
+			t.Errorf("run.py with HOST=0.0.0.0 in its .env: %s: %s", v.Status, v.Message)
 		}
 	})
 	t.Run("python -m app.main with APP_NAME set in its environment", func(t *testing.T) {
@@ -149,8 +168,8 @@ func TestNeighbourSide(t *testing.T) {
 			fmt.Sprintf("import uvicorn; uvicorn.run('app.main:app', host='0.0.0.0', port=%d, log_level='warning')", port))
 		c.waitListening(t, port, any4)
 		wantNeighbourSide(t, l, l.v4, port, envOf(backend), true)
-		if v := judgeAsUser(t, ""); !v.Listeners[0].Confirmed {
-			t.Errorf("not confirmed with the longer deadline: %s", listeners(v))
+		if l := byPID(t, judgeAsUser(t, ""), c.pid()); !l.Confirmed {
+			t.Errorf("not confirmed with the longer deadline: %+v", l)
 		}
 	})
 	t.Run("started from another folder with PYTHONPATH pointing at the backend", func(t *testing.T) {
@@ -161,9 +180,9 @@ func TestNeighbourSide(t *testing.T) {
 		c := start(t, elsewhere, python, childEnv("PYTHONPATH="+backend), python, "-m", "app.main")
 		c.waitFlowMeter(t, lo4, port)
 		wantNeighbourSide(t, l, l.v4, port, envOf(backend), true)
-		v := judgeAsUser(t, "")
-		if v.Listeners[0].EnvPath != envOf(backend) || !strings.Contains(v.Fix, filepath.Join(elsewhere, ".env")) {
-			t.Errorf("PYTHONPATH: install %q, fix %q: want the backend's install, and the .env it reads fixed", v.Listeners[0].EnvPath, v.Fix)
+		v := judgeAsUser(t, envOf(backend))
+		if l := byPID(t, v, c.pid()); l.EnvPath != envOf(backend) || !strings.Contains(v.Fix, filepath.Join(elsewhere, ".env")) {
+			t.Errorf("PYTHONPATH: install %q, fix %q: want the backend's install, and the .env it reads fixed", l.EnvPath, v.Fix)
 		}
 	})
 	t.Run("two FlowMeters, one on 127.0.0.1 and one on 0.0.0.0", func(t *testing.T) {
@@ -193,8 +212,8 @@ func TestNeighbourSide(t *testing.T) {
 		c := start(t, filepath.Join(mnt, "backend"), python, childEnv(), python, "-m", "app.main")
 		c.waitFlowMeter(t, lo4, port)
 		wantNeighbourSide(t, l, l.v4, port, envOf(backend), true)
-		if v := judgeAsUser(t, envOf(backend)); v.Listeners[0].EnvPath != envOf(resolveDir(backend)) {
-			t.Errorf("through the bind mount: install %q, want %q", v.Listeners[0].EnvPath, envOf(backend))
+		if l := byPID(t, judgeAsUser(t, envOf(backend)), c.pid()); l.EnvPath != envOf(resolveDir(backend)) {
+			t.Errorf("through the bind mount: install %q, want %q", l.EnvPath, envOf(backend))
 		}
 	})
 	t.Run("the checkout deleted and re-created under a running FlowMeter", func(t *testing.T) {
@@ -222,8 +241,10 @@ func TestNeighbourSide(t *testing.T) {
 		c.waitFlowMeter(t, lo4, port)
 		wantNeighbourSide(t, l, l.v4, port, envOf(backend), true)
 		v := judgeAsUser(t, envOf(backend))
-		if v.Listeners[0].EnvPath != envOf(backend) {
-			t.Errorf("in another mount namespace: install %q, want %q (the same folder on disk)", v.Listeners[0].EnvPath, envOf(backend))
+		for _, l := range v.Listeners {
+			if l.Port == port && l.EnvPath != envOf(backend) {
+				t.Errorf("in another mount namespace: install %q, want %q (the same folder on disk)", l.EnvPath, envOf(backend))
+			}
 		}
 	})
 	t.Run("bound to a trusted network's address, reached from an untrusted one", func(t *testing.T) {
