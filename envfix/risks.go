@@ -78,13 +78,13 @@ func isTrue(v string) bool {
 }
 
 // riskyOrigins returns the origins in a CORS_ORIGINS list that are not this
-// computer: "*" or another host.
+// computer ("*" or another host), as a message shows them.
 func riskyOrigins(origins []string) []string {
 	var bad []string
 	for _, o := range origins {
 		o = strings.TrimSpace(o)
 		if o != "" && !localOrigin(o) {
-			bad = append(bad, o)
+			bad = append(bad, shownValue(o, ""))
 		}
 	}
 	return bad

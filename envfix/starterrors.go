@@ -226,9 +226,10 @@ func shownValue(v, empty string) string {
 			n++
 		}
 	}
-	plain := v != "" && !strings.ContainsAny(v, `"\`)
-	for i, c := range v {
-		if !unicode.IsPrint(c) || unicode.IsSpace(c) && (i == 0 || i+utf8.RuneLen(c) == len(v)) {
+	// A comma or a space would run into the message's own words.
+	plain := v != "" && !strings.ContainsAny(v, `"\,`)
+	for _, c := range v {
+		if !unicode.IsPrint(c) || unicode.IsSpace(c) {
 			plain = false
 		}
 	}
