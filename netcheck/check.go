@@ -399,7 +399,7 @@ func (c *Checker) PlanFinding(key string) (*envfix.Plan, error) {
 		return envfix.PlanSet(f, r.Key, r.SafeValue)
 	}
 	if manual != "" {
-		return nil, fmt.Errorf("%s Localguard cannot choose the value for you: %w", manual, ErrNoFinding)
+		return nil, fmt.Errorf("%s Localguard cannot choose that value for you, so it changes nothing: %w", manual, envfix.ErrNoSafeEdit)
 	}
 	return nil, fmt.Errorf("%s has no risky %s setting: run localguard check to see the findings: %w", c.EnvPath, strings.ToUpper(key), ErrNoFinding)
 }

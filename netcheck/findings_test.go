@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"localguard/envfix"
 )
 
 // TestErrorFindings: a value FlowMeter refuses is an error finding; it
@@ -40,7 +42,7 @@ func TestErrorFindings(t *testing.T) {
 	if m := got[2].Message; strings.Contains(m, "unset it") && strings.Count(m, "environment variable") > 1 {
 		t.Errorf("environment sentence added twice: %q", m)
 	}
-	if _, err := c.PlanFinding("PORT"); !errors.Is(err, ErrNoFinding) || !strings.Contains(err.Error(), "PORT=80a0") {
+	if _, err := c.PlanFinding("PORT"); !errors.Is(err, envfix.ErrNoSafeEdit) || !strings.Contains(err.Error(), "PORT=80a0") {
 		t.Errorf("PlanFinding(PORT): %v", err)
 	}
 	p, err := c.PlanFinding("DEBUG")
