@@ -134,6 +134,16 @@ func foldKey(k string) string { return strings.ToLower(k) }
 // Setting returns what FlowMeter would use for key at its next start: the
 // process environment beats the file, the file beats the default.
 func (r *Reading) Setting(key, def string) Setting {
+	s := r.fileSetting(key, def)
+	if name, v, ok := r.envVar(key); ok {
+		s.Value, s.Source, s.EnvName, s.Statement = v, SourceEnvironment, name, -1
+	}
+	return s
+}
+
+// fileSetting is what FlowMeter would use for key with no environment
+// variable for it: the file's value, else def.
+func (r *Reading) fileSetting(key, def string) Setting {
 	fk := foldKey(key)
 	s := Setting{Key: fk, Value: def, Source: SourceDefault, Statement: -1}
 	if v, ok := r.Values[fk]; ok {
@@ -142,8 +152,14 @@ func (r *Reading) Setting(key, def string) Setting {
 			s.Value, s.Source = v.Value, SourceFile
 		}
 	}
-	// pydantic-settings folds the environment's names too; a later
-	// spelling in the environment overrides an earlier one.
+	return s
+}
+
+// envVar returns the environment variable FlowMeter reads for key, its
+// value, and whether there is one. pydantic-settings folds the environment's
+// names too; a later spelling in the environment overrides an earlier one.
+func (r *Reading) envVar(key string) (name, value string, ok bool) {
+	fk := foldKey(key)
 	seen := map[string]bool{}
 	for _, kv := range r.env {
 		k, v, _ := strings.Cut(kv, "=")
@@ -152,37 +168,34 @@ func (r *Reading) Setting(key, def string) Setting {
 		}
 		seen[k] = true
 		if foldKey(k) == fk {
-			s.Value, s.Source, s.EnvName, s.Statement = v, SourceEnvironment, k, -1
+			name, value, ok = k, v, true
 		}
 	}
-	return s
+	return name, value, ok
 }
 
 // Host is the HOST FlowMeter would bind at its next start.
 func (r *Reading) Host() Setting { return r.Setting("HOST", DefaultHost) }
 
 // Port is the PORT FlowMeter would listen on at its next start, and whether
-// FlowMeter would accept it as a port number.
+// it is a port FlowMeter can start on (see ParsePort).
 func (r *Reading) Port() (Setting, int, bool) {
 	s := r.Setting("PORT", strconv.Itoa(DefaultPort))
 	p, ok := ParsePort(s.Value)
 	return s, p, ok
 }
 
-// ParsePort reads a port number as pydantic's int field does for the common
-// forms: surrounding whitespace allowed, digits with single underscores
-// between them, within 0..65535.
+// ParsePort reads a PORT value as FlowMeter does: pydantic 2's lax int
+// (surrounding whitespace, a sign, leading zeros, single underscores between
+// digits and a ".0" tail are accepted, so "8000.0" and " 8_000 " are 8000;
+// "0x1F40", "1e3", "8000.5" and non-ASCII digits are not), then the
+// socket's range, 0..65535. ok is false when FlowMeter would not start.
 func ParsePort(s string) (int, bool) {
-	s = strings.TrimFunc(s, isSpace)
-	s = strings.TrimPrefix(s, "+")
-	if s == "" || s[0] == '_' || s[len(s)-1] == '_' || strings.Contains(s, "__") {
+	n, ok := parseWholeNumber(s)
+	if !ok {
 		return 0, false
 	}
-	n, err := strconv.Atoi(strings.ReplaceAll(s, "_", ""))
-	if err != nil || n < 0 || n > 65535 {
-		return 0, false
-	}
-	return n, true
+	return n.port()
 }
 
 // LineOf returns the 1-based line of the statement with index i, or 0.

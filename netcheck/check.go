@@ -274,11 +274,15 @@ func joinWords(s []string) string {
 // the command that fixes it when the file decides it.
 func findings(r *envfix.Reading, envPath string) []Finding {
 	out := []Finding{}
-	for _, risk := range r.Risks() {
+	for _, risk := range r.RisksIn(envPath) {
 		f := Finding{Key: risk.Key, Severity: risk.Severity, Message: risk.Message}
-		if risk.Setting.Source == envfix.SourceEnvironment {
-			f.Message += fmt.Sprintf(" It comes from the environment variable %s: unset it where FlowMeter is started.", risk.Setting.EnvName)
-		} else {
+		switch {
+		case risk.Setting.Source == envfix.SourceEnvironment:
+			// An error's message already names the variable to correct.
+			if risk.Severity != envfix.SeverityError {
+				f.Message += fmt.Sprintf(" It comes from the environment variable %s: unset it where FlowMeter is started.", risk.Setting.EnvName)
+			}
+		case risk.SafeValue != "":
 			f.Fix = fmt.Sprintf("%s --finding %s", fixCommand(envPath), risk.Key)
 		}
 		out = append(out, f)
@@ -359,14 +363,22 @@ func (c *Checker) PlanFinding(key string) (*envfix.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range f.Reading.Risks() {
+	manual := ""
+	for _, r := range f.Reading.RisksIn(c.EnvPath) {
 		if !strings.EqualFold(r.Key, key) {
+			continue
+		}
+		if r.SafeValue == "" { // no value is clearly right: the person corrects it
+			manual = r.Message
 			continue
 		}
 		if r.Setting.Source == envfix.SourceEnvironment {
 			return nil, fmt.Errorf("%s comes from the environment variable %s, which beats %s: unset it where FlowMeter is started: %w", r.Key, r.Setting.EnvName, c.EnvPath, ErrNotTheFile)
 		}
 		return envfix.PlanSet(f, r.Key, r.SafeValue)
+	}
+	if manual != "" {
+		return nil, fmt.Errorf("%s Localguard cannot choose that value for you, so it changes nothing: %w", manual, envfix.ErrNoSafeEdit)
 	}
 	return nil, fmt.Errorf("%s has no risky %s setting: run localguard check to see the findings: %w", c.EnvPath, strings.ToUpper(key), ErrNoFinding)
 }
