@@ -199,8 +199,26 @@ func (j *judgement) decide() {
 	default:
 		j.settingsJudgement()
 	}
+	j.wontStart()
 	if v.Status != StatusExposed && j.file != nil && !j.hostMatters() && !envfix.ClassifyHost(v.Env.Host).Local() && v.Env.HostSource != string(envfix.SourceEnvironment) {
 		v.Findings = append(v.Findings, j.hostFinding())
+	}
+}
+
+// wontStart leads the message with a setting that stops FlowMeter at its
+// next start: whatever the status, that is what the user must hear first.
+func (j *judgement) wontStart() {
+	v := j.v
+	for _, f := range v.Findings {
+		if f.Severity != envfix.SeverityError {
+			continue
+		}
+		if v.Status == StatusExposed {
+			v.Message += " " + f.Message
+		} else {
+			v.Message = f.Message + " " + v.Message
+		}
+		return
 	}
 }
 

@@ -177,6 +177,28 @@ func TestJudge(t *testing.T) {
 			wantNot: []string{"every network interface"},
 		},
 		{
+			name:   "a PORT FlowMeter refuses: said first",
+			facts:  Facts{Install: install(backendA, "HOST=127.0.0.1\nPORT=80a0\n")},
+			want:   StatusSafe,
+			wantIn: []string{"FlowMeter will not start", "PORT=80a0"},
+			check: func(t *testing.T, v Verdict) {
+				if !strings.HasPrefix(v.Message, "FlowMeter will not start") || len(v.Findings) == 0 || v.Findings[0].Severity != "error" {
+					t.Errorf("message %q, findings %+v", v.Message, v.Findings)
+				}
+			},
+		},
+		{
+			name:    "PORT=8000.0 is port 8000",
+			facts:   Facts{Install: install(backendA, "HOST=127.0.0.1\nPORT=8000.0\n")},
+			want:    StatusSafe,
+			wantNot: []string{"will not start"},
+			check: func(t *testing.T, v Verdict) {
+				if v.Env.Port != 8000 || !v.Env.PortValid || len(v.Findings) != 0 {
+					t.Errorf("env %+v, findings %+v", v.Env, v.Findings)
+				}
+			},
+		},
+		{
 			name:   "not running, settings local",
 			facts:  Facts{Install: install(backendA, "HOST=127.0.0.1\n")},
 			want:   StatusSafe,
