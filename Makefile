@@ -10,9 +10,11 @@ TEST_PKGS := python3-dotenv python3-pydantic python3-uvicorn python3-fastapi gun
 .PHONY: run build deps test test-deps vet fuzz bench bench-window package windows clean
 
 run: build
+	@echo "== opening Localguard (./$(BIN))"
 	./$(BIN)
 
 build: deps
+	@echo "== building $(BIN) (the first build compiles Fyne's C parts: several minutes)"
 	CGO_ENABLED=1 $(GO) build -o $(BIN) .
 
 # Installs the C headers Fyne needs when they are missing: with apt-get
@@ -39,6 +41,7 @@ test-deps:
 # code needs cgo and Apple's headers, which a Linux machine does not have).
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 vet:
+	@echo "== vetting for Linux, Windows and macOS, then staticcheck (fetched on first use)"
 	CGO_ENABLED=0 $(GO) vet -tags ci ./...
 	CGO_ENABLED=0 $(GO) run $(STATICCHECK) -tags ci ./...
 	CGO_ENABLED=0 GOOS=windows $(GO) vet -tags ci ./...
@@ -49,13 +52,15 @@ vet:
 # time (-p 1): a verdict judges every FlowMeter on the machine, so one
 # package's test FlowMeter on 0.0.0.0 would change another's verdicts.
 test: vet
+	@echo "== running every package's tests, one package at a time (the first run builds Fyne's C parts: several minutes)"
 	@if command -v gcc >/dev/null && CGO_ENABLED=1 $(GO) env CGO_ENABLED | grep -q 1; then \
 		echo "CGO_ENABLED=1 $(GO) test -p 1 -race -tags ci ./..."; \
-		CGO_ENABLED=1 $(GO) test -p 1 -race -tags ci ./...; \
+		CGO_ENABLED=1 $(GO) test -p 1 -race -tags ci -json ./... | $(GO) run ./testdata/testsummary; \
 	else \
 		echo "CGO_ENABLED=0 $(GO) test -p 1 -tags ci ./... (no C compiler: no race detector)"; \
-		CGO_ENABLED=0 $(GO) test -p 1 -tags ci ./...; \
+		CGO_ENABLED=0 $(GO) test -p 1 -tags ci -json ./... | $(GO) run ./testdata/testsummary; \
 	fi
+	cd ui/clocale && $(GO) test ./...
 
 FUZZTIME ?= 10m
 fuzz:

@@ -11,6 +11,7 @@ require (
 )
 
 require (
+	clocale v0.0.0
 	fyne.io/systray v1.11.1-0.20250603113521-ca66a66d8b58 // indirect
 	github.com/BurntSushi/toml v1.5.0 // indirect
 	github.com/ebitengine/purego v0.11.2 // indirect
@@ -45,3 +46,5 @@ require (
 	golang.org/x/net v0.35.0 // indirect
 	golang.org/x/text v0.22.0 // indirect
 )
+
+replace clocale => ./ui/clocale

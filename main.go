@@ -20,6 +20,9 @@ import (
 	"syscall"
 	"time"
 
+	// Before Fyne's package initialisation reads the locale (see there).
+	_ "clocale"
+
 	"localguard/netcheck"
 	"localguard/ui"
 )
@@ -58,6 +61,9 @@ func run(args []string, in io.Reader, out, errw io.Writer) int {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
+	if cmd == "" && len(args) > 0 && isHelp(args[0]) {
+		cmd = "help"
+	}
 	switch cmd {
 	case "":
 		return c.window(args)
@@ -93,7 +99,8 @@ type command struct {
 
 func (c cli) command(name string) *command {
 	cmd := &command{name: name, set: flag.NewFlagSet("localguard "+name, flag.ContinueOnError)}
-	cmd.set.SetOutput(c.err)
+	// Errors are said in one sentence by parse; help goes to stdout.
+	cmd.set.SetOutput(io.Discard)
 	cmd.set.StringVar(&cmd.env, "env", "", "the `FILE` backend/.env of the FlowMeter install (default: remembered or found)")
 	switch name {
 	case "check", "fix", "watch":
@@ -113,10 +120,7 @@ func (c cli) command(name string) *command {
 // should stop with code.
 func (cmd *command) parse(c cli, args []string) (code int, done bool) {
 	if err := cmd.set.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0, true
-		}
-		return 3, true
+		return c.flagError(cmd, err), true
 	}
 	if cmd.set.NArg() > 0 {
 		fmt.Fprintf(c.err, "localguard %s: unexpected argument %q: pass the file with --env.\n", cmd.name, cmd.set.Arg(0))
@@ -266,14 +270,34 @@ func (c cli) watch(args []string) int {
 func (c cli) window(args []string) int {
 	cmd := c.command("")
 	if err := cmd.set.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(c.err, usage)
-			return 0
-		}
-		return 3
+		return c.flagError(cmd, err)
 	}
 	ui.Run(cmd.env)
 	return 0
+}
+
+// isHelp reports whether an argument asks for the usage.
+func isHelp(a string) bool { return a == "-h" || a == "--help" || a == "-help" }
+
+// flagError handles a command line the flags did not accept: help on
+// stdout (exit 0), or one sentence on stderr (exit 3).
+func (c cli) flagError(cmd *command, err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		if cmd.name == "" {
+			fmt.Fprint(c.out, usage)
+			return 0
+		}
+		fmt.Fprintf(c.out, "Usage of localguard %s:\n", cmd.name)
+		cmd.set.SetOutput(c.out)
+		cmd.set.PrintDefaults()
+		return 0
+	}
+	name := "localguard"
+	if cmd.name != "" {
+		name += " " + cmd.name
+	}
+	fmt.Fprintf(c.err, "%s: %v: run \"%s -h\" to see its flags.\n", name, err, name)
+	return 3
 }
 
 // confirm asks on stderr and reads a yes from stdin.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -105,6 +106,10 @@ func (c *Checker) Gather(ctx context.Context) Facts {
 		}
 		in := &InstallFacts{EnvPath: c.EnvPath, Backend: resolveDir(filepath.Dir(abs))}
 		in.File, in.Err = c.cache.load(c.EnvPath, c.Environ)
+		if in.Err != nil {
+			_, err := os.Lstat(c.EnvPath)
+			in.Exists = err == nil
+		}
 		f.Install = in
 		f.UndoAvailable = envfix.UndoAvailable(c.EnvPath)
 	}

@@ -44,6 +44,8 @@ type InstallFacts struct {
 	File *envfix.File
 	// Err is why the file could not be read.
 	Err error
+	// Exists is true when a file is there, whether or not it could be read.
+	Exists bool
 }
 
 // InstallState is an install found, for the verdict's "installs".
@@ -76,7 +78,7 @@ func Judge(f Facts) Verdict {
 	}
 	var file *envfix.File
 	if in := f.Install; in != nil {
-		v.Env = EnvSummary{Path: in.EnvPath, Port: envfix.DefaultPort}
+		v.Env = EnvSummary{Path: in.EnvPath, Port: envfix.DefaultPort, Exists: in.Exists}
 		if in.File != nil {
 			file = in.File
 			v.Env = summarize(file)
