@@ -26,6 +26,7 @@ const AppID = "io.github.localguard.localguard"
 func Run(envPath string) {
 	a := app.NewWithID(AppID)
 	a.SetIcon(assets.ShieldSafeBitmap) // Localguard's icon, as in FyneApp.toml
+	a.Settings().SetTheme(readableTheme{theme.DefaultTheme()})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	// The first text measured in a style makes Fyne parse that style's

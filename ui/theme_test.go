@@ -1,0 +1,38 @@
+package ui
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+)
+
+// TestTextContrast computes, from the theme itself, the contrast of every
+// colour the window draws text in against what it stands on, in the light
+// and the dark variant: WCAG AA asks 4.5:1.
+func TestTextContrast(t *testing.T) {
+	th := readableTheme{theme.DefaultTheme()}
+	for _, v := range []fyne.ThemeVariant{theme.VariantLight, theme.VariantDark} {
+		for _, p := range textPairs {
+			if c := contrast(th.Color(p.fg, v), th.Color(p.bg, v)); c < 4.5 {
+				t.Errorf("variant %d: %s on %s: contrast %.2f:1, want at least 4.5:1", v, p.fg, p.bg, c)
+			}
+		}
+	}
+	// The measure itself: black on white is 21:1, a colour on itself 1:1.
+	if c := contrast(theme.DefaultTheme().Color(theme.ColorNameForeground, theme.VariantLight), theme.DefaultTheme().Color(theme.ColorNameForeground, theme.VariantLight)); c != 1 {
+		t.Errorf("a colour on itself: %.2f", c)
+	}
+	if c := contrast(th.Color(theme.ColorNameDisabled, theme.VariantLight), th.Color(theme.ColorNameBackground, theme.VariantLight)); c < 4.5 {
+		t.Errorf("the low-importance grey (Checked at) on white: %.2f", c)
+	}
+}
+
+// TestDefaultThemeIsNotReadable keeps the reason for readableTheme in view:
+// Fyne's own warning orange on white is far below 4.5:1.
+func TestDefaultThemeIsNotReadable(t *testing.T) {
+	d := theme.DefaultTheme()
+	if c := contrast(d.Color(theme.ColorNameWarning, theme.VariantLight), d.Color(theme.ColorNameBackground, theme.VariantLight)); c >= 4.5 {
+		t.Skipf("Fyne's default warning colour reads at %.2f:1 now: readableTheme may no longer be needed", c)
+	}
+}
