@@ -80,11 +80,14 @@ func start(ctx context.Context, a fyne.App, w fyne.Window, envPath string, r *re
 			fix:      func() { u.open(); u.tapAction() },
 			checkNow: u.tapCheckNow,
 			quit:     a.Quit,
+			tooltip:  trayTooltip,
 		}
 		u.tray.render(netcheck.Verdict{}, false)
+		trayTapped(func() { do(u.open) }) // a left click opens the window
 		w.SetCloseIntercept(func() {
 			if trayHostPresent() {
 				w.Hide() // Localguard keeps watching from the tray
+				u.toldTray()
 				settleMemory()
 				r.start()
 				return
@@ -99,6 +102,17 @@ func start(ctx context.Context, a fyne.App, w fyne.Window, envPath string, r *re
 // canTray reports whether a tray icon can be set up (tests give their
 // fake desktop a tray).
 var canTray = trayPossible
+
+// toldTray says, the first time the window closes to the tray, that
+// Localguard keeps watching from there.
+func (u *window) toldTray() {
+	if u.prefs.p.BoolWithFallback(prefToldTray, false) {
+		return
+	}
+	u.prefs.p.SetBool(prefToldTray, true)
+	u.notes.send(fyne.NewNotification("Localguard keeps watching",
+		"Localguard is still watching FlowMeter from the tray. Click its shield to open it again, or choose Quit there to stop it."))
+}
 
 // open shows the window and brings it to the front.
 func (u *window) open() {

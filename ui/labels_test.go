@@ -141,8 +141,13 @@ func TestTrayFollowsVerdict(t *testing.T) {
 	if h.u.tray == nil {
 		t.Fatal("no tray on a desktop app")
 	}
+	var tip string
+	h.u.tray.tooltip = func(s string) { tip = s }
 	for _, name := range []string{"exposed", "safe", "at-risk", "restart-needed"} {
 		h.u.render(verdicts[name])
+		if tip != trayStatusLabel(verdicts[name], true) {
+			t.Errorf("%s: tooltip %q", name, tip)
+		}
 		if h.app.icon != shieldFor(verdicts[name].Status).bitmap {
 			t.Errorf("%s: tray icon %s", name, h.app.icon.Name())
 		}
@@ -223,5 +228,23 @@ func TestEnvFileIn(t *testing.T) {
 		if got := envFileIn(dir); got != env {
 			t.Errorf("envFileIn(%s) = %s, want %s", dir, got, env)
 		}
+	}
+}
+
+// TestFirstCloseToTray: the first time the window closes to the tray, one
+// notification says Localguard keeps watching; never again after.
+func TestFirstCloseToTray(t *testing.T) {
+	isolate(t)
+	h := newHarness(t, install(t, "HOST=127.0.0.1\n"))
+	h.u.toldTray()
+	h.u.toldTray()
+	n := 0
+	for _, note := range h.sent {
+		if note.Title == "Localguard keeps watching" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d notifications about the tray, want 1: %+v", n, h.sent)
 	}
 }

@@ -19,6 +19,8 @@ const (
 	prefInterval      = "checkIntervalSeconds"
 	prefNotifications = "notifications"
 	prefStartAtLogin  = "startAtLogin"
+	// prefToldTray: the first close to the tray was explained.
+	prefToldTray = "toldTray"
 )
 
 // preferences reads and writes the window's settings.

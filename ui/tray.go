@@ -13,6 +13,9 @@ type tray struct {
 	desk desktop.App
 	// The menu's actions.
 	open, fix, checkNow, quit func()
+	// tooltip shows the status sentence over the icon
+	// (systray.SetTooltip; a test's recorder).
+	tooltip func(string)
 }
 
 // trayMenu is the tray's menu for a verdict: the status line (disabled),
@@ -39,6 +42,9 @@ func trayMenu(v netcheck.Verdict, known bool, open, fix, checkNow, quit func()) 
 // render shows a verdict in the tray: its shield and its menu.
 func (t *tray) render(v netcheck.Verdict, known bool) {
 	t.desk.SetSystemTrayMenu(trayMenu(v, known, t.open, t.fix, t.checkNow, t.quit))
+	if t.tooltip != nil {
+		t.tooltip(trayStatusLabel(v, known))
+	}
 	icon := shieldFor(v.Status).bitmap
 	if !known {
 		icon = shieldFor(netcheck.StatusError).bitmap

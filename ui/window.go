@@ -116,7 +116,7 @@ func newWindow(a fyne.App, w fyne.Window, eng *engine, do func(func())) *window 
 	u.settingsBtn = widget.NewButtonWithIcon(labelSettings, theme.SettingsIcon(), u.tapSettings)
 	u.checked = widget.NewLabel("")
 	u.checked.Importance = widget.LowImportance
-	u.notes = notifier{send: a.SendNotification, enabled: u.prefs.notifications}
+	u.notes = notifier{send: desktopNotifier(a.SendNotification), enabled: u.prefs.notifications}
 
 	w.SetContent(u.layout())
 	return u

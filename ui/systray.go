@@ -1,0 +1,13 @@
+package ui
+
+import "fyne.io/systray"
+
+// appName is how the desktop names Localguard in notifications.
+const appName = "Localguard"
+
+// trayTooltip shows the status over the tray icon. Fyne's tray has no
+// tooltip of its own; it runs fyne.io/systray, whose tooltip this sets.
+func trayTooltip(s string) { systray.SetTooltip(appName + ": " + s) }
+
+// trayTapped runs f when the tray icon is clicked (not its menu).
+func trayTapped(f func()) { systray.SetOnTapped(f) }
