@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"localguard/envfix"
 )
@@ -28,6 +29,9 @@ type Checker struct {
 	Store *Store
 	// Others are other installs found, named in the verdict.
 	Others []string
+	// Checked, when set, is called by Watch after every check, changed or
+	// not, so that a window can say when it last looked.
+	Checked func(at time.Time)
 
 	// hints are the installs known when the Checker was opened (nil: only
 	// EnvPath and Others).

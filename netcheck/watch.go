@@ -44,6 +44,9 @@ func (c *Checker) Watch(ctx context.Context, interval time.Duration, emit func(V
 		if ctx.Err() != nil {
 			return
 		}
+		if c.Checked != nil {
+			c.Checked(time.Now())
+		}
 		if fp := fingerprint(v); !bytes.Equal(fp, last) {
 			last = fp
 			emit(v)

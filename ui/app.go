@@ -6,6 +6,7 @@ package ui
 
 import (
 	"context"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -72,6 +73,14 @@ func start(ctx context.Context, a fyne.App, w fyne.Window, envPath string, r *re
 	)
 	u = newWindow(a, w, eng, do)
 	u.rest = r
+	u.shown.Store(true)
+	// Every check says when it was made, while the window is there to show
+	// it: hidden to the tray, the UI thread is left to rest.
+	eng.checked = func(at time.Time) {
+		if u.shown.Load() {
+			do(func() { u.showChecked(at) })
+		}
+	}
 	w.SetMaster()
 	if desk, ok := a.(desktop.App); ok && canTray() {
 		u.tray = &tray{
@@ -87,6 +96,7 @@ func start(ctx context.Context, a fyne.App, w fyne.Window, envPath string, r *re
 		w.SetCloseIntercept(func() {
 			if trayHostPresent() {
 				w.Hide() // Localguard keeps watching from the tray
+				u.shown.Store(false)
 				u.toldTray()
 				settleMemory()
 				r.start()
@@ -116,6 +126,7 @@ func (u *window) toldTray() {
 
 // open shows the window and brings it to the front.
 func (u *window) open() {
+	u.shown.Store(true)
 	u.rest.stop()
 	u.win.Show()
 	u.win.RequestFocus()

@@ -25,6 +25,8 @@ type engine struct {
 	emit func(netcheck.Verdict)
 	// noInstall is called when no FlowMeter install is known yet.
 	noInstall func(error)
+	// checked, when set, is told the time of every check.
+	checked func(at time.Time)
 }
 
 // engineState is what only the engine's goroutine touches.
@@ -72,6 +74,7 @@ func (e *engine) run(envPath string, interval time.Duration) {
 		}
 		watch, stop := context.WithCancel(ctx)
 		done := make(chan error, 1)
+		s.checker.Checked = e.checked
 		go func(c *netcheck.Checker, every time.Duration) {
 			done <- c.Watch(watch, every, func(v netcheck.Verdict) {
 				// With no install known and no FlowMeter running, the

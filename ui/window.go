@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -66,6 +67,9 @@ type window struct {
 	rest      *rest  // the UI thread's rest while the window is hidden
 	onRender  func() // for tests: called after each render
 	now       func() time.Time
+	// shown is false while the window is hidden to the tray (set on the
+	// UI thread, read by the engine's).
+	shown atomic.Bool
 }
 
 // trustToggle is one exposure's "I trust this network" check.
@@ -174,7 +178,7 @@ func (u *window) render(v netcheck.Verdict) {
 	u.renderReach(v)
 	u.renderWhy(v)
 	u.installPath.SetText(v.Env.Path)
-	u.checked.SetText("Checked at " + u.now().Format("15:04:05"))
+	u.showChecked(u.now())
 	if u.tray != nil {
 		u.tray.render(v, true)
 	}
@@ -196,6 +200,15 @@ func (u *window) renderRestart(v netcheck.Verdict) {
 		processWords(l) + " still answers on the network. Stop it, then start it again the way you usually do.")
 	u.restart.Show()
 	u.stop.Show()
+}
+
+// showChecked says when Localguard last looked: every check, changed or
+// not, so that the line moves while the window is open.
+func (u *window) showChecked(at time.Time) {
+	if u.noInstall {
+		return
+	}
+	u.checked.SetText("Last checked " + at.Format("15:04:05"))
 }
 
 // showNoInstall asks for the FlowMeter folder when none was found.
