@@ -2,6 +2,7 @@ package netcheck
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 
 	"localguard/envfix"
@@ -134,9 +135,10 @@ func settingsCause(lf ListenerFacts) Cause {
 	envFile := lf.Settings.Path
 	host := lf.Settings.Reading.Host()
 	line := lf.Settings.Reading.LineOf(host.Statement)
-	local := envfix.ClassifyHost(host.Value).Local()
 	switch {
-	case host.Source == envfix.SourceFile && local && !lf.Addr.IsLoopback():
+	case host.Source == envfix.SourceFile && !bindsLike(lf.Addr, host.Value):
+		// The file changed since FlowMeter read it (a fix, an undo, an
+		// edit): say both, never the new line as the running cause.
 		return Cause{Kind: CauseEnvFile, EnvFile: envFile,
 			Why: fmt.Sprintf("%s said otherwise when it started; it now says HOST=%s (line %d), which takes effect at its next start", envFile, quoteHost(host.Value), line)}
 	case host.Source == envfix.SourceFile:
@@ -145,4 +147,23 @@ func settingsCause(lf ListenerFacts) Cause {
 	}
 	return Cause{Kind: CauseDefault, EnvFile: envFile,
 		Why: "FlowMeter's default HOST 0.0.0.0, as " + envFile + " sets no HOST"}
+}
+
+// bindsLike reports whether a socket on addr is what HOST=host binds: a
+// wildcard for every-interface hosts, loopback for loopback hosts, the
+// address itself otherwise (a name is given the benefit of the doubt).
+func bindsLike(addr netip.Addr, host string) bool {
+	h := envfix.ClassifyHost(host)
+	switch h.Class {
+	case envfix.HostAll, envfix.HostAllIPv4, envfix.HostAllIPv6:
+		return addr.IsUnspecified()
+	case envfix.HostLoopback:
+		return addr.IsLoopback()
+	case envfix.HostAddress:
+		return addr.Unmap() == h.Addr.Unmap()
+	}
+	if h.Local() {
+		return addr.IsLoopback()
+	}
+	return true
 }

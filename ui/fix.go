@@ -230,7 +230,7 @@ func (u *window) stopFlowMeter(l netcheck.Listener) {
 		u.say(err.Error(), true)
 		return
 	}
-	u.say(fmt.Sprintf("Asked FlowMeter (pid %d) to stop. Start it again the way you usually do.", l.PID), false)
+	u.last = actionStopped
 	u.eng.checkNow()
 }
 

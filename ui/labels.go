@@ -29,20 +29,128 @@ const (
 // windowTitle starts with "Localguard", as the desktop shows it.
 const windowTitle = "Localguard — FlowMeter"
 
-// statusTitle is the header's first line: the status as a person says it.
-func statusTitle(v netcheck.Verdict) string {
+// lastAction is what the user did last in this run that the header must
+// reflect until the machine moves on.
+type lastAction int
+
+const (
+	actionNone lastAction = iota
+	// actionStopped: the user stopped FlowMeter from the window to finish
+	// a fix; it is not running until the user starts it again.
+	actionStopped
+)
+
+// header is the window's status header: one title, one sentence, one next
+// step, and the shield that goes with them.
+type header struct {
+	title      string
+	sentence   string
+	importance widget.Importance
+	// action is the one button's label, "" for none.
+	action string
+	shield shield
+}
+
+// headerFor is the header for a verdict and the last action: a pure
+// function, so every state is a table row.
+func headerFor(v netcheck.Verdict, known bool, last lastAction) header {
+	switch {
+	case !known:
+		return header{title: "Checking FlowMeter…", sentence: "Localguard is looking at FlowMeter's settings and at this computer's networks.",
+			importance: widget.MediumImportance, shield: shieldFor(netcheck.StatusError)}
+	case v.Status == netcheck.StatusError:
+		return header{title: "Localguard cannot tell", sentence: windowWords(v.Message),
+			importance: widget.MediumImportance, shield: shieldFor(netcheck.StatusError)}
+	}
 	if _, ok := restartFor(v); ok {
-		return "Fixed — restart FlowMeter to finish"
+		return header{title: "Fixed — restart FlowMeter to finish",
+			sentence:   "The settings are fixed, but FlowMeter still runs with its old ones: others can reach it until it starts again.",
+			importance: widget.WarningImportance, action: labelStop, shield: shieldFor(netcheck.StatusAtRisk)}
 	}
+	if last == actionStopped && v.Status != netcheck.StatusExposed && len(v.Listeners) == 0 {
+		return header{title: "Stopped — FlowMeter will start local-only",
+			sentence:   "Start FlowMeter again the way you usually do: it will read the fixed settings and listen on this computer only.",
+			importance: widget.MediumImportance, shield: shieldFor(netcheck.StatusSafe)}
+	}
+	trusted := trustedNetworks(v)
 	switch v.Status {
-	case netcheck.StatusSafe:
-		return "Safe — FlowMeter is local-only"
 	case netcheck.StatusExposed:
-		return "Exposed — others can reach FlowMeter"
+		s := "Anyone on " + joinNames(untrustedNetworks(v)) + " can open FlowMeter and read every dataset in it."
+		if sandboxOff(v) {
+			s = "Anyone on " + joinNames(untrustedNetworks(v)) + " can open FlowMeter and run any program on this computer: its formula sandbox is off."
+		}
+		return header{title: "Exposed — others can reach FlowMeter", sentence: s,
+			importance: widget.DangerImportance, action: actionLabel(v), shield: shieldFor(netcheck.StatusExposed)}
 	case netcheck.StatusAtRisk:
-		return "At risk — FlowMeter would be exposed at its next start"
+		s := "Only this computer can reach FlowMeter now, but its settings would open it to the network at its next start."
+		switch {
+		case trusted != "":
+			s = "Only this computer and networks you trust (" + trusted + ") can reach FlowMeter now, but its settings open it to any network this computer joins."
+		case len(v.Listeners) == 0:
+			s = "FlowMeter is not running; its settings would open it to the network when it starts."
+		}
+		return header{title: "At risk — FlowMeter would be exposed at its next start", sentence: s,
+			importance: widget.WarningImportance, action: actionLabel(v), shield: shieldFor(netcheck.StatusAtRisk)}
 	}
-	return "Localguard cannot tell"
+	s := "Only this computer can reach FlowMeter."
+	switch {
+	case trusted != "":
+		s = "Only this computer and networks you trust (" + trusted + ") can reach FlowMeter."
+	case len(v.Listeners) == 0:
+		s = "FlowMeter is not running; when it starts, it will listen on this computer only."
+	}
+	return header{title: "Safe — FlowMeter is local-only", sentence: s,
+		importance: widget.SuccessImportance, shield: shieldFor(netcheck.StatusSafe)}
+}
+
+// statusTitle is the header's first line: the status as a person says it.
+func statusTitle(v netcheck.Verdict) string { return headerFor(v, true, actionNone).title }
+
+// windowWords is an engine message in the window's words: the command
+// line's advice to pass a flag becomes the window's folder button.
+func windowWords(msg string) string {
+	if strings.Contains(msg, "pass --env") {
+		return "Localguard found no FlowMeter on this computer. Choose the FlowMeter folder (the one with backend/ in it) below."
+	}
+	return msg
+}
+
+// untrustedNetworks and trustedNetworks name the networks FlowMeter
+// answers on, as people know them.
+func untrustedNetworks(v netcheck.Verdict) []string { return networks(v, false) }
+
+func trustedNetworks(v netcheck.Verdict) string { return joinNames(networks(v, true)) }
+
+func networks(v netcheck.Verdict, trusted bool) []string {
+	var names []string
+	for _, l := range v.Listeners {
+		for _, e := range l.ExposedOn {
+			if e.Trusted == trusted && !contains(names, e.Interface) {
+				names = append(names, e.Interface)
+			}
+		}
+	}
+	return names
+}
+
+// joinNames joins "a", "b" and "c" as "a, b and c".
+func joinNames(s []string) string {
+	switch len(s) {
+	case 0:
+		return ""
+	case 1:
+		return s[0]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
+
+func sandboxOff(v netcheck.Verdict) bool {
+	for _, l := range v.Listeners {
+		if l.FormulaSandbox == "off" && len(l.ExposedOn) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // statusImportance colours the header's first line.

@@ -19,6 +19,10 @@ type notifier struct {
 	fixed bool
 }
 
+// statusStopped is the notifier's own state for FlowMeter stopped after a
+// fix, between the fix and FlowMeter's return.
+const statusStopped netcheck.Status = "stopped"
+
 // fixApplied marks that the next turn to safe is the fix taking effect.
 func (n *notifier) fixApplied() { n.fixed = true }
 
@@ -29,6 +33,12 @@ func (n *notifier) verdict(v netcheck.Verdict) {
 	}
 	prev := n.last
 	n.last = v.Status
+	if v.Status == netcheck.StatusSafe && n.fixed && len(v.Listeners) == 0 {
+		// Stopped to finish a fix: nothing is in effect until FlowMeter
+		// runs again; its return on this computer only is the news.
+		n.last = statusStopped
+		return
+	}
 	note := statusNotification(prev, v, n.fixed)
 	if v.Status == netcheck.StatusSafe {
 		n.fixed = false

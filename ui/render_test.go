@@ -92,7 +92,32 @@ var (
 				return l
 			}()},
 			Findings: []netcheck.Finding{},
-			Advice:   `in docker-compose.yml, publish the port as "127.0.0.1:8000:8000" instead of "8000:8000", then run docker-compose up -d`,
+			Advice:   `in docker-compose.yaml, publish the ports on this computer only: "127.0.0.1:8000:8000" instead of "8000:8000", and "127.0.0.1:3000:3000" instead of "3000:3000" for the web page server, then run docker-compose up -d`,
+		},
+		// FlowMeter stopped after the fix: nothing runs (rendered after a
+		// stop by TestRenderStopped).
+		"stopped": {
+			Status:    netcheck.StatusSafe,
+			Message:   "FlowMeter is not running, and its settings keep it on this computer only (HOST=127.0.0.1, from line 4 of /home/ana/FlowMeter/backend/.env).",
+			Env:       envLocal,
+			Listeners: []netcheck.Listener{},
+			Findings:  []netcheck.Finding{},
+		},
+		// Undone while FlowMeter runs local-only: the running process and
+		// the next start disagree, and the Why rows say both.
+		"after-undo": {
+			Status:  netcheck.StatusAtRisk,
+			Message: "FlowMeter is on this computer only for now. At its next start FlowMeter would listen on every IPv4 network interface (HOST=0.0.0.0, from line 4 of /home/ana/FlowMeter/backend/.env).",
+			Env:     envFile,
+			Listeners: []netcheck.Listener{{
+				Address: "127.0.0.1", Port: 8000, PID: 4242, Process: "python3",
+				Cmdline: "python3 -m app.main", Cwd: "/home/ana/FlowMeter/backend",
+				Cause: netcheck.CauseEnvFile, FormulaSandbox: "on", ExposedOn: []netcheck.Exposure{},
+				Why: "/home/ana/FlowMeter/backend/.env said otherwise when it started; it now says HOST=0.0.0.0 (line 4), which takes effect at its next start",
+			}},
+			Findings:      []netcheck.Finding{},
+			Fix:           "localguard fix --env /home/ana/FlowMeter/backend/.env",
+			UndoAvailable: true,
 		},
 	}
 )
@@ -122,6 +147,24 @@ func TestRenderStatus(t *testing.T) {
 	}
 }
 
+// TestRenderStopped: after Stop, the window says FlowMeter is stopped and
+// will start local-only, never "Safe" with the fix in effect.
+func TestRenderStopped(t *testing.T) {
+	u := newStill(t)
+	u.render(verdicts["restart-needed"])
+	u.last = actionStopped
+	u.render(verdicts["stopped"])
+	if u.title.Text != "Stopped — FlowMeter will start local-only" {
+		t.Errorf("after the stop: %q", u.title.Text)
+	}
+	test.AssertRendersToMarkup(t, "status/stopped-after-fix.xml", u.win.Canvas())
+	u.render(verdicts["safe"]) // started again
+	if u.title.Text != "Safe — FlowMeter is local-only" || u.last != actionNone {
+		t.Errorf("after the start: %q", u.title.Text)
+	}
+	test.AssertRendersToMarkup(t, "status/restarted-safe.xml", u.win.Canvas())
+}
+
 // TestRenderNoInstall renders the window that asks for the folder.
 func TestRenderNoInstall(t *testing.T) {
 	u := newStill(t)
@@ -143,8 +186,10 @@ func TestRenderWidgets(t *testing.T) {
 		{"at-risk", "At risk — FlowMeter would be exposed at its next start", shieldFor(netcheck.StatusAtRisk).vector, labelMakeLocal, false, false},
 		{"safe", "Safe — FlowMeter is local-only", shieldFor(netcheck.StatusSafe).vector, "", false, false},
 		{"error", "Localguard cannot tell", shieldFor(netcheck.StatusError).vector, "", false, false},
-		{"restart-needed", "Fixed — restart FlowMeter to finish", shieldFor(netcheck.StatusExposed).vector, "", true, true},
+		{"restart-needed", "Fixed — restart FlowMeter to finish", shieldFor(netcheck.StatusAtRisk).vector, "", true, true},
 		{"show-how", "Exposed — others can reach FlowMeter", shieldFor(netcheck.StatusExposed).vector, labelShowHow, false, true},
+		{"stopped", "Safe — FlowMeter is local-only", shieldFor(netcheck.StatusSafe).vector, "", false, false},
+		{"after-undo", "At risk — FlowMeter would be exposed at its next start", shieldFor(netcheck.StatusAtRisk).vector, labelMakeLocal, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -157,8 +202,8 @@ func TestRenderWidgets(t *testing.T) {
 			if u.shield.Resource != tt.shield {
 				t.Errorf("shield %s, want %s", u.shield.Resource.Name(), tt.shield.Name())
 			}
-			if u.message.Text != v.Message {
-				t.Errorf("message %q, want the verdict's", u.message.Text)
+			if want := headerFor(v, true, actionNone).sentence; u.message.Text != want || want == "" {
+				t.Errorf("message %q, want %q", u.message.Text, want)
 			}
 			if got := map[bool]string{true: "", false: u.action.Text}[u.action.Hidden]; got != tt.action {
 				t.Errorf("the one button reads %q, want %q", got, tt.action)

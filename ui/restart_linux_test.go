@@ -119,7 +119,19 @@ func TestFixRestartStop(t *testing.T) {
 		t.Fatal("Stop FlowMeter did not ask first")
 	}
 	test.Tap(h.u.stopAsk.stop)
-	h.status(netcheck.StatusSafe)
+	// Stopped is not safe-with-the-fix-in-effect: FlowMeter is not
+	// running, and nothing says the fix took effect until it runs again.
+	h.until("stopped", func() bool { return h.u.title.Text == "Stopped — FlowMeter will start local-only" })
+	for _, n := range h.sent {
+		if n.Title == "FlowMeter is local-only now" {
+			t.Errorf("notified %q while FlowMeter is stopped", n.Title)
+		}
+	}
+	// The user starts FlowMeter again, the same way.
+	again := flowMeter(t, env)
+	h.until("FlowMeter back, local-only", func() bool {
+		return h.u.title.Text == "Safe — FlowMeter is local-only" && len(h.u.verdict.Listeners) > 0 && h.u.verdict.Listeners[0].PID == int32(again.Process.Pid)
+	})
 	if len(h.sent) == 0 || h.sent[len(h.sent)-1].Title != "FlowMeter is local-only now" {
 		var titles []string
 		for _, n := range h.sent {

@@ -62,11 +62,14 @@ type window struct {
 	known     bool // a verdict has arrived
 	noInstall bool
 	fixed     bool // a fix was applied in this run; Undo is offered
-	notes     notifier
-	tray      *tray
-	rest      *rest  // the UI thread's rest while the window is hidden
-	onRender  func() // for tests: called after each render
-	now       func() time.Time
+	last      lastAction
+	// noticeFresh: the notice was said since the header last changed.
+	noticeFresh bool
+	notes       notifier
+	tray        *tray
+	rest        *rest  // the UI thread's rest while the window is hidden
+	onRender    func() // for tests: called after each render
+	now         func() time.Time
 	// shown is false while the window is hidden to the tray (set on the
 	// UI thread, read by the engine's).
 	shown atomic.Bool
@@ -95,9 +98,10 @@ func newWindow(a fyne.App, w fyne.Window, eng *engine, do func(func())) *window 
 	u.action.Hide()
 	u.undo = widget.NewButtonWithIcon(labelUndo, theme.ContentUndoIcon(), u.tapUndo)
 	u.undo.Hide()
+	// The notice is always there, empty when there is nothing to say, so
+	// that the buttons do not jump as notices come and go.
 	u.notice = widget.NewLabel("")
 	u.notice.Wrapping = fyne.TextWrapWord
-	u.notice.Hide()
 
 	u.restartText = widget.NewLabel("")
 	u.restartText.Wrapping = fyne.TextWrapWord
@@ -158,18 +162,31 @@ func section(title string) fyne.CanvasObject {
 
 // render shows a verdict everywhere: header, details, tray, notification.
 func (u *window) render(v netcheck.Verdict) {
+	if u.last == actionStopped && len(v.Listeners) > 0 {
+		u.last = actionNone // FlowMeter is back: the stop is over
+	}
+	h := headerFor(v, true, u.last)
+	if h.title != u.title.Text {
+		// A notice belongs to the state it was said in, or to the one its
+		// action brings: it leaves at the next change after that.
+		if !u.noticeFresh {
+			u.notice.SetText("")
+		}
+		u.noticeFresh = false
+	}
 	u.verdict, u.known, u.noInstall = v, true, false
-	u.shield.Resource = shieldFor(v.Status).vector
+	u.shield.Resource = h.shield.vector
 	u.shield.Refresh()
-	u.win.SetIcon(shieldFor(v.Status).bitmap) // the taskbar shows the status too
-	u.title.Importance = statusImportance(v.Status)
-	u.title.SetText(statusTitle(v))
-	u.message.SetText(v.Message)
-	if l := actionLabel(v); l != "" {
-		u.action.SetText(l)
+	u.win.SetIcon(h.shield.bitmap) // the taskbar shows the status too
+	u.title.Importance = h.importance
+	u.title.SetText(h.title)
+	u.message.SetText(h.sentence)
+	switch h.action {
+	case "", labelStop:
+		u.action.Hide() // the restart's own button stands in the header
+	default:
+		u.action.SetText(h.action)
 		u.action.Show()
-	} else {
-		u.action.Hide()
 	}
 	u.undo.Hidden = !u.fixed && !v.UndoAvailable
 	u.undo.Refresh()
@@ -235,7 +252,7 @@ func (u *window) say(text string, important bool) {
 		u.notice.Importance = widget.DangerImportance
 	}
 	u.notice.SetText(text)
-	u.notice.Show()
+	u.noticeFresh = true
 }
 
 func (u *window) tapCheckNow() {
