@@ -69,6 +69,7 @@ func decode(t *testing.T, s string) verdictJSON {
 func TestMain(m *testing.M) {
 	dir, _ := os.MkdirTemp("", "localguard-test-config")
 	os.Setenv("XDG_CONFIG_HOME", dir)
+	os.Setenv("APPDATA", dir) // Windows keeps the store in %AppData%
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
@@ -218,6 +219,7 @@ func TestRemembersInstall(t *testing.T) {
 		}
 	}
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("APPDATA", t.TempDir())
 	t.Setenv("HOME", t.TempDir())
 	path := tempEnv(t, "HOST=127.0.0.1\n")
 	if code, _, stderr := runCLI(t, "", "check", "--env", path); code != 0 {
