@@ -64,8 +64,8 @@ func (c *Checker) Check(ctx context.Context) Verdict {
 	c.judge(&v, f, causes)
 	if err := errors.Join(scanErr, ifErr); err != nil {
 		v.Message += fmt.Sprintf(" (Localguard could not see everything: %v.)", err)
-		if v.Status == StatusSafe {
-			// Unseen listeners may be exposed: never a safe on a guess.
+		if v.Status == StatusSafe || scanErr != nil {
+			// Unseen listeners may be exposed: never a safe on a guess, nor an at-risk on a partial view.
 			v.Status = StatusError
 		}
 	}
