@@ -12,7 +12,7 @@ import (
 // failingSystem cannot read the listener table.
 type failingSystem struct{ fakeSystem }
 
-func (failingSystem) listeners(context.Context) ([]Socket, error) {
+func (*failingSystem) listeners(context.Context) ([]Socket, error) {
 	return nil, errors.New("not implemented yet")
 }
 
