@@ -135,8 +135,13 @@ func scenario(root string, lan netip.Addr, withEnv bool) error {
 	if !strings.Contains(v.Env.Path, `\backend\.env`) {
 		return fmt.Errorf("check: the .env is shown as %q, not as a Windows path", v.Env.Path)
 	}
-	if _, _, err := run(1, append([]string{"check"}, env...)...); err != nil {
+	out, _, err := run(1, append([]string{"check"}, env...)...)
+	if err != nil {
 		return err
+	}
+	// The command to paste, quoted for PowerShell and saying so.
+	if want := "fix (in PowerShell): localguard fix --env " + psQuote(winPath(envFile)); !strings.Contains(string(out), want) {
+		return fmt.Errorf("check does not offer %q", want)
 	}
 	if _, _, err := run(0, append([]string{"fix", "--yes"}, env...)...); err != nil {
 		return err
@@ -314,10 +319,21 @@ func winProfile() (string, error) {
 // winPath is the Windows path of a Unix path, as Wine maps it (drive Z:
 // is /; the prefix's drive_c is C:).
 func winPath(p string) string {
-	if c := filepath.Join(os.Getenv("WINEPREFIX"), "drive_c"); strings.HasPrefix(p, c+"/") {
-		return `C:` + strings.ReplaceAll(strings.TrimPrefix(p, c), "/", `\`)
+	for _, c := range []string{"drive_c", "dosdevices/c:"} {
+		if c := filepath.Join(os.Getenv("WINEPREFIX"), c); strings.HasPrefix(p, c+"/") {
+			return `C:` + strings.ReplaceAll(strings.TrimPrefix(p, c), "/", `\`)
+		}
 	}
 	return `Z:` + strings.ReplaceAll(p, "/", `\`)
+}
+
+// psQuote is a path as PowerShell reads it verbatim: in single quotes when
+// it holds a space (the test's paths hold no other special character).
+func psQuote(p string) string {
+	if strings.Contains(p, " ") {
+		return "'" + p + "'"
+	}
+	return p
 }
 
 func freePort() int {
