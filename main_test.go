@@ -130,7 +130,7 @@ func TestFixUndoJourney(t *testing.T) {
 	os.Unsetenv("HOST")
 	path := tempEnv(t, strings.ReplaceAll(envExample, "\n", "\r\n"))
 	orig, _ := os.ReadFile(path)
-	if code, out, _ := runCLI(t, "", "check", "--env", path); code != 2 || !strings.HasPrefix(out, "AT RISK") || !strings.Contains(out, "fix: localguard fix --env") {
+	if code, out, _ := runCLI(t, "", "check", "--env", path); code != 2 || !strings.HasPrefix(out, "AT RISK") || !strings.Contains(out, "fix"+netcheck.ShellNote+": localguard fix --env") {
 		t.Fatalf("check: exit %d\n%s", code, out)
 	}
 	code, out, stderr := runCLI(t, "n\n", "fix", "--env", path)
