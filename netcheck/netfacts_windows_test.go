@@ -107,3 +107,20 @@ func TestWatchInterfacesWindows(t *testing.T) {
 		t.Errorf("%d watchers left after the context ended", n)
 	}
 }
+
+// TestNetworkProfilesWindows: the profiles, when WMI gives them, name
+// interfaces Go knows and a category Windows has. Wine's WMI has no
+// root\StandardCimv2: there the answer is empty, never an error or a hang.
+func TestNetworkProfilesWindows(t *testing.T) {
+	start := time.Now()
+	profiles := NetworkProfiles()
+	t.Logf("%d profiles in %v: %+v", len(profiles), time.Since(start), profiles)
+	for name, p := range profiles {
+		if _, err := net.InterfaceByName(name); err != nil {
+			t.Errorf("profile %+v for an interface Go does not know: %q", p, name)
+		}
+		if p.Category != "Public" && p.Category != "Private" && p.Category != "Domain" {
+			t.Errorf("%s: category %q", name, p.Category)
+		}
+	}
+}
