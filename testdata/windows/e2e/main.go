@@ -264,20 +264,14 @@ func (f *flowMeter) stop() {
 	f.cmd.Wait()
 }
 
-// networkAddress is a private IPv4 address of this machine, other than
-// loopback; without one, a dummy interface with a random 10.x address is
-// added (root) and removed by cleanup.
+// networkAddress is a private IPv4 address of this machine for the test:
+// on an interface of its own (a dummy, or a veth pair where the kernel has
+// no dummy driver), with a random 10.213.x.1, removed by cleanup; other
+// programs' interfaces may come and go during the run. Without the rights
+// to add one, a private address of an interface that is up.
 func networkAddress() (netip.Addr, func(), error) {
-	ifaces, _ := net.InterfaceAddrs()
-	for _, a := range ifaces {
-		if p, err := netip.ParsePrefix(a.String()); err == nil && p.Addr().Is4() && p.Addr().IsPrivate() {
-			return p.Addr(), func() {}, nil
-		}
-	}
 	name := fmt.Sprintf("lgw%d", os.Getpid()%100000)
 	addr := netip.AddrFrom4([4]byte{10, 213, byte(rand.IntN(250) + 1), 1})
-	// A dummy interface; where the kernel has none (some containers), a
-	// veth pair, whose one end carries the address.
 	var errs []error
 	for _, link := range [][][]string{
 		{{"link", "add", name, "type", "dummy"}},
@@ -294,10 +288,19 @@ func networkAddress() (netip.Addr, func(), error) {
 			return nil
 		}()
 		if err == nil {
-			fmt.Printf("== no private network address: added the interface %s (%s) with %s\n", name, link[0][4], addr)
+			fmt.Printf("== added the interface %s (%s) with %s\n", name, link[0][4], addr)
 			return addr, func() { exec.Command("ip", "link", "del", name).Run() }, nil
 		}
 		errs = append(errs, err)
+	}
+	ifaces, _ := net.Interfaces()
+	for _, ni := range ifaces {
+		addrs, _ := ni.Addrs()
+		for _, a := range addrs {
+			if p, err := netip.ParsePrefix(a.String()); err == nil && ni.Flags&net.FlagUp != 0 && ni.Flags&net.FlagRunning != 0 && p.Addr().Is4() && p.Addr().IsPrivate() {
+				return p.Addr(), func() {}, nil
+			}
+		}
 	}
 	return netip.Addr{}, nil, fmt.Errorf("no private network address here, and adding an interface for one failed (run as root): %w", errors.Join(errs...))
 }
