@@ -4,6 +4,7 @@ import (
 	"context"
 	"hash/fnv"
 	"net/netip"
+	"path/filepath"
 	"sync"
 	"syscall"
 
@@ -125,10 +126,15 @@ func (g *gopsutilSystem) args(pid int32) []string {
 	return a
 }
 
+// cwd is cleaned: Windows keeps a process's current directory with a
+// trailing backslash (C:\FlowMeter\backend\).
 func (g *gopsutilSystem) cwd(pid int32) string {
 	p := &process.Process{Pid: pid}
 	c, _ := p.Cwd()
-	return c
+	if c == "" {
+		return ""
+	}
+	return filepath.Clean(c)
 }
 
 func (g *gopsutilSystem) environ(pid int32) []string {
