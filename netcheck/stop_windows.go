@@ -24,11 +24,13 @@ import (
 // is terminated.
 var stopGrace = 10 * time.Second
 
+// golang.org/x/sys/windows wraps GenerateConsoleCtrlEvent but not the
+// console calls around it.
 var (
-	kernel32                  = windows.NewLazySystemDLL("kernel32.dll")
-	procAttachConsole         = kernel32.NewProc("AttachConsole")
-	procFreeConsole           = kernel32.NewProc("FreeConsole")
-	procSetConsoleCtrlHandler = kernel32.NewProc("SetConsoleCtrlHandler")
+	consoleDLL                = windows.NewLazySystemDLL("kernel32.dll")
+	procAttachConsole         = consoleDLL.NewProc("AttachConsole")
+	procFreeConsole           = consoleDLL.NewProc("FreeConsole")
+	procSetConsoleCtrlHandler = consoleDLL.NewProc("SetConsoleCtrlHandler")
 )
 
 // consoleMu serialises attaching to another console: a process has at most
@@ -74,7 +76,7 @@ func stopIdentified(pid int32, want processIdentity, grace time.Duration) error 
 		return err
 	}
 	if got.start != want.start || !slices.Equal(got.args, want.args) {
-		return fmt.Errorf("process %d is no longer the FlowMeter Localguard saw (it has exited and the pid was reused): %w", pid, ErrNotFlowMeter)
+		return fmt.Errorf("process %d is no longer the FlowMeter Localguard saw (it has exited and the pid was reused): %w", pid, errNotNamedProcess)
 	}
 	if restore, err := consoleCtrlC(uint32(pid)); err == nil {
 		ev, _ := windows.WaitForSingleObject(h, uint32(grace/time.Millisecond))
@@ -90,8 +92,8 @@ func stopIdentified(pid int32, want processIdentity, grace time.Duration) error 
 	return nil
 }
 
-// ErrNotFlowMeter means the process to stop is not the FlowMeter named.
-var ErrNotFlowMeter = errors.New("not the FlowMeter process named")
+// errNotNamedProcess means the process to stop is not the FlowMeter named.
+var errNotNamedProcess = errors.New("not the FlowMeter process named")
 
 func openForStop(pid int32) (windows.Handle, error) {
 	h, err := windows.OpenProcess(windows.SYNCHRONIZE|windows.PROCESS_TERMINATE|windows.PROCESS_QUERY_LIMITED_INFORMATION, false, uint32(pid))

@@ -122,8 +122,8 @@ func TestStopRefusesOtherProcess(t *testing.T) {
 	other2 := id
 	other2.args = append(append([]string(nil), id.args...), "--other")
 	for _, want := range []processIdentity{other, other2} {
-		if err := stopIdentified(int32(cmd.Process.Pid), want, time.Second); !errors.Is(err, ErrNotFlowMeter) {
-			t.Errorf("stop of another process: %v, want ErrNotFlowMeter", err)
+		if err := stopIdentified(int32(cmd.Process.Pid), want, time.Second); !errors.Is(err, errNotNamedProcess) {
+			t.Errorf("stop of another process: %v, want errNotNamedProcess", err)
 		}
 	}
 	if ev, _ := windows.WaitForSingleObject(mustHandle(t, cmd.Process.Pid), 200); ev == windows.WAIT_OBJECT_0 {
