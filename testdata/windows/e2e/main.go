@@ -53,16 +53,17 @@ func main() {
 	}
 	for _, withEnv := range []bool{true, false} {
 		root := filepath.Join(profile, "FlowMeter") // a common place: found without --env
+		remove := root
 		if withEnv {
-			root, err = os.MkdirTemp("", "lg-e2e-")
+			remove, err = os.MkdirTemp("", "lg-e2e-")
 			if err != nil {
 				cleanup()
 				fail("%v", err)
 			}
-			root = filepath.Join(root, "My FlowMeter")
+			root = filepath.Join(remove, "My FlowMeter")
 		}
 		err := scenario(root, lan, withEnv)
-		os.RemoveAll(root)
+		os.RemoveAll(remove)
 		if err != nil {
 			cleanup()
 			fail("%v", err)
@@ -163,7 +164,11 @@ func scenario(root string, lan netip.Addr, withEnv bool) error {
 	if _, _, err := run(0, append([]string{"undo"}, env...)...); err != nil {
 		return err
 	}
-	if out, err := exec.Command("cmp", envFile, writeTemp(orig)).CombinedOutput(); err != nil {
+	origFile := filepath.Join(root, "original.env")
+	if err := os.WriteFile(origFile, orig, 0o644); err != nil {
+		return err
+	}
+	if out, err := exec.Command("cmp", envFile, origFile).CombinedOutput(); err != nil {
 		return fmt.Errorf("after undo the .env differs from the original: %v: %s", err, out)
 	}
 	fmt.Printf("-- cmp: %s is byte for byte as before the fix\n", winPath(envFile))
@@ -357,14 +362,4 @@ func copyFile(from, to string) error {
 		return err
 	}
 	return os.WriteFile(to, b, 0o755)
-}
-
-func writeTemp(b []byte) string {
-	f, err := os.CreateTemp("", "lg-e2e-orig-")
-	if err != nil {
-		fail("%v", err)
-	}
-	f.Write(b)
-	f.Close()
-	return f.Name()
 }
