@@ -111,7 +111,12 @@ func (g *gopsutilSystem) stat(pid int32) (procStat, error) {
 	ppid, _ := p.Ppid()
 	start, err := p.CreateTime()
 	if err != nil {
-		return procStat{}, err
+		// A process of another user or a protected one (Windows) may hide
+		// its start time: it degrades to unknown (0) while it exists.
+		if alive, _ := process.PidExists(pid); !alive {
+			return procStat{}, err
+		}
+		start = 0
 	}
 	name, _ := p.Name()
 	return procStat{ppid: ppid, start: uint64(start), name: name}, nil
