@@ -219,7 +219,7 @@ func (c cli) fix(args []string) int {
 		if res.Backup != "" {
 			fmt.Fprintf(c.out, " The original is kept in %s.", res.Backup)
 		}
-		fmt.Fprintf(c.out, "\nTo put it back: localguard undo --env %s\n", cmd.env)
+		fmt.Fprintf(c.out, "\nTo put it back%s: localguard undo --env %s\n", netcheck.ShellNote, netcheck.ShellQuote(cmd.env))
 		if v.Status == netcheck.StatusExposed {
 			fmt.Fprint(c.out, v.Text(isTerminal(c.out)))
 		}

@@ -92,6 +92,12 @@ func TestApplyAndUndo(t *testing.T) {
 	dir := t.TempDir()
 	orig := []byte("# FlowMeter\nDEBUG=true\nHOST=0.0.0.0\nPORT=8000")
 	path := writeFile(t, dir, ".env", orig, 0o640)
+	// Windows keeps only a read-only bit: 0640 reads back as 0666 there.
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mode := info.Mode().Perm()
 	b, err := Apply(mustPlan(t, path))
 	if err != nil {
 		t.Fatal(err)
@@ -101,8 +107,8 @@ func TestApplyAndUndo(t *testing.T) {
 		t.Errorf("fixed file %q", got)
 	}
 	for _, p := range []string{path, b.Path} {
-		if info, err := os.Stat(p); err != nil || info.Mode().Perm() != 0o640 {
-			t.Errorf("%s: mode %v (%v), want 0640", p, info.Mode().Perm(), err)
+		if info, err := os.Stat(p); err != nil || info.Mode().Perm() != mode {
+			t.Errorf("%s: mode %v (%v), want %v", p, info.Mode().Perm(), err, mode)
 		}
 	}
 	if backup, _ := os.ReadFile(b.Path); !bytes.Equal(backup, orig) {
@@ -145,6 +151,10 @@ func TestApplyFollowsSymlink(t *testing.T) {
 	link := filepath.Join(dir, ".env")
 	if err := os.Symlink("real.env", link); err != nil {
 		t.Skip("no symlinks here:", err)
+	}
+	if info, err := os.Lstat(link); err != nil || info.Mode()&os.ModeSymlink == 0 {
+		// Wine 8 answers CreateSymbolicLink with success and makes no link.
+		t.Skip("no symlinks here: the link made cannot be read back:", err)
 	}
 	if _, err := Apply(mustPlan(t, link)); err != nil {
 		t.Fatal(err)

@@ -4,15 +4,19 @@ import (
 	"context"
 	"hash/fnv"
 	"net/netip"
+	"path/filepath"
 	"sync"
+	"syscall"
 
 	gnet "github.com/shirou/gopsutil/v4/net"
 	"github.com/shirou/gopsutil/v4/process"
 )
 
-// Elsewhere than Linux, gopsutil (on Linux too, in tests, to check it): its connection list names the owning pid
-// of every socket (Windows: GetExtendedTcpTable; macOS: lsof), so there is
-// no descriptor to read, and only those processes are looked at. Whether an
+// Elsewhere than Linux (on Linux too, in tests, to check it): the system's
+// listener table names the owning pid of every socket (Windows:
+// GetExtendedTcpTable, listentable_windows.go; macOS: lsof through
+// gopsutil), so there is no descriptor to read, and only those processes
+// are looked at; gopsutil reads the processes. Whether an
 // IPv6 wildcard is dual-stack is not shown; a scan finds out with a connect.
 
 // gopsutilSystem reads the live machine through gopsutil.
@@ -23,24 +27,20 @@ type gopsutilSystem struct {
 }
 
 func (g *gopsutilSystem) listeners(ctx context.Context) ([]Socket, error) {
-	conns, err := gnet.ConnectionsWithoutUidsWithContext(ctx, "tcp")
+	table, err := listenTable(ctx)
 	if err != nil {
 		return nil, err
 	}
 	held := map[int32][]uint64{}
 	seen := map[uint64]bool{}
 	var out []Socket
-	for _, c := range conns {
-		if c.Status != "LISTEN" {
-			continue
-		}
-		a, err := netip.ParseAddr(c.Laddr.IP)
-		if err != nil {
-			continue
-		}
-		s := Socket{Addr: a, Port: int(c.Laddr.Port), Inode: socketID(a, c.Laddr.Port), dualKnown: a.Is4()}
-		if c.Pid > 0 {
-			held[c.Pid] = append(held[c.Pid], s.Inode)
+	for _, l := range table {
+		a := l.addr.Unmap()
+		s := Socket{Addr: a, Port: int(l.port), Inode: socketID(a, uint32(l.port)), dualKnown: a.Is4()}
+		// Wine, and Windows for sockets of the System process, name pid 0:
+		// no process to read, the socket stands on its answers alone.
+		if l.pid > 0 {
+			held[l.pid] = append(held[l.pid], s.Inode)
 		}
 		if !seen[s.Inode] {
 			seen[s.Inode] = true
@@ -51,6 +51,35 @@ func (g *gopsutilSystem) listeners(ctx context.Context) ([]Socket, error) {
 	g.held = held
 	g.mu.Unlock()
 	return out, nil
+}
+
+// ownedListener is a row of the system's listener table.
+type ownedListener struct {
+	addr netip.Addr
+	port uint16
+	pid  int32
+}
+
+// fromGopsutil keeps the listening sockets of gopsutil's connection list.
+// lsof (macOS) names a wildcard address "*".
+func fromGopsutil(conns []gnet.ConnectionStat) []ownedListener {
+	var out []ownedListener
+	for _, c := range conns {
+		if c.Status != "LISTEN" {
+			continue
+		}
+		a, err := netip.ParseAddr(c.Laddr.IP)
+		switch {
+		case c.Laddr.IP == "*" && c.Family == syscall.AF_INET6:
+			a = netip.IPv6Unspecified()
+		case c.Laddr.IP == "*":
+			a = netip.IPv4Unspecified()
+		case err != nil:
+			continue
+		}
+		out = append(out, ownedListener{addr: a, port: uint16(c.Laddr.Port), pid: c.Pid})
+	}
+	return out
 }
 
 // socketID is a stable identity for a listening address.
@@ -82,7 +111,12 @@ func (g *gopsutilSystem) stat(pid int32) (procStat, error) {
 	ppid, _ := p.Ppid()
 	start, err := p.CreateTime()
 	if err != nil {
-		return procStat{}, err
+		// A process of another user or a protected one (Windows) may hide
+		// its start time: it degrades to unknown (0) while it exists.
+		if alive, _ := process.PidExists(pid); !alive {
+			return procStat{}, err
+		}
+		start = 0
 	}
 	name, _ := p.Name()
 	return procStat{ppid: ppid, start: uint64(start), name: name}, nil
@@ -97,10 +131,15 @@ func (g *gopsutilSystem) args(pid int32) []string {
 	return a
 }
 
+// cwd is cleaned: Windows keeps a process's current directory with a
+// trailing backslash (C:\FlowMeter\backend\).
 func (g *gopsutilSystem) cwd(pid int32) string {
 	p := &process.Process{Pid: pid}
 	c, _ := p.Cwd()
-	return c
+	if c == "" {
+		return ""
+	}
+	return filepath.Clean(c)
 }
 
 // uid: the connection list names every socket's owner, so a socket's

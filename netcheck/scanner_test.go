@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -90,6 +92,15 @@ func (f *fakeSystem) sockets(pid int32) []uint64 {
 	return nil
 }
 
+// osPath turns an absolute slash path into one of this OS (on Windows
+// C:\home\ana for /home/ana), as a process's working folder reads here.
+func osPath(p string) string {
+	if runtime.GOOS == "windows" {
+		return `C:` + filepath.FromSlash(p)
+	}
+	return p
+}
+
 // unusedPort is a loopback port nothing listens on (a connect is refused).
 func unusedPort(t *testing.T) int {
 	l, err := net.Listen("tcp4", "127.0.0.1:0")
@@ -105,7 +116,7 @@ func unusedPort(t *testing.T) int {
 // FlowMeterSocket, owned by the process a person would stop, whatever order
 // the processes are listed in.
 func TestSharedSocketOwner(t *testing.T) {
-	const backend = "/home/ana/FlowMeter/backend"
+	backend := osPath("/home/ana/FlowMeter/backend")
 	port := unusedPort(t)
 	sock := Socket{Addr: netip.IPv4Unspecified(), Port: port, Inode: 5, dualKnown: true}
 	for _, tc := range []struct {
@@ -174,7 +185,7 @@ func TestScannerRechecks(t *testing.T) {
 	s := &Scanner{sys: sys}
 	scan := func() []FlowMeterSocket {
 		t.Helper()
-		found, err := s.Scan(context.Background(), Hint{BackendDir: "/srv/FlowMeter/backend", Port: port})
+		found, err := s.Scan(context.Background(), Hint{BackendDir: osPath("/srv/FlowMeter/backend"), Port: port})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -196,7 +207,7 @@ func TestScannerRechecks(t *testing.T) {
 	}
 
 	// An owner replaced under the same pid: a full scan again.
-	sys.procs[2] = &fakeProc{st: procStat{ppid: 1, start: 50}, cmdline: "python3 -m app.main", cwd: "/srv/FlowMeter/backend", sockets: []uint64{9}}
+	sys.procs[2] = &fakeProc{st: procStat{ppid: 1, start: 50}, cmdline: "python3 -m app.main", cwd: osPath("/srv/FlowMeter/backend"), sockets: []uint64{9}}
 	sys.socks = append(sys.socks, Socket{Addr: netip.MustParseAddr("127.0.0.1"), Port: 1, Inode: 10, dualKnown: true})
 	if found := scan(); len(found) != 1 || found[0].Owner == nil || found[0].Owner.PID != 2 {
 		t.Fatalf("found %+v, want the socket owned by 2", found)

@@ -47,17 +47,7 @@ func (v Verdict) Text(color bool) string {
 		fmt.Fprintf(&b, "  %s: %s\n", f.Severity, f.Message)
 	}
 	if v.Fix != "" {
-		fmt.Fprintf(&b, "  fix: %s\n", v.Fix)
+		fmt.Fprintf(&b, "  fix%s: %s\n", ShellNote, v.Fix)
 	}
 	return b.String()
-}
-
-// shellQuote quotes a path for a command a person can paste.
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+:@%", r))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -49,6 +49,7 @@ func isolate(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
+	t.Setenv("APPDATA", filepath.Join(dir, "config")) // the store on Windows
 	t.Setenv("HOME", filepath.Join(dir, "home"))
 	for _, name := range []string{"HOST", "PORT", "UVICORN_HOST"} {
 		t.Setenv(name, "")

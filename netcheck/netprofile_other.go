@@ -1,0 +1,6 @@
+//go:build !windows
+
+package netcheck
+
+// networkProfiles: no network profiles outside Windows.
+func networkProfiles() map[string]NetworkProfile { return nil }
