@@ -171,7 +171,15 @@ func sameInstall(a, b string) bool {
 	if a == "" || b == "" {
 		return a == b
 	}
-	return resolveDir(filepath.Dir(a)) == resolveDir(filepath.Dir(b))
+	da, db := resolveDir(filepath.Dir(a)), resolveDir(filepath.Dir(b))
+	if da == db {
+		return true
+	}
+	// Another spelling of the same folder (FlowMeter and flowmeter on a
+	// case-insensitive disk, a bind mount).
+	ia, err1 := os.Stat(da)
+	ib, err2 := os.Stat(db)
+	return err1 == nil && err2 == nil && os.SameFile(ia, ib)
 }
 
 // listenerFacts gathers what a verdict needs of one socket: the settings

@@ -3,6 +3,7 @@ package netcheck
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -110,4 +111,42 @@ func isCheckout(dir string) bool {
 		}
 	}
 	return false
+}
+
+// ErrNotFlowMeter means a folder chosen as FlowMeter's holds no FlowMeter
+// backend.
+var ErrNotFlowMeter = errors.New("not a FlowMeter folder")
+
+// notFlowMeter is a refused choice: its one sentence, which is
+// ErrNotFlowMeter.
+type notFlowMeter string
+
+func (e notFlowMeter) Error() string        { return string(e) }
+func (e notFlowMeter) Is(target error) bool { return target == ErrNotFlowMeter }
+
+// InstallIn is the settings file of the FlowMeter a person chose: the
+// checkout (which has backend/), its backend folder, or the backend's .env
+// itself. Any other folder (backend/app, a random one) is refused in one
+// sentence, wrapping ErrNotFlowMeter.
+func InstallIn(path string) (string, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return "", fmt.Errorf("%s cannot be opened: %w", path, err)
+	}
+	if !info.IsDir() {
+		if filepath.Base(path) == ".env" && isBackend(filepath.Dir(path)) {
+			return path, nil
+		}
+		return "", notFlowMeter(fmt.Sprintf("%s is not the .env of a FlowMeter backend: choose the FlowMeter folder, its backend folder, or backend/.env", path))
+	}
+	if isBackend(filepath.Join(path, "backend")) {
+		return filepath.Join(path, "backend", ".env"), nil
+	}
+	if isBackend(path) {
+		return filepath.Join(path, ".env"), nil
+	}
+	if isBackend(filepath.Dir(path)) && filepath.Base(path) == "app" {
+		return "", notFlowMeter(fmt.Sprintf("%s is FlowMeter's app folder: choose the FlowMeter folder or its backend folder, one level up", path))
+	}
+	return "", notFlowMeter(fmt.Sprintf("%s has no FlowMeter in it (no backend/app/main.py): choose the FlowMeter folder, the one with backend/ in it", path))
 }

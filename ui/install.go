@@ -1,12 +1,13 @@
 package ui
 
 import (
-	"os"
 	"path/filepath"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
+
+	"localguard/netcheck"
 )
 
 // tapChoose opens the folder chooser, starting at the install's folder.
@@ -19,7 +20,12 @@ func (u *window) tapChoose() {
 		if dir == nil {
 			return // cancelled
 		}
-		u.chooseInstall(envFileIn(dir.Path()))
+		env, err := netcheck.InstallIn(dir.Path())
+		if err != nil {
+			u.say(err.Error(), true)
+			return
+		}
+		u.chooseInstall(env)
 	}, u.win)
 	if start := u.verdict.Env.Path; start != "" {
 		if uri, err := storage.ListerForURI(storage.NewFileURI(filepath.Dir(start))); err == nil {
@@ -41,13 +47,4 @@ func (u *window) chooseInstall(envPath string) {
 			u.do(func() { u.say("Could not use "+envPath+": "+err.Error(), true) })
 		}
 	})
-}
-
-// envFileIn is the settings file of the FlowMeter folder a person chose:
-// the checkout (which has backend/) or its backend folder itself.
-func envFileIn(dir string) string {
-	if info, err := os.Stat(filepath.Join(dir, "backend")); err == nil && info.IsDir() {
-		return filepath.Join(dir, "backend", ".env")
-	}
-	return filepath.Join(dir, ".env")
 }

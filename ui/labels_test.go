@@ -220,16 +220,6 @@ func TestIntervalLabel(t *testing.T) {
 	}
 }
 
-func TestEnvFileIn(t *testing.T) {
-	env := install(t, "HOST=0.0.0.0\n")
-	backend := env[:len(env)-len("/.env")]
-	checkout := backend[:len(backend)-len("/backend")]
-	for _, dir := range []string{backend, checkout} {
-		if got := envFileIn(dir); got != env {
-			t.Errorf("envFileIn(%s) = %s, want %s", dir, got, env)
-		}
-	}
-}
 
 // TestFirstCloseToTray: the first time the window closes to the tray, one
 // notification says Localguard keeps watching; never again after.
