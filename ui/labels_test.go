@@ -220,7 +220,6 @@ func TestIntervalLabel(t *testing.T) {
 	}
 }
 
-
 // TestFirstCloseToTray: the first time the window closes to the tray, one
 // notification says Localguard keeps watching; never again after.
 func TestFirstCloseToTray(t *testing.T) {
