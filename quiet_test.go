@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -16,8 +17,8 @@ import (
 // succeeds prints nothing on stderr (no Fyne log lines), and -h, --help and
 // help print the same usage on stdout.
 func TestQuietTerminal(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
+	if runtime.GOOS == "windows" {
+		t.Skip("the C locale and its Fyne log lines are Linux's; the Windows stage builds and runs the binary itself")
 	}
 	bin := filepath.Join(t.TempDir(), "localguard")
 	build := exec.Command("go", "build", "-tags", "ci", "-o", bin, ".")

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -247,10 +248,10 @@ func TestJudge(t *testing.T) {
 			want: StatusExposed, wantFix: true,
 			wantIn: []string{"port 8001", "from " + backendB, "HOST=0.0.0.0 on line 1 of " + backendB + "/.env"},
 			check: func(t *testing.T, v Verdict) {
-				if v.Fix != "localguard fix --env "+backendB+"/.env" {
+				if v.Fix != fixCommand(filepath.Join(backendB, ".env")) {
 					t.Errorf("fix %q: want the exposed install's .env", v.Fix)
 				}
-				if v.Listeners[1].EnvPath != backendB+"/.env" || v.Listeners[0].EnvPath != backendA+"/.env" {
+				if v.Listeners[1].EnvPath != filepath.Join(backendB, ".env") || v.Listeners[0].EnvPath != filepath.Join(backendA, ".env") {
 					t.Errorf("env paths %q %q", v.Listeners[0].EnvPath, v.Listeners[1].EnvPath)
 				}
 			},

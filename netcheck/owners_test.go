@@ -1,6 +1,7 @@
 package netcheck
 
 import (
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -74,7 +75,7 @@ func TestReadCommandLine(t *testing.T) {
 // TestNamedDirs tells a command line that names the checkout from one that
 // merely shares a prefix with it.
 func TestNamedDirs(t *testing.T) {
-	const dir = "/home/ana/FlowMeter/backend"
+	dir := osPath("/home/ana/FlowMeter/backend")
 	for _, tc := range []struct {
 		cmdline, cwd string
 		want         bool
@@ -88,7 +89,22 @@ func TestNamedDirs(t *testing.T) {
 		{"python3|/home/ana/FlowMeter/frontend/x.py", "/", false},
 		{"python3|-m|app.main", "/home/ana/FlowMeter/backend", false},
 	} {
-		if got := slices.Contains(namedDirs(strings.Split(tc.cmdline, "|"), tc.cwd), dir); got != tc.want {
+		args := strings.Split(tc.cmdline, "|")
+		for i, a := range args {
+			if k, v, ok := strings.Cut(a, "="); ok && strings.HasPrefix(v, "/") {
+				args[i] = k + "=" + osPath(v)
+			} else if strings.HasPrefix(a, "/") || strings.Contains(a, "/") {
+				args[i] = filepath.FromSlash(a)
+				if strings.HasPrefix(a, "/") {
+					args[i] = osPath(a)
+				}
+			}
+		}
+		cwd := tc.cwd
+		if cwd != "" {
+			cwd = osPath(cwd)
+		}
+		if got := slices.Contains(namedDirs(args, cwd), dir); got != tc.want {
 			t.Errorf("namedDirs(%q, cwd %q) names %s: %v, want %v", tc.cmdline, tc.cwd, dir, got, tc.want)
 		}
 	}

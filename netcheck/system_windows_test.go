@@ -143,7 +143,7 @@ func standIn() {
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(`{"name":"FlowMeter API","version":"0.0-test"}`))
+		w.Write([]byte(`{"name":"FlowMeter API","version":"0.0-test","docs":"/docs","health":"/health"}`))
 	}))
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -83,14 +84,37 @@ func (u *window) exposureRow(e netcheck.Exposure) fyne.CanvasObject {
 	if e.Trusted {
 		icon = widget.NewIcon(theme.ConfirmIcon())
 	}
+	// The trust box stands right after its address, however wide the
+	// window.
 	return container.NewBorder(nil, nil, container.NewVBox(icon), nil,
-		container.NewVBox(container.NewBorder(nil, nil, name, nil, kind), container.NewBorder(nil, nil, nil, t.check, url)))
+		container.NewVBox(container.NewBorder(nil, nil, name, nil, kind), container.NewHBox(url, t.check)))
 }
 
 // setTrust remembers the network of an exposure as trusted or not; the
 // verdict that follows shows the result.
 func (u *window) setTrust(t *trustToggle, on bool) {
 	if on == t.exposure.Trusted {
+		return
+	}
+	if q := trustQuestion(t.exposure, on); q != "" && !t.asked {
+		// A public address or a VPN is rarely a network where one knows
+		// everyone: ask once, with the consequence.
+		t.check.SetChecked(false)
+		u.trustAnswer = func(yes bool) {
+			u.trustAnswer = nil
+			if yes {
+				t.asked = true
+				t.check.SetChecked(true)
+			}
+		}
+		d := dialog.NewConfirm("Trust this network?", q, func(yes bool) {
+			if u.trustAnswer != nil {
+				u.trustAnswer(yes)
+			}
+		}, u.win)
+		d.SetConfirmText("Trust it")
+		d.SetDismissText("Do not trust")
+		d.Show()
 		return
 	}
 	t.check.Disable()

@@ -230,7 +230,7 @@ func (u *window) stopFlowMeter(l netcheck.Listener) {
 		u.say(err.Error(), true)
 		return
 	}
-	u.last = actionStopped
+	u.last, u.stoppedPID = actionStopped, l.PID
 	u.eng.checkNow()
 }
 

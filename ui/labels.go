@@ -67,7 +67,7 @@ func headerFor(v netcheck.Verdict, known bool, last lastAction) header {
 			sentence:   "The settings are fixed, but FlowMeter still runs with its old ones: others can reach it until it starts again.",
 			importance: widget.WarningImportance, action: labelStop, shield: shieldFor(netcheck.StatusAtRisk)}
 	}
-	if last == actionStopped && v.Status != netcheck.StatusExposed && len(v.Listeners) == 0 {
+	if last == actionStopped && v.Status != netcheck.StatusExposed {
 		return header{title: "Stopped — FlowMeter will start local-only",
 			sentence:   "Start FlowMeter again the way you usually do: it will read the fixed settings and listen on this computer only.",
 			importance: widget.MediumImportance, shield: shieldFor(netcheck.StatusSafe)}
@@ -334,4 +334,20 @@ func intervalLabel(seconds int) string {
 		}
 	}
 	return fmt.Sprintf("every %d seconds", seconds)
+}
+
+// trustQuestion is the question trusting a network asks first, "" when it
+// asks none: a public address or a VPN is shared with people the user
+// does not know.
+func trustQuestion(e netcheck.Exposure, on bool) string {
+	if !on {
+		return ""
+	}
+	switch netcheck.AddrKind(e.Kind) {
+	case netcheck.KindPublic:
+		return "This is a public address: possibly anyone on the internet can reach it. Trusted, FlowMeter there counts as safe, and anyone who reaches it can read your data and run programs on this computer. Trust it anyway?"
+	case netcheck.KindVPN:
+		return "This is a VPN: everyone on it can reach FlowMeter. Trusted, FlowMeter there counts as safe, and every one of them can read your data. Trust it anyway?"
+	}
+	return ""
 }

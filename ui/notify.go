@@ -33,7 +33,7 @@ func (n *notifier) verdict(v netcheck.Verdict) {
 	}
 	prev := n.last
 	n.last = v.Status
-	if v.Status == netcheck.StatusSafe && n.fixed && len(v.Listeners) == 0 {
+	if v.Status == netcheck.StatusSafe && n.fixed && !installRuns(v) {
 		// Stopped to finish a fix: nothing is in effect until FlowMeter
 		// runs again; its return on this computer only is the news.
 		n.last = statusStopped
@@ -67,4 +67,15 @@ func statusNotification(prev netcheck.Status, v netcheck.Verdict, fixed bool) *f
 		return fyne.NewNotification("FlowMeter is safe again", v.Message)
 	}
 	return nil
+}
+
+// installRuns reports whether the chosen install's FlowMeter runs (the
+// verdict lists every FlowMeter on the machine).
+func installRuns(v netcheck.Verdict) bool {
+	for _, l := range v.Listeners {
+		if l.EnvPath == "" || l.EnvPath == v.Env.Path {
+			return true
+		}
+	}
+	return false
 }

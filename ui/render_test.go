@@ -152,13 +152,16 @@ func TestRenderStatus(t *testing.T) {
 func TestRenderStopped(t *testing.T) {
 	u := newStill(t)
 	u.render(verdicts["restart-needed"])
-	u.last = actionStopped
+	u.last, u.stoppedPID = actionStopped, 4242
 	u.render(verdicts["stopped"])
 	if u.title.Text != "Stopped — FlowMeter will start local-only" {
 		t.Errorf("after the stop: %q", u.title.Text)
 	}
 	test.AssertRendersToMarkup(t, "status/stopped-after-fix.xml", u.win.Canvas())
-	u.render(verdicts["safe"]) // started again
+	again := verdicts["safe"] // started again
+	again.Listeners = []netcheck.Listener{again.Listeners[0]}
+	again.Listeners[0].PID = 4343
+	u.render(again)
 	if u.title.Text != "Safe — FlowMeter is local-only" || u.last != actionNone {
 		t.Errorf("after the start: %q", u.title.Text)
 	}

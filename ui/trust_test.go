@@ -66,6 +66,13 @@ func TestTrustPersists(t *testing.T) {
 
 	exposed(false)
 	test.Tap(h.u.trust[0].check)
+	if q := trustQuestion(e, true); q != "" {
+		// A public address or a VPN asks first; not ticked until yes.
+		if h.u.trustAnswer == nil || h.u.trust[0].check.Checked {
+			t.Fatalf("trusting %s (%s) did not ask first", e.Interface, e.Kind)
+		}
+		h.u.trustAnswer(true)
+	}
 	h.until("the trust to be saved", func() bool { return slices.Contains(storedTrust(t, config), e.Interface) })
 
 	h.status(netcheck.StatusSafe) // the watch restarts after the change
@@ -78,6 +85,9 @@ func TestTrustPersists(t *testing.T) {
 
 	exposed(false)
 	test.Tap(h.u.trust[0].check)
+	if h.u.trustAnswer != nil {
+		h.u.trustAnswer(true)
+	}
 	h.until("the trust to be saved again", func() bool { return len(storedTrust(t, config)) == 1 })
 	test.Tap(h.u.settingsBtn)
 	h.until("the trusted networks in the settings", func() bool { return h.u.settings != nil && len(h.u.settings.remove) == 1 })

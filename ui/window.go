@@ -56,6 +56,9 @@ type window struct {
 	howTo    *howToDialog
 	stopAsk  *stopDialog
 	settings *settingsDialog
+	// trustAnswer answers the question trusting a network asks, while it
+	// is open.
+	trustAnswer func(yes bool)
 
 	// State of this run.
 	verdict   netcheck.Verdict
@@ -63,6 +66,8 @@ type window struct {
 	noInstall bool
 	fixed     bool // a fix was applied in this run; Undo is offered
 	last      lastAction
+	// stoppedPID is the FlowMeter process the user stopped.
+	stoppedPID int32
 	// noticeFresh: the notice was said since the header last changed.
 	noticeFresh bool
 	notes       notifier
@@ -79,6 +84,8 @@ type window struct {
 type trustToggle struct {
 	exposure netcheck.Exposure
 	check    *widget.Check
+	// asked: the user answered yes to the question trusting it asks.
+	asked bool
 }
 
 // newWindow builds the window's widgets; nothing is checked until start.
@@ -117,7 +124,9 @@ func newWindow(a fyne.App, w fyne.Window, eng *engine, do func(func())) *window 
 	u.reach = container.NewVBox()
 	u.why = container.NewVBox()
 	u.installPath = widget.NewLabel("")
-	u.installPath.Wrapping = fyne.TextWrapBreak
+	// A path is cut with an ellipsis, never broken mid-word; it stays
+	// selectable whole.
+	u.installPath.Truncation = fyne.TextTruncateEllipsis
 	u.installPath.Selectable = true
 	u.choose = widget.NewButtonWithIcon(labelChange, theme.FolderOpenIcon(), u.tapChoose)
 	u.checkNow = widget.NewButtonWithIcon(labelCheckNow, theme.ViewRefreshIcon(), u.tapCheckNow)
@@ -146,11 +155,10 @@ func (u *window) layout() fyne.CanvasObject {
 		container.NewBorder(nil, nil, widget.NewLabelWithStyle("FlowMeter settings file:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), u.choose, u.installPath),
 		container.NewHBox(u.checkNow, u.settingsBtn, layout.NewSpacer(), u.checked),
 	)
-	return container.NewBorder(
-		container.NewVBox(container.NewPadded(header), widget.NewSeparator()),
-		footer, nil, nil,
-		container.NewVScroll(container.NewPadded(details)),
-	)
+	// Everything but the footer scrolls, the header too: at 600×400 nothing
+	// is cut, and the window never grows itself to fit its content.
+	return container.NewBorder(nil, footer, nil, nil,
+		container.NewVScroll(container.NewVBox(container.NewPadded(header), widget.NewSeparator(), container.NewPadded(details))))
 }
 
 // section is a heading in the details.
@@ -162,7 +170,7 @@ func section(title string) fyne.CanvasObject {
 
 // render shows a verdict everywhere: header, details, tray, notification.
 func (u *window) render(v netcheck.Verdict) {
-	if u.last == actionStopped && len(v.Listeners) > 0 {
+	if u.last == actionStopped && restarted(v, u.stoppedPID) {
 		u.last = actionNone // FlowMeter is back: the stop is over
 	}
 	h := headerFor(v, true, u.last)
@@ -217,6 +225,16 @@ func (u *window) renderRestart(v netcheck.Verdict) {
 		processWords(l) + " still answers on the network. Stop it, then start it again the way you usually do.")
 	u.restart.Show()
 	u.stop.Show()
+}
+
+// restarted reports whether a FlowMeter other than the one stopped runs.
+func restarted(v netcheck.Verdict, stopped int32) bool {
+	for _, l := range v.Listeners {
+		if l.PID != stopped {
+			return true
+		}
+	}
+	return false
 }
 
 // showChecked says when Localguard last looked: every check, changed or
