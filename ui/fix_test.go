@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"fyne.io/fyne/v2"
 	"os"
 	"strings"
 	"testing"
@@ -100,5 +101,34 @@ func TestPreviewCancel(t *testing.T) {
 	}
 	if got := readFile(t, env); got != original || h.u.fixed {
 		t.Errorf("Cancel changed the file to %q (fixed %v)", got, h.u.fixed)
+	}
+}
+
+// TestDialogKeys: Esc cancels the preview and changes nothing; Enter
+// confirms it, as Apply does.
+func TestDialogKeys(t *testing.T) {
+	isolate(t)
+	original := fmt.Sprintf("HOST=0.0.0.0\nPORT=%d\n", freePort(t))
+	env := install(t, original)
+	h := newHarness(t, env)
+	h.status(netcheck.StatusAtRisk)
+	key := func(name fyne.KeyName) {
+		h.u.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: name})
+	}
+	test.Tap(h.u.action)
+	h.until("the preview", func() bool { return h.u.preview != nil })
+	key(fyne.KeyEscape)
+	if h.u.preview != nil {
+		t.Error("the preview is still open after Esc")
+	}
+	if got := readFile(t, env); got != original {
+		t.Errorf("Esc changed the file to %q", got)
+	}
+	test.Tap(h.u.action)
+	h.until("the preview again", func() bool { return h.u.preview != nil })
+	key(fyne.KeyReturn)
+	h.until("the fix applied by Enter", func() bool { return h.u.fixed })
+	if got := readFile(t, env); got == original {
+		t.Error("Enter did not apply the fix")
 	}
 }

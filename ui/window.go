@@ -280,10 +280,54 @@ func (u *window) tapCheckNow() {
 
 // showDialog opens a dialog that brings its own buttons, width wide;
 // closed runs when it closes, however it closes.
+//
+// Esc cancels it and Enter confirms it: Enter taps its main button (the
+// one of high or danger importance), or closes a dialog that has none.
 func (u *window) showDialog(title string, content fyne.CanvasObject, width float32, closed func()) dialog.Dialog {
 	d := dialog.NewCustomWithoutButtons(title, content, u.win)
-	d.SetOnClosed(closed)
+	c := u.win.Canvas()
+	before := c.OnTypedKey()
+	main := mainButton(content)
+	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		switch ev.Name {
+		case fyne.KeyEscape:
+			d.Hide()
+		case fyne.KeyReturn, fyne.KeyEnter:
+			if main != nil && !main.Disabled() && !main.Hidden && main.OnTapped != nil {
+				main.OnTapped()
+				return
+			}
+			if main == nil {
+				d.Hide()
+			}
+		}
+	})
+	d.SetOnClosed(func() {
+		c.SetOnTypedKey(before)
+		if closed != nil {
+			closed()
+		}
+	})
 	d.Resize(fyne.NewSize(width, 0))
 	d.Show()
 	return d
+}
+
+// mainButton is the first button of high or danger importance in o.
+func mainButton(o fyne.CanvasObject) *widget.Button {
+	switch w := o.(type) {
+	case *widget.Button:
+		if w.Importance == widget.HighImportance || w.Importance == widget.DangerImportance {
+			return w
+		}
+	case *fyne.Container:
+		for _, c := range w.Objects {
+			if b := mainButton(c); b != nil {
+				return b
+			}
+		}
+	case *widget.Card:
+		return mainButton(w.Content)
+	}
+	return nil
 }
