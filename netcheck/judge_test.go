@@ -29,13 +29,13 @@ var judgeIfaces = []Interface{
 
 // envFile is a .env read as FlowMeter reads it, without a disk.
 func envFile(dir, content string, env ...string) *envfix.File {
-	p := dir + "/.env"
+	p := filepath.Join(dir, ".env")
 	return &envfix.File{Path: p, Target: p, Exists: content != "", Reading: envfix.Read([]byte(content), env)}
 }
 
 // install is the chosen install's facts.
 func install(dir, content string) *InstallFacts {
-	return &InstallFacts{EnvPath: dir + "/.env", Backend: dir, File: envFile(dir, content)}
+	return &InstallFacts{EnvPath: filepath.Join(dir, ".env"), Backend: dir, File: envFile(dir, content)}
 }
 
 // fm is a FlowMeter socket on addr:port held by a process started as
@@ -90,7 +90,7 @@ func TestJudge(t *testing.T) {
 			name:  "python -m app.main on 0.0.0.0 from the .env",
 			facts: Facts{Install: install(backendA, "HOST=0.0.0.0\n"), Listeners: []ListenerFacts{fm("0.0.0.0", 8000, StartPythonModule, module, backendA, "HOST=0.0.0.0\n")}},
 			want:  StatusExposed, wantCause: CauseEnvFile, wantFix: true,
-			wantIn: []string{"wlan0 (local network, 192.168.1.23)", "eth1", "HOST=0.0.0.0 on line 1 of " + backendA + "/.env"},
+			wantIn: []string{"wlan0 (local network, 192.168.1.23)", "eth1", "HOST=0.0.0.0 on line 1 of " + filepath.Join(backendA, ".env")},
 		},
 		{
 			name:  "python -m app.main on the default: no HOST line",
@@ -246,7 +246,7 @@ func TestJudge(t *testing.T) {
 				fm("127.0.0.1", 8000, StartPythonModule, module, backendA, "HOST=127.0.0.1\n"),
 				fm("0.0.0.0", 8001, StartPythonModule, module, backendB, "HOST=0.0.0.0\n")}},
 			want: StatusExposed, wantFix: true,
-			wantIn: []string{"port 8001", "from " + backendB, "HOST=0.0.0.0 on line 1 of " + backendB + "/.env"},
+			wantIn: []string{"port 8001", "from " + backendB, "HOST=0.0.0.0 on line 1 of " + filepath.Join(backendB, ".env")},
 			check: func(t *testing.T, v Verdict) {
 				if v.Fix != fixCommand(filepath.Join(backendB, ".env")) {
 					t.Errorf("fix %q: want the exposed install's .env", v.Fix)
@@ -356,13 +356,13 @@ func TestJudge(t *testing.T) {
 		},
 		{
 			name: "an unreadable .env still shows an exposed FlowMeter",
-			facts: Facts{Install: &InstallFacts{EnvPath: backendA + "/.env", Backend: backendA, Err: errors.New("not UTF-8")},
+			facts: Facts{Install: &InstallFacts{EnvPath: filepath.Join(backendA, ".env"), Backend: backendA, Err: errors.New("not UTF-8")},
 				Listeners: []ListenerFacts{fm("0.0.0.0", 8000, StartPythonModule, module, backendA, "")}},
 			want: StatusExposed, wantFix: true,
 		},
 		{
 			name:   "an unreadable .env, nothing running",
-			facts:  Facts{Install: &InstallFacts{EnvPath: backendA + "/.env", Backend: backendA, Err: errors.New("the file is not UTF-8")}},
+			facts:  Facts{Install: &InstallFacts{EnvPath: filepath.Join(backendA, ".env"), Backend: backendA, Err: errors.New("the file is not UTF-8")}},
 			want:   StatusError,
 			wantIn: []string{"not UTF-8"},
 		},

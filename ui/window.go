@@ -227,10 +227,11 @@ func (u *window) renderRestart(v netcheck.Verdict) {
 	u.stop.Show()
 }
 
-// restarted reports whether a FlowMeter other than the one stopped runs.
+// restarted reports whether the install's FlowMeter runs again: a process
+// of it other than the one stopped (another install's does not count).
 func restarted(v netcheck.Verdict, stopped int32) bool {
 	for _, l := range v.Listeners {
-		if l.PID != stopped {
+		if l.PID != stopped && (l.EnvPath == "" || l.EnvPath == v.Env.Path) {
 			return true
 		}
 	}
