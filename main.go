@@ -30,7 +30,7 @@ import (
 const usage = `Localguard keeps FlowMeter reachable from this computer only.
 
 Usage:
-  localguard [--env FILE]                   open the window and the tray icon
+  localguard [--env FILE] [--hidden]        open the window and the tray icon (--hidden: in the tray only, as at login)
   localguard check [--env FILE] [--json]    print the verdict; exit 0 safe, 1 exposed, 2 at-risk, 3 error
   localguard fix [--env FILE] [--yes] [--json] [--finding KEY]
                                             make FlowMeter bind to 127.0.0.1 (shows the change, asks, keeps a backup);
@@ -93,6 +93,8 @@ type command struct {
 	finding string
 	// interval is watch's.
 	interval time.Duration
+	// hidden is the window's: start in the tray.
+	hidden bool
 
 	checker *netcheck.Checker
 }
@@ -112,6 +114,8 @@ func (c cli) command(name string) *command {
 		cmd.set.StringVar(&cmd.finding, "finding", "", "make the setting `KEY` of a finding safe instead of HOST")
 	case "watch":
 		cmd.set.DurationVar(&cmd.interval, "interval", netcheck.DefaultInterval, "how often to check (1s, 500ms)")
+	case "":
+		cmd.set.BoolVar(&cmd.hidden, "hidden", false, "start hidden in the tray, as at login (where the desktop has no tray, the window opens)")
 	}
 	return cmd
 }
@@ -272,7 +276,7 @@ func (c cli) window(args []string) int {
 	if err := cmd.set.Parse(args); err != nil {
 		return c.flagError(cmd, err)
 	}
-	ui.Run(cmd.env)
+	ui.Run(cmd.env, cmd.hidden)
 	return 0
 }
 

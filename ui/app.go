@@ -23,8 +23,9 @@ const AppID = "io.github.localguard.localguard"
 // Run opens the window (and the tray icon where the desktop has a tray)
 // for the FlowMeter install whose settings file is envPath, or for the one
 // Localguard remembers or finds when envPath is "", and blocks until
-// Localguard quits.
-func Run(envPath string) {
+// Localguard quits. With hidden (a start at login), the window stays
+// hidden in the tray, where there is one.
+func Run(envPath string, hidden bool) {
 	a := app.NewWithID(AppID)
 	a.SetIcon(assets.ShieldSafeBitmap) // Localguard's icon, as in FyneApp.toml
 	a.Settings().SetTheme(readableTheme{theme.DefaultTheme()})
@@ -38,9 +39,17 @@ func Run(envPath string) {
 	fonts := make(chan struct{})
 	go func() { defer close(fonts); warmFonts() }()
 	w := newMainWindow(a)
-	w.Show()
+	hidden = hidden && canTray() && trayHostPresent()
+	if !hidden {
+		w.Show()
+	}
 	<-fonts
-	start(ctx, a, w, envPath, newRest(ctx, fyne.Do, fyne.DoAndWait))
+	r := newRest(ctx, fyne.Do, fyne.DoAndWait)
+	u := start(ctx, a, w, envPath, r)
+	if hidden {
+		u.shown.Store(false)
+		r.start()
+	}
 	a.Lifecycle().SetOnStopped(cancel)
 	settleMemory()
 	a.Run()

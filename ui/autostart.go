@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 )
 
@@ -10,12 +11,19 @@ import (
 // a LaunchAgent (macOS), a Run key (Windows). Each OS file gives
 // enableAutostart, disableAutostart and autostartEnabled.
 
-// executable is the program a login should start: this one, its symbolic
-// links followed so that the entry survives a moved link.
+// hiddenFlag starts Localguard hidden in the tray, as a login does.
+const hiddenFlag = "--hidden"
+
+// executable is the program a login should start: the installed
+// localguard on PATH (a build folder's copy goes with `make clean`), else
+// this one, its symbolic links followed so that the entry survives a moved
+// link.
 func executable() (string, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return "", fmt.Errorf("finding Localguard's own program: %w", err)
+	exe, err := exec.LookPath("localguard")
+	if err != nil || !filepath.IsAbs(exe) {
+		if exe, err = os.Executable(); err != nil {
+			return "", fmt.Errorf("finding Localguard's own program: %w", err)
+		}
 	}
 	if real, err := filepath.EvalSymlinks(exe); err == nil {
 		exe = real

@@ -32,6 +32,7 @@ func launchAgent(exe string) string {
 	<key>ProgramArguments</key>
 	<array>
 		<string>` + quoted.String() + `</string>
+		<string>` + hiddenFlag + `</string>
 	</array>
 	<key>RunAtLoad</key>
 	<true/>

@@ -25,7 +25,7 @@ func enableAutostart() error {
 		return fmt.Errorf("opening HKCU\\%s: %w", runKey, err)
 	}
 	defer k.Close()
-	if err := k.SetStringValue(runValue, `"`+exe+`"`); err != nil {
+	if err := k.SetStringValue(runValue, `"`+exe+`" `+hiddenFlag); err != nil {
 		return fmt.Errorf("writing HKCU\\%s\\%s: %w", runKey, runValue, err)
 	}
 	return nil

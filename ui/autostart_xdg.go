@@ -29,7 +29,7 @@ func desktopEntry(exe string) string {
 		"Type=Application\n" +
 		"Name=Localguard\n" +
 		"Comment=Keeps FlowMeter reachable from this computer only\n" +
-		"Exec=" + desktopExecQuote(exe) + "\n" +
+		"Exec=" + desktopExecQuote(exe) + " " + hiddenFlag + "\n" +
 		"Icon=" + AppID + "\n" +
 		"Terminal=false\n" +
 		"X-GNOME-Autostart-enabled=true\n"

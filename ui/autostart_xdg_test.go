@@ -26,7 +26,7 @@ func TestAutostartEntry(t *testing.T) {
 	}
 	entry := readFile(t, path)
 	exe, _ := executable()
-	for _, want := range []string{"[Desktop Entry]\n", "Type=Application\n", "Name=Localguard\n", "Exec=\"" + exe + "\"\n"} {
+	for _, want := range []string{"[Desktop Entry]\n", "Type=Application\n", "Name=Localguard\n", "Exec=\"" + exe + "\" --hidden\n"} {
 		if !strings.Contains(entry, want) {
 			t.Errorf("the entry lacks %q:\n%s", want, entry)
 		}

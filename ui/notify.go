@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"net/netip"
+
 	"fyne.io/fyne/v2"
 
 	"localguard/netcheck"
@@ -33,7 +35,7 @@ func (n *notifier) verdict(v netcheck.Verdict) {
 	}
 	prev := n.last
 	n.last = v.Status
-	if v.Status == netcheck.StatusSafe && n.fixed && !installRuns(v) {
+	if v.Status == netcheck.StatusSafe && n.fixed && !installRunsLocal(v) {
 		// Stopped to finish a fix: nothing is in effect until FlowMeter
 		// runs again; its return on this computer only is the news.
 		n.last = statusStopped
@@ -69,13 +71,19 @@ func statusNotification(prev netcheck.Status, v netcheck.Verdict, fixed bool) *f
 	return nil
 }
 
-// installRuns reports whether the chosen install's FlowMeter runs (the
-// verdict lists every FlowMeter on the machine).
-func installRuns(v netcheck.Verdict) bool {
+// installRunsLocal reports whether the chosen install's FlowMeter runs
+// (the verdict lists every FlowMeter on the machine), and on loopback only:
+// the fix in effect. One still on every address is stopping, not fixed.
+func installRunsLocal(v netcheck.Verdict) bool {
+	runs := false
 	for _, l := range v.Listeners {
-		if l.EnvPath == "" || l.EnvPath == v.Env.Path {
-			return true
+		if l.EnvPath != "" && l.EnvPath != v.Env.Path {
+			continue
 		}
+		if a, err := netip.ParseAddr(l.Address); err != nil || !a.IsLoopback() {
+			return false
+		}
+		runs = true
 	}
-	return false
+	return runs
 }

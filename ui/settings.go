@@ -69,7 +69,7 @@ func (u *window) tapSettings() {
 		u.prefs.p.SetBool(prefNotifications, on)
 	})
 	sd.notifications.Checked = u.prefs.notifications()
-	sd.startAtLogin = widget.NewCheck("Start Localguard when I log in", nil)
+	sd.startAtLogin = widget.NewCheck(autostartWords(), nil)
 	sd.startAtLogin.Checked = autostartEnabled()
 	sd.startAtLogin.OnChanged = func(on bool) { u.setStartAtLogin(sd, on) }
 	sd.trusted = container.NewVBox(plain("Reading…"))
@@ -143,4 +143,14 @@ func networkWords(n netcheck.Network) string {
 		s += ", gateway " + n.Gateway
 	}
 	return s
+}
+
+// autostartWords says what starting at login does: which program, and
+// that it starts hidden in the tray.
+func autostartWords() string {
+	exe, err := executable()
+	if err != nil {
+		return "Start Localguard when I log in, hidden in the tray"
+	}
+	return "Start Localguard when I log in, hidden in the tray (" + exe + ")"
 }
