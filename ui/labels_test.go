@@ -225,6 +225,9 @@ func TestIntervalLabel(t *testing.T) {
 func TestFirstCloseToTray(t *testing.T) {
 	isolate(t)
 	h := newHarness(t, install(t, "HOST=127.0.0.1\n"))
+	// The engine remembers the install as it starts: let it, before the
+	// test's configuration folder goes.
+	h.until("the first verdict", func() bool { return h.u.known })
 	h.u.toldTray()
 	h.u.toldTray()
 	n := 0
