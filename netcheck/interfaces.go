@@ -38,6 +38,9 @@ type Interface struct {
 	// Gateway is the IPv4 default gateway through this interface, nil when
 	// there is none or the system does not show it (only Linux does).
 	Gateway *Gateway
+	// Profile names the network for people (Wi-Fi "Costa-Guest"), where
+	// the system does.
+	Profile NetworkProfile
 }
 
 // InterfaceAddr is one address of an interface and the kind of network it
@@ -63,6 +66,7 @@ func Interfaces() ([]Interface, error) {
 		return nil, fmt.Errorf("listing network interfaces: %w", err)
 	}
 	gws := defaultGateways()
+	profiles := NetworkProfiles()
 	var out []Interface
 	for _, ni := range ifs {
 		if ni.Flags&net.FlagUp == 0 {
@@ -72,7 +76,7 @@ func Interfaces() ([]Interface, error) {
 		if err != nil {
 			continue // the interface went away
 		}
-		it := Interface{Name: ni.Name, Index: ni.Index, Flags: ni.Flags, Gateway: gws[ni.Name]}
+		it := Interface{Name: ni.Name, Index: ni.Index, Flags: ni.Flags, Gateway: gws[ni.Name], Profile: profiles[ni.Name]}
 		for _, a := range addrs {
 			ipn, ok := a.(*net.IPNet)
 			if !ok {

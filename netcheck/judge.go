@@ -117,10 +117,12 @@ func listenerOf(lf ListenerFacts, cause Cause, ifaces []Interface, trust *Store)
 		l.PID, l.Process, l.Cmdline, l.Cwd = o.PID, o.Name, o.Cmdline, o.Cwd
 	}
 	gateways := map[string]string{}
+	names := map[string]string{}
 	for _, it := range ifaces {
 		if it.Gateway != nil && it.Gateway.HardwareAddr != nil {
 			gateways[it.Name] = it.Gateway.HardwareAddr.String()
 		}
+		names[it.Name] = it.Profile.Words()
 	}
 	for _, r := range ReachableAddrs(lf.Socket, ifaces) {
 		if r.Kind == KindLoopback || !lf.Answered[r.Addr] {
@@ -131,6 +133,7 @@ func listenerOf(lf ListenerFacts, cause Cause, ifaces []Interface, trust *Store)
 			Trusted: trust != nil && trust.Trusts(r.Interface, r.Via, gateways[r.Interface]),
 			URL:     URL(r.Addr, lf.Port),
 			Via:     r.Via.Addr().String(),
+			Network: names[r.Interface],
 		})
 	}
 	return l
@@ -156,7 +159,11 @@ type judgement struct {
 func untrusted(l Listener) []string {
 	var out []string
 	for _, e := range l.ExposedOn {
-		if !e.Trusted {
+		switch {
+		case e.Trusted:
+		case e.Network != "":
+			out = append(out, fmt.Sprintf("%s (%s, %s, %s)", e.Network, e.Interface, kindWords(e.Kind), e.Address))
+		default:
 			out = append(out, fmt.Sprintf("%s (%s, %s)", e.Interface, kindWords(e.Kind), e.Address))
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -91,6 +92,22 @@ func TestJudge(t *testing.T) {
 			facts: Facts{Install: install(backendA, "HOST=0.0.0.0\n"), Listeners: []ListenerFacts{fm("0.0.0.0", 8000, StartPythonModule, module, backendA, "HOST=0.0.0.0\n")}},
 			want:  StatusExposed, wantCause: CauseEnvFile, wantFix: true,
 			wantIn: []string{"wlan0 (local network, 192.168.1.23)", "eth1", "HOST=0.0.0.0 on line 1 of " + filepath.Join(backendA, ".env")},
+		},
+		{
+			name: "networks named as people know them",
+			facts: Facts{Install: install(backendA, "HOST=0.0.0.0\n"), Listeners: []ListenerFacts{fm("0.0.0.0", 8000, StartPythonModule, module, backendA, "HOST=0.0.0.0\n")},
+				Interfaces: func() []Interface {
+					ifs := slices.Clone(judgeIfaces)
+					ifs[1].Profile = NetworkProfile{Name: "Costa-Guest", Type: "Wi-Fi"}
+					return ifs
+				}()},
+			want: StatusExposed, wantCause: CauseEnvFile, wantFix: true,
+			wantIn: []string{"Wi-Fi \u201cCosta-Guest\u201d (wlan0, local network, 192.168.1.23)"},
+			check: func(t *testing.T, v Verdict) {
+				if e := v.Listeners[0].ExposedOn[0]; e.Network != "Wi-Fi \u201cCosta-Guest\u201d" {
+					t.Errorf("exposure %+v", e)
+				}
+			},
 		},
 		{
 			name:  "python -m app.main on the default: no HOST line",

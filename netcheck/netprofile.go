@@ -10,9 +10,27 @@ type NetworkProfile struct {
 	// Category is Windows Firewall's network category: "Public",
 	// "Private" or "Domain"; "" when unknown.
 	Category string
+	// Type is what kind of network it is for people: "Wi-Fi",
+	// "Ethernet", "VPN", or "" when the system does not say.
+	Type string
+}
+
+// Words names the network as people know it: Wi-Fi "Costa-Guest",
+// Ethernet, VPN "corp"; "" when the system does not name it.
+func (p NetworkProfile) Words() string {
+	switch {
+	case p.Type == "Ethernet":
+		return "Ethernet"
+	case p.Type != "" && p.Name != "":
+		return p.Type + " \u201c" + p.Name + "\u201d"
+	case p.Name != "":
+		return "\u201c" + p.Name + "\u201d"
+	}
+	return p.Type
 }
 
 // NetworkProfiles returns the profile of every connected network by
-// interface name (as Interface.Name gives it). It is empty where the
-// system has no such notion (Linux, macOS) or does not answer.
+// interface name (as Interface.Name gives it): from the Network List
+// Manager on Windows, from NetworkManager (over D-Bus) on Linux. It is
+// empty where the system has no such notion (macOS) or does not answer.
 func NetworkProfiles() map[string]NetworkProfile { return networkProfiles() }

@@ -21,6 +21,15 @@ type Network struct {
 	// Gateway is the gateway's hardware address, "" when the network has
 	// none or the system does not show it.
 	Gateway string `json:"gateway,omitempty"`
+	// Name is the network as people know it when it was trusted (Wi-Fi
+	// "Home"), for the settings' list; it plays no part in matching.
+	Name string `json:"name,omitempty"`
+}
+
+// same reports whether two records are the same network, whatever their
+// names.
+func (n Network) same(o Network) bool {
+	return n.Interface == o.Interface && n.Subnet == o.Subnet && n.Gateway == o.Gateway
 }
 
 // Matches reports whether an interface's address with the prefix subnet,
@@ -98,7 +107,7 @@ func (s *Store) Trusts(iface string, subnet netip.Prefix, gateway string) bool {
 
 // Trust adds a network; it reports false when it was already trusted.
 func (s *Store) Trust(n Network) bool {
-	if slices.Contains(s.Trusted, n) {
+	if slices.ContainsFunc(s.Trusted, n.same) {
 		return false
 	}
 	s.Trusted = append(s.Trusted, n)
@@ -107,7 +116,7 @@ func (s *Store) Trust(n Network) bool {
 
 // Distrust removes a network; it reports false when it was not trusted.
 func (s *Store) Distrust(n Network) bool {
-	i := slices.Index(s.Trusted, n)
+	i := slices.IndexFunc(s.Trusted, n.same)
 	if i < 0 {
 		return false
 	}

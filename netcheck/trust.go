@@ -22,7 +22,7 @@ func NetworkOf(iface string, addr netip.Addr) (Network, error) {
 			if a.Prefix.Addr().WithZone("") != addr {
 				continue
 			}
-			n := Network{Interface: iface, Subnet: a.Prefix.Masked()}
+			n := Network{Interface: iface, Subnet: a.Prefix.Masked(), Name: it.Profile.Words()}
 			if it.Gateway != nil && it.Gateway.HardwareAddr != nil {
 				n.Gateway = it.Gateway.HardwareAddr.String()
 			}

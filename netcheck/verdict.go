@@ -118,6 +118,9 @@ type Exposure struct {
 	Kind      string `json:"kind"`
 	Trusted   bool   `json:"trusted"`
 	URL       string `json:"url"`
+	// Network names the network for people, as the system does (Wi-Fi
+	// "Costa-Guest", Ethernet, VPN "corp"); "" where it does not.
+	Network string `json:"network,omitempty"`
 	// Via is this computer's own address on that network: Address, or
 	// another interface's address when the weak host model lets a
 	// neighbour route to Address through this one.

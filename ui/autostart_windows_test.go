@@ -70,8 +70,8 @@ func TestAutostartRunKey(t *testing.T) {
 	v, typ, err := k.GetStringValue(runValue)
 	k.Close()
 	exe, _ := executable()
-	if err != nil || typ != registry.SZ || v != `"`+exe+`"` {
-		t.Errorf("Run value %q (type %d, %v), want the quoted program %q", v, typ, err, exe)
+	if err != nil || typ != registry.SZ || v != `"`+exe+`" `+hiddenFlag {
+		t.Errorf("Run value %q (type %d, %v), want the quoted program %q, started hidden", v, typ, err, exe)
 	}
 	if !autostartEnabled() {
 		t.Error("not enabled after writing")

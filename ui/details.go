@@ -65,7 +65,11 @@ func (u *window) renderReach(v netcheck.Verdict) {
 // exposureRow is one interface address: its name and kind, the URL, and
 // the trust toggle.
 func (u *window) exposureRow(e netcheck.Exposure) fyne.CanvasObject {
-	name := widget.NewLabelWithStyle(e.Interface, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	label := e.Interface
+	if e.Network != "" {
+		label = e.Network + " (" + e.Interface + ")"
+	}
+	name := widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	kind := widget.NewLabel(netcheck.AddrKind(e.Kind).Words())
 	kind.Wrapping = fyne.TextWrapWord
 	// The URL is in the window's regular face: a monospace one would cost

@@ -43,6 +43,12 @@ func (a *trayApp) menuLabels() (labels []string) {
 	return labels
 }
 
+// The tests' tray is trayApp's, not systray's.
+func init() {
+	trayTooltip = func(string) {}
+	trayTapped = func(func()) {}
+}
+
 // isolate gives the test its own configuration folder (the store, the
 // autostart entry) and an environment without HOST and PORT.
 func isolate(t *testing.T) string {

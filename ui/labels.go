@@ -125,8 +125,12 @@ func networks(v netcheck.Verdict, trusted bool) []string {
 	var names []string
 	for _, l := range v.Listeners {
 		for _, e := range l.ExposedOn {
-			if e.Trusted == trusted && !contains(names, e.Interface) {
-				names = append(names, e.Interface)
+			name := e.Network
+			if name == "" {
+				name = e.Interface
+			}
+			if e.Trusted == trusted && !contains(names, name) {
+				names = append(names, name)
 			}
 		}
 	}

@@ -138,6 +138,7 @@ func TestTrayMenu(t *testing.T) {
 func TestTrayFollowsVerdict(t *testing.T) {
 	isolate(t)
 	h := newHarness(t, install(t, "HOST=127.0.0.1\n"))
+	h.until("the first verdict", func() bool { return h.u.known })
 	if h.u.tray == nil {
 		t.Fatal("no tray on a desktop app")
 	}

@@ -135,14 +135,16 @@ func (u *window) listTrusted(sd *settingsDialog) {
 	})
 }
 
-// networkWords names a trusted network: "wlan0, 192.168.1.0/24, gateway
-// aa:bb:cc:dd:ee:ff".
+// networkWords names a trusted network as people know it, with its
+// address range: Wi-Fi "Home" (192.168.1.0/24); by its interface where the
+// system gave no name: wlan0 (192.168.1.0/24). The gateway's hardware
+// address, which tells it from a café's with the same range, stays out:
+// nobody knows a network by it.
 func networkWords(n netcheck.Network) string {
-	s := fmt.Sprintf("%s, %s", n.Interface, n.Subnet)
-	if n.Gateway != "" {
-		s += ", gateway " + n.Gateway
+	if n.Name != "" {
+		return fmt.Sprintf("%s (%s)", n.Name, n.Subnet)
 	}
-	return s
+	return fmt.Sprintf("%s (%s)", n.Interface, n.Subnet)
 }
 
 // autostartWords says what starting at login does: which program, and

@@ -7,7 +7,8 @@ const appName = "Localguard"
 
 // trayTooltip shows the status over the tray icon. Fyne's tray has no
 // tooltip of its own; it runs fyne.io/systray, whose tooltip this sets.
-func trayTooltip(s string) { systray.SetTooltip(appName + ": " + s) }
+// (A variable: tests, whose tray is not systray's, replace it.)
+var trayTooltip = func(s string) { systray.SetTooltip(appName + ": " + s) }
 
 // trayTapped runs f when the tray icon is clicked (not its menu).
-func trayTapped(f func()) { systray.SetOnTapped(f) }
+var trayTapped = func(f func()) { systray.SetOnTapped(f) }
