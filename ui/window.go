@@ -105,10 +105,9 @@ func newWindow(a fyne.App, w fyne.Window, eng *engine, do func(func())) *window 
 	u.action.Hide()
 	u.undo = widget.NewButtonWithIcon(labelUndo, theme.ContentUndoIcon(), u.tapUndo)
 	u.undo.Hide()
-	// The notice is always there, empty when there is nothing to say, so
-	// that the buttons do not jump as notices come and go.
 	u.notice = widget.NewLabel("")
 	u.notice.Wrapping = fyne.TextWrapWord
+	u.notice.Hide()
 
 	u.restartText = widget.NewLabel("")
 	u.restartText.Wrapping = fyne.TextWrapWord
@@ -143,8 +142,10 @@ func newWindow(a fyne.App, w fyne.Window, eng *engine, do func(func())) *window 
 // under it, the install and the buttons at the bottom.
 func (u *window) layout() fyne.CanvasObject {
 	header := container.NewBorder(nil, nil, container.NewVBox(u.shield), nil,
-		container.NewVBox(u.title, u.message, u.notice, u.restart,
-			container.NewHBox(u.action, u.stop, u.undo)))
+		// The notice stands under the buttons, so that they never move as
+		// it comes and goes.
+		container.NewVBox(u.title, u.message, u.restart,
+			container.NewHBox(u.action, u.stop, u.undo), u.notice))
 	details := container.NewVBox(
 		u.findings,
 		section("Where it can be reached"), u.reach,
@@ -179,6 +180,7 @@ func (u *window) render(v netcheck.Verdict) {
 		// action brings: it leaves at the next change after that.
 		if !u.noticeFresh {
 			u.notice.SetText("")
+			u.notice.Hide()
 		}
 		u.noticeFresh = false
 	}
@@ -221,8 +223,7 @@ func (u *window) renderRestart(v netcheck.Verdict) {
 		u.stop.Hide()
 		return
 	}
-	u.restartText.SetText("The settings file is fixed, but FlowMeter reads it only when it starts: " +
-		processWords(l) + " still answers on the network. Stop it, then start it again the way you usually do.")
+	u.restartText.SetText("Still running with the old settings: " + processWords(l) + ".")
 	u.restart.Show()
 	u.stop.Show()
 }
@@ -271,6 +272,7 @@ func (u *window) say(text string, important bool) {
 		u.notice.Importance = widget.DangerImportance
 	}
 	u.notice.SetText(text)
+	u.notice.Show()
 	u.noticeFresh = true
 }
 
