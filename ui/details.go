@@ -153,6 +153,9 @@ func (u *window) renderWhy(v netcheck.Verdict) {
 			sandbox.Importance = widget.DangerImportance
 		}
 		form.Append("Formula sandbox", sandbox)
+		if l.PID != 0 && l.PID == u.restarted.pid {
+			form.Append("Its output", wrapped("Localguard started it again; what it prints goes to "+u.restarted.log+"."))
+		}
 	}
 	form.Append("Next start", wrapped(settingsWords(v.Env)))
 	if v.Advice != "" {

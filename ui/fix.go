@@ -188,9 +188,10 @@ func (u *window) tapUndo() {
 
 // stopDialog asks before stopping FlowMeter, whose loaded data is lost.
 type stopDialog struct {
-	d    dialog.Dialog
-	stop *widget.Button
-	keep *widget.Button
+	d       dialog.Dialog
+	restart *widget.Button
+	stop    *widget.Button
+	keep    *widget.Button
 }
 
 // tapStop asks, then stops the FlowMeter process that must restart.
@@ -205,19 +206,22 @@ func (u *window) tapStop() {
 	warning.Importance = widget.DangerImportance
 	warning.TextStyle = fyne.TextStyle{Bold: true}
 	sd.keep = widget.NewButton("Keep it running", func() { sd.d.Hide() })
-	sd.stop = widget.NewButtonWithIcon("Stop FlowMeter", theme.MediaStopIcon(), func() {
+	sd.stop = widget.NewButtonWithIcon("Only stop it", theme.MediaStopIcon(), func() {
 		sd.d.Hide()
 		u.stopFlowMeter(l)
 	})
-	sd.stop.Importance = widget.DangerImportance
+	sd.restart = widget.NewButtonWithIcon("Restart FlowMeter", theme.ViewRefreshIcon(), func() {
+		sd.d.Hide()
+		u.restartFlowMeter(l)
+	})
+	sd.restart.Importance = widget.DangerImportance
 	content := container.NewVBox(
-		plain("Localguard will stop "+processWords(l)+", as Ctrl-C in its terminal would."),
+		plain("Localguard will stop "+processWords(l)+", as Ctrl-C in its terminal would, and start it again the same way, in the same folder: it will read the fixed settings and listen on this computer only."),
 		warning,
-		plain("Then start FlowMeter again the way you usually do: it will read the fixed settings and listen on this computer only."),
-		container.NewHBox(sd.keep, sd.stop),
+		container.NewHBox(sd.keep, sd.stop, sd.restart),
 	)
 	u.stopAsk = sd
-	sd.d = u.showDialog("Stop FlowMeter now?", content, 520, func() {
+	sd.d = u.showDialog("Restart FlowMeter now?", content, 560, func() {
 		if u.stopAsk == sd {
 			u.stopAsk = nil
 		}

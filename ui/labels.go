@@ -19,7 +19,7 @@ const (
 	labelCheckNow   = "Check now"
 	labelQuit       = "Quit"
 	labelUndo       = "Undo the last fix"
-	labelStop       = "Stop FlowMeter now…"
+	labelStop       = "Restart FlowMeter now…"
 	labelSettings   = "Settings…"
 	labelChange     = "Choose folder…"
 	labelTrust      = "I trust this network"
@@ -38,6 +38,8 @@ const (
 	// actionStopped: the user stopped FlowMeter from the window to finish
 	// a fix; it is not running until the user starts it again.
 	actionStopped
+	// actionRestarted: the window restarted FlowMeter; it is starting.
+	actionRestarted
 )
 
 // header is the window's status header: one title, one sentence, one next
@@ -66,6 +68,11 @@ func headerFor(v netcheck.Verdict, known bool, last lastAction) header {
 		return header{title: "Fixed — restart FlowMeter to finish",
 			sentence:   "The settings are fixed, but FlowMeter still runs with its old ones: others can reach it until it starts again.",
 			importance: widget.WarningImportance, action: labelStop, shield: shieldFor(netcheck.StatusAtRisk)}
+	}
+	if last == actionRestarted && v.Status != netcheck.StatusExposed {
+		return header{title: "Restarting — FlowMeter will be local-only",
+			sentence:   "FlowMeter is starting again with the fixed settings; Localguard turns green once it answers on this computer only.",
+			importance: widget.MediumImportance, shield: shieldFor(netcheck.StatusSafe)}
 	}
 	if last == actionStopped && v.Status != netcheck.StatusExposed {
 		return header{title: "Stopped — FlowMeter will start local-only",

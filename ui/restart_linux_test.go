@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -144,5 +145,70 @@ func TestFixRestartStop(t *testing.T) {
 	h.status(netcheck.StatusAtRisk)
 	if got := readFile(t, env); got != original {
 		t.Errorf("Undo left %q, want %q", got, original)
+	}
+}
+
+// TestFixThenRestart: after Apply, "Restart FlowMeter now" stops the real
+// FlowMeter and starts it again with the same command line, working folder
+// and environment, detached, its output in a log; the window follows it to
+// green, and the new process listens on loopback only.
+func TestFixThenRestart(t *testing.T) {
+	dir := isolate(t)
+	t.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
+	os.MkdirAll(filepath.Join(dir, "cache"), 0o755)
+	t.Setenv("LOCALGUARD_TEST_MARKER", "kept-across-restart")
+	env := install(t, fmt.Sprintf("HOST=0.0.0.0\nPORT=%d\n", freePort(t)))
+	fm := flowMeter(t, env)
+	h := newHarness(t, env)
+	h.until("the first verdict", func() bool { return h.u.known })
+	if h.u.verdict.Status != netcheck.StatusExposed {
+		if os.Getenv("CI") == "" {
+			t.Skipf("FlowMeter on 0.0.0.0 is not exposed here: %s", h.u.verdict.Message)
+		}
+		t.Fatalf("FlowMeter on 0.0.0.0 is not exposed: %s", h.u.verdict.Message)
+	}
+	test.Tap(h.u.action)
+	h.until("the preview", func() bool { return h.u.preview != nil })
+	test.Tap(h.u.preview.apply)
+	h.until("restart needed", func() bool { return !h.u.stop.Hidden })
+	if h.u.stop.Text != labelStop {
+		t.Errorf("the restart button reads %q", h.u.stop.Text)
+	}
+	test.Tap(h.u.stop)
+	if h.u.stopAsk == nil {
+		t.Fatal("Restart did not ask first")
+	}
+	test.Tap(h.u.stopAsk.restart)
+	var again netcheck.Listener
+	h.until("FlowMeter restarted, local-only", func() bool {
+		for _, l := range h.u.verdict.Listeners {
+			if l.EnvPath == env && l.PID != int32(fm.Process.Pid) {
+				again = l
+			}
+		}
+		return again.PID != 0 && h.u.title.Text == "Safe — FlowMeter is local-only"
+	})
+	t.Cleanup(func() { syscall.Kill(int(again.PID), syscall.SIGKILL) })
+	if again.Address != "127.0.0.1" {
+		t.Errorf("restarted on %s, want 127.0.0.1", again.Address)
+	}
+	// The same command, folder and environment.
+	cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", again.PID))
+	environ, _ := os.ReadFile(fmt.Sprintf("/proc/%d/environ", again.PID))
+	cwd, _ := os.Readlink(fmt.Sprintf("/proc/%d/cwd", again.PID))
+	if got := strings.ReplaceAll(strings.TrimRight(string(cmdline), "\x00"), "\x00", " "); got != strings.Join(fm.Args, " ") && !strings.HasSuffix(got, strings.Join(fm.Args[1:], " ")) {
+		t.Errorf("restarted as %q, want %q", got, strings.Join(fm.Args, " "))
+	}
+	if cwd != filepath.Dir(env) {
+		t.Errorf("restarted in %s, want %s", cwd, filepath.Dir(env))
+	}
+	if !strings.Contains(string(environ), "LOCALGUARD_TEST_MARKER=kept-across-restart") {
+		t.Error("the environment FlowMeter was started with was not kept")
+	}
+	if h.u.restarted.pid != again.PID || !strings.HasPrefix(h.u.restarted.log, filepath.Join(dir, "cache", "localguard")) {
+		t.Errorf("the window does not say where FlowMeter's output goes: %+v", h.u.restarted)
+	}
+	if b, err := os.ReadFile(h.u.restarted.log); err != nil || !strings.Contains(string(b), "listening") {
+		t.Errorf("FlowMeter's log %s: %q, %v", h.u.restarted.log, b, err)
 	}
 }

@@ -68,6 +68,9 @@ type window struct {
 	last      lastAction
 	// stoppedPID is the FlowMeter process the user stopped.
 	stoppedPID int32
+	// restarted is the FlowMeter the window started again, whose log the
+	// Why section names while it runs.
+	restarted restartedRun
 	// noticeFresh: the notice was said since the header last changed.
 	noticeFresh bool
 	notes       notifier
@@ -112,7 +115,7 @@ func newWindow(a fyne.App, w fyne.Window, eng *engine, do func(func())) *window 
 	u.restartText = widget.NewLabel("")
 	u.restartText.Wrapping = fyne.TextWrapWord
 	u.restartText.Importance = widget.WarningImportance
-	u.stop = widget.NewButtonWithIcon(labelStop, theme.MediaStopIcon(), u.tapStop)
+	u.stop = widget.NewButtonWithIcon(labelStop, theme.ViewRefreshIcon(), u.tapStop)
 	u.stop.Importance = widget.DangerImportance
 	u.restart = container.NewVBox(u.restartText)
 	u.restart.Hide()
@@ -171,7 +174,7 @@ func section(title string) fyne.CanvasObject {
 
 // render shows a verdict everywhere: header, details, tray, notification.
 func (u *window) render(v netcheck.Verdict) {
-	if u.last == actionStopped && restarted(v, u.stoppedPID) {
+	if (u.last == actionStopped || u.last == actionRestarted) && restarted(v, u.stoppedPID) {
 		u.last = actionNone // FlowMeter is back: the stop is over
 	}
 	h := headerFor(v, true, u.last)

@@ -1,0 +1,49 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"localguard/netcheck"
+)
+
+// restartWait is how long a restart waits for FlowMeter to stop.
+const restartWait = 15 * time.Second
+
+// restartedRun is the FlowMeter process the window started, and its log.
+type restartedRun struct {
+	pid int32
+	log string
+}
+
+// restartFlowMeter stops the FlowMeter process and starts it again as it
+// was started (command, folder, environment), detached, its output in a
+// log; the watch then follows it to green. Where Localguard cannot start
+// it itself, it shows the command to run instead.
+func (u *window) restartFlowMeter(l netcheck.Listener) {
+	launch, err := netcheck.ReadLaunch(l)
+	if errors.Is(err, netcheck.ErrCannotRestart) {
+		u.showHowTo(netcheck.Verdict{Advice: netcheck.RestartCommand(l)})
+		u.say(err.Error(), false)
+		return
+	}
+	if err != nil {
+		u.say(err.Error(), true)
+		return
+	}
+	u.say("Restarting FlowMeter…", false)
+	go func() {
+		pid, log, err := netcheck.Restart(context.Background(), launch, netcheck.LogDir(), restartWait)
+		u.do(func() {
+			if err != nil {
+				u.say("FlowMeter was not restarted: "+err.Error(), true)
+				return
+			}
+			u.last, u.stoppedPID = actionRestarted, launch.PID
+			u.restarted = restartedRun{pid: pid, log: log}
+			u.render(u.verdict) // "Restarting" until it answers
+			u.eng.checkNow()
+		})
+	}()
+}
