@@ -15,9 +15,6 @@ import (
 // moment, but asking on every poll would cost FlowMeter and Localguard CPU.
 const sandboxTTL = 10 * time.Second
 
-// loader reads a .env as FlowMeter would with the environment env.
-type loader func(path string, env []string) (*envfix.File, error)
-
 // checkCache is what a watching Checker keeps between checks, so that a
 // poll while nothing changes reads no file and lists no interface: the .env
 // files (kept while their folder is watched, dropped on any event in it)

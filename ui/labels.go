@@ -164,18 +164,6 @@ func sandboxOff(v netcheck.Verdict) bool {
 	return false
 }
 
-// statusImportance colours the header's first line.
-func statusImportance(s netcheck.Status) widget.Importance {
-	switch s {
-	case netcheck.StatusSafe:
-		return widget.SuccessImportance
-	case netcheck.StatusExposed:
-		return widget.DangerImportance
-	case netcheck.StatusAtRisk:
-		return widget.WarningImportance
-	}
-	return widget.MediumImportance
-}
 
 // shield is a status's shield: vector for the window's header, bitmap for
 // the tray and the taskbar, which take only bitmaps.
