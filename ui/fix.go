@@ -132,6 +132,11 @@ func (u *window) showPreview(p *preview) {
 	})
 	pd.apply.Importance = widget.HighImportance
 	after := "FlowMeter reads the file when it starts: if it is running, it must be restarted for the change to take effect."
+	if p.key == "HOST" {
+		if who := lostAccess(u.verdict); who != "" {
+			after += " " + who
+		}
+	}
 	content := container.NewVBox(
 		plain(intro),
 		widget.NewCard("", "", pd.diff),
@@ -164,8 +169,22 @@ func (u *window) applied(p *preview, backup string, err error) {
 	u.say(text, false)
 }
 
-// tapUndo puts the file back as it was before the last fix.
+// tapUndo asks, then puts the file back as it was before the last fix:
+// FlowMeter may be open to the network again at its next start.
 func (u *window) tapUndo() {
+	d := dialog.NewConfirm("Undo the fix?", "Undo puts "+u.verdict.Env.Path+" back as it was: at its next start FlowMeter may be reachable from the network again.", func(yes bool) {
+		if yes {
+			u.undoNow()
+		}
+	}, u.win)
+	d.SetConfirmText("Undo")
+	d.SetDismissText("Keep the fix")
+	u.undoAsk = d
+	d.Show()
+}
+
+// undoNow puts the file back as it was before the last fix.
+func (u *window) undoNow() {
 	u.undo.Disable()
 	u.eng.undo(func(err error) {
 		u.do(func() {

@@ -57,6 +57,10 @@ func TestFixAndUndo(t *testing.T) {
 	}
 
 	test.Tap(h.u.undo)
+	if h.u.undoAsk == nil {
+		t.Fatal("Undo did not ask first")
+	}
+	h.u.undoAsk.Confirm()
 	h.until("the undo", func() bool { return !h.u.fixed })
 	h.status(netcheck.StatusAtRisk)
 	if got := readFile(t, env); got != original {
@@ -130,5 +134,28 @@ func TestDialogKeys(t *testing.T) {
 	h.until("the fix applied by Enter", func() bool { return h.u.fixed })
 	if got := readFile(t, env); got == original {
 		t.Error("Enter did not apply the fix")
+	}
+}
+
+// TestUndoAsks: Undo asks once, with the consequence; "Keep the fix"
+// changes nothing.
+func TestUndoAsks(t *testing.T) {
+	isolate(t)
+	original := fmt.Sprintf("HOST=0.0.0.0\nPORT=%d\n", freePort(t))
+	env := install(t, original)
+	h := newHarness(t, env)
+	h.status(netcheck.StatusAtRisk)
+	test.Tap(h.u.action)
+	h.until("the preview", func() bool { return h.u.preview != nil })
+	test.Tap(h.u.preview.apply)
+	h.until("the fix", func() bool { return h.u.fixed })
+	fixed := readFile(t, env)
+	test.Tap(h.u.undo)
+	if h.u.undoAsk == nil {
+		t.Fatal("Undo did not ask")
+	}
+	h.u.undoAsk.Dismiss()
+	if got := readFile(t, env); got != fixed {
+		t.Errorf("Keep the fix changed the file to %q", got)
 	}
 }

@@ -164,7 +164,6 @@ func sandboxOff(v netcheck.Verdict) bool {
 	return false
 }
 
-
 // shield is a status's shield: vector for the window's header, bitmap for
 // the tray and the taskbar, which take only bitmaps.
 type shield struct{ vector, bitmap fyne.Resource }
@@ -349,4 +348,21 @@ func trustQuestion(e netcheck.Exposure, on bool) string {
 		return "This is a VPN: everyone on it can reach FlowMeter. Trusted, FlowMeter there counts as safe, and every one of them can read your data. Trust it anyway?"
 	}
 	return ""
+}
+
+// lostAccess says who loses FlowMeter when it becomes local-only: the
+// colleagues who open it from their own computers now.
+func lostAccess(v netcheck.Verdict) string {
+	var urls []string
+	for _, l := range v.Listeners {
+		for _, e := range l.ExposedOn {
+			if !contains(urls, e.URL) {
+				urls = append(urls, e.URL)
+			}
+		}
+	}
+	if len(urls) == 0 {
+		return ""
+	}
+	return "Colleagues who open FlowMeter from their own computers (at " + joinNames(urls) + ") will no longer reach it: only this computer will."
 }

@@ -5,6 +5,7 @@ import (
 	"image"
 	_ "image/png"
 	"slices"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -239,5 +240,29 @@ func TestFirstCloseToTray(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("%d notifications about the tray, want 1: %+v", n, h.sent)
+	}
+}
+
+// TestLostAccess: the preview says who loses FlowMeter: the colleagues at
+// the addresses it answers on now; nobody when it answers on none.
+func TestLostAccess(t *testing.T) {
+	if got := lostAccess(verdicts["exposed"]); !strings.Contains(got, "http://192.168.1.23:8000") || !strings.Contains(got, "Colleagues") {
+		t.Errorf("exposed: %q", got)
+	}
+	if got := lostAccess(verdicts["at-risk"]); got != "" {
+		t.Errorf("nothing reachable: %q", got)
+	}
+}
+
+// TestTrustQuestion: trusting a public address or a VPN asks first; a LAN
+// does not, nor does untrusting.
+func TestTrustQuestion(t *testing.T) {
+	for kind, asks := range map[netcheck.AddrKind]bool{netcheck.KindPublic: true, netcheck.KindVPN: true, netcheck.KindLAN: false, netcheck.KindLinkLocal: false} {
+		if got := trustQuestion(netcheck.Exposure{Kind: string(kind)}, true) != ""; got != asks {
+			t.Errorf("%s: asks %v, want %v", kind, got, asks)
+		}
+		if trustQuestion(netcheck.Exposure{Kind: string(kind)}, false) != "" {
+			t.Errorf("%s: untrusting asks", kind)
+		}
 	}
 }

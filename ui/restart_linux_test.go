@@ -142,6 +142,10 @@ func TestFixRestartStop(t *testing.T) {
 	}
 
 	test.Tap(h.u.undo)
+	if h.u.undoAsk == nil {
+		t.Fatal("Undo did not ask first")
+	}
+	h.u.undoAsk.Confirm()
 	h.status(netcheck.StatusAtRisk)
 	if got := readFile(t, env); got != original {
 		t.Errorf("Undo left %q, want %q", got, original)

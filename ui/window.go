@@ -56,6 +56,8 @@ type window struct {
 	howTo    *howToDialog
 	stopAsk  *stopDialog
 	settings *settingsDialog
+	// undoAsk is Undo's question, while it is open.
+	undoAsk *dialog.ConfirmDialog
 	// trustAnswer answers the question trusting a network asks, while it
 	// is open.
 	trustAnswer func(yes bool)
