@@ -166,7 +166,8 @@ func (u *window) applied(p *preview, backup string, err error) {
 	if p.exists {
 		text += " The original is kept as " + backup + "."
 	}
-	u.say(text, false)
+	// It holds while the fix is in place: until an undo.
+	u.sayWhile(text, func(v netcheck.Verdict) bool { return v.UndoAvailable })
 }
 
 // tapUndo asks, then puts the file back as it was before the last fix:

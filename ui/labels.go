@@ -96,7 +96,11 @@ func headerFor(v netcheck.Verdict, known bool, last lastAction) header {
 		case len(v.Listeners) == 0:
 			s = "FlowMeter is not running; its settings would open it to the network when it starts."
 		}
-		return header{title: "At risk — FlowMeter would be exposed at its next start", sentence: s,
+		title := "At risk — FlowMeter would be exposed at its next start"
+		if trusted != "" {
+			title = "At risk — safe only on the networks you trust"
+		}
+		return header{title: title, sentence: s,
 			importance: widget.WarningImportance, action: actionLabel(v), shield: shieldFor(netcheck.StatusAtRisk)}
 	}
 	s := "Only this computer can reach FlowMeter."

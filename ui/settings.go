@@ -79,7 +79,11 @@ func (u *window) tapSettings() {
 		widget.NewFormItem("Notifications", sd.notifications),
 		widget.NewFormItem("At login", sd.startAtLogin),
 	)
-	content := container.NewVBox(form, section("Trusted networks"), sd.trusted, container.NewHBox(sd.close))
+	// The list scrolls in a fixed height: removing a network does not
+	// shrink and re-centre the dialog under the pointer.
+	list := container.NewVScroll(sd.trusted)
+	list.SetMinSize(fyne.NewSize(500, 160))
+	content := container.NewVBox(form, section("Trusted networks"), list, container.NewHBox(sd.close))
 	u.settings = sd
 	sd.d = u.showDialog("Settings", content, 560, func() {
 		if u.settings == sd {

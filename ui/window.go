@@ -75,11 +75,14 @@ type window struct {
 	restarted restartedRun
 	// noticeFresh: the notice was said since the header last changed.
 	noticeFresh bool
-	notes       notifier
-	tray        *tray
-	rest        *rest  // the UI thread's rest while the window is hidden
-	onRender    func() // for tests: called after each render
-	now         func() time.Time
+	// noticeKeep, when set, says whether the notice still holds for a
+	// verdict.
+	noticeKeep func(netcheck.Verdict) bool
+	notes      notifier
+	tray       *tray
+	rest       *rest  // the UI thread's rest while the window is hidden
+	onRender   func() // for tests: called after each render
+	now        func() time.Time
 	// shown is false while the window is hidden to the tray (set on the
 	// UI thread, read by the engine's).
 	shown atomic.Bool
@@ -180,12 +183,18 @@ func (u *window) render(v netcheck.Verdict) {
 		u.last = actionNone // FlowMeter is back: the stop is over
 	}
 	h := headerFor(v, true, u.last)
-	if h.title != u.title.Text {
-		// A notice belongs to the state it was said in, or to the one its
+	switch {
+	case u.noticeKeep != nil:
+		// A notice about a state of the file (a fix in place) stays while
+		// that state lasts.
+		if !u.noticeKeep(v) {
+			u.clearNotice()
+		}
+	case h.title != u.title.Text:
+		// Any other belongs to the state it was said in, or to the one its
 		// action brings: it leaves at the next change after that.
 		if !u.noticeFresh {
-			u.notice.SetText("")
-			u.notice.Hide()
+			u.clearNotice()
 		}
 		u.noticeFresh = false
 	}
@@ -278,7 +287,19 @@ func (u *window) say(text string, important bool) {
 	}
 	u.notice.SetText(text)
 	u.notice.Show()
-	u.noticeFresh = true
+	u.noticeFresh, u.noticeKeep = true, nil
+}
+
+// sayWhile shows a notice that holds as long as keep says so.
+func (u *window) sayWhile(text string, keep func(netcheck.Verdict) bool) {
+	u.say(text, false)
+	u.noticeKeep = keep
+}
+
+func (u *window) clearNotice() {
+	u.notice.SetText("")
+	u.notice.Hide()
+	u.noticeKeep = nil
 }
 
 func (u *window) tapCheckNow() {
