@@ -257,6 +257,8 @@ func restarted(v netcheck.Verdict, stopped int32) bool {
 // not, so that the line moves while the window is open.
 func (u *window) showChecked(at time.Time) {
 	if u.noInstall {
+		// Still looking: a FlowMeter that starts now is found and shown.
+		u.checked.SetText("Last looked for FlowMeter " + at.Format("15:04:05"))
 		return
 	}
 	u.checked.SetText("Last checked " + at.Format("15:04:05"))
