@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // crashPoint is called between the steps of a write. It does nothing in
@@ -18,6 +19,7 @@ const (
 	stepTempWritten   = "temp-written"   // temp file complete and synced, not renamed
 	stepRenamed       = "renamed"        // renamed over the target, folder not yet synced
 	stepBackupWritten = "backup-written" // backup and undo record on disk, .env untouched
+	stepAccessGiven   = "access-given"   // a temp file has its access, and no content yet
 )
 
 // snapshot is a file as a write found it: whether it exists, its bytes,
@@ -94,6 +96,7 @@ func stage(path string, data []byte, a access, what string) (tmp string, err err
 	if err = a.give(f, what); err != nil {
 		return "", err
 	}
+	crashPoint(stepAccessGiven)
 	if _, err = f.Write(data); err != nil {
 		return "", fmt.Errorf("cannot write %s (%w): check the free disk space", f.Name(), err)
 	}
@@ -116,15 +119,25 @@ func place(tmp, dest string) error {
 	return syncDir(filepath.Dir(dest))
 }
 
+// swapSettle is how long the old file is watched after the swap: a program
+// that opened it just before the swap and writes a moment later is then
+// seen, and its write is not lost with the old file.
+const swapSettle = 50 * time.Millisecond
+
 // replace puts the staged file tmp in the place of target, provided target
 // is still exactly want; otherwise it writes nothing, removes tmp and says
 // that the file changed. Where the system can swap two names atomically
-// (Linux), the old file is swapped out and checked once more after the
-// swap, and swapped back if it changed in between, so that an edit saved
-// at the last instant is never lost.
+// (Linux), the old file is swapped out, watched a moment longer, and
+// swapped back if anything wrote to it, so that an edit saved at the last
+// instant is never lost.
 func replace(tmp, target string, want snapshot) error {
 	if !want.exists {
 		return create(tmp, target)
+	}
+	staged, err := takeSnapshot(tmp)
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("cannot read back %s (%w): check the disk", tmp, err)
 	}
 	if !want.still(target) {
 		os.Remove(tmp)
@@ -146,15 +159,27 @@ func replace(tmp, target string, want snapshot) error {
 	}
 	crashPoint(stepRenamed)
 	// tmp now names the old file.
-	if !want.still(tmp) {
-		if _, err := exchange(tmp, target); err != nil {
-			return fmt.Errorf("%s was changed by another program while Localguard was writing it; its changed version is kept as %s (%v): move it back by hand: %w", target, tmp, err, ErrChanged)
+	if want.still(tmp) {
+		time.Sleep(swapSettle)
+		if want.still(tmp) {
+			os.Remove(tmp)
+			return syncDir(filepath.Dir(target))
 		}
-		os.Remove(tmp)
-		return errChangedWhileWriting(target)
+	}
+	// Someone wrote to the old file after the check: put it back.
+	if _, err := exchange(tmp, target); err != nil {
+		return fmt.Errorf("%s was changed by another program while Localguard was writing it; its changed version is kept as %s (%v): move it back by hand: %w", target, tmp, err, ErrChanged)
+	}
+	if !staged.still(tmp) {
+		// And someone wrote to Localguard's version while it was in place.
+		kept := fmt.Sprintf("%s.localguard-conflict-%d", target, time.Now().Unix())
+		if err := os.Rename(tmp, kept); err != nil {
+			kept = tmp
+		}
+		return fmt.Errorf("%s was changed by two programs while Localguard was writing it: Localguard put the first change back and kept the other as %s: compare them by hand: %w", target, kept, ErrChanged)
 	}
 	os.Remove(tmp)
-	return syncDir(filepath.Dir(target))
+	return errChangedWhileWriting(target)
 }
 
 // create puts the staged file tmp at target, which must not exist: a
