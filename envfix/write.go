@@ -122,7 +122,7 @@ func place(tmp, dest string) error {
 // swapSettle is how long the old file is watched after the swap: a program
 // that opened it just before the swap and writes a moment later is then
 // seen, and its write is not lost with the old file.
-const swapSettle = 50 * time.Millisecond
+var swapSettle = 50 * time.Millisecond
 
 // replace puts the staged file tmp in the place of target, provided target
 // is still exactly want; otherwise it writes nothing, removes tmp and says
