@@ -3,9 +3,6 @@ package netcheck
 import (
 	"errors"
 	"fmt"
-	"strings"
-
-	"github.com/shirou/gopsutil/v4/process"
 )
 
 // ErrAlreadyStopped means the FlowMeter process the user was asked about
@@ -26,22 +23,9 @@ type FlowMeterProcess struct {
 }
 
 // processIdentity is what tells a process from a later one with the same
-// pid: its start time (ms since the epoch) and its command line. A
-// variable, so that tests can make a process change identity.
-var processIdentity = func(pid int32) (start int64, cmdline string, err error) {
-	p, err := process.NewProcess(pid)
-	if err != nil {
-		return 0, "", err
-	}
-	if start, err = p.CreateTime(); err != nil {
-		return 0, "", err
-	}
-	args, err := p.CmdlineSlice()
-	if err != nil {
-		return 0, "", err
-	}
-	return start, strings.Join(args, " "), nil
-}
+// pid: its start time and its command line. A variable, so that tests can
+// make a process change identity.
+var processIdentity = identityOf
 
 // HoldFlowMeter takes hold of the FlowMeter process pid when the user is
 // asked whether to stop it. cmdline is the command line the verdict showed

@@ -5,6 +5,7 @@ package netcheck
 import (
 	"errors"
 	"os"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -43,4 +44,16 @@ func holdByPID(pid int32) (processHold, error) {
 		return nil, err
 	}
 	return osProcess{p}, nil
+}
+
+// identityOf is a process's start time, in clock ticks since boot as
+// /proc/PID/stat gives it (exact, unlike a wall time worked out from the
+// boot time, which shifts between two reads in a container), and its
+// command line.
+func identityOf(pid int32) (start int64, cmdline string, err error) {
+	st, err := procSystem{}.stat(pid)
+	if err != nil {
+		return 0, "", err
+	}
+	return int64(st.start), strings.Join(procSystem{}.args(pid), " "), nil
 }

@@ -69,6 +69,7 @@ func start(ctx context.Context, a fyne.App, w fyne.Window, envPath string, r *re
 		func(v netcheck.Verdict) { do(func() { u.render(v) }) },
 		func(err error) { do(func() { u.showNoInstall(err); u.tapChoose() }) },
 	)
+	eng.memoryOnly = func(why error) { do(func() { u.say(sentence(why), false) }) }
 	u = newWindow(a, w, eng, do)
 	u.rest = r
 	w.SetMaster()

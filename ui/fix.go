@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -164,10 +166,12 @@ func (u *window) applied(p *preview, backup string, err error) {
 	u.say(text, false)
 }
 
-// tapUndo puts the file back as it was before the last fix.
+// tapUndo puts the file back as it was before the last fix; pressed
+// again, before the fix before that, down to the file as it was before
+// Localguard first changed it.
 func (u *window) tapUndo() {
 	u.undo.Disable()
-	u.eng.undo(func(err error) {
+	u.eng.undo(func(left int, err error) {
 		u.do(func() {
 			u.undo.Enable()
 			switch {
@@ -178,9 +182,14 @@ func (u *window) tapUndo() {
 			case err != nil:
 				u.say("Could not undo: "+err.Error(), true)
 			default:
-				u.fixed = false
-				u.undo.Hide()
-				u.say("Put "+u.verdict.Env.Path+" back exactly as it was before the fix.", false)
+				u.fixed = left > 0
+				text := "Put " + u.verdict.Env.Path + " back exactly as it was before the last fix."
+				if left > 0 {
+					text += fmt.Sprintf(" %d earlier fix(es) can be undone too: press Undo again.", left)
+				} else {
+					u.undo.Hide()
+				}
+				u.say(text, false)
 			}
 		})
 	})
@@ -191,23 +200,35 @@ type stopDialog struct {
 	d    dialog.Dialog
 	stop *widget.Button
 	keep *widget.Button
+	// process is the FlowMeter process held when the dialog opened; only
+	// it is ever signalled.
+	process *netcheck.FlowMeterProcess
 }
 
-// tapStop asks, then stops the FlowMeter process that must restart.
+// tapStop asks, then stops the FlowMeter process that must restart. The
+// process is taken hold of as the dialog opens (its start time, command
+// line and, on Linux, a pidfd), so that a click after it ended cannot reach
+// another process that took its pid.
 func (u *window) tapStop() {
 	l, ok := restartFor(u.verdict)
 	if !ok {
 		return
 	}
-	sd := &stopDialog{}
+	process, err := holdFlowMeter(l.PID, l.Cmdline)
+	if err != nil {
+		u.say(sentence(err), false)
+		u.eng.checkNow()
+		return
+	}
+	sd := &stopDialog{process: process}
 	warning := widget.NewLabel("Every dataset loaded in FlowMeter's memory will be lost, and anyone using FlowMeter now is cut off. Save or export what you need first.")
 	warning.Wrapping = fyne.TextWrapWord
 	warning.Importance = widget.DangerImportance
 	warning.TextStyle = fyne.TextStyle{Bold: true}
 	sd.keep = widget.NewButton("Keep it running", func() { sd.d.Hide() })
 	sd.stop = widget.NewButtonWithIcon("Stop FlowMeter", theme.MediaStopIcon(), func() {
+		u.stopFlowMeter(process) // before Hide, which lets go of the process
 		sd.d.Hide()
-		u.stopFlowMeter(l)
 	})
 	sd.stop.Importance = widget.DangerImportance
 	content := container.NewVBox(
@@ -218,20 +239,39 @@ func (u *window) tapStop() {
 	)
 	u.stopAsk = sd
 	sd.d = u.showDialog("Stop FlowMeter now?", content, 520, func() {
+		process.Release() // after Stop, nothing is held any more
 		if u.stopAsk == sd {
 			u.stopAsk = nil
 		}
 	})
 }
 
-// stopFlowMeter stops the process; the watch sees it go.
-func (u *window) stopFlowMeter(l netcheck.Listener) {
-	if err := netcheck.StopFlowMeter(l.PID); err != nil {
-		u.say(err.Error(), true)
-		return
+// holdFlowMeter takes hold of the process the dialog names; tests replace
+// it to show the dialog for a fixture's pid.
+var holdFlowMeter = netcheck.HoldFlowMeter
+
+// stopFlowMeter stops the process held; the watch sees it go.
+func (u *window) stopFlowMeter(p *netcheck.FlowMeterProcess) {
+	err := p.Stop()
+	switch {
+	case errors.Is(err, netcheck.ErrAlreadyStopped):
+		u.say(fmt.Sprintf("FlowMeter (pid %d) already stopped; nothing was signalled. Start it again the way you usually do.", p.PID), false)
+	case err != nil:
+		u.say(sentence(err), true)
+	default:
+		u.say(fmt.Sprintf("Asked FlowMeter (pid %d) to stop. Start it again the way you usually do.", p.PID), false)
 	}
-	u.say(fmt.Sprintf("Asked FlowMeter (pid %d) to stop. Start it again the way you usually do.", l.PID), false)
 	u.eng.checkNow()
+}
+
+// sentence is an error as the window shows it: a sentence with a capital.
+func sentence(err error) string {
+	s := err.Error()
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // howToDialog shows the change to make when the .env is not the cause,

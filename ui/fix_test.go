@@ -48,10 +48,10 @@ func TestFixAndUndo(t *testing.T) {
 	if h.u.undo.Hidden {
 		t.Error("Undo is not offered after the fix")
 	}
-	if !strings.Contains(h.u.notice.Text, env+".localguard-backup") {
+	if !strings.Contains(h.u.notice.Text, env+".localguard-backup-1") {
 		t.Errorf("the window does not say where the backup is: %q", h.u.notice.Text)
 	}
-	if _, err := os.Stat(env + ".localguard-backup"); err != nil {
+	if _, err := os.Stat(env + ".localguard-backup-1"); err != nil {
 		t.Errorf("no backup where the preview said: %v", err)
 	}
 
