@@ -34,7 +34,7 @@ func TestWatchKeepsItsKnowledgeAcrossRequests(t *testing.T) {
 		var s seen
 		ran := make(chan struct{})
 		requests <- func() time.Duration {
-			s = seen{c.cache.watched[dir], c.cache.ifacesValid, len(c.cache.ifaces)}
+			s = seen{watched: c.cache.watched[dir], ifacesValid: c.cache.ifacesValid, ifaces: len(c.cache.ifaces)}
 			close(ran)
 			return 0
 		}
