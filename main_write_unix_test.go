@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -31,7 +30,7 @@ func localguardBinary(t *testing.T) string {
 			return
 		}
 		builtPath = filepath.Join(dir, "localguard")
-		cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-tags", "ci", "-o", builtPath, ".")
+		cmd := exec.Command("go", "build", "-tags", "ci", "-o", builtPath, ".")
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			builtErr = fmt.Errorf("go build: %v\n%s", err, out)

@@ -2,7 +2,10 @@
 
 package netcheck
 
-import "os"
+import (
+	"os"
+	"syscall"
+)
 
 // holdProcess holds pid by number: these systems give no handle on a
 // process, so the identity check just before the signal is what keeps it
@@ -12,7 +15,7 @@ func holdProcess(pid int32) (processHold, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := p.Signal(syscallZero); err != nil {
+	if err := p.Signal(syscall.Signal(0)); err != nil {
 		return nil, err
 	}
 	return osProcess{p}, nil
