@@ -88,3 +88,23 @@ func TestFixKeepsAccess(t *testing.T) {
 		t.Errorf("after undo ACL\n%s\nwant the one set after the fix\n%s", got, narrowed)
 	}
 }
+
+// TestFixIgnoresFolderDefaultACL: a folder whose default ACL would let
+// another user read new files does not widen a .env that has no ACL.
+func TestFixIgnoresFolderDefaultACL(t *testing.T) {
+	needRoot(t)
+	needTool(t, "setfacl")
+	dir := t.TempDir()
+	path := writeFile(t, dir, ".env", []byte("HOST=0.0.0.0\n"), 0o640)
+	sh(t, "setfacl -d -m u:4444:r "+shellQuote(dir))
+	want := getfacl(t, path)
+	b, err := Apply(mustPlan(t, path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, b.Path} {
+		if got := getfacl(t, p); got != want {
+			t.Errorf("%s: ACL\n%s\nwant the original's\n%s", p, got, want)
+		}
+	}
+}

@@ -43,10 +43,23 @@ func extraAccessOf(f *os.File) (extraAccess, error) {
 	return out, nil
 }
 
+// aclName is the extended attribute that holds a file's POSIX ACL.
+const aclName = "system.posix_acl_access"
+
 // apply sets each attribute on f, skipping those f already has with the
 // same value (a new file's default SELinux label often is the original's).
+// An ACL the new file inherited from its folder's default ACL, where the
+// original has none, is removed: it could let in someone the original
+// keeps out.
 func (x extraAccess) apply(f *os.File) error {
 	fd := int(f.Fd())
+	if !x.has(aclName) {
+		if _, err := xattrValue(fd, aclName); err == nil {
+			if err := unix.Fremovexattr(fd, aclName); err != nil {
+				return &os.PathError{Op: "removexattr " + aclName, Path: f.Name(), Err: err}
+			}
+		}
+	}
 	for _, a := range x {
 		if cur, err := xattrValue(fd, a.name); err == nil && bytes.Equal(cur, a.value) {
 			continue
@@ -95,4 +108,14 @@ func xattrValue(fd int, name string) ([]byte, error) {
 		}
 		return buf[:n], nil
 	}
+}
+
+// has reports whether the attribute name is among x.
+func (x extraAccess) has(name string) bool {
+	for _, a := range x {
+		if a.name == name {
+			return true
+		}
+	}
+	return false
 }
