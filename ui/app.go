@@ -24,6 +24,7 @@ const AppID = "io.github.localguard.localguard"
 // Localguard remembers or finds when envPath is "", and blocks until
 // Localguard quits.
 func Run(envPath string) {
+	defer spareMissingHome()()
 	a := app.NewWithID(AppID)
 	a.SetIcon(assets.ShieldSafeBitmap) // Localguard's icon, as in FyneApp.toml
 	ctx, cancel := context.WithCancel(context.Background())

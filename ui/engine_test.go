@@ -2,10 +2,14 @@ package ui
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"fyne.io/fyne/v2/test"
 
 	"localguard/netcheck"
 )
@@ -52,5 +56,41 @@ func TestEngineRunsRequestsInOrder(t *testing.T) {
 		if want := time.Duration(i/10*10+1) * time.Second; d != want {
 			t.Fatalf("request %d saw interval %v, want %v: an interval change ran out of turn", i, d, want)
 		}
+	}
+}
+
+// TestWindowSaysItCannotRemember: with HOME and the settings folder's
+// parent missing, the window says Localguard cannot remember, a network
+// ticked as trusted stays trusted for the run, and no folder is created.
+func TestWindowSaysItCannotRemember(t *testing.T) {
+	dir := isolate(t)
+	gone := filepath.Join(dir, "gone")
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(gone, "config"))
+	t.Setenv("HOME", filepath.Join(gone, "home"))
+	t.Setenv("XDG_CACHE_HOME", "")
+	os.Unsetenv("XDG_CACHE_HOME")
+	defer spareMissingHome()() // as Run does
+	h := newHarness(t, install(t, "HOST=127.0.0.1\n"))
+	h.until("the note that nothing is remembered", func() bool {
+		return strings.Contains(h.u.notice.Text, "cannot remember")
+	})
+	h.status(netcheck.StatusSafe)
+	e := hostExposure(t)
+	v := verdicts["exposed"]
+	l := v.Listeners[0]
+	l.ExposedOn = []netcheck.Exposure{e}
+	v.Listeners = []netcheck.Listener{l}
+	h.u.render(v)
+	h.u.notice.SetText("")
+	test.Tap(h.u.trust[0].check)
+	h.until("the trust to be kept for the run", func() bool {
+		return strings.Contains(h.u.notice.Text, "cannot remember")
+	})
+	if !h.u.trust[0].check.Checked {
+		t.Error("the network was unticked: trust should hold for this run")
+	}
+	if _, err := os.Stat(gone); !os.IsNotExist(err) {
+		filepath.Walk(gone, func(p string, _ os.FileInfo, _ error) error { t.Log(p); return nil })
+		t.Errorf("Localguard created %s: %v", gone, err)
 	}
 }
