@@ -235,7 +235,8 @@ func removeIfStill(target, path string, now snapshot) error {
 		return errChangedWhileWriting(path)
 	}
 	os.Remove(aside)
-	return syncDir(filepath.Dir(target))
+	settle(target)
+	return nil
 }
 
 // readRecord reads an undo record: a regular file (no link, no FIFO) of at

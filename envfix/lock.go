@@ -63,7 +63,7 @@ func (l *Lock) covers(target string) error {
 	if l == nil || l.h == nil {
 		return errors.New("the .env is not locked: this is a bug in Localguard")
 	}
-	if l.Target != target {
+	if l.Target != target && l.Target != resolveTarget(target) {
 		return fmt.Errorf("the lock is for %s, not %s: this is a bug in Localguard", l.Target, target)
 	}
 	return nil

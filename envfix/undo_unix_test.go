@@ -364,3 +364,29 @@ func TestApplyRefusesTouchedFile(t *testing.T) {
 		t.Errorf("file touched: %q", got)
 	}
 }
+
+// TestLockThroughLinkedFolder: a .env reached through a linked folder is
+// locked, fixed and undone as the file it is.
+func TestLockThroughLinkedFolder(t *testing.T) {
+	real := t.TempDir()
+	writeFile(t, real, ".env", []byte("HOST=0.0.0.0\n"), 0o600)
+	link := filepath.Join(t.TempDir(), "backend")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(link, ".env")
+	l, err := LockEnv(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Apply(mustPlan(t, path)); err != nil {
+		t.Fatalf("Apply under the lock: %v", err)
+	}
+	if err := l.Undo(path); err != nil {
+		t.Fatalf("Undo under the lock: %v", err)
+	}
+	l.Unlock()
+	if got, _ := os.ReadFile(path); string(got) != "HOST=0.0.0.0\n" {
+		t.Errorf("got %q", got)
+	}
+}

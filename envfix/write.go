@@ -155,7 +155,8 @@ func replace(tmp, target string, want snapshot) error {
 			return fmt.Errorf("cannot replace %s (%w): check that the folder is writable", target, err)
 		}
 		crashPoint(stepRenamed)
-		return syncDir(filepath.Dir(target))
+		settle(target)
+		return nil
 	}
 	crashPoint(stepRenamed)
 	// tmp now names the old file.
@@ -163,7 +164,8 @@ func replace(tmp, target string, want snapshot) error {
 		time.Sleep(swapSettle)
 		if want.still(tmp) {
 			os.Remove(tmp)
-			return syncDir(filepath.Dir(target))
+			settle(target)
+			return nil
 		}
 	}
 	// Someone wrote to the old file after the check: put it back.
@@ -201,8 +203,15 @@ func create(tmp, target string) error {
 		}
 	}
 	crashPoint(stepRenamed)
-	return syncDir(filepath.Dir(target))
+	settle(target)
+	return nil
 }
+
+// settle makes the change of target's folder durable where it can. The
+// change is made by then: a folder that cannot be synced (some network
+// file systems) must not make the caller believe it was not, and throw
+// away the backup of a fix that happened.
+func settle(target string) { syncDir(filepath.Dir(target)) }
 
 // removeStaleTemps removes temporary files an interrupted write of path
 // left behind. It runs under the lock, so no other Localguard is using
