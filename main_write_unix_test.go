@@ -91,9 +91,9 @@ func TestTwoFixProcessesAtOnce(t *testing.T) {
 	bin := localguardBinary(t)
 	env := cliEnv(t)
 	orig := []byte("APP_NAME=FlowMeter API\nDEBUG=true\nHOST=0.0.0.0\nPORT=8000\n")
-	rounds := 15
+	rounds := 30
 	if testing.Short() {
-		rounds = 4
+		rounds = 6
 	}
 	outcomes := map[string]int{}
 	defer func() { t.Logf("%d rounds of two processes: %v", rounds, outcomes) }()
