@@ -56,7 +56,11 @@ func newEngine(ctx context.Context, emit func(netcheck.Verdict), noInstall func(
 func (e *engine) run(envPath string, interval time.Duration) {
 	ctx := e.ctx
 	s := &engineState{interval: interval, environ: os.Environ()}
-	if path, err := netcheck.DefaultStorePath(); err == nil {
+	if homeMissing != nil {
+		// The configuration folder was moved to a temporary one for
+		// Fyne's sake (see spareMissingHome): nothing kept there lasts.
+		s.store = netcheck.MemoryStore(homeMissing)
+	} else if path, err := netcheck.DefaultStorePath(); err == nil {
 		s.store, err = netcheck.OpenStore(path)
 		if err != nil {
 			s.store = netcheck.MemoryStore(err) // a damaged store trusts nothing

@@ -69,6 +69,7 @@ func TestWindowSaysItCannotRemember(t *testing.T) {
 	t.Setenv("HOME", filepath.Join(gone, "home"))
 	t.Setenv("XDG_CACHE_HOME", "")
 	os.Unsetenv("XDG_CACHE_HOME")
+	os.Unsetenv("XDG_CONFIG_HOME")
 	defer spareMissingHome()() // as Run does
 	h := newHarness(t, install(t, "HOST=127.0.0.1\n"))
 	h.until("the note that nothing is remembered", func() bool {

@@ -2,22 +2,27 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"runtime"
 )
 
+// homeMissing is set, for the run, when the user's home folder does not
+// exist: Localguard then remembers nothing (netcheck.MemoryStore) and says
+// so.
+var homeMissing error
+
 // spareMissingHome keeps the window's libraries from creating a home folder
-// that is not there: Fyne's font index and icon cache go to the user's
-// cache folder, which on Linux and the BSDs is $HOME/.cache unless
-// XDG_CACHE_HOME says otherwise, and would be made with every folder above
-// it. When the home folder is missing, the caches go to a private
-// temporary folder for this run; the returned function removes it.
-// Localguard's own settings then live in memory (netcheck.Store), and the
-// window says so.
+// that is not there: Fyne keeps its preferences in the user's configuration
+// folder and its font index and icon cache in the cache folder, which on
+// Linux and the BSDs are $HOME/.config and $HOME/.cache unless the XDG
+// variables say otherwise, and would be made with every folder above them.
+// When the home folder is missing, both go to a private temporary folder
+// for this run; the returned function removes it.
 func spareMissingHome() (cleanup func()) {
 	cleanup = func() {}
-	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" || os.Getenv("XDG_CACHE_HOME") != "" {
+	if runtime.GOOS == "windows" || runtime.GOOS == "darwin" {
 		return cleanup
 	}
 	home, err := os.UserHomeDir()
@@ -25,11 +30,17 @@ func spareMissingHome() (cleanup func()) {
 		if _, err = os.Stat(home); !errors.Is(err, fs.ErrNotExist) {
 			return cleanup
 		}
+		err = fmt.Errorf("the home folder %s does not exist", home)
 	}
-	dir, err := os.MkdirTemp("", "localguard-cache-")
+	homeMissing = err
+	dir, err := os.MkdirTemp("", "localguard-")
 	if err != nil {
-		return cleanup
+		return func() { homeMissing = nil }
 	}
-	os.Setenv("XDG_CACHE_HOME", dir)
-	return func() { os.RemoveAll(dir) }
+	for _, v := range []string{"XDG_CACHE_HOME", "XDG_CONFIG_HOME"} {
+		if os.Getenv(v) == "" {
+			os.Setenv(v, dir)
+		}
+	}
+	return func() { homeMissing = nil; os.RemoveAll(dir) }
 }
