@@ -13,33 +13,18 @@ import (
 	"testing"
 )
 
-var (
-	builtOnce sync.Once
-	builtPath string
-	builtErr  error
-)
-
 // localguardBinary builds the real command (without the window's cgo parts)
-// once per test run.
+// into the test's temporary folder; Go's build cache makes the builds after
+// the first quick.
 func localguardBinary(t *testing.T) string {
 	t.Helper()
-	builtOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "localguard-bin-")
-		if err != nil {
-			builtErr = err
-			return
-		}
-		builtPath = filepath.Join(dir, "localguard")
-		cmd := exec.Command("go", "build", "-tags", "ci", "-o", builtPath, ".")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			builtErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if builtErr != nil {
-		t.Fatal(builtErr)
+	bin := filepath.Join(t.TempDir(), "localguard")
+	cmd := exec.Command("go", "build", "-tags", "ci", "-o", bin, ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	return builtPath
+	return bin
 }
 
 // cliEnv is an environment for the real binary with its own home and
