@@ -35,7 +35,8 @@ Usage:
   localguard fix [--env FILE] [--yes] [--json] [--finding KEY]
                                             make FlowMeter bind to 127.0.0.1 (shows the change, asks, keeps a backup);
                                             with --finding, make that setting safe instead (DEBUG, CORS_ORIGINS, ...)
-  localguard undo [--env FILE]              put the .env back exactly as it was before the last fix
+  localguard undo [--env FILE] [--forget]   put the .env back exactly as it was before the last fix (again: the fix before);
+                                            with --forget, remove the backups instead
   localguard watch [--env FILE] [--interval DURATION] [--json]
                                             print the verdict now and each time it changes, until interrupted
 
@@ -95,6 +96,8 @@ type command struct {
 	interval time.Duration
 	// hidden is the window's: start in the tray.
 	hidden bool
+	// forget is undo's: remove the backups instead of undoing.
+	forget bool
 
 	checker *netcheck.Checker
 }
@@ -112,6 +115,8 @@ func (c cli) command(name string) *command {
 	case "fix":
 		cmd.set.BoolVar(&cmd.yes, "yes", false, "apply the change without asking")
 		cmd.set.StringVar(&cmd.finding, "finding", "", "make the setting `KEY` of a finding safe instead of HOST")
+	case "undo":
+		cmd.set.BoolVar(&cmd.forget, "forget", false, "remove every backup Localguard kept of the file (its fixes can then no longer be undone); the file itself is not changed")
 	case "watch":
 		cmd.set.DurationVar(&cmd.interval, "interval", netcheck.DefaultInterval, "how often to check (1s, 500ms)")
 	case "":
@@ -183,6 +188,19 @@ func (c cli) fix(args []string) int {
 		return code
 	}
 	ctx := context.Background()
+	apply := netcheck.ApplyFix
+	if cmd.yes {
+		// Without a question to wait on, hold the lock from planning to
+		// writing: a second fix started at the same moment then plans on
+		// the file this one leaves, rather than be refused.
+		lock, err := netcheck.LockEnv(cmd.env)
+		if err != nil {
+			fmt.Fprintf(c.err, "localguard fix: %v\n", err)
+			return 1
+		}
+		defer lock.Unlock()
+		apply = lock.Apply
+	}
 	plan, err := cmd.checker.PlanFix(ctx)
 	if cmd.finding != "" {
 		plan, err = cmd.checker.PlanFinding(cmd.finding)
@@ -205,7 +223,7 @@ func (c cli) fix(args []string) int {
 			fmt.Fprintf(c.err, "localguard fix: not applied; %s is unchanged.\n", cmd.env)
 			return 1
 		}
-		backup, err := netcheck.ApplyFix(plan)
+		backup, err := apply(plan)
 		if err != nil {
 			fmt.Fprintf(c.err, "localguard fix: %v\n", err)
 			return 1
@@ -239,11 +257,24 @@ func (c cli) undo(args []string) int {
 	if code, done := cmd.parse(c, args); done {
 		return code
 	}
+	if cmd.forget {
+		n, err := netcheck.ForgetBackups(cmd.env)
+		if err != nil {
+			fmt.Fprintf(c.err, "localguard undo: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(c.out, "Removed the backups of %d fix(es) of %s; the file itself is unchanged.\n", n, cmd.env)
+		return 0
+	}
 	if err := netcheck.Undo(cmd.env); err != nil {
 		fmt.Fprintf(c.err, "localguard undo: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(c.out, "Put %s back exactly as it was before the fix.\n", cmd.env)
+	fmt.Fprintf(c.out, "Put %s back exactly as it was before the last fix.", cmd.env)
+	if n := netcheck.UndoSteps(cmd.env); n > 0 {
+		fmt.Fprintf(c.out, " %d earlier fix(es) can be undone too, one at a time: run localguard undo again.", n)
+	}
+	fmt.Fprintln(c.out)
 	return 0
 }
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -28,6 +29,7 @@ func FuzzFixKeepsOthers(f *testing.F) {
 		if !utf8.Valid(content) {
 			return
 		}
+		checkLinear(t, content)
 		before := Read(content, fuzzEnv)
 		checkSpans(t, before)
 		file := &File{Path: ".env", Target: ".env", Exists: true, Mode: 0o600, Reading: before}
@@ -89,4 +91,105 @@ func checkSpans(t *testing.T, r *Reading) {
 			t.Fatalf("unquoted value %q is not its bytes %q", st.Raw, r.Bytes[st.ValueSpan.Start:st.ValueSpan.End])
 		}
 	}
+}
+
+// linearSize and linearBudget are the time budget per fuzz input: each
+// input is repeated to linearSize bytes, then read and planned. Linear
+// code does that in milliseconds; a quadratic path (the "${" runs took
+// about 5 s at this size before they were made linear) blows the budget by far,
+// so a busy machine cannot make it fail by chance.
+const (
+	linearSize   = 128 << 10
+	linearBudget = time.Second
+)
+
+// checkLinear reads and plans content repeated to linearSize bytes, and
+// fails when that takes longer than linearBudget.
+func checkLinear(t *testing.T, content []byte) {
+	t.Helper()
+	if len(content) == 0 {
+		return
+	}
+	big := bytes.Repeat(content, linearSize/len(content)+1)
+	start := time.Now()
+	if checkExpansion(".env", big, fuzzEnv) != nil {
+		return // refused before any expansion, as Load refuses it
+	}
+	r := Read(big, fuzzEnv)
+	PlanLocalOnly(&File{Path: ".env", Target: ".env", Exists: true, Mode: 0o600, Reading: r})
+	if d := time.Since(start); d > linearBudget {
+		t.Fatalf("reading and planning %d bytes took %v (budget %v): a path that is not linear in the file's size, for the input repeated:\n%q", len(big), d, linearBudget, content)
+	}
+}
+
+// FuzzRoundTrip writes, fixes and undoes real files: for any input that fix
+// accepts, the fixed file reads back with HOST on loopback and every other
+// key unchanged, and undo gives back the exact original bytes and leaves
+// no backup behind.
+func FuzzRoundTrip(f *testing.F) {
+	seeds, _ := filepath.Glob(filepath.Join("testdata", "dotenv", "*.env"))
+	for _, s := range seeds {
+		if b, err := os.ReadFile(s); err == nil && len(b) < 4096 {
+			f.Add(b)
+		}
+	}
+	dir := f.TempDir()
+	path := filepath.Join(dir, ".env")
+	// Nothing else writes this file: the moment a swap is watched for a
+	// late writer would only slow the fuzzer down.
+	swapSettle = 0
+	f.Fuzz(func(t *testing.T, content []byte) {
+		if err := os.WriteFile(path, content, 0o640); err != nil {
+			t.Fatal(err)
+		}
+		file, err := Load(path, fuzzEnv)
+		if err != nil {
+			if !errors.Is(err, ErrNotUTF8) && !errors.Is(err, ErrTooLarge) {
+				t.Fatalf("Load: %v", err)
+			}
+			return
+		}
+		plan, err := PlanLocalOnly(file)
+		if err != nil {
+			if !errors.Is(err, ErrNoSafeEdit) && !errors.Is(err, ErrTooLarge) {
+				t.Fatalf("plan: %v", err)
+			}
+			return
+		}
+		if _, err := Apply(plan); err != nil {
+			t.Fatalf("Apply: %v", err)
+		}
+		fixed, err := Load(path, fuzzEnv)
+		if err != nil {
+			t.Fatalf("Localguard cannot read back what it wrote: %v", err)
+		}
+		host, ok := fixed.Reading.Values["host"]
+		if !ok || !host.Set || !ClassifyHost(host.Value).Local() {
+			t.Fatalf("after the fix HOST is %+v in %q", host, fixed.Reading.Bytes)
+		}
+		for k := range fixed.Reading.Values {
+			if _, ok := file.Reading.Values[k]; !ok && k != "host" {
+				t.Fatalf("the fix added key %q", k)
+			}
+		}
+		for k, v := range file.Reading.Values {
+			w, ok := fixed.Reading.Values[k]
+			if k != "host" && (!ok || w.Set != v.Set || w.Value != v.Value) {
+				t.Fatalf("key %q changed from %+v to %+v", k, v, w)
+			}
+		}
+		if plan.Empty() {
+			return
+		}
+		if err := Undo(path); err != nil {
+			t.Fatalf("Undo: %v", err)
+		}
+		back, err := os.ReadFile(path)
+		if err != nil || !bytes.Equal(back, content) {
+			t.Fatalf("undo gave %q (%v), want %q", back, err, content)
+		}
+		if UndoAvailable(path) {
+			t.Fatal("a backup is left after the last undo")
+		}
+	})
 }

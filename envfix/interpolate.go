@@ -16,50 +16,84 @@ func interpolate(v string, look lookup) string {
 		return v
 	}
 	var out strings.Builder
-	for {
-		i := strings.Index(v, "${")
-		if i < 0 {
-			out.WriteString(v)
-			return out.String()
-		}
-		name, def, hasDef, n := variableAt(v[i:])
-		if n == 0 {
-			out.WriteString(v[:i+1])
-			v = v[i+1:]
-			continue
-		}
-		out.WriteString(v[:i])
-		val, set, ok := look(name)
+	walkReferences(v, func(literal string) { out.WriteString(literal) }, func(r reference) {
+		val, set, ok := look(r.name)
 		switch {
 		case ok && set:
 			out.WriteString(val)
 		case ok: // a bare key earlier in the file: "" whatever the default
-		case hasDef:
-			out.WriteString(def)
+		case r.hasDef:
+			out.WriteString(r.def)
 		}
-		v = v[i+n:]
-	}
+	})
+	return out.String()
 }
 
-// variableAt parses a ${...} reference at the start of s and returns its
-// length, or n == 0 when s does not start with one.
-func variableAt(s string) (name, def string, hasDef bool, n int) {
-	rest := s[2:]
-	end := strings.IndexAny(rest, "}:")
-	if end < 0 {
-		return "", "", false, 0
+// reference is one ${NAME} or ${NAME:-default} in a value.
+type reference struct {
+	name, def string
+	hasDef    bool
+}
+
+// walkReferences splits v into literal text and references, in order, in
+// time linear in len(v).
+//
+// A naive scan looks, at each "${", for the "}" or ":" that ends the name
+// and, after ":-", for the "}" that ends the default; on a value made of
+// many "${" that finds neither, each scan runs to the end of the value and
+// the whole is quadratic (a 1 MiB line of "${" took minutes). Two facts make
+// it linear: a later "${" that starts before the stop an earlier scan found
+// finds the same stop (the bytes between hold no "}" or ":"), so the stop is
+// remembered; and once no "}" is left, no later "${" can complete, so the
+// rest is literal.
+func walkReferences(v string, literal func(string), ref func(reference)) {
+	stop := -1 // absolute index of the "}" or ":" the last name scan found
+	at := 0    // start of the literal text not yet handed out
+	for i := 0; ; {
+		j := strings.Index(v[i:], "${")
+		if j < 0 {
+			break
+		}
+		i += j
+		if stop <= i+1 {
+			k := strings.IndexAny(v[i+2:], "}:")
+			if k < 0 {
+				break // no "}" or ":" left: nothing more can complete
+			}
+			stop = i + 2 + k
+		}
+		r, end, ok := referenceAt(v, i, stop)
+		if end < 0 {
+			break // no "}" after ":-": nothing more can complete
+		}
+		if !ok {
+			i++
+			continue
+		}
+		literal(v[at:i])
+		ref(r)
+		at, i = end, end
 	}
-	name = rest[:end]
-	if rest[end] == '}' {
-		return name, "", false, 2 + end + 1
+	literal(v[at:])
+}
+
+// referenceAt reads the reference starting with "${" at v[i], whose name
+// ends at v[stop] (a "}" or ":"). It returns the index just after it, with
+// ok set; ok is false when the "${" is literal, and end is then -1 when no
+// "}" is left anywhere after the name.
+func referenceAt(v string, i, stop int) (r reference, end int, ok bool) {
+	r.name = v[i+2 : stop]
+	if v[stop] == '}' {
+		return r, stop + 1, true
 	}
-	if !strings.HasPrefix(rest[end:], ":-") {
-		return "", "", false, 0
+	if !strings.HasPrefix(v[stop:], ":-") {
+		return r, 0, false
 	}
-	after := rest[end+2:]
+	after := v[stop+2:]
 	close := strings.IndexByte(after, '}')
 	if close < 0 {
-		return "", "", false, 0
+		return r, -1, false
 	}
-	return name, after[:close], true, 2 + end + 2 + close + 1
+	r.def, r.hasDef = after[:close], true
+	return r, stop + 2 + close + 1, true
 }

@@ -70,6 +70,9 @@ func PlanSet(f *File, key, value string) (*Plan, error) {
 		after := e.apply(r.Bytes)
 		check := Read(after, r.env)
 		if keepsOthers(r, check, fk, value) {
+			if len(after) > MaxFileSize {
+				return nil, errGrowsTooLarge(f.Path)
+			}
 			p.Edit, p.After = e, after
 			p.Line = 1 + countNewlines(after[:e.Span.Start+leadingNewlineLen(e.Text)])
 			return p, nil

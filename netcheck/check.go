@@ -356,8 +356,8 @@ func (c *Checker) PlanFix(ctx context.Context) (*envfix.Plan, error) {
 	if c.EnvPath == "" {
 		return nil, ErrNoInstall
 	}
-	if v := c.Check(ctx); v.Status == StatusExposed && v.Fix == "" && v.Advice != "" {
-		return nil, fmt.Errorf("%s is not what puts FlowMeter on the network, so changing it would change nothing: %s: %w", c.EnvPath, v.Advice, ErrNotTheFile)
+	if advice := c.notTheFile(ctx); advice != "" {
+		return nil, fmt.Errorf("%s is not what puts FlowMeter on the network, so changing it would change nothing: %s: %w", c.EnvPath, advice, ErrNotTheFile)
 	}
 	f, err := envfix.Load(c.EnvPath, c.Environ)
 	if err != nil {
@@ -368,6 +368,27 @@ func (c *Checker) PlanFix(ctx context.Context) (*envfix.Plan, error) {
 			h.EnvName, quoteHost(h.Value), c.EnvPath, h.EnvName, envfix.LocalHost, ErrNotTheFile)
 	}
 	return envfix.PlanLocalOnly(f)
+}
+
+// notTheFile is the change to make instead of the .env, when this
+// install's own FlowMeter is reachable from an untrusted network for a
+// reason the file does not control (a flag, a variable, a container); ""
+// when the file is the fix. Other installs' FlowMeters are theirs.
+func (c *Checker) notTheFile(ctx context.Context) string {
+	f := c.Gather(ctx)
+	v := Judge(f)
+	if f.Install == nil {
+		return ""
+	}
+	for i, lf := range f.Listeners {
+		if lf.Backend != f.Install.Backend || len(untrusted(v.Listeners[i])) == 0 {
+			continue
+		}
+		if cause := causeOf(lf); !cause.FileFixes() && cause.Advice != "" {
+			return cause.Advice
+		}
+	}
+	return ""
 }
 
 // PlanFinding plans the change that makes the setting key (a finding's key)

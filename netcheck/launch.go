@@ -22,9 +22,6 @@ type Launch struct {
 	Args []string
 	Dir  string
 	Env  []string
-	// Start is the process's start time (as the system counts it), to
-	// tell it from another process that takes its pid.
-	Start int64
 }
 
 // ErrCannotRestart means Localguard cannot start FlowMeter again itself (a
@@ -56,8 +53,7 @@ func ReadLaunch(l Listener) (Launch, error) {
 	args, err2 := p.CmdlineSlice()
 	dir, err3 := p.Cwd()
 	env, err4 := p.Environ()
-	start, err5 := p.CreateTime()
-	if err := errors.Join(err1, err2, err3, err4, err5); err != nil || len(args) == 0 {
+	if err := errors.Join(err1, err2, err3, err4); err != nil || len(args) == 0 {
 		return manual("Localguard may not read how FlowMeter was started")
 	}
 	if strings.EqualFold(baseName(exe), "FlowMeter") {
@@ -67,7 +63,7 @@ func ReadLaunch(l Listener) (Launch, error) {
 	if _, err := os.Stat(dir); err != nil {
 		return manual("FlowMeter's working folder is gone")
 	}
-	return Launch{PID: l.PID, Exe: exe, Args: args, Dir: dir, Env: env, Start: start}, nil
+	return Launch{PID: l.PID, Exe: exe, Args: args, Dir: dir, Env: env}, nil
 }
 
 // RestartCommand is the command a person types to start FlowMeter again
@@ -82,23 +78,24 @@ func RestartCommand(l Listener) string {
 	return "cd " + shellQuote(l.Cwd) + " && " + l.Cmdline
 }
 
-// Restart stops the FlowMeter process of launch, as Ctrl-C would, waits for
-// it to end (wait at most), and starts it again exactly as it was started,
-// detached from Localguard (it outlives it), its output in a log file
-// under logDir. It returns the new process's pid and the log's path.
-func Restart(ctx context.Context, launch Launch, logDir string, wait time.Duration) (int32, string, error) {
-	if p, err := process.NewProcess(launch.PID); err == nil {
-		if start, err := p.CreateTime(); err != nil || start != launch.Start {
-			return 0, "", fmt.Errorf("pid %d is no longer the FlowMeter Localguard looked at: it will not be stopped", launch.PID)
-		}
+// Restart stops the FlowMeter process p (held since the user was asked,
+// so that only that very process is signalled), as Ctrl-C would, waits for
+// it to end (wait at most), and starts it again as launch says it was
+// started, detached from Localguard (it outlives it), its output in a log
+// file under logDir. launch must have been read from p. It returns the new
+// process's pid and the log's path; p is released.
+func Restart(ctx context.Context, p *FlowMeterProcess, launch Launch, logDir string, wait time.Duration) (int32, string, error) {
+	if launch.PID != p.PID {
+		p.Release()
+		return 0, "", fmt.Errorf("the launch read is not FlowMeter (pid %d)'s: nothing was signalled", p.PID)
 	}
-	if err := StopFlowMeter(launch.PID); err != nil {
+	if err := p.Stop(); err != nil {
 		return 0, "", err
 	}
 	deadline := time.Now().Add(wait)
-	for running(launch) {
+	for p.running() {
 		if time.Now().After(deadline) {
-			return 0, "", fmt.Errorf("FlowMeter (pid %d) did not stop within %s: stop it in its terminal, then start it again", launch.PID, wait)
+			return 0, "", fmt.Errorf("FlowMeter (pid %d) did not stop within %s: stop it in its terminal, then start it again", p.PID, wait)
 		}
 		select {
 		case <-ctx.Done():
@@ -124,20 +121,11 @@ func Restart(ctx context.Context, launch Launch, logDir string, wait time.Durati
 	return int32(cmd.Process.Pid), logPath, nil
 }
 
-// running reports whether the process of launch still runs.
-func running(launch Launch) bool {
-	p, err := process.NewProcess(launch.PID)
-	if err != nil {
-		return false
-	}
-	start, err := p.CreateTime()
-	if err != nil || start != launch.Start {
-		return false
-	}
-	if st, err := p.Status(); err == nil && len(st) > 0 && st[0] == process.Zombie {
-		return false
-	}
-	return true
+// running reports whether the process p named still runs as itself (not
+// ended, not a zombie: a zombie has no command line any more).
+func (p *FlowMeterProcess) running() bool {
+	start, cl, err := processIdentity(p.PID)
+	return err == nil && start == p.start && cl == p.cmdline && cl != ""
 }
 
 // LogDir is where Localguard keeps the logs of the FlowMeters it started:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/netip"
 	"os"
@@ -378,4 +379,26 @@ func runCheck(args []string) error {
 	}
 	v := Open(context.Background(), env, nil, "", os.Environ()).Check(context.Background())
 	return json.NewEncoder(os.Stdout).Encode(v)
+}
+
+// TestFixIgnoresOtherInstalls: another install's FlowMeter exposed by a
+// --host flag does not stop `fix` of this install's .env (it is not what
+// puts *that* FlowMeter on the network, but it is this one's fix).
+func TestFixIgnoresOtherInstalls(t *testing.T) {
+	needUvicorn(t)
+	port := freePort(t)
+	other := checkout(t, "")
+	c := start(t, other, python, childEnv(), python, "-m", "uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", fmt.Sprint(port))
+	c.waitFlowMeter(t, lo4, port)
+	mine := checkout(t, "HOST=0.0.0.0\n")
+	checker := Open(context.Background(), filepath.Join(mine, ".env"), nil, t.TempDir(), childEnv())
+	plan, err := checker.PlanFix(context.Background())
+	if err != nil || plan.Empty() {
+		t.Fatalf("PlanFix of this install, another install exposed by a flag: %v", err)
+	}
+	// Its own FlowMeter exposed by a flag: refused, as before.
+	theirs := Open(context.Background(), filepath.Join(other, ".env"), nil, t.TempDir(), childEnv())
+	if _, err := theirs.PlanFix(context.Background()); !errors.Is(err, ErrNotTheFile) {
+		t.Errorf("PlanFix of the flag-exposed install: %v, want ErrNotTheFile", err)
+	}
 }

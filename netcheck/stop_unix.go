@@ -1,4 +1,4 @@
-//go:build unix
+//go:build unix && !linux
 
 package netcheck
 
@@ -7,5 +7,16 @@ import (
 	"syscall"
 )
 
-// stopProcess sends SIGINT, which uvicorn handles as a clean shutdown.
-func stopProcess(p *os.Process) error { return p.Signal(syscall.SIGINT) }
+// holdProcess holds pid by number: these systems give no handle on a
+// process, so the identity check just before the signal is what keeps it
+// from reaching a later process.
+func holdProcess(pid int32) (processHold, error) {
+	p, err := os.FindProcess(int(pid))
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Signal(syscall.Signal(0)); err != nil {
+		return nil, err
+	}
+	return osProcess{p}, nil
+}

@@ -41,13 +41,34 @@ func (n Network) Matches(iface string, subnet netip.Prefix, gateway string) bool
 // Store is what Localguard remembers between runs, shared by the command
 // line and the window: the FlowMeter install last used and the trusted
 // networks.
+//
+// Localguard never creates a home folder, nor the folder that holds its
+// settings folder: where either is missing (HOME points nowhere, a
+// service account without one), the store lives in memory for the run and
+// Remembers says why; the window tells the user it cannot remember.
 type Store struct {
 	// Install is the backend/.env last used.
 	Install string    `json:"install,omitempty"`
 	Trusted []Network `json:"trusted,omitempty"`
 
 	path string
+	// memory is why the store is not kept on disk; nil when it is.
+	memory error
 }
+
+// ErrNotRemembered means what was changed holds for this run only: the
+// store has no folder to be kept in.
+var ErrNotRemembered = errors.New("kept for this run only")
+
+// MemoryStore is a store kept in memory only, for the reason why.
+func MemoryStore(why error) *Store {
+	return &Store{memory: fmt.Errorf("trusted networks and the chosen install are %w: Localguard cannot remember them, as %v", ErrNotRemembered, why)}
+}
+
+// Remembers is nil when the store is kept on disk; otherwise it says, in
+// one sentence wrapping ErrNotRemembered, why the trusted networks and the
+// chosen install are kept for this run only.
+func (s *Store) Remembers() error { return s.memory }
 
 // DefaultStorePath is where the store lives: Localguard's folder in the
 // user's configuration directory.
@@ -59,9 +80,14 @@ func DefaultStorePath() (string, error) {
 	return filepath.Join(dir, "localguard", "state.json"), nil
 }
 
-// OpenStore reads the store at path; a missing store is an empty one.
+// OpenStore reads the store at path; a missing store is an empty one. When
+// the folder that would hold the store's folder does not exist, the store
+// lives in memory (see Remembers) rather than create it.
 func OpenStore(path string) (*Store, error) {
 	s := &Store{path: path}
+	if err := s.checkParent(); err != nil {
+		return s, nil
+	}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return s, nil
@@ -75,9 +101,36 @@ func OpenStore(path string) (*Store, error) {
 	return s, nil
 }
 
-// Save writes the store, replacing the old one atomically.
+// checkParent makes the store live in memory when the folder above its
+// own folder is missing, and says why.
+func (s *Store) checkParent() error {
+	parent := filepath.Dir(filepath.Dir(s.path))
+	info, err := os.Stat(parent)
+	if err == nil && !info.IsDir() {
+		err = fmt.Errorf("%s is not a folder", parent)
+	}
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		err = fmt.Errorf("%s does not exist, and Localguard does not create home or settings folders (is HOME set right?)", parent)
+	}
+	s.memory = fmt.Errorf("trusted networks and the chosen install are %w: Localguard cannot remember them, as %v", ErrNotRemembered, err)
+	return s.memory
+}
+
+// Save writes the store, replacing the old one atomically. It creates
+// Localguard's own settings folder when needed, never the folders above
+// it; without them it returns an error wrapping ErrNotRemembered and what
+// was changed holds for this run only.
 func (s *Store) Save() error {
-	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
+	if s.memory != nil {
+		return s.memory
+	}
+	if err := s.checkParent(); err != nil {
+		return err
+	}
+	if err := os.Mkdir(filepath.Dir(s.path), 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("creating %s: %w", filepath.Dir(s.path), err)
 	}
 	b, _ := json.MarshalIndent(s, "", "  ")

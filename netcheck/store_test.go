@@ -1,8 +1,12 @@
 package netcheck
 
 import (
+	"errors"
+	"io/fs"
 	"net/netip"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -48,5 +52,49 @@ func TestStoreRemembersNetworks(t *testing.T) {
 	}
 	if !s.Distrust(home) || s.Distrust(home) || len(s.Trusted) != 0 {
 		t.Error("Distrust should remove once")
+	}
+}
+
+// TestStoreNeverCreatesHome: with HOME (or the folder above Localguard's
+// settings folder) missing, nothing is created; the store works in memory
+// for the run and says it cannot remember.
+func TestStoreNeverCreatesHome(t *testing.T) {
+	home := filepath.Join(t.TempDir(), "no-such-home")
+	path := filepath.Join(home, ".config", "localguard", "state.json")
+	s, err := OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	why := s.Remembers()
+	if !errors.Is(why, ErrNotRemembered) || !strings.Contains(why.Error(), home) || strings.Contains(why.Error(), "\n") {
+		t.Errorf("Remembers() = %v, want one sentence naming %s", why, home)
+	}
+	n := Network{Interface: "wlan0", Subnet: netip.MustParsePrefix("192.168.1.0/24")}
+	s.Trust(n)
+	s.Install = "/srv/FlowMeter/backend/.env"
+	if err := s.Save(); !errors.Is(err, ErrNotRemembered) {
+		t.Errorf("Save: %v, want ErrNotRemembered", err)
+	}
+	if _, err := os.Stat(home); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the home folder was created: %v", err)
+	}
+	if !s.Trusts("wlan0", netip.MustParsePrefix("192.168.1.5/24"), "") {
+		t.Error("the network is not trusted for this run")
+	}
+
+	// With the folder above it present, Save creates Localguard's own
+	// folder, private.
+	if err := os.MkdirAll(filepath.Join(home, ".config"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s, _ = OpenStore(path)
+	if err := s.Remembers(); err != nil {
+		t.Fatalf("Remembers: %v", err)
+	}
+	if err := s.Save(); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := os.Stat(filepath.Dir(path)); err != nil || info.Mode().Perm() != 0o700 {
+		t.Errorf("settings folder: %v %v", info, err)
 	}
 }

@@ -22,6 +22,18 @@ const settle = 50 * time.Millisecond
 // each verdict that differs from the last one emitted, and returns when ctx
 // ends. While watching, the .env is read again only when it changes.
 func (c *Checker) Watch(ctx context.Context, interval time.Duration, emit func(Verdict)) error {
+	return c.WatchWith(ctx, interval, emit, nil)
+}
+
+// WatchWith is Watch that also carries out requests, in the order they
+// arrive on requests: each runs on the watch's goroutine between two checks
+// (so it may use the Checker), and a check follows at once. What the watch
+// knows (interfaces, probe and sandbox answers) is kept across requests;
+// only the .env files are read afresh, since requests change them. A
+// request returns the interval to check at from then on (0 keeps it), or a
+// negative one to end the watch. The verdict after a request is emitted
+// even when it did not change, as the answer to it.
+func (c *Checker) WatchWith(ctx context.Context, interval time.Duration, emit func(Verdict), requests <-chan func() time.Duration) error {
 	c.cache.enabled = true
 	defer func() { c.cache = checkCache{} }()
 	files, err := fsnotify.NewWatcher()
@@ -73,6 +85,18 @@ func (c *Checker) Watch(ctx context.Context, interval time.Duration, emit func(V
 			check()
 		case <-links:
 			c.cache.forgetInterfaces()
+			check()
+		case req := <-requests:
+			next := req()
+			if next < 0 {
+				return nil
+			}
+			if next > 0 && next != interval {
+				interval = next
+				tick.Reset(interval)
+			}
+			c.cache.forget()
+			last = nil // a request is answered with a verdict, changed or not
 			check()
 		}
 	}

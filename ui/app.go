@@ -26,6 +26,7 @@ const AppID = "io.github.localguard.localguard"
 // Localguard quits. With hidden (a start at login), the window stays
 // hidden in the tray, where there is one.
 func Run(envPath string, hidden bool) {
+	defer spareMissingHome()()
 	a := app.NewWithID(AppID)
 	a.SetIcon(assets.ShieldSafeBitmap) // Localguard's icon, as in FyneApp.toml
 	a.Settings().SetTheme(readableTheme{theme.DefaultTheme()})
@@ -80,6 +81,7 @@ func start(ctx context.Context, a fyne.App, w fyne.Window, envPath string, r *re
 		func(v netcheck.Verdict) { do(func() { u.render(v) }) },
 		func(err error) { do(func() { u.showNoInstall(err); u.tapChoose() }) },
 	)
+	eng.memoryOnly = func(why error) { do(func() { u.say(sentence(why), false) }) }
 	u = newWindow(a, w, eng, do)
 	u.rest = r
 	u.shown.Store(true)

@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"localguard/netcheck"
@@ -15,27 +16,32 @@ import (
 // engine is the one bridge between the window and netcheck. One goroutine
 // owns the Checker and the Store, which are not safe for concurrent use: it
 // watches, and every other use of them (check now, plan, apply, undo,
-// trust) is a request run on that goroutine between two watches. A request
-// stops the watch; the watch that follows checks at once, so every request
-// is followed by a fresh verdict.
+// trust) is a request. Requests are carried out one at a time in the order
+// they were made (one queue), on the watch's own goroutine between two
+// checks, so the watch keeps what it knows (interfaces, probe answers)
+// across them; each is followed by a fresh verdict.
 type engine struct {
-	ctx      context.Context
-	requests chan func(*engineState)
+	ctx context.Context
+	// queue holds the requests not yet handed to the engine's goroutine,
+	// oldest first; wake tells the feeder there are some.
+	mu    sync.Mutex
+	queue []func(*engineState)
+	wake  chan struct{}
 	// emit receives each verdict Watch reports, on the engine's goroutine.
 	emit func(netcheck.Verdict)
 	// noInstall is called when no FlowMeter install is known yet.
 	noInstall func(error)
 	// checked, when set, is told the time of every check.
 	checked func(at time.Time)
+	// memoryOnly is called, when set, with the reason when what the user
+	// asked to remember is kept for this run only.
+	memoryOnly func(error)
 }
 
 // engineState is what only the engine's goroutine touches.
 type engineState struct {
-	checker *netcheck.Checker
-	store   *netcheck.Store
-	// stored is false when the store could not be opened: it then lives
-	// in memory only.
-	stored   bool
+	checker  *netcheck.Checker
+	store    *netcheck.Store
 	interval time.Duration
 	environ  []string
 }
@@ -45,68 +51,129 @@ const retryPause = 5 * time.Second
 
 // newEngine makes an engine that stops when ctx ends.
 func newEngine(ctx context.Context, emit func(netcheck.Verdict), noInstall func(error)) *engine {
-	return &engine{ctx: ctx, requests: make(chan func(*engineState)), emit: emit, noInstall: noInstall}
+	return &engine{ctx: ctx, wake: make(chan struct{}, 1), emit: emit, noInstall: noInstall}
 }
 
 // run resolves the install and watches it until the engine's context ends.
 func (e *engine) run(envPath string, interval time.Duration) {
 	ctx := e.ctx
 	s := &engineState{interval: interval, environ: os.Environ()}
-	if path, err := netcheck.DefaultStorePath(); err == nil {
-		s.store, _ = netcheck.OpenStore(path) // a damaged store trusts nothing
+	if homeMissing != nil {
+		// The configuration folder was moved to a temporary one for
+		// Fyne's sake (see spareMissingHome): nothing kept there lasts.
+		s.store = netcheck.MemoryStore(homeMissing)
+	} else if path, err := netcheck.DefaultStorePath(); err == nil {
+		s.store, err = netcheck.OpenStore(path)
+		if err != nil {
+			s.store = netcheck.MemoryStore(err) // a damaged store trusts nothing
+		}
+	} else {
+		s.store = netcheck.MemoryStore(err)
 	}
-	s.stored = s.store != nil
-	if !s.stored {
-		s.store = &netcheck.Store{}
+	if why := s.store.Remembers(); why != nil && e.memoryOnly != nil {
+		e.memoryOnly(why)
 	}
 	if err := s.open(ctx, envPath); err != nil {
 		e.noInstall(err)
 	}
+	requests := make(chan func() time.Duration)
+	go e.feed(s, requests)
 	for {
 		if s.checker == nil {
 			select {
 			case <-ctx.Done():
 				return
-			case req := <-e.requests:
-				req(s)
+			case req := <-requests:
+				req()
 			}
 			continue
 		}
-		watch, stop := context.WithCancel(ctx)
-		done := make(chan error, 1)
-		s.checker.Checked = e.checked
-		go func(c *netcheck.Checker, every time.Duration) {
-			done <- c.Watch(watch, every, func(v netcheck.Verdict) {
-				// With no install known and no FlowMeter running, the
-				// window keeps asking for the folder; a FlowMeter that
-				// starts later is found and shown.
-				if v.Env.Path == "" && len(v.Listeners) == 0 {
-					return
-				}
-				e.emit(v)
-			})
-		}(s.checker, s.interval)
-		select {
-		case <-ctx.Done():
-			stop()
-			<-done
+		watching := s.checker
+		watching.Checked = e.checked
+		// The watch carries out the requests itself; one that chooses
+		// another install ends it.
+		watching.WatchWith(ctx, s.interval, func(v netcheck.Verdict) {
+			// With no install known and no FlowMeter running, the window
+			// keeps asking for the folder; a FlowMeter that starts later
+			// is found and shown.
+			if v.Env.Path == "" && len(v.Listeners) == 0 {
+				return
+			}
+			e.emit(v)
+		}, requests)
+		if ctx.Err() != nil {
 			return
-		case req := <-e.requests:
-			stop()
-			<-done
-			req(s)
-		case <-done:
-			// Watch ended by itself: pause, never a hot loop.
-			stop()
+		}
+		if s.checker != watching {
+			continue
+		}
+		// Watch ended by itself: pause, never a hot loop, while still
+		// carrying out requests.
+		pause := time.After(retryPause)
+	wait:
+		for {
 			select {
 			case <-ctx.Done():
 				return
-			case req := <-e.requests:
-				req(s)
-			case <-time.After(retryPause):
+			case req := <-requests:
+				req()
+				if s.checker != watching {
+					break wait
+				}
+			case <-pause:
+				break wait
 			}
 		}
 	}
+}
+
+// feed hands the queued requests to the engine's goroutine, in order, as
+// functions that return the watch's next interval. The engine's goroutine
+// is the only one that takes them, inside a watch or between watches, so
+// none is lost or run out of turn.
+func (e *engine) feed(s *engineState, out chan<- func() time.Duration) {
+	for {
+		select {
+		case <-e.ctx.Done():
+			return
+		case <-e.wake:
+		}
+		for {
+			req, ok := e.pop()
+			if !ok {
+				break
+			}
+			wrapped := func() time.Duration {
+				checker, interval := s.checker, s.interval
+				req(s)
+				switch {
+				case s.checker != checker:
+					return -1 // another install: the watch of this one ends
+				case s.interval != interval:
+					return s.interval
+				}
+				return 0
+			}
+			select {
+			case out <- wrapped:
+			case <-e.ctx.Done():
+				return
+			}
+		}
+	}
+}
+
+// pop takes the oldest queued request.
+func (e *engine) pop() (func(*engineState), bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.queue) == 0 {
+		return nil, false
+	}
+	req := e.queue[0]
+	e.queue[0] = nil
+	e.queue = e.queue[1:]
+	return req, true
 }
 
 // open makes the Checker for envPath, or for the install netcheck finds
@@ -128,22 +195,32 @@ func (s *engineState) open(ctx context.Context, envPath string) error {
 	return nil
 }
 
-// save writes the store when it has a file.
-func (s *engineState) save() error {
-	if !s.stored {
-		return errors.New("the settings folder cannot be used, so Localguard cannot remember this")
+// save writes the store. An error wrapping netcheck.ErrNotRemembered
+// means the change holds for this run only.
+func (s *engineState) save() error { return s.store.Save() }
+
+// kept reports a change that holds for this run only as done, and tells
+// the window Localguard cannot remember it.
+func (e *engine) kept(err error) error {
+	if errors.Is(err, netcheck.ErrNotRemembered) {
+		if e.memoryOnly != nil {
+			e.memoryOnly(err)
+		}
+		return nil
 	}
-	return s.store.Save()
+	return err
 }
 
-// do runs req on the engine's goroutine; it returns at once.
+// do queues req to run on the engine's goroutine after every request made
+// before it; it returns at once.
 func (e *engine) do(req func(*engineState)) {
-	go func() {
-		select {
-		case e.requests <- req:
-		case <-e.ctx.Done():
-		}
-	}()
+	e.mu.Lock()
+	e.queue = append(e.queue, req)
+	e.mu.Unlock()
+	select {
+	case e.wake <- struct{}{}:
+	default: // the feeder is already awake
+	}
 }
 
 // checkNow checks at once (the watch that follows a request does).
@@ -163,15 +240,11 @@ func (e *engine) choose(envPath string, done func(error)) {
 func (e *engine) trust(iface, address string, on bool, done func(error)) {
 	e.do(func(s *engineState) {
 		addr, err := netip.ParseAddr(address)
-		switch {
-		case err != nil:
-			err = fmt.Errorf("%q is not an address: %w", address, err)
-		case !s.stored:
-			err = s.save()
-		default:
-			err = s.store.SetTrusted(iface, addr, on)
+		if err != nil {
+			done(fmt.Errorf("%q is not an address: %w", address, err))
+			return
 		}
-		done(err)
+		done(e.kept(s.store.SetTrusted(iface, addr, on)))
 	})
 }
 
@@ -187,7 +260,7 @@ func (e *engine) distrust(n netcheck.Network, done func(error)) {
 			done(nil)
 			return
 		}
-		done(s.save())
+		done(e.kept(s.save()))
 	})
 }
 
@@ -225,13 +298,15 @@ func (e *engine) plan(key string, done func(*preview, error)) {
 	})
 }
 
-// undo puts back the .env as it was before the last fix.
-func (e *engine) undo(done func(error)) {
+// undo puts back the .env as it was before the last fix, and reports how
+// many earlier fixes can still be undone.
+func (e *engine) undo(done func(left int, err error)) {
 	e.do(func(s *engineState) {
 		if s.checker == nil {
-			done(netcheck.ErrNoInstall)
+			done(0, netcheck.ErrNoInstall)
 			return
 		}
-		done(netcheck.Undo(s.checker.EnvPath))
+		err := netcheck.Undo(s.checker.EnvPath)
+		done(netcheck.UndoSteps(s.checker.EnvPath), err)
 	})
 }

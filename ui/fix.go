@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -170,8 +172,10 @@ func (u *window) applied(p *preview, backup string, err error) {
 	u.sayWhile(text, func(v netcheck.Verdict) bool { return v.UndoAvailable })
 }
 
-// tapUndo asks, then puts the file back as it was before the last fix:
-// FlowMeter may be open to the network again at its next start.
+// tapUndo asks, then puts the file back as it was before the last fix;
+// pressed again, before the fix before that, down to the file as it was
+// before Localguard first changed it. FlowMeter may be open to the
+// network again at its next start, hence the question.
 func (u *window) tapUndo() {
 	d := dialog.NewConfirm("Undo the fix?", "Undo puts "+u.verdict.Env.Path+" back as it was: at its next start FlowMeter may be reachable from the network again.", func(yes bool) {
 		if yes {
@@ -187,7 +191,7 @@ func (u *window) tapUndo() {
 // undoNow puts the file back as it was before the last fix.
 func (u *window) undoNow() {
 	u.undo.Disable()
-	u.eng.undo(func(err error) {
+	u.eng.undo(func(left int, err error) {
 		u.do(func() {
 			u.undo.Enable()
 			switch {
@@ -198,9 +202,14 @@ func (u *window) undoNow() {
 			case err != nil:
 				u.say("Could not undo: "+err.Error(), true)
 			default:
-				u.fixed = false
-				u.undo.Hide()
-				u.say("Put "+u.verdict.Env.Path+" back exactly as it was before the fix.", false)
+				u.fixed = left > 0
+				text := "Put " + u.verdict.Env.Path + " back exactly as it was before the last fix."
+				if left > 0 {
+					text += fmt.Sprintf(" %d earlier fix(es) can be undone too: press Undo again.", left)
+				} else {
+					u.undo.Hide()
+				}
+				u.say(text, false)
 			}
 		})
 	})
@@ -212,27 +221,40 @@ type stopDialog struct {
 	restart *widget.Button
 	stop    *widget.Button
 	keep    *widget.Button
+	// process is the FlowMeter process held when the dialog opened; only
+	// it is ever signalled.
+	process *netcheck.FlowMeterProcess
 }
 
-// tapStop asks, then stops the FlowMeter process that must restart.
+// tapStop asks, then stops the FlowMeter process that must restart. The
+// process is taken hold of as the dialog opens (its start time, command
+// line and, on Linux, a pidfd), so that a click after it ended cannot reach
+// another process that took its pid.
 func (u *window) tapStop() {
 	l, ok := restartFor(u.verdict)
 	if !ok {
 		return
 	}
-	sd := &stopDialog{}
+	process, err := holdFlowMeter(l.PID, l.Cmdline)
+	if err != nil {
+		u.say(sentence(err), false)
+		u.eng.checkNow()
+		return
+	}
+	sd := &stopDialog{process: process}
 	warning := widget.NewLabel("Every dataset loaded in FlowMeter's memory will be lost, and anyone using FlowMeter now is cut off. Save or export what you need first.")
 	warning.Wrapping = fyne.TextWrapWord
 	warning.Importance = widget.DangerImportance
 	warning.TextStyle = fyne.TextStyle{Bold: true}
 	sd.keep = widget.NewButton("Keep it running", func() { sd.d.Hide() })
 	sd.stop = widget.NewButtonWithIcon("Only stop it", theme.MediaStopIcon(), func() {
+		u.stopFlowMeter(process) // before Hide, which lets go of the process
 		sd.d.Hide()
-		u.stopFlowMeter(l)
 	})
 	sd.restart = widget.NewButtonWithIcon("Restart FlowMeter", theme.ViewRefreshIcon(), func() {
+		sd.process = nil // the restart holds it now, until it stops it
 		sd.d.Hide()
-		u.restartFlowMeter(l)
+		u.restartFlowMeter(l, process)
 	})
 	sd.restart.Importance = widget.DangerImportance
 	content := container.NewVBox(
@@ -242,20 +264,39 @@ func (u *window) tapStop() {
 	)
 	u.stopAsk = sd
 	sd.d = u.showDialog("Restart FlowMeter now?", content, 560, func() {
+		sd.process.Release() // after Stop or Keep, nothing is held any more
 		if u.stopAsk == sd {
 			u.stopAsk = nil
 		}
 	})
 }
 
-// stopFlowMeter stops the process; the watch sees it go.
-func (u *window) stopFlowMeter(l netcheck.Listener) {
-	if err := netcheck.StopFlowMeter(l.PID); err != nil {
-		u.say(err.Error(), true)
-		return
+// holdFlowMeter takes hold of the process the dialog names; tests replace
+// it to show the dialog for a fixture's pid.
+var holdFlowMeter = netcheck.HoldFlowMeter
+
+// stopFlowMeter stops the process held; the watch sees it go.
+func (u *window) stopFlowMeter(p *netcheck.FlowMeterProcess) {
+	err := p.Stop()
+	switch {
+	case errors.Is(err, netcheck.ErrAlreadyStopped):
+		u.say(fmt.Sprintf("FlowMeter (pid %d) already stopped; nothing was signalled. Start it again the way you usually do.", p.PID), false)
+	case err != nil:
+		u.say(sentence(err), true)
+	default:
+		u.last, u.stoppedPID = actionStopped, p.PID
 	}
-	u.last, u.stoppedPID = actionStopped, l.PID
 	u.eng.checkNow()
+}
+
+// sentence is an error as the window shows it: a sentence with a capital.
+func sentence(err error) string {
+	s := err.Error()
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // howToDialog shows the change to make when the .env is not the cause,

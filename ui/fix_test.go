@@ -49,10 +49,10 @@ func TestFixAndUndo(t *testing.T) {
 	if h.u.undo.Hidden {
 		t.Error("Undo is not offered after the fix")
 	}
-	if !strings.Contains(h.u.notice.Text, env+".localguard-backup") {
+	if !strings.Contains(h.u.notice.Text, env+".localguard-backup-1") {
 		t.Errorf("the window does not say where the backup is: %q", h.u.notice.Text)
 	}
-	if _, err := os.Stat(env + ".localguard-backup"); err != nil {
+	if _, err := os.Stat(env + ".localguard-backup-1"); err != nil {
 		t.Errorf("no backup where the preview said: %v", err)
 	}
 
@@ -158,4 +158,39 @@ func TestUndoAsks(t *testing.T) {
 	if got := readFile(t, env); got != fixed {
 		t.Errorf("Keep the fix changed the file to %q", got)
 	}
+}
+
+// TestUndoStepsBack: after a finding fix and the HOST fix, Undo puts back
+// the file before the HOST fix and stays offered; a second Undo gives the
+// exact original, and Undo goes away.
+func TestUndoStepsBack(t *testing.T) {
+	isolate(t)
+	original := fmt.Sprintf("DEBUG=true\nHOST=0.0.0.0\nPORT=%d\n", freePort(t))
+	env := install(t, original)
+	h := newHarness(t, env)
+	h.status(netcheck.StatusAtRisk)
+	test.Tap(h.u.findingFix["DEBUG"])
+	h.until("the finding's preview", func() bool { return h.u.preview != nil })
+	test.Tap(h.u.preview.apply)
+	h.until("the finding fixed", func() bool { return h.u.preview == nil && len(h.u.verdict.Findings) == 0 })
+	afterDebug := readFile(t, env)
+	test.Tap(h.u.action)
+	h.until("the HOST preview", func() bool { return h.u.preview != nil })
+	test.Tap(h.u.preview.apply)
+	h.status(netcheck.StatusSafe)
+
+	test.Tap(h.u.undo)
+	h.u.undoAsk.Confirm()
+	h.until("the first undo", func() bool { return strings.Contains(h.u.notice.Text, "press Undo again") })
+	if got := readFile(t, env); got != afterDebug {
+		t.Fatalf("first Undo left %q, want %q", got, afterDebug)
+	}
+	h.status(netcheck.StatusAtRisk)
+	if h.u.undo.Hidden {
+		t.Fatal("Undo is not offered for the earlier fix")
+	}
+	test.Tap(h.u.undo)
+	h.u.undoAsk.Confirm()
+	h.until("the second undo", func() bool { return readFile(t, env) == original })
+	h.until("Undo to go", func() bool { return h.u.undo.Hidden && !h.u.verdict.UndoAvailable })
 }

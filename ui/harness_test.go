@@ -50,10 +50,16 @@ func init() {
 }
 
 // isolate gives the test its own configuration folder (the store, the
-// autostart entry) and an environment without HOST and PORT.
+// autostart entry) and home, both there as a user's are, and an
+// environment without HOST and PORT.
 func isolate(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
+	for _, d := range []string{"config", "home"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
 	t.Setenv("APPDATA", filepath.Join(dir, "config")) // the store on Windows
 	t.Setenv("HOME", filepath.Join(dir, "home"))

@@ -254,9 +254,15 @@ func TestStopAsksFirst(t *testing.T) {
 	if !strings.Contains(u.restartText.Text, "python3 -m app.main (pid 4242)") {
 		t.Errorf("the restart text does not name the process: %q", u.restartText.Text)
 	}
+	held := false
+	holdFlowMeter = func(pid int32, _ string) (*netcheck.FlowMeterProcess, error) {
+		held = true
+		return &netcheck.FlowMeterProcess{PID: pid}, nil // the fixture's pid 4242 runs nothing here
+	}
+	defer func() { holdFlowMeter = netcheck.HoldFlowMeter }()
 	test.Tap(u.stop)
-	if u.stopAsk == nil {
-		t.Fatal("Stop FlowMeter did not ask first")
+	if u.stopAsk == nil || !held {
+		t.Fatal("Stop FlowMeter did not take hold of the process and ask first")
 	}
 	test.Tap(u.stopAsk.keep)
 	if u.stopAsk != nil {

@@ -21,20 +21,22 @@ type restartedRun struct {
 // was started (command, folder, environment), detached, its output in a
 // log; the watch then follows it to green. Where Localguard cannot start
 // it itself, it shows the command to run instead.
-func (u *window) restartFlowMeter(l netcheck.Listener) {
+func (u *window) restartFlowMeter(l netcheck.Listener, p *netcheck.FlowMeterProcess) {
 	launch, err := netcheck.ReadLaunch(l)
 	if errors.Is(err, netcheck.ErrCannotRestart) {
+		p.Release()
 		u.showHowTo(netcheck.Verdict{Advice: netcheck.RestartCommand(l)})
 		u.say(err.Error(), false)
 		return
 	}
 	if err != nil {
+		p.Release()
 		u.say(err.Error(), true)
 		return
 	}
 	u.say("Restarting FlowMeter…", false)
 	go func() {
-		pid, log, err := netcheck.Restart(context.Background(), launch, netcheck.LogDir(), restartWait)
+		pid, log, err := netcheck.Restart(context.Background(), p, launch, netcheck.LogDir(), restartWait)
 		u.do(func() {
 			if err != nil {
 				u.say("FlowMeter was not restarted: "+err.Error(), true)
