@@ -26,6 +26,9 @@ type Facts struct {
 	Interfaces []Interface
 	// Trusted holds the networks the user trusts; nil trusts none.
 	Trusted *Store
+	// Relays are the local processes that pass FlowMeter on beyond this
+	// computer (proxies, tunnels), or may.
+	Relays []RelayFacts
 	// ScanErr is set when the sockets or the interfaces could not be read
 	// whole: the verdict is then never safe nor at-risk on a partial view.
 	ScanErr error
@@ -95,8 +98,13 @@ func Judge(f Facts) Verdict {
 		causes[i] = causeOf(lf)
 		v.Listeners = append(v.Listeners, listenerOf(lf, causes[i], f.Interfaces, f.Trusted))
 	}
+	v.Relays = []Relay{}
+	for _, rf := range f.Relays {
+		v.Relays = append(v.Relays, relayOf(rf, f.Interfaces, f.Trusted))
+	}
 	j := judgement{f: f, v: &v, file: file, causes: causes}
 	j.decide()
+	j.relayJudgement()
 	return v
 }
 

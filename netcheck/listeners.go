@@ -343,7 +343,9 @@ func (s *Scanner) attribute(ctx context.Context, k *hintSet, socks []Socket) (fo
 		case c.owner.line.start == StartContainer:
 			c.evidence = k.hintedPort(sk.Port) || k.hintedPort(c.owner.line.containerPort)
 		case c.owner.line.start == StartVite:
-			// Vite is FlowMeter's only when its proxy answers for it.
+			// Vite's dev server is a relay of FlowMeter, never one of its
+			// own listeners (see relayScanner).
+			continue
 		case c.owner.line.start == StartPackaged:
 			c.evidence = true
 		default:
@@ -476,6 +478,16 @@ func resolveDualStack(ctx context.Context, all []Socket, sk Socket) Socket {
 	sk.DualStack = !v4 && Probe(ctx, netip.AddrFrom4([4]byte{127, 0, 0, 1}), sk.Port)
 	sk.dualKnown = true
 	return sk
+}
+
+// Sockets are the listening sockets the last Scan saw.
+func (s *Scanner) Sockets() []Socket {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.last == nil {
+		return nil
+	}
+	return slices.Clone(s.last.sockets)
 }
 
 func cloneFound(in []FlowMeterSocket) []FlowMeterSocket {
