@@ -156,8 +156,22 @@ func (r *relayScanner) find(ctx context.Context, fm []FlowMeterSocket, listening
 
 	cands := r.candidates(targets, fmPIDs)
 	var out []RelayFacts
+	type key struct {
+		pid   int32
+		inode uint64
+		kind  string
+	}
+	dup := map[key]bool{}
 	for _, c := range cands {
-		out = append(out, r.resolve(c, conns, fmInodes, targets, own)...)
+		for _, f := range r.resolve(c, conns, fmInodes, targets, own) {
+			// A relay's children (socat's forks, nginx's workers) give
+			// the same relay again.
+			k := key{f.Owner.PID, f.Socket.Inode, f.Kind}
+			if !dup[k] {
+				dup[k] = true
+				out = append(out, f)
+			}
+		}
 	}
 	out = r.prove(ctx, out)
 	slices.SortFunc(out, func(a, b RelayFacts) int {
@@ -182,8 +196,11 @@ func (r *relayScanner) refreshProcs() {
 			if st, err := r.sys.stat(pid); err == nil {
 				p.start = st.start
 			}
-			if p.line.prog == "nginx" {
+			switch p.line.prog {
+			case "nginx":
 				p.config = nginxTargets(p.args, r.sys.cwd(pid))
+			case "vite":
+				p.config = viteTargets(r.sys.cwd(pid))
 			}
 		}
 		r.procs[pid] = p
