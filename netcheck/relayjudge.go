@@ -162,28 +162,48 @@ func socatLoopback(args []string) []string {
 }
 
 // sshLoopback is ssh's command line without -g and with every -L bound to
-// 127.0.0.1.
+// 127.0.0.1; bundled options (-NgL9000:...) are read letter by letter.
 func sshLoopback(args []string) []string {
 	var out []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
-		switch {
-		case a == "-g":
+		if !strings.HasPrefix(a, "-") || strings.HasPrefix(a, "--") || len(a) < 2 {
+			out = append(out, a)
 			continue
-		case a == "-L" && i+1 < len(args):
-			out = append(out, a, loopbackForward(args[i+1]))
-			i++
-			continue
-		case strings.HasPrefix(a, "-L"):
-			out = append(out, "-L"+loopbackForward(a[2:]))
-			continue
-		case strings.HasPrefix(a, "-") && !strings.HasPrefix(a, "--") && strings.Contains(a, "g") && !strings.ContainsAny(a[1:], sshFlagsWithValue):
-			a = strings.ReplaceAll(a, "g", "")
-			if a == "-" {
+		}
+		opt := "-"
+		value, hasValue := "", false
+		for j := 1; j < len(a); j++ {
+			ch := a[j]
+			if ch == 'g' {
 				continue
 			}
+			opt += string(ch)
+			if strings.IndexByte(sshFlagsWithValue, ch) >= 0 {
+				value, hasValue = a[j+1:], true
+				if value == "" && i+1 < len(args) {
+					i++
+					value = args[i]
+					if ch == 'L' {
+						value = loopbackForward(value)
+					}
+					if opt != "-" {
+						out = append(out, opt)
+					}
+					out = append(out, value)
+					opt, hasValue = "", false
+				} else if ch == 'L' {
+					value = loopbackForward(value)
+				}
+				break
+			}
 		}
-		out = append(out, a)
+		switch {
+		case hasValue:
+			out = append(out, opt+value)
+		case opt != "-" && opt != "":
+			out = append(out, opt)
+		}
 	}
 	return out
 }
