@@ -89,7 +89,7 @@ UsePAM no
 AllowTcpForwarding yes
 GatewayPorts no
 `, port, addr, dir, dir, dir)), 0o600)
-	os.MkdirAll("/run/sshd", 0o755) // sshd's privilege separation folder
+	os.MkdirAll("/run/sshd", 0o755)                // sshd's privilege separation folder
 	argv := []string{sshd, "-D", "-e", "-f", conf} // sshd re-executes itself by argv[0]
 	path := sshd
 	if ns != "" {
