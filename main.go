@@ -29,10 +29,13 @@ const usage = `Localguard keeps FlowMeter reachable from this computer only.
 Usage:
   localguard [--env FILE]                   open the window and the tray icon
   localguard check [--env FILE] [--json]    print the verdict; exit 0 safe, 1 exposed, 2 at-risk, 3 error
-  localguard fix [--env FILE] [--yes] [--json] [--finding KEY]
+  localguard fix [--env FILE] [--yes] [--json] [--finding KEY] [--source FILE]
                                             make FlowMeter bind to 127.0.0.1 (shows the change, asks, keeps a backup);
                                             with --finding, make that setting safe instead (DEBUG, CORS_ORIGINS, ...)
-  localguard undo [--env FILE]              put the .env back exactly as it was before the last fix
+                                            with --source, fix a relay or container at its source instead (docker-compose.yaml,
+                                            the frontend's package.json or vite.config.*)
+  localguard undo [--env FILE] [--source FILE]
+                                            put the .env (or the source file) back exactly as it was before the last fix
   localguard watch [--env FILE] [--interval DURATION] [--json]
                                             print the verdict now and each time it changes, until interrupted
 
@@ -85,6 +88,8 @@ type command struct {
 	json    bool
 	yes     bool
 	finding string
+	// source is fix's and undo's --source: a relay's or container's file.
+	source string
 	// interval is watch's.
 	interval time.Duration
 
@@ -103,6 +108,9 @@ func (c cli) command(name string) *command {
 	case "fix":
 		cmd.set.BoolVar(&cmd.yes, "yes", false, "apply the change without asking")
 		cmd.set.StringVar(&cmd.finding, "finding", "", "make the setting `KEY` of a finding safe instead of HOST")
+		cmd.set.StringVar(&cmd.source, "source", "", "fix the `FILE` that puts a relay or container on the network (docker-compose.yaml, package.json, vite.config.*) instead of the .env")
+	case "undo":
+		cmd.set.StringVar(&cmd.source, "source", "", "put back the `FILE` a --source fix changed instead of the .env")
 	case "watch":
 		cmd.set.DurationVar(&cmd.interval, "interval", netcheck.DefaultInterval, "how often to check (1s, 500ms)")
 	}
@@ -124,7 +132,7 @@ func (cmd *command) parse(c cli, args []string) (code int, done bool) {
 	}
 	cmd.checker = openInstall(cmd.env)
 	cmd.env = cmd.checker.EnvPath
-	if cmd.env == "" && (cmd.name == "fix" || cmd.name == "undo") {
+	if cmd.env == "" && cmd.source == "" && (cmd.name == "fix" || cmd.name == "undo") {
 		fmt.Fprintf(c.err, "localguard %s: %v\n", cmd.name, netcheck.ErrNoInstall)
 		return 3, true
 	}
@@ -175,9 +183,16 @@ func (c cli) fix(args []string) int {
 		return code
 	}
 	ctx := context.Background()
-	plan, err := cmd.checker.PlanFix(ctx)
-	if cmd.finding != "" {
+	var plan *netcheck.Plan
+	var err error
+	switch {
+	case cmd.source != "":
+		plan, err = netcheck.PlanSourceFix(cmd.source)
+		cmd.env = cmd.source
+	case cmd.finding != "":
 		plan, err = cmd.checker.PlanFinding(cmd.finding)
+	default:
+		plan, err = cmd.checker.PlanFix(ctx)
 	}
 	if err != nil {
 		fmt.Fprintf(c.err, "localguard fix: %v\n", err)
@@ -186,7 +201,11 @@ func (c cli) fix(args []string) int {
 	res := &fixResult{Diff: plan.Diff()}
 	switch {
 	case plan.Empty():
-		if !cmd.json {
+		switch {
+		case cmd.json:
+		case cmd.source != "":
+			fmt.Fprintf(c.out, "Nothing to change: %s already keeps FlowMeter on this computer.\n", cmd.env)
+		default:
 			fmt.Fprintf(c.out, "Nothing to change: %s already sets %s=%s.\n", cmd.env, plan.Key, plan.Value)
 		}
 	default:
@@ -210,6 +229,12 @@ func (c cli) fix(args []string) int {
 	v := cmd.checker.Check(ctx)
 	if cmd.json {
 		c.print(v, true, res)
+	} else if res.Changed && cmd.source != "" {
+		fmt.Fprintf(c.out, "Fixed: %s (from line %d).", cmd.env, plan.Line)
+		if res.Backup != "" {
+			fmt.Fprintf(c.out, " The original is kept in %s.", res.Backup)
+		}
+		fmt.Fprintf(c.out, "\nRestart what it starts for the change to take effect. To put it back: localguard undo --source %s\n", cmd.env)
 	} else if res.Changed {
 		fmt.Fprintf(c.out, "Fixed: %s now sets %s=%s (line %d).", cmd.env, plan.Key, plan.Value, plan.Line)
 		if res.Backup != "" {
@@ -220,7 +245,7 @@ func (c cli) fix(args []string) int {
 			fmt.Fprint(c.out, v.Text(isTerminal(c.out)))
 		}
 	}
-	if v.Status == netcheck.StatusError {
+	if v.Status == netcheck.StatusError && cmd.source == "" {
 		return 1
 	}
 	return 0
@@ -230,6 +255,9 @@ func (c cli) undo(args []string) int {
 	cmd := c.command("undo")
 	if code, done := cmd.parse(c, args); done {
 		return code
+	}
+	if cmd.source != "" {
+		cmd.env = cmd.source
 	}
 	if err := netcheck.Undo(cmd.env); err != nil {
 		fmt.Fprintf(c.err, "localguard undo: %v\n", err)

@@ -272,3 +272,12 @@ func depthAt(b []byte) int {
 	}
 	return depth
 }
+
+// PlanUnchanged is the empty plan of a source file that needs no change.
+func PlanUnchanged(path string) (*Plan, error) {
+	f, content, err := loadSource(path)
+	if err != nil {
+		return nil, err
+	}
+	return &Plan{File: f, Key: "source", Before: content, After: content}, nil
+}

@@ -185,6 +185,9 @@ func sameInstall(a, b string) bool {
 // does not have is never connected to.
 func (c *Checker) listenerFacts(ctx context.Context, s FlowMeterSocket, ifaces []Interface) ListenerFacts {
 	lf := ListenerFacts{FlowMeterSocket: s, Answered: map[netip.Addr]bool{}, Sandbox: "unknown"}
+	if s.Owner != nil && s.Owner.Start == StartContainer {
+		lf.ComposeFile = composeFileOf(s.Backend)
+	}
 	if s.SettingsDir != "" {
 		var env []string
 		if s.Owner != nil {

@@ -69,6 +69,9 @@ type ListenerFacts struct {
 	Answered map[netip.Addr]bool
 	// Sandbox is FlowMeter's formula sandbox as it reports it.
 	Sandbox string
+	// ComposeFile is the compose file of the install a container
+	// publisher belongs to, "" when none is known.
+	ComposeFile string
 }
 
 // Judge builds the verdict from the facts: a pure function.

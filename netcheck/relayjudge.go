@@ -82,6 +82,10 @@ func relayOf(rf RelayFacts, ifaces []Interface, trust *Store) Relay {
 		r.ExposedOn = exposuresOf(rf.Socket, rf.Socket.Port, rf.Answered, ifaces, trust)
 	}
 	r.Cause, r.Why, r.Advice = relayCause(rf)
+	if rf.Source != "" {
+		r.Fix = sourceFixCommand(rf.Source)
+		r.Advice = "run " + r.Fix + " (it shows the change, keeps a backup and can be undone), then restart the web page server"
+	}
 	return r
 }
 
@@ -97,7 +101,7 @@ func relayCause(rf RelayFacts) (cause, why, advice string) {
 	case "vite":
 		if rf.Owner != nil && rf.Owner.HostFlagSet {
 			return CauseCommandLine, "FlowMeter's web page server (Vite) was started with --host, and it passes /api on to FlowMeter",
-				"stop the web page server and start it again without --host (npm run dev); if --host is in the \"dev\" script of frontend/package.json, remove it there"
+				"stop the web page server and start it again without --host: npm run dev (or " + shellJoin(withoutViteHost(args)) + ")"
 		}
 		return "config", "FlowMeter's web page server (Vite) listens beyond this computer without --host: server.host in its config (frontend/vite.config.ts) says so",
 			"remove server.host from frontend/vite.config.ts (or set it to \"localhost\"), then restart npm run dev"
@@ -227,6 +231,25 @@ func shellJoin(args []string) string {
 		q[i] = shellQuote(a)
 	}
 	return strings.Join(q, " ")
+}
+
+// withoutViteHost is Vite's command line without --host and its value.
+func withoutViteHost(args []string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--host":
+			if i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
+				i++
+			}
+			continue
+		case strings.HasPrefix(a, "--host="):
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // relayWords names a relay for people.

@@ -62,6 +62,9 @@ type RelayFacts struct {
 	Seen string
 	// Frontend is Vite's folder (its working folder), "" for others.
 	Frontend string
+	// Source is the file that puts the relay on the network when
+	// Localguard can fix it there (package.json, vite.config.*), "".
+	Source string
 	// Answered holds the addresses a connect succeeded on, among those
 	// ReachableAddrs lists for Socket.
 	Answered map[netip.Addr]bool
@@ -388,6 +391,9 @@ func (r *relayScanner) resolve(c relayCandidate, conns []Conn, fmInodes map[uint
 	base := RelayFacts{Owner: owner, Program: prog, TargetPort: c.target, Seen: c.seen}
 	if prog == "vite" {
 		base.Frontend = owner.Cwd
+		if !strings.HasPrefix(r.sys.root(holder), "/proc/") {
+			base.Source = viteSource(owner.Cwd, p.line.hostSet)
+		}
 	}
 	for _, s := range r.listening {
 		if !socks[s.Inode] || fmInodes[s.Inode] || s.Addr.IsLoopback() {
