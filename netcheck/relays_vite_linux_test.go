@@ -115,6 +115,10 @@ func TestRelayVite(t *testing.T) {
 		if r.PID != v.pid() || r.Program != "vite" || r.Cause != CauseCommandLine || r.TargetPort != port {
 			t.Errorf("relay %+v", *r)
 		}
+		// Typed by hand: no file to fix, the exact command instead.
+		if want := fmt.Sprintf("node node_modules/vite/bin/vite.js --port %d --strictPort", vp); r.Fix != "" || !strings.Contains(r.Advice, want) {
+			t.Errorf("fix %q, advice %q: want no fix and the command %q", r.Fix, r.Advice, want)
+		}
 		if v := c.Check(context.Background()); !strings.Contains(v.Message, "web page server (Vite)") {
 			t.Errorf("message %q: want Vite named as FlowMeter's web page server", v.Message)
 		}
@@ -122,6 +126,30 @@ func TestRelayVite(t *testing.T) {
 		time.Sleep(time.Second)
 		if v := c.Check(context.Background()); relayOn(v, vp) == nil {
 			t.Errorf("idle Vite not found: %s", relaysOf(v))
+		}
+	})
+	t.Run("--host in package.json's dev script: fixed at the source", func(t *testing.T) {
+		npm, _ := exec.LookPath("npm")
+		pkg := filepath.Join(fe, "package.json")
+		orig, _ := os.ReadFile(pkg)
+		os.WriteFile(pkg, []byte(`{"name": "flowmeter-frontend", "private": true, "type": "module", "scripts": {"dev": "vite --host"}}`+"\n"), 0o644)
+		t.Cleanup(func() { os.WriteFile(pkg, orig, 0o644) })
+		vp := freePort(t)
+		v := start(t, fe, npm, childEnv("npm_config_cache="+t.TempDir(), "npm_config_update_notifier=false"), "npm", "run", "dev", "--", "--port", fmt.Sprint(vp), "--strictPort")
+		waitVite(t, v, vp)
+		r := wantRelay(t, l, c, l.v4, vp, true, true)
+		if r == nil {
+			return
+		}
+		if r.Fix != "localguard fix --source "+pkg {
+			t.Fatalf("fix %q: want package.json fixed at the source", r.Fix)
+		}
+		plan, err := PlanSourceFix(pkg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(plan.After), `"dev": "vite"`) {
+			t.Errorf("planned:\n%s", plan.After)
 		}
 	})
 	t.Run("npm run dev (no --host): this computer only", func(t *testing.T) {
