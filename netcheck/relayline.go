@@ -2,7 +2,6 @@ package netcheck
 
 import (
 	"net/netip"
-	"strconv"
 	"strings"
 )
 
@@ -274,5 +273,3 @@ func containsArg(args []string, s string) bool {
 	}
 	return false
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

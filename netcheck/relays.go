@@ -5,7 +5,6 @@ import (
 	"context"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -475,19 +474,6 @@ func (r *relayScanner) prove(ctx context.Context, in []RelayFacts) []RelayFacts 
 		out = append(out, f)
 	}
 	return out
-}
-
-// viteFrontendBackend is the backend folder beside a Vite's frontend
-// folder, "" when there is none.
-func viteFrontendBackend(frontend string) string {
-	if frontend == "" {
-		return ""
-	}
-	b := filepath.Join(filepath.Dir(frontend), "backend")
-	if isBackend(b) {
-		return b
-	}
-	return ""
 }
 
 // err is why the last scan could not list the connections, nil when it
