@@ -480,6 +480,16 @@ func resolveDualStack(ctx context.Context, all []Socket, sk Socket) Socket {
 	return sk
 }
 
+// system is what the Scanner reads the machine through (nil before the
+// first Scan): the relay scan reads through the same one, which on other
+// systems than Linux knows the sockets each process holds from the last
+// listing.
+func (s *Scanner) system() system {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sys
+}
+
 // Sockets are the listening sockets the last Scan saw.
 func (s *Scanner) Sockets() []Socket {
 	s.mu.Lock()

@@ -120,13 +120,17 @@ type relayCandidate struct {
 }
 
 // find returns the relays of FlowMeter's sockets fm, among the listening
-// sockets listening. backends are the installs' backend folders (a Vite
-// in their frontend folders is FlowMeter's web page server).
-func (r *relayScanner) find(ctx context.Context, fm []FlowMeterSocket, listening []Socket) []RelayFacts {
+// sockets listening, reading the machine through sys (the Scanner's: on
+// systems other than Linux it knows which process holds which listening
+// socket from the Scanner's last listing).
+func (r *relayScanner) find(ctx context.Context, fm []FlowMeterSocket, listening []Socket, sys system) []RelayFacts {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.sys == nil {
-		r.sys = newSystem()
+	if sys == nil {
+		sys = newSystem()
+	}
+	r.sys = sys
+	if r.procs == nil {
 		r.procs = map[int32]*relayProc{}
 		r.seen = map[int32]seenConnector{}
 		r.searched = map[uint64]time.Time{}
