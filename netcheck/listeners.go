@@ -370,6 +370,11 @@ func (s *Scanner) attribute(ctx context.Context, k *hintSet, socks []Socket) (fo
 			// look for the holder among all processes (rare, and slow as
 			// `ss -p`).
 			c.owner = s.holderOf(c.sock.Inode, k)
+			if c.owner != nil && c.owner.line.start == StartUnknown && readRelayLine(c.owner.args).prog != "" {
+				// A relay program (socat, ssh, nginx...) answers for
+				// FlowMeter through its forward: the relay scan reports it.
+				continue
+			}
 		}
 		fs := FlowMeterSocket{
 			Socket:    resolveDualStack(ctx, socks, c.sock),

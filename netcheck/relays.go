@@ -82,8 +82,14 @@ type relayScanner struct {
 	seen map[int32]seenConnector
 	// searched are connection inodes whose holder was looked for among
 	// every process and not found (another user's), and when.
-	searched  map[uint64]time.Time
-	lastFull  time.Time
+	searched map[uint64]time.Time
+	lastFull time.Time
+	// lastProcs is when the process list was last read, and listenKey
+	// the listening sockets then: a relay that listens shows as a new
+	// socket, so the list is read again at once; otherwise (a tunnel, which
+	// listens nowhere here) every procsEvery.
+	lastProcs time.Time
+	listenKey []uint64
 	answers   map[Socket]identityAnswer
 	connsErr  error
 	selfPID   int32
@@ -105,6 +111,10 @@ type seenConnector struct {
 	port  int
 }
 
+// procsEvery is how often a steady relay scan reads the process list
+// again while the listening sockets stay the same.
+var procsEvery = 5 * time.Second
+
 // fullSearchEvery is how often a connection to FlowMeter's port whose
 // holder is unknown makes the scan read every process's descriptors: that
 // costs as much as `ss -p`, and a browser makes new connections all the
@@ -123,7 +133,7 @@ type relayCandidate struct {
 // sockets listening, reading the machine through sys (the Scanner's: on
 // systems other than Linux it knows which process holds which listening
 // socket from the Scanner's last listing).
-func (r *relayScanner) find(ctx context.Context, fm []FlowMeterSocket, listening []Socket, sys system) []RelayFacts {
+func (r *relayScanner) find(ctx context.Context, fm []FlowMeterSocket, listening []Socket, sys system, own func(netip.Addr) bool) []RelayFacts {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if sys == nil {
@@ -150,29 +160,37 @@ func (r *relayScanner) find(ctx context.Context, fm []FlowMeterSocket, listening
 			fmPIDs[f.Owner.PID] = true
 		}
 	}
-	r.refreshProcs()
+	key := make([]uint64, len(listening))
+	for i, l := range listening {
+		key[i] = l.Inode
+	}
+	if !slices.Equal(key, r.listenKey) || time.Since(r.lastProcs) >= procsEvery {
+		r.refreshProcs()
+		r.listenKey, r.lastProcs = key, time.Now()
+	} else {
+		r.dropGone()
+	}
 	if len(targets) == 0 {
 		r.connsErr = nil
 		return nil
 	}
-	own := ownAddrs()
 	conns, err := establishedConns()
 	r.connsErr = err
 	r.noteConnectors(conns, targets, fmPIDs, own)
 
 	cands := r.candidates(targets, fmPIDs)
 	var out []RelayFacts
-	type key struct {
+	type relayKey struct {
 		pid   int32
 		inode uint64
 		kind  string
 	}
-	dup := map[key]bool{}
+	dup := map[relayKey]bool{}
 	for _, c := range cands {
 		for _, f := range r.resolve(c, conns, fmInodes, targets, own) {
 			// A relay's children (socat's forks, nginx's workers) give
 			// the same relay again.
-			k := key{f.Owner.PID, f.Socket.Inode, f.Kind}
+			k := relayKey{f.Owner.PID, f.Socket.Inode, f.Kind}
 			if !dup[k] {
 				dup[k] = true
 				out = append(out, f)
@@ -216,9 +234,23 @@ func (r *relayScanner) refreshProcs() {
 			delete(r.procs, pid)
 		}
 	}
+	r.dropGone()
+}
+
+// dropGone forgets the relay processes that ended (or whose pid now names
+// another process): the ones seen connected, and the relay programs.
+func (r *relayScanner) dropGone() {
 	for pid, s := range r.seen {
 		if st, err := r.sys.stat(pid); err != nil || st.start != s.start {
 			delete(r.seen, pid)
+		}
+	}
+	for pid, p := range r.procs {
+		if p.line.prog == "" {
+			continue
+		}
+		if st, err := r.sys.stat(pid); err != nil || st.start != p.start {
+			delete(r.procs, pid)
 		}
 	}
 }
@@ -486,4 +518,19 @@ func (r *relayScanner) err() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.connsErr
+}
+
+// ownAddrsOf is a test of whether an address is this computer's, from the
+// interfaces a check already listed (loopback always is).
+func ownAddrsOf(ifaces []Interface) func(netip.Addr) bool {
+	set := map[netip.Addr]bool{}
+	for _, it := range ifaces {
+		for _, a := range it.Addrs {
+			set[a.Prefix.Addr().Unmap().WithZone("")] = true
+		}
+	}
+	return func(a netip.Addr) bool {
+		a = a.Unmap().WithZone("")
+		return a.IsLoopback() || set[a]
+	}
 }
