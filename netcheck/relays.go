@@ -84,6 +84,13 @@ type relayScanner struct {
 	// every process and not found (another user's), and when.
 	searched map[uint64]time.Time
 	lastFull time.Time
+	// pending are connections to FlowMeter's port whose holder is not
+	// known yet, seen in the last poll.
+	pending map[uint64]bool
+	// resolved keeps what a candidate that is no tunnel resolved to, while
+	// the listening sockets stay the same: its descriptors are not read
+	// again on every poll.
+	resolved map[int32]resolvedRelay
 	// lastProcs is when the process list was last read, and listenKey
 	// the listening sockets then: a relay that listens shows as a new
 	// socket, so the list is read again at once; otherwise (a tunnel, which
@@ -105,6 +112,13 @@ type relayProc struct {
 	config []int
 }
 
+// resolvedRelay is a candidate's relays, as resolved.
+type resolvedRelay struct {
+	target int
+	seen   string
+	out    []RelayFacts
+}
+
 // seenConnector is a process seen connected to FlowMeter's port.
 type seenConnector struct {
 	start uint64
@@ -119,7 +133,7 @@ var procsEvery = 5 * time.Second
 // holder is unknown makes the scan read every process's descriptors: that
 // costs as much as `ss -p`, and a browser makes new connections all the
 // time.
-var fullSearchEvery = 5 * time.Second
+var fullSearchEvery = 15 * time.Second
 
 // relayCandidate is a process that may pass FlowMeter on.
 type relayCandidate struct {
@@ -144,6 +158,7 @@ func (r *relayScanner) find(ctx context.Context, fm []FlowMeterSocket, listening
 		r.procs = map[int32]*relayProc{}
 		r.seen = map[int32]seenConnector{}
 		r.searched = map[uint64]time.Time{}
+		r.resolved = map[int32]resolvedRelay{}
 		r.selfPID = int32(os.Getpid())
 	}
 	r.listening = listening
@@ -163,6 +178,9 @@ func (r *relayScanner) find(ctx context.Context, fm []FlowMeterSocket, listening
 	key := make([]uint64, len(listening))
 	for i, l := range listening {
 		key[i] = l.Inode
+	}
+	if !slices.Equal(key, r.listenKey) {
+		r.resolved = map[int32]resolvedRelay{}
 	}
 	if !slices.Equal(key, r.listenKey) || time.Since(r.lastProcs) >= procsEvery {
 		r.refreshProcs()
@@ -187,7 +205,16 @@ func (r *relayScanner) find(ctx context.Context, fm []FlowMeterSocket, listening
 	}
 	dup := map[relayKey]bool{}
 	for _, c := range cands {
-		for _, f := range r.resolve(c, conns, fmInodes, targets, own) {
+		var fs []RelayFacts
+		if e, ok := r.resolved[c.pid]; ok && e.target == c.target && e.seen == c.seen {
+			fs = e.out
+		} else {
+			fs = r.resolve(c, conns, fmInodes, targets, own)
+			if !c.p.line.tunnel && !c.p.line.localForward {
+				r.resolved[c.pid] = resolvedRelay{target: c.target, seen: c.seen, out: fs}
+			}
+		}
+		for _, f := range fs {
 			// A relay's children (socat's forks, nginx's workers) give
 			// the same relay again.
 			k := relayKey{f.Owner.PID, f.Socket.Inode, f.Kind}
@@ -245,6 +272,11 @@ func (r *relayScanner) dropGone() {
 			delete(r.seen, pid)
 		}
 	}
+	for pid := range r.resolved {
+		if r.procs[pid] == nil {
+			delete(r.resolved, pid)
+		}
+	}
 	for pid, p := range r.procs {
 		if p.line.prog == "" {
 			continue
@@ -260,6 +292,7 @@ func (r *relayScanner) dropGone() {
 // processes already known, then, at most every fullSearchEvery, among all.
 func (r *relayScanner) noteConnectors(conns []Conn, targets map[int]bool, fmPIDs map[int32]bool, own func(netip.Addr) bool) {
 	want := map[uint64]int{}
+	pending := map[uint64]bool{}
 	for _, c := range conns {
 		if !targets[int(c.Remote.Port())] || targets[int(c.Local.Port())] || !own(c.Remote.Addr()) {
 			continue
@@ -271,8 +304,17 @@ func (r *relayScanner) noteConnectors(conns []Conn, targets map[int]bool, fmPIDs
 		if t, ok := r.searched[c.Inode]; ok && time.Since(t) < time.Minute {
 			continue
 		}
+		// Its holder is looked for once the connection lasted a poll: a
+		// relay keeps its upstream connection for a whole request or
+		// session, while clients come and go (a browser on FlowMeter, a
+		// script), and each search reads many descriptors.
+		if !r.pending[c.Inode] {
+			pending[c.Inode] = true
+			continue
+		}
 		want[c.Inode] = int(c.Remote.Port())
 	}
+	r.pending = pending
 	if len(want) == 0 {
 		return
 	}
@@ -287,7 +329,13 @@ func (r *relayScanner) noteConnectors(conns []Conn, targets map[int]bool, fmPIDs
 		}
 	}
 	r.match(first, want, fmPIDs)
-	if len(want) == 0 || time.Since(r.lastFull) < fullSearchEvery {
+	if len(want) == 0 {
+		return
+	}
+	if time.Since(r.lastFull) < fullSearchEvery {
+		for ino := range want {
+			r.pending[ino] = true // asked again at the next full search
+		}
 		return
 	}
 	r.lastFull = time.Now()
