@@ -117,7 +117,7 @@ func (c *Checker) Gather(ctx context.Context) Facts {
 	}
 	f.Installs = c.installStates(f.Listeners)
 	if scanErr == nil {
-		for _, rf := range c.relays.find(ctx, socks, c.scanner.Sockets(), c.scanner.system(), ownAddrsOf(ifaces)) {
+		for _, rf := range c.relays.find(ctx, socks, c.scanner.Sockets(), c.scanner.system(), ownAddrsOf(ifaces), c.scanner.commandLines()) {
 			if !rf.Socket.Addr.IsValid() {
 				rf.Answered = map[netip.Addr]bool{}
 			} else {

@@ -113,6 +113,10 @@ type Scanner struct {
 	// publisher answers for FlowMeter only once the container is up); a
 	// socket that did not answer is asked again at once.
 	answers map[Socket]identityAnswer
+	// args are the command lines the last full scan read, by pid, for the
+	// relay scan to use rather than read them again (replaced, never
+	// changed, by each full scan).
+	args map[int32][]string
 }
 
 // identityAnswer is what a socket answered, and when.
@@ -493,6 +497,13 @@ func (s *Scanner) system() system {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.sys
+}
+
+// commandLines are the command lines the last full scan read, by pid.
+func (s *Scanner) commandLines() map[int32][]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.args
 }
 
 // Sockets are the listening sockets the last Scan saw.

@@ -147,7 +147,7 @@ type relayCandidate struct {
 // sockets listening, reading the machine through sys (the Scanner's: on
 // systems other than Linux it knows which process holds which listening
 // socket from the Scanner's last listing).
-func (r *relayScanner) find(ctx context.Context, fm []FlowMeterSocket, listening []Socket, sys system, own func(netip.Addr) bool) []RelayFacts {
+func (r *relayScanner) find(ctx context.Context, fm []FlowMeterSocket, listening []Socket, sys system, own func(netip.Addr) bool, known map[int32][]string) []RelayFacts {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if sys == nil {
@@ -183,7 +183,7 @@ func (r *relayScanner) find(ctx context.Context, fm []FlowMeterSocket, listening
 		r.resolved = map[int32]resolvedRelay{}
 	}
 	if !slices.Equal(key, r.listenKey) || time.Since(r.lastProcs) >= procsEvery {
-		r.refreshProcs()
+		r.refreshProcs(known)
 		r.listenKey, r.lastProcs = key, time.Now()
 	} else {
 		r.dropGone()
@@ -231,9 +231,9 @@ func (r *relayScanner) find(ctx context.Context, fm []FlowMeterSocket, listening
 	return out
 }
 
-// refreshProcs reads the command line of every process not seen before and
-// drops the processes gone.
-func (r *relayScanner) refreshProcs() {
+// refreshProcs reads the command line of every process not seen before
+// (known holds those the Scanner just read) and drops the processes gone.
+func (r *relayScanner) refreshProcs(known map[int32][]string) {
 	pids := r.sys.pids()
 	alive := make(map[int32]bool, len(pids))
 	for _, pid := range pids {
@@ -241,7 +241,11 @@ func (r *relayScanner) refreshProcs() {
 		if _, ok := r.procs[pid]; ok {
 			continue
 		}
-		p := &relayProc{args: r.sys.args(pid)}
+		args, ok := known[pid]
+		if !ok {
+			args = r.sys.args(pid)
+		}
+		p := &relayProc{args: args}
 		p.line = readRelayLine(p.args)
 		if p.line.prog != "" {
 			if st, err := r.sys.stat(pid); err == nil {
