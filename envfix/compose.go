@@ -439,3 +439,23 @@ func checkCompose(doc *yaml.Node, edits []composeEdit, after []byte) error {
 	}
 	return nil
 }
+
+// ComposePublished lists the ports the compose file at path publishes
+// beyond loopback, as written ("8000:8000", "(no host_ip)" for a long
+// syntax entry without one); nil when none, or the file cannot be read.
+func ComposePublished(path string) ([]string, error) {
+	f := &File{Path: path, Target: path}
+	content, err := f.read()
+	if err != nil || !f.Exists {
+		return nil, err
+	}
+	edits, _, err := composeEdits(content)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range edits {
+		out = append(out, e.service+": "+e.before)
+	}
+	return out, nil
+}

@@ -33,6 +33,7 @@ type Checker struct {
 	hints   []Hint
 	scanner Scanner
 	relays  relayScanner
+	compose composeCache
 	cache   checkCache
 }
 
@@ -106,6 +107,7 @@ func (c *Checker) Gather(ctx context.Context) Facts {
 		}
 		in := &InstallFacts{EnvPath: c.EnvPath, Backend: resolveDir(filepath.Dir(abs))}
 		in.File, in.Err = c.cache.load(c.EnvPath, c.Environ)
+		in.ComposeFile, in.ComposePublished = c.compose.published(composeFileOf(in.Backend))
 		f.Install = in
 		f.UndoAvailable = envfix.UndoAvailable(c.EnvPath)
 	}

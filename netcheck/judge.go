@@ -45,6 +45,10 @@ type InstallFacts struct {
 	Backend string
 	// File is the reading; nil when Err is set.
 	File *envfix.File
+	// ComposeFile is the checkout's compose file, "" when there is none;
+	// ComposePublished lists the ports it publishes beyond loopback.
+	ComposeFile      string
+	ComposePublished []string
 	// Err is why the file could not be read.
 	Err error
 }
@@ -87,6 +91,9 @@ func Judge(f Facts) Verdict {
 			file = in.File
 			v.Env = summarize(file)
 			v.Findings = findings(file.Reading, in.EnvPath)
+		}
+		if f := composeFinding(in); f != nil {
+			v.Findings = append(v.Findings, *f)
 		}
 		for _, s := range f.Installs {
 			if s.EnvPath != in.EnvPath {

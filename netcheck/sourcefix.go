@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"localguard/envfix"
 )
@@ -103,4 +104,42 @@ func composeFileOf(backend string) string {
 		}
 	}
 	return ""
+}
+
+// composeFinding warns of a compose file that publishes FlowMeter's ports
+// on every address: `docker compose up` would put FlowMeter (and its web
+// page server) on every network, whatever the .env says. The command is in
+// the message: a finding's fix button fixes the .env.
+func composeFinding(in *InstallFacts) *Finding {
+	if in.ComposeFile == "" || len(in.ComposePublished) == 0 {
+		return nil
+	}
+	return &Finding{Key: "docker-compose", Severity: envfix.SeverityWarning,
+		Message: fmt.Sprintf("%s publishes %s on every address of this computer: started with docker compose up, FlowMeter can be reached from every network it is on, whatever the .env says (published ports also bypass ufw-style firewalls). Run %s to publish them on this computer only.",
+			in.ComposeFile, joinWords(in.ComposePublished), sourceFixCommand(in.ComposeFile))}
+}
+
+// composeCache keeps what a compose file publishes while the file stays the
+// same (its size and modification time), so a poll does not parse it again.
+type composeCache struct {
+	path  string
+	mod   time.Time
+	size  int64
+	ports []string
+}
+
+// published returns path and the ports it publishes beyond loopback.
+func (c *composeCache) published(path string) (string, []string) {
+	if path == "" {
+		return "", nil
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return "", nil
+	}
+	if c.path != path || !c.mod.Equal(info.ModTime()) || c.size != info.Size() {
+		c.path, c.mod, c.size = path, info.ModTime(), info.Size()
+		c.ports, _ = envfix.ComposePublished(path)
+	}
+	return path, c.ports
 }
