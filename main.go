@@ -36,6 +36,7 @@ Usage:
                                             the frontend's package.json or vite.config.*)
   localguard undo [--env FILE] [--source FILE]
                                             put the .env (or the source file) back exactly as it was before the last fix
+  localguard stop-relay --pid PID [--yes]  stop a relay that passes FlowMeter on (see check's relays), after asking
   localguard watch [--env FILE] [--interval DURATION] [--json]
                                             print the verdict now and each time it changes, until interrupted
 
@@ -72,6 +73,8 @@ func run(args []string, in io.Reader, out, errw io.Writer) int {
 		return c.undo(args)
 	case "watch":
 		return c.watch(args)
+	case "stop-relay":
+		return c.stopRelay(args)
 	case "help":
 		fmt.Fprint(out, usage)
 		return 0
@@ -90,6 +93,8 @@ type command struct {
 	finding string
 	// source is fix's and undo's --source: a relay's or container's file.
 	source string
+	// pid is stop-relay's.
+	pid int
 	// interval is watch's.
 	interval time.Duration
 
@@ -111,6 +116,9 @@ func (c cli) command(name string) *command {
 		cmd.set.StringVar(&cmd.source, "source", "", "fix the `FILE` that puts a relay or container on the network (docker-compose.yaml, package.json, vite.config.*) instead of the .env")
 	case "undo":
 		cmd.set.StringVar(&cmd.source, "source", "", "put back the `FILE` a --source fix changed instead of the .env")
+	case "stop-relay":
+		cmd.set.IntVar(&cmd.pid, "pid", 0, "the `PID` of the relay (as check lists it in relays)")
+		cmd.set.BoolVar(&cmd.yes, "yes", false, "stop it without asking")
 	case "watch":
 		cmd.set.DurationVar(&cmd.interval, "interval", netcheck.DefaultInterval, "how often to check (1s, 500ms)")
 	}
@@ -264,6 +272,43 @@ func (c cli) undo(args []string) int {
 		return 1
 	}
 	fmt.Fprintf(c.out, "Put %s back exactly as it was before the fix.\n", cmd.env)
+	return 0
+}
+
+// stopRelay stops a relay the verdict names, after saying what it cuts
+// off and asking.
+func (c cli) stopRelay(args []string) int {
+	cmd := c.command("stop-relay")
+	if code, done := cmd.parse(c, args); done {
+		return code
+	}
+	if cmd.pid <= 0 {
+		fmt.Fprintln(c.err, "localguard stop-relay: give the relay's pid with --pid (localguard check --json lists them in relays).")
+		return 3
+	}
+	ctx := context.Background()
+	var relay *netcheck.Relay
+	for _, r := range cmd.checker.Check(ctx).Relays {
+		if r.PID == int32(cmd.pid) {
+			relay = &r
+			break
+		}
+	}
+	if relay == nil {
+		fmt.Fprintf(c.err, "localguard stop-relay: no relay of FlowMeter runs with pid %d: run localguard check to see the relays.\n", cmd.pid)
+		return 1
+	}
+	fmt.Fprintf(c.out, "Localguard will stop %s (pid %d: %s), which passes FlowMeter on. Anyone using FlowMeter through it is cut off; FlowMeter itself keeps running. If it was started for a reason, make the change instead: %s\n",
+		relay.Program, relay.PID, relay.Cmdline, relay.Advice)
+	if !cmd.yes && !c.confirm("Stop it? [y/N] ") {
+		fmt.Fprintln(c.err, "localguard stop-relay: not stopped.")
+		return 1
+	}
+	if err := cmd.checker.StopRelay(ctx, int32(cmd.pid)); err != nil {
+		fmt.Fprintf(c.err, "localguard stop-relay: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(c.out, "Asked %s (pid %d) to stop.\n", relay.Program, relay.PID)
 	return 0
 }
 

@@ -48,3 +48,14 @@ func TestFixSourceJourney(t *testing.T) {
 		t.Errorf("a file Localguard cannot fix: exit %d, stdout %q, stderr %q", code, out, stderr)
 	}
 }
+
+// TestStopRelayRefuses: stop-relay signals nothing without a pid, or for a
+// pid that is not a relay of FlowMeter.
+func TestStopRelayRefuses(t *testing.T) {
+	if code, out, stderr := runCLI(t, "", "stop-relay"); code != 3 || out != "" || !strings.Contains(stderr, "--pid") {
+		t.Errorf("no pid: exit %d, %q, %q", code, out, stderr)
+	}
+	if code, out, stderr := runCLI(t, "", "stop-relay", "--pid", "1", "--yes"); code != 1 || out != "" || !strings.Contains(stderr, "no relay of FlowMeter runs with pid 1") {
+		t.Errorf("pid 1: exit %d, %q, %q", code, out, stderr)
+	}
+}

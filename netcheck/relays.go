@@ -67,6 +67,10 @@ type RelayFacts struct {
 	// Answered holds the addresses a connect succeeded on, among those
 	// ReachableAddrs lists for Socket.
 	Answered map[netip.Addr]bool
+
+	// start is the relay process's start time when it was found, to stop
+	// only that process.
+	start uint64
 }
 
 // relayScanner finds relays again and again. It reads each process's
@@ -476,6 +480,9 @@ func (r *relayScanner) resolve(c relayCandidate, conns []Conn, fmInodes map[uint
 	}
 	var out []RelayFacts
 	base := RelayFacts{Owner: owner, Program: prog, TargetPort: c.target, Seen: c.seen}
+	if st, err := r.sys.stat(holder); err == nil {
+		base.start = st.start
+	}
 	if prog == "vite" {
 		base.Frontend = owner.Cwd
 		if !strings.HasPrefix(r.sys.root(holder), "/proc/") {

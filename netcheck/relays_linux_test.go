@@ -3,11 +3,14 @@ package netcheck
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/netip"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -210,5 +213,51 @@ while True:
 	r := wantRelay(t, l, c, l.v4, rp, true, false)
 	if r != nil && r.PID != fwd.pid() {
 		t.Errorf("relay %+v", *r)
+	}
+}
+
+// TestStopRelay: only a relay the verdict names is stopped, and only while
+// its pid still names the process found; FlowMeter keeps running.
+func TestStopRelay(t *testing.T) {
+	needUvicorn(t)
+	socat := needProgram(t, "socat", "socat")
+	env, port := flowMeterOnLoopback(t)
+	rp := freePort(t)
+	s := start(t, "/", socat, childEnv(), "socat", fmt.Sprintf("TCP-LISTEN:%d,fork,reuseaddr", rp), fmt.Sprintf("TCP:127.0.0.1:%d", port))
+	s.waitListening(t, rp, any4)
+	c := Open(context.Background(), env, nil, t.TempDir(), childEnv())
+	v := c.Check(context.Background())
+	r := relayOn(v, rp)
+	if r == nil {
+		t.Fatalf("no relay: %s", relaysOf(v))
+	}
+	fmPID := v.Listeners[0].PID
+	for _, pid := range []int32{fmPID, int32(os.Getpid()), 1} {
+		if err := c.StopRelay(context.Background(), pid); !errors.Is(err, ErrNoRelay) {
+			t.Errorf("StopRelay(%d): %v, want ErrNoRelay", pid, err)
+		}
+	}
+	// A pid whose start time is not the one found is never signalled.
+	if err := signalRelay(s.pid(), 1, strings.Fields(r.Cmdline), nil); !errors.Is(err, ErrRelayChanged) {
+		t.Errorf("another start time: %v, want ErrRelayChanged", err)
+	}
+	if syscall.Kill(int(s.pid()), 0) != nil {
+		t.Fatal("the relay was signalled")
+	}
+	if err := c.StopRelay(context.Background(), s.pid()); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("socat still runs")
+	}
+	if IdentifyFlowMeter(context.Background(), lo4, port, time.Second) != IdentityFlowMeter {
+		t.Error("FlowMeter stopped with its relay")
+	}
+	if v := c.Check(context.Background()); relayOn(v, rp) != nil {
+		t.Errorf("the stopped relay is still listed: %s", relaysOf(v))
 	}
 }
