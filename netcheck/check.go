@@ -125,6 +125,9 @@ func (c *Checker) Gather(ctx context.Context) Facts {
 			} else {
 				rf.Answered = c.answered(ctx, rf.Socket, ifaces)
 			}
+			if rf.Kind == RelayContainer && f.Install != nil && len(f.Install.ComposePublished) > 0 {
+				rf.Source = f.Install.ComposeFile
+			}
 			f.Relays = append(f.Relays, rf)
 		}
 		if err := c.relays.err(); err != nil {

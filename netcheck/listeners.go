@@ -369,6 +369,12 @@ func (s *Scanner) attribute(ctx context.Context, k *hintSet, socks []Socket) (fo
 		if !c.evidence && (id == IdentityOther || c.foreign) {
 			continue
 		}
+		if c.owner != nil && c.owner.line.start == StartContainer && !c.evidence {
+			// A published port that is not an install's (the web page
+			// server's container, proxying /api): a relay, reported by
+			// the relay scan.
+			continue
+		}
 		if c.owner == nil && id == IdentityFlowMeter {
 			// FlowMeter answers on an install's port, held by no candidate:
 			// look for the holder among all processes (rare, and slow as

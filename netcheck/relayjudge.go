@@ -84,7 +84,11 @@ func relayOf(rf RelayFacts, ifaces []Interface, trust *Store) Relay {
 	r.Cause, r.Why, r.Advice = relayCause(rf)
 	if rf.Source != "" {
 		r.Fix = sourceFixCommand(rf.Source)
-		r.Advice = "run " + r.Fix + " (it shows the change, keeps a backup and can be undone), then restart the web page server"
+		then := "restart the web page server"
+		if rf.Kind == RelayContainer {
+			then = "run docker compose up -d"
+		}
+		r.Advice = "run " + r.Fix + " (it shows the change, keeps a backup and can be undone), then " + then
 	}
 	return r
 }
@@ -97,6 +101,10 @@ func relayCause(rf RelayFacts) (cause, why, advice string) {
 		args = rf.Owner.Args
 	}
 	port := rf.Socket.Port
+	if rf.Kind == RelayContainer {
+		return CauseContainer, fmt.Sprintf("a container publishes port %d on every address (%s), and what runs in it passes FlowMeter on (FlowMeter's web page server proxies /api)", port, rf.Program),
+			fmt.Sprintf(`in docker-compose.yaml, publish it on this computer only: "127.0.0.1:%d:%d" instead of "%d:%d", then run docker compose up -d`, port, rf.TargetPort, port, rf.TargetPort)
+	}
 	switch rf.Program {
 	case "vite":
 		if rf.Owner != nil && rf.Owner.HostFlagSet {
@@ -293,6 +301,8 @@ func relaySentence(r Relay, sandboxOff bool) string {
 			fmt.Fprintf(&b, ", where it listens on port %d", r.Port)
 		}
 		fmt.Fprintf(&b, ": whoever reaches it there can %s.", harm)
+	case r.Kind == RelayContainer:
+		fmt.Fprintf(&b, "A container's published port %d (%s, pid %d) passes FlowMeter's data to anyone on %s: they can %s.", r.Port, r.Program, r.PID, joinWords(nets), harm)
 	case r.Program == "vite":
 		fmt.Fprintf(&b, "FlowMeter's web page server (Vite) on port %d passes FlowMeter's data to anyone on %s: they can %s.", r.Port, joinWords(nets), harm)
 	default:

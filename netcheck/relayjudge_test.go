@@ -118,6 +118,22 @@ func TestJudgeRelays(t *testing.T) {
 			wantIn: []string{"could not check socat (pid 4711) on port 9000"},
 		},
 		{
+			name: "a container's published port: the web page server's container",
+			facts: Facts{Install: install(backendA, "HOST=127.0.0.1\n"), Listeners: []ListenerFacts{local}, Relays: []RelayFacts{
+				func() RelayFacts {
+					r := relay("docker-proxy", "/usr/bin/docker-proxy -proto tcp -host-ip 0.0.0.0 -host-port 3000 -container-ip 172.18.0.3 -container-port 3000", "0.0.0.0", 3000, 3000, "")
+					r.Kind, r.Source = RelayContainer, "/home/ana/FlowMeter/docker-compose.yaml"
+					return r
+				}()}},
+			want:   StatusExposed,
+			wantIn: []string{"A container's published port 3000 (docker-proxy, pid 4711) passes FlowMeter's data to anyone on wlan0", "localguard fix --source /home/ana/FlowMeter/docker-compose.yaml", "docker compose up -d"},
+			check: func(t *testing.T, v Verdict) {
+				if r := v.Relays[0]; r.Kind != RelayContainer || r.Cause != CauseContainer || r.Fix == "" {
+					t.Errorf("container relay %+v", r)
+				}
+			},
+		},
+		{
 			name: "a relay no address answered on reaches nobody",
 			facts: Facts{Install: install(backendA, "HOST=127.0.0.1\n"), Listeners: []ListenerFacts{local}, Relays: []RelayFacts{
 				func() RelayFacts { r := socat; r.Answered = map[netip.Addr]bool{}; return r }()}},

@@ -28,9 +28,14 @@ type relayLine struct {
 	tunnel bool
 	// gateway: ssh -g (-L ports on every address).
 	gateway bool
-	// hostFlag: Vite's --host, kubectl's --address.
+	// hostFlag: Vite's --host, kubectl's --address, a container port
+	// publisher's -host-ip.
 	host    string
 	hostSet bool
+	// container: a container runtime's port publisher (docker-proxy...),
+	// publishing hostPort for the container's containerPort.
+	container               bool
+	hostPort, containerPort int
 }
 
 // readRelayLine recognises a relay program from its arguments.
@@ -39,6 +44,17 @@ func readRelayLine(args []string) relayLine {
 		return relayLine{}
 	}
 	exe := baseName(args[0])
+	if isContainerProxy(exe) {
+		r := relayLine{prog: exe, container: true}
+		r.host, r.hostSet = flagValue(args[1:], "-host-ip", "--host-ip")
+		if v, ok := flagValue(args[1:], "-host-port", "--host-port"); ok {
+			r.hostPort = atoiOr0(v)
+		}
+		if v, ok := flagValue(args[1:], "-container-port", "--container-port"); ok {
+			r.containerPort = atoiOr0(v)
+		}
+		return r
+	}
 	switch exe {
 	case "socat":
 		return socatLine(args[1:])

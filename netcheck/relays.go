@@ -424,6 +424,14 @@ func (r *relayScanner) candidates(targets map[int]bool, fmPIDs map[int32]bool) [
 		}
 		switch {
 		case c.target != 0:
+		case p.line.container:
+			// A container's published port that is not FlowMeter's own
+			// (those are its listeners): the web page server's container,
+			// asked through its own address.
+			if targets[p.line.hostPort] {
+				continue
+			}
+			c.target, c.seen = p.line.containerPort, "command-line"
 		case p.line.prog == "vite" || p.line.prog == "kubectl":
 			// Their target is in their config or elsewhere: asked
 			// through their own address.
@@ -445,15 +453,30 @@ func (r *relayScanner) resolve(c relayCandidate, conns []Conn, fmInodes map[uint
 	for _, ino := range r.sys.sockets(pid) {
 		socks[ino] = true
 	}
-	// The listening socket may be the parent's (socat fork, nginx master).
+	// The listening socket may be the parent's (socat's fork handles one
+	// connection and holds no listening socket; an nginx worker holds the
+	// master's): the parent of the same name is the relay then. A child
+	// listening on its own (a forwarder started by another program of the
+	// same name) is the relay itself.
 	holder := pid
 	if st, err := r.sys.stat(pid); err == nil {
 		if pp := r.procs[st.ppid]; pp != nil && st.ppid > 1 {
 			if pst, err := r.sys.stat(st.ppid); err == nil && pst.name == st.name {
-				holder = st.ppid
-				p = pp
+				parent := map[uint64]bool{}
 				for _, ino := range r.sys.sockets(st.ppid) {
-					socks[ino] = true
+					parent[ino] = true
+				}
+				inherited := true
+				for _, l := range r.listening {
+					if socks[l.Inode] && !parent[l.Inode] {
+						inherited = false
+					}
+				}
+				if inherited {
+					holder, p = st.ppid, pp
+					for ino := range parent {
+						socks[ino] = true
+					}
 				}
 			}
 		}
@@ -490,11 +513,15 @@ func (r *relayScanner) resolve(c relayCandidate, conns []Conn, fmInodes map[uint
 		}
 	}
 	for _, s := range r.listening {
-		if !socks[s.Inode] || fmInodes[s.Inode] || s.Addr.IsLoopback() {
+		published := p.line.container && s.Port == p.line.hostPort && (!p.line.hostSet || publisherAddr(p.line.host) == s.Addr.Unmap())
+		if !socks[s.Inode] && !published || fmInodes[s.Inode] || s.Addr.IsLoopback() {
 			continue
 		}
 		f := base
 		f.Kind, f.Socket = RelayProxy, s
+		if p.line.container {
+			f.Kind = RelayContainer
+		}
 		out = append(out, f)
 	}
 	if p.line.tunnel && remote.IsValid() && c.target != 0 {
@@ -504,6 +531,12 @@ func (r *relayScanner) resolve(c relayCandidate, conns []Conn, fmInodes map[uint
 		out = append(out, f)
 	}
 	return out
+}
+
+// publisherAddr is a port publisher's -host-ip, invalid when unreadable.
+func publisherAddr(h string) netip.Addr {
+	a, _ := netip.ParseAddr(strings.Trim(h, "[]"))
+	return a.Unmap()
 }
 
 // owner is the Owner of a relay process.
@@ -531,14 +564,14 @@ func (r *relayScanner) prove(ctx context.Context, in []RelayFacts) []RelayFacts 
 	ids := make([]Identity, len(in))
 	kept := map[Socket]identityAnswer{}
 	for _, f := range in {
-		if a, ok := r.answers[f.Socket]; ok && f.Kind == RelayProxy && (a.id == IdentityFlowMeter || time.Since(a.at) < recheckPending) {
+		if a, ok := r.answers[f.Socket]; ok && f.Kind != RelayTunnel && (a.id == IdentityFlowMeter || time.Since(a.at) < recheckPending) {
 			kept[f.Socket] = a
 		}
 	}
 	r.answers = kept
 	var wg sync.WaitGroup
 	for i, f := range in {
-		if f.Kind != RelayProxy {
+		if f.Kind == RelayTunnel {
 			continue
 		}
 		if a, ok := r.answers[f.Socket]; ok {
@@ -551,7 +584,7 @@ func (r *relayScanner) prove(ctx context.Context, in []RelayFacts) []RelayFacts 
 	now := time.Now()
 	var out []RelayFacts
 	for i, f := range in {
-		if f.Kind != RelayProxy {
+		if f.Kind == RelayTunnel {
 			out = append(out, f)
 			continue
 		}

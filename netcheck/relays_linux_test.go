@@ -261,3 +261,37 @@ func TestStopRelay(t *testing.T) {
 		t.Errorf("the stopped relay is still listed: %s", relaysOf(v))
 	}
 }
+
+// TestRelayContainer: a container port publisher (docker-proxy's command
+// line, forwarding as Docker's does) for a container that is not
+// FlowMeter's backend (the web page server's, on port 3000 inside) is a
+// relay of kind container, judged from the neighbour's side; with the
+// checkout's compose file, fixed at the source.
+func TestRelayContainer(t *testing.T) {
+	needUvicorn(t)
+	socat := needProgram(t, "socat", "socat")
+	l := newLAN(t)
+	env, port := flowMeterOnLoopback(t)
+	// The "container": something on 127.0.0.1 that passes FlowMeter on.
+	inner := freePort(t)
+	s := start(t, "/", socat, childEnv(), "socat", fmt.Sprintf("TCP-LISTEN:%d,bind=127.0.0.1,fork,reuseaddr", inner), fmt.Sprintf("TCP:127.0.0.1:%d", port))
+	s.waitListening(t, inner, lo4)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := freePort(t)
+	p := start(t, "/", exe, childEnv("NETCHECK_HELPER=proxy"), "docker-proxy", "-test.run=^TestHelperProcess$", "--",
+		"-proto", "tcp", "-host-ip", "0.0.0.0", "-host-port", fmt.Sprint(pub), "-container-ip", "127.0.0.1", "-container-port", fmt.Sprint(inner))
+	p.waitListening(t, pub, any4)
+	compose := filepath.Join(filepath.Dir(filepath.Dir(env)), "docker-compose.yaml")
+	os.WriteFile(compose, []byte(fmt.Sprintf("services:\n  frontend:\n    ports:\n      - \"%d:%d\"\n", pub, inner)), 0o644)
+	c := Open(context.Background(), env, nil, t.TempDir(), childEnv())
+	r := wantRelay(t, l, c, l.v4, pub, true, true)
+	if r == nil {
+		return
+	}
+	if r.Kind != RelayContainer || r.PID != p.pid() || r.TargetPort != inner || r.Cause != CauseContainer || r.Fix != "localguard fix --source "+compose {
+		t.Errorf("relay %+v", *r)
+	}
+}
