@@ -2,6 +2,7 @@ package envfix
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -71,4 +72,23 @@ func TestPlanViteRefuses(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzScriptSpans: every span found is a JSON string of the file.
+func FuzzScriptSpans(f *testing.F) {
+	b, _ := os.ReadFile(filepath.Join("testdata", "vite", "package.json"))
+	f.Add(b)
+	f.Add([]byte(`{"scripts": {"dev": "vite \"--host\"", "x": ["a"], "y": {"dev": "vite --host"}}, "dev": "vite --host"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		spans, err := scriptSpans(b)
+		if err != nil {
+			return
+		}
+		for name, sp := range spans {
+			var v string
+			if sp.Start < 0 || sp.End > len(b) || sp.Start >= sp.End || json.Unmarshal(b[sp.Start:sp.End], &v) != nil {
+				t.Fatalf("script %q: span %v is not a JSON string of %q", name, sp, b)
+			}
+		}
+	})
 }

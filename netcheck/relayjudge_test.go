@@ -239,3 +239,23 @@ func TestRelayAdviceCommands(t *testing.T) {
 		}
 	}
 }
+
+// FuzzReadRelayLine: any command line reads without a panic, and the ports
+// it names are ports.
+func FuzzReadRelayLine(f *testing.F) {
+	for _, s := range []string{"socat\x00TCP-LISTEN:9000,fork\x00TCP:127.0.0.1:8000", "ssh\x00-NgL[::]:9000:[::1]:8000\x00me@host",
+		"ssh\x00-R\x000.0.0.0:80:localhost:8000\x00vps", "ngrok\x00http\x00localhost:3000", "cloudflared\x00tunnel\x00--url\x00http://[::1]:8000/x",
+		"docker-proxy\x00-host-ip\x000.0.0.0\x00-host-port\x003000\x00-container-port\x003000", "nginx: master process nginx -c /x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r := readRelayLine(strings.Split(s, "\x00"))
+		for _, p := range r.targets {
+			if p <= 0 || p > 65535 {
+				t.Fatalf("%q: target %d", s, p)
+			}
+		}
+		sshLoopback(strings.Split(s, "\x00"))
+		socatLoopback(strings.Split(s, "\x00"))
+	})
+}
