@@ -259,3 +259,18 @@ func FuzzReadRelayLine(f *testing.F) {
 		socatLoopback(strings.Split(s, "\x00"))
 	})
 }
+
+// TestRelaysText: the terminal's verdict lists where a relay can be
+// reached, and a tunnel's far end.
+func TestRelaysText(t *testing.T) {
+	local := fm("127.0.0.1", 8000, StartPythonModule, "python3 -m app.main", backendA, "HOST=127.0.0.1\n")
+	v := Judge(Facts{Install: install(backendA, "HOST=127.0.0.1\n"), Listeners: []ListenerFacts{local}, Interfaces: judgeIfaces, Relays: []RelayFacts{
+		relay("socat", "socat TCP-LISTEN:9000 TCP:127.0.0.1:8000", "0.0.0.0", 9000, 8000, ""),
+		relay("ssh", "ssh -R 9000:localhost:8000 vps", "", 9000, 8000, "203.0.113.7:22")}})
+	text := v.Text(false)
+	for _, want := range []string{"reachable through socat (pid 4711): http://192.168.1.23:9000 on wlan0 (lan)", "reachable through ssh (pid 4711): the far end of the tunnel, 203.0.113.7:22"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text lacks %q:\n%s", want, text)
+		}
+	}
+}
