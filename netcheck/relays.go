@@ -242,27 +242,20 @@ func (r *relayScanner) refreshProcs(known map[int32][]string) {
 	alive := make(map[int32]bool, len(pids))
 	for _, pid := range pids {
 		alive[pid] = true
-		if _, ok := r.procs[pid]; ok {
-			continue
-		}
 		args, ok := known[pid]
-		if !ok {
+		old := r.procs[pid]
+		switch {
+		case old != nil && (!ok || slices.Equal(old.args, args)):
+			continue // known already
+		case old != nil || !ok:
+			// The Scanner saw another command line under this pid (it
+			// may have been reused), or did not read it: read it now.
 			args = r.sys.args(pid)
-		}
-		p := &relayProc{args: args}
-		p.line = readRelayLine(p.args)
-		if p.line.prog != "" {
-			if st, err := r.sys.stat(pid); err == nil {
-				p.start = st.start
-			}
-			switch p.line.prog {
-			case "nginx":
-				p.config = nginxTargets(p.args, r.sys.cwd(pid))
-			case "vite":
-				p.config = viteTargets(r.sys.cwd(pid))
+			if old != nil && slices.Equal(old.args, args) {
+				continue
 			}
 		}
-		r.procs[pid] = p
+		r.procs[pid] = r.newProc(pid, args)
 	}
 	for pid := range r.procs {
 		if !alive[pid] {
@@ -270,6 +263,25 @@ func (r *relayScanner) refreshProcs(known map[int32][]string) {
 		}
 	}
 	r.dropGone()
+}
+
+// newProc reads what the relay scan keeps of a process: its command line
+// and, for a relay program, its start time and configuration.
+func (r *relayScanner) newProc(pid int32, args []string) *relayProc {
+	p := &relayProc{args: args}
+	p.line = readRelayLine(p.args)
+	if p.line.prog != "" {
+		if st, err := r.sys.stat(pid); err == nil {
+			p.start = st.start
+		}
+		switch p.line.prog {
+		case "nginx":
+			p.config = nginxTargets(p.args, r.sys.cwd(pid))
+		case "vite":
+			p.config = viteTargets(r.sys.cwd(pid))
+		}
+	}
+	return p
 }
 
 // dropGone forgets the relay processes that ended (or whose pid now names
@@ -395,7 +407,9 @@ func (r *relayScanner) candidates(targets map[int]bool, fmPIDs map[int32]bool) [
 	for pid, s := range r.seen {
 		p := r.procs[pid]
 		if p == nil {
-			continue
+			// Started since the process list was read.
+			p = r.newProc(pid, r.sys.args(pid))
+			r.procs[pid] = p
 		}
 		out = append(out, relayCandidate{pid: pid, p: p, target: s.port, seen: "connection"})
 		added[pid] = true
