@@ -32,11 +32,15 @@ const usage = `Localguard keeps FlowMeter reachable from this computer only.
 Usage:
   localguard [--env FILE] [--hidden]        open the window and the tray icon (--hidden: in the tray only, as at login)
   localguard check [--env FILE] [--json]    print the verdict; exit 0 safe, 1 exposed, 2 at-risk, 3 error
-  localguard fix [--env FILE] [--yes] [--json] [--finding KEY]
+  localguard fix [--env FILE] [--yes] [--json] [--finding KEY] [--source FILE]
                                             make FlowMeter bind to 127.0.0.1 (shows the change, asks, keeps a backup);
                                             with --finding, make that setting safe instead (DEBUG, CORS_ORIGINS, ...)
-  localguard undo [--env FILE] [--forget]   put the .env back exactly as it was before the last fix (again: the fix before);
-                                            with --forget, remove the backups instead
+                                            with --source, fix a relay or container at its source instead (docker-compose.yaml,
+                                            the frontend's package.json or vite.config.*)
+  localguard undo [--env FILE] [--source FILE] [--forget]
+                                            put the .env (or the source file) back exactly as it was before the last fix
+                                            (again: the fix before); with --forget, remove the backups instead
+  localguard stop-relay --pid PID [--yes]  stop a relay that passes FlowMeter on (see check's relays), after asking
   localguard watch [--env FILE] [--interval DURATION] [--json]
                                             print the verdict now and each time it changes, until interrupted
 
@@ -76,6 +80,8 @@ func run(args []string, in io.Reader, out, errw io.Writer) int {
 		return c.undo(args)
 	case "watch":
 		return c.watch(args)
+	case "stop-relay":
+		return c.stopRelay(args)
 	case "help":
 		fmt.Fprint(out, usage)
 		return 0
@@ -92,6 +98,10 @@ type command struct {
 	json    bool
 	yes     bool
 	finding string
+	// source is fix's and undo's --source: a relay's or container's file.
+	source string
+	// pid is stop-relay's.
+	pid int
 	// interval is watch's.
 	interval time.Duration
 	// hidden is the window's: start in the tray.
@@ -115,8 +125,13 @@ func (c cli) command(name string) *command {
 	case "fix":
 		cmd.set.BoolVar(&cmd.yes, "yes", false, "apply the change without asking")
 		cmd.set.StringVar(&cmd.finding, "finding", "", "make the setting `KEY` of a finding safe instead of HOST")
+		cmd.set.StringVar(&cmd.source, "source", "", "fix the `FILE` that puts a relay or container on the network (docker-compose.yaml, package.json, vite.config.*) instead of the .env")
 	case "undo":
 		cmd.set.BoolVar(&cmd.forget, "forget", false, "remove every backup Localguard kept of the file (its fixes can then no longer be undone); the file itself is not changed")
+		cmd.set.StringVar(&cmd.source, "source", "", "put back the `FILE` a --source fix changed instead of the .env")
+	case "stop-relay":
+		cmd.set.IntVar(&cmd.pid, "pid", 0, "the `PID` of the relay (as check lists it in relays)")
+		cmd.set.BoolVar(&cmd.yes, "yes", false, "stop it without asking")
 	case "watch":
 		cmd.set.DurationVar(&cmd.interval, "interval", netcheck.DefaultInterval, "how often to check (1s, 500ms)")
 	case "":
@@ -137,7 +152,7 @@ func (cmd *command) parse(c cli, args []string) (code int, done bool) {
 	}
 	cmd.checker = openInstall(cmd.env)
 	cmd.env = cmd.checker.EnvPath
-	if cmd.env == "" && (cmd.name == "fix" || cmd.name == "undo") {
+	if cmd.env == "" && cmd.source == "" && (cmd.name == "fix" || cmd.name == "undo") {
 		fmt.Fprintf(c.err, "localguard %s: %v\n", cmd.name, netcheck.ErrNoInstall)
 		return 3, true
 	}
@@ -188,6 +203,9 @@ func (c cli) fix(args []string) int {
 		return code
 	}
 	ctx := context.Background()
+	if cmd.source != "" {
+		cmd.env = cmd.source
+	}
 	apply := netcheck.ApplyFix
 	if cmd.yes {
 		// Without a question to wait on, hold the lock from planning to
@@ -201,9 +219,15 @@ func (c cli) fix(args []string) int {
 		defer lock.Unlock()
 		apply = lock.Apply
 	}
-	plan, err := cmd.checker.PlanFix(ctx)
-	if cmd.finding != "" {
+	var plan *netcheck.Plan
+	var err error
+	switch {
+	case cmd.source != "":
+		plan, err = netcheck.PlanSourceFix(cmd.source)
+	case cmd.finding != "":
 		plan, err = cmd.checker.PlanFinding(cmd.finding)
+	default:
+		plan, err = cmd.checker.PlanFix(ctx)
 	}
 	if err != nil {
 		fmt.Fprintf(c.err, "localguard fix: %v\n", err)
@@ -212,7 +236,11 @@ func (c cli) fix(args []string) int {
 	res := &fixResult{Diff: plan.Diff()}
 	switch {
 	case plan.Empty():
-		if !cmd.json {
+		switch {
+		case cmd.json:
+		case cmd.source != "":
+			fmt.Fprintf(c.out, "Nothing to change: %s already keeps FlowMeter on this computer.\n", cmd.env)
+		default:
 			fmt.Fprintf(c.out, "Nothing to change: %s already sets %s=%s.\n", cmd.env, plan.Key, plan.Value)
 		}
 	default:
@@ -236,6 +264,12 @@ func (c cli) fix(args []string) int {
 	v := cmd.checker.Check(ctx)
 	if cmd.json {
 		c.print(v, true, res)
+	} else if res.Changed && cmd.source != "" {
+		fmt.Fprintf(c.out, "Fixed: %s (from line %d).", cmd.env, plan.Line)
+		if res.Backup != "" {
+			fmt.Fprintf(c.out, " The original is kept in %s.", res.Backup)
+		}
+		fmt.Fprintf(c.out, "\nRestart what it starts for the change to take effect. To put it back: localguard undo --source %s\n", cmd.env)
 	} else if res.Changed {
 		fmt.Fprintf(c.out, "Fixed: %s now sets %s=%s (line %d).", cmd.env, plan.Key, plan.Value, plan.Line)
 		if res.Backup != "" {
@@ -246,7 +280,7 @@ func (c cli) fix(args []string) int {
 			fmt.Fprint(c.out, v.Text(isTerminal(c.out)))
 		}
 	}
-	if v.Status == netcheck.StatusError {
+	if v.Status == netcheck.StatusError && cmd.source == "" {
 		return 1
 	}
 	return 0
@@ -256,6 +290,9 @@ func (c cli) undo(args []string) int {
 	cmd := c.command("undo")
 	if code, done := cmd.parse(c, args); done {
 		return code
+	}
+	if cmd.source != "" {
+		cmd.env = cmd.source
 	}
 	if cmd.forget {
 		n, err := netcheck.ForgetBackups(cmd.env)
@@ -275,6 +312,43 @@ func (c cli) undo(args []string) int {
 		fmt.Fprintf(c.out, " %d earlier fix(es) can be undone too, one at a time: run localguard undo again.", n)
 	}
 	fmt.Fprintln(c.out)
+	return 0
+}
+
+// stopRelay stops a relay the verdict names, after saying what it cuts
+// off and asking.
+func (c cli) stopRelay(args []string) int {
+	cmd := c.command("stop-relay")
+	if code, done := cmd.parse(c, args); done {
+		return code
+	}
+	if cmd.pid <= 0 {
+		fmt.Fprintln(c.err, "localguard stop-relay: give the relay's pid with --pid (localguard check --json lists them in relays).")
+		return 3
+	}
+	ctx := context.Background()
+	var relay *netcheck.Relay
+	for _, r := range cmd.checker.Check(ctx).Relays {
+		if r.PID == int32(cmd.pid) {
+			relay = &r
+			break
+		}
+	}
+	if relay == nil {
+		fmt.Fprintf(c.err, "localguard stop-relay: no relay of FlowMeter runs with pid %d: run localguard check to see the relays.\n", cmd.pid)
+		return 1
+	}
+	fmt.Fprintf(c.out, "Localguard will stop %s (pid %d: %s), which passes FlowMeter on. Anyone using FlowMeter through it is cut off; FlowMeter itself keeps running. If it was started for a reason, make the change instead: %s\n",
+		relay.Program, relay.PID, relay.Cmdline, relay.Advice)
+	if !cmd.yes && !c.confirm("Stop it? [y/N] ") {
+		fmt.Fprintln(c.err, "localguard stop-relay: not stopped.")
+		return 1
+	}
+	if err := cmd.checker.StopRelay(ctx, int32(cmd.pid)); err != nil {
+		fmt.Fprintf(c.err, "localguard stop-relay: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(c.out, "Asked %s (pid %d) to stop.\n", relay.Program, relay.PID)
 	return 0
 }
 

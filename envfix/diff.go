@@ -35,19 +35,78 @@ func (p *Plan) DiffLines() []DiffLine {
 		oldLines[len(oldLines)-1-tail] == newLines[len(newLines)-1-tail] {
 		tail++
 	}
+	// A fix of a source file may change several runs of lines (a compose
+	// file's ports): the middle is compared line by line, when small.
+	mid := diffMiddle(oldLines[head:len(oldLines)-tail], newLines[head:len(newLines)-tail], head)
 	var out []DiffLine
 	from := max(0, head-contextLines)
 	for i := from; i < head; i++ {
 		out = append(out, DiffLine{' ', i + 1, oldLines[i]})
 	}
-	for i := head; i < len(oldLines)-tail; i++ {
-		out = append(out, DiffLine{'-', i + 1, oldLines[i]})
-	}
-	for i := head; i < len(newLines)-tail; i++ {
-		out = append(out, DiffLine{'+', i + 1, newLines[i]})
-	}
+	out = append(out, mid...)
 	for i := len(oldLines) - tail; i < min(len(oldLines), len(oldLines)-tail+contextLines); i++ {
 		out = append(out, DiffLine{' ', i + 1, oldLines[i]})
+	}
+	return out
+}
+
+// diffMiddle is the changed middle of a diff (old and new lines after the
+// common head, at line offset head): one run of removed then added lines,
+// or, when both are small, a line-by-line comparison whose unchanged runs
+// longer than two context lines are left out.
+func diffMiddle(old, new []string, head int) []DiffLine {
+	var out []DiffLine
+	if len(old) > 400 || len(new) > 400 {
+		for i, l := range old {
+			out = append(out, DiffLine{'-', head + i + 1, l})
+		}
+		for i, l := range new {
+			out = append(out, DiffLine{'+', head + i + 1, l})
+		}
+		return out
+	}
+	// lcs[i][j] is the longest common subsequence of old[i:] and new[j:].
+	lcs := make([][]int, len(old)+1)
+	for i := range lcs {
+		lcs[i] = make([]int, len(new)+1)
+	}
+	for i := len(old) - 1; i >= 0; i-- {
+		for j := len(new) - 1; j >= 0; j-- {
+			if old[i] == new[j] {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	var all []DiffLine
+	i, j := 0, 0
+	for i < len(old) || j < len(new) {
+		switch {
+		case i < len(old) && j < len(new) && old[i] == new[j]:
+			all = append(all, DiffLine{' ', head + i + 1, old[i]})
+			i, j = i+1, j+1
+		case j >= len(new) || i < len(old) && lcs[i+1][j] >= lcs[i][j+1]:
+			all = append(all, DiffLine{'-', head + i + 1, old[i]})
+			i++
+		default:
+			all = append(all, DiffLine{'+', head + j + 1, new[j]})
+			j++
+		}
+	}
+	// Keep contextLines of unchanged lines next to a change.
+	near := func(k int) bool {
+		for d := -contextLines; d <= contextLines; d++ {
+			if k+d >= 0 && k+d < len(all) && all[k+d].Op != ' ' {
+				return true
+			}
+		}
+		return false
+	}
+	for k, l := range all {
+		if l.Op != ' ' || near(k) {
+			out = append(out, l)
+		}
 	}
 	return out
 }

@@ -49,6 +49,11 @@ func causeOf(lf ListenerFacts) Cause {
 	loopback := lf.Addr.IsLoopback()
 	switch o.Start {
 	case StartContainer:
+		if f := lf.ComposeFile; f != "" {
+			return Cause{Kind: CauseContainer,
+				Why:    fmt.Sprintf("a container publishes port %d on every address (%s)", port, o.Name),
+				Advice: fmt.Sprintf("run %s to publish the ports of %s on this computer only (it shows the change, keeps a backup and can be undone), then run docker compose up -d", sourceFixCommand(f), f)}
+		}
 		return Cause{Kind: CauseContainer,
 			Why: fmt.Sprintf("a container publishes port %d on every address (%s)", port, o.Name),
 			Advice: fmt.Sprintf(`in docker-compose.yaml, publish the ports on this computer only: "127.0.0.1:%d:8000" instead of "%d:8000", and "127.0.0.1:3000:3000" instead of "3000:3000" for the web page server, then run docker-compose up -d`,

@@ -37,6 +37,8 @@ type Checker struct {
 	// EnvPath and Others).
 	hints   []Hint
 	scanner Scanner
+	relays  relayScanner
+	compose composeCache
 	cache   checkCache
 }
 
@@ -114,6 +116,7 @@ func (c *Checker) Gather(ctx context.Context) Facts {
 			_, err := os.Lstat(c.EnvPath)
 			in.Exists = err == nil
 		}
+		in.ComposeFile, in.ComposePublished = c.compose.published(composeFileOf(in.Backend))
 		f.Install = in
 		f.UndoAvailable = envfix.UndoAvailable(c.EnvPath)
 	}
@@ -124,6 +127,22 @@ func (c *Checker) Gather(ctx context.Context) Facts {
 		f.Listeners = append(f.Listeners, c.listenerFacts(ctx, s, ifaces))
 	}
 	f.Installs = c.installStates(f.Listeners)
+	if scanErr == nil {
+		for _, rf := range c.relays.find(ctx, socks, c.scanner.Sockets(), c.scanner.system(), ownAddrsOf(ifaces), c.scanner.commandLines()) {
+			if !rf.Socket.Addr.IsValid() {
+				rf.Answered = map[netip.Addr]bool{}
+			} else {
+				rf.Answered = c.answered(ctx, rf.Socket, ifaces)
+			}
+			if rf.Kind == RelayContainer && f.Install != nil && len(f.Install.ComposePublished) > 0 {
+				rf.Source = f.Install.ComposeFile
+			}
+			f.Relays = append(f.Relays, rf)
+		}
+		if err := c.relays.err(); err != nil {
+			f.ScanErr = errors.Join(f.ScanErr, err)
+		}
+	}
 	return f
 }
 
@@ -188,6 +207,9 @@ func sameInstall(a, b string) bool {
 // does not have is never connected to.
 func (c *Checker) listenerFacts(ctx context.Context, s FlowMeterSocket, ifaces []Interface) ListenerFacts {
 	lf := ListenerFacts{FlowMeterSocket: s, Answered: map[netip.Addr]bool{}, Sandbox: "unknown"}
+	if s.Owner != nil && s.Owner.Start == StartContainer {
+		lf.ComposeFile = composeFileOf(s.Backend)
+	}
 	if s.SettingsDir != "" {
 		var env []string
 		if s.Owner != nil {
@@ -203,18 +225,26 @@ func (c *Checker) listenerFacts(ctx context.Context, s FlowMeterSocket, ifaces [
 			return answer{state: SandboxState(ctx, probeAddr(s.Socket), s.Port)}
 		}).state
 	}
+	lf.Answered = c.answered(ctx, s.Socket, ifaces)
+	return lf
+}
+
+// answered connects to every non-loopback address a socket may be reached
+// on (only this computer's own), all at once, and returns those that
+// answered; a watching Checker remembers the answers while the socket and
+// the network stay.
+func (c *Checker) answered(ctx context.Context, s Socket, ifaces []Interface) map[netip.Addr]bool {
+	out := map[netip.Addr]bool{}
 	var addrs []netip.Addr
-	for _, r := range ReachableAddrs(s.Socket, ifaces) {
+	for _, r := range ReachableAddrs(s, ifaces) {
 		if r.Kind != KindLoopback && !slices.Contains(addrs, r.Addr) {
 			addrs = append(addrs, r.Addr)
 		}
 	}
-	// Confirm every address with a real connect, all at once; a watching
-	// Checker remembers the answers while the socket and the network stay.
 	ok := make([]bool, len(addrs))
 	var wg sync.WaitGroup
 	for i, a := range addrs {
-		if ans, known := c.cache.answers[probeKey(s.Socket, a)]; known && c.cache.enabled {
+		if ans, known := c.cache.answers[probeKey(s, a)]; known && c.cache.enabled {
 			ok[i] = ans.ok
 			continue
 		}
@@ -222,12 +252,12 @@ func (c *Checker) listenerFacts(ctx context.Context, s FlowMeterSocket, ifaces [
 	}
 	wg.Wait()
 	for i, a := range addrs {
-		c.cache.remember(probeKey(s.Socket, a), 0, func() answer { return answer{ok: ok[i]} })
+		c.cache.remember(probeKey(s, a), 0, func() answer { return answer{ok: ok[i]} })
 		if ok[i] {
-			lf.Answered[a] = true
+			out[a] = true
 		}
 	}
-	return lf
+	return out
 }
 
 // trustedOnly names the trusted networks the listeners answer on.

@@ -361,24 +361,24 @@ func TestOtherStartStyles(t *testing.T) {
 		v := start(t, frontend, node, childEnv(fmt.Sprintf("BACKEND_PORT=%d", port)),
 			"node", "node_modules/vite/bin/vite.js", "--host", "--port", fmt.Sprint(vitePort))
 		v.waitListening(t, vitePort, any6)
+		// Vite's dev server passes FlowMeter on: a relay, never one of
+		// FlowMeter's own listeners.
 		found, err := FindFlowMeter(context.Background(), backend, port)
 		if err != nil {
 			t.Fatal(err)
 		}
-		var vite *FlowMeterSocket
-		for i := range found {
-			if found[i].Port == vitePort {
-				vite = &found[i]
+		for _, f := range found {
+			if f.Port == vitePort {
+				t.Errorf("the Vite dev server is among FlowMeter's listeners: %+v", f)
 			}
 		}
-		if vite == nil {
-			t.Fatalf("the Vite dev server on %d is not found: %+v", vitePort, found)
+		verdict := Open(context.Background(), filepath.Join(backend, ".env"), nil, t.TempDir(), childEnv()).Check(context.Background())
+		r := relayOn(verdict, vitePort)
+		if r == nil {
+			t.Fatalf("the Vite dev server on %d is not a relay: %s", vitePort, relaysOf(verdict))
 		}
-		if vite.Owner == nil || vite.Owner.Start != StartVite || vite.Owner.Cwd != frontend || !vite.Owner.HostFlagSet || vite.Owner.HostFlag != "" {
-			t.Errorf("vite owner %+v", vite.Owner)
-		}
-		if !vite.Confirmed || !vite.DualStack || vite.Addr != any6 {
-			t.Errorf("vite socket %+v: want confirmed through the proxy, on a dual-stack ::", vite.Socket)
+		if r.Program != "vite" || r.PID != v.pid() || r.Cause != CauseCommandLine || !r.Confirmed || r.Address != "::" {
+			t.Errorf("vite relay %+v: want confirmed through the proxy, on ::", *r)
 		}
 	})
 

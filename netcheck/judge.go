@@ -26,6 +26,9 @@ type Facts struct {
 	Interfaces []Interface
 	// Trusted holds the networks the user trusts; nil trusts none.
 	Trusted *Store
+	// Relays are the local processes that pass FlowMeter on beyond this
+	// computer (proxies, tunnels), or may.
+	Relays []RelayFacts
 	// ScanErr is set when the sockets or the interfaces could not be read
 	// whole: the verdict is then never safe nor at-risk on a partial view.
 	ScanErr error
@@ -42,6 +45,10 @@ type InstallFacts struct {
 	Backend string
 	// File is the reading; nil when Err is set.
 	File *envfix.File
+	// ComposeFile is the checkout's compose file, "" when there is none;
+	// ComposePublished lists the ports it publishes beyond loopback.
+	ComposeFile      string
+	ComposePublished []string
 	// Err is why the file could not be read.
 	Err error
 	// Exists is true when a file is there, whether or not it could be read.
@@ -68,6 +75,9 @@ type ListenerFacts struct {
 	Answered map[netip.Addr]bool
 	// Sandbox is FlowMeter's formula sandbox as it reports it.
 	Sandbox string
+	// ComposeFile is the compose file of the install a container
+	// publisher belongs to, "" when none is known.
+	ComposeFile string
 }
 
 // Judge builds the verdict from the facts: a pure function.
@@ -84,6 +94,9 @@ func Judge(f Facts) Verdict {
 			v.Env = summarize(file)
 			v.Findings = findings(file.Reading, in.EnvPath)
 		}
+		if f := composeFinding(in); f != nil {
+			v.Findings = append(v.Findings, *f)
+		}
 		for _, s := range f.Installs {
 			if s.EnvPath != in.EnvPath {
 				v.OtherInstalls = append(v.OtherInstalls, s.EnvPath)
@@ -97,8 +110,13 @@ func Judge(f Facts) Verdict {
 		causes[i] = causeOf(lf)
 		v.Listeners = append(v.Listeners, listenerOf(lf, causes[i], f.Interfaces, f.Trusted))
 	}
+	v.Relays = []Relay{}
+	for _, rf := range f.Relays {
+		v.Relays = append(v.Relays, relayOf(rf, f.Interfaces, f.Trusted))
+	}
 	j := judgement{f: f, v: &v, file: file, causes: causes}
 	j.decide()
+	j.relayJudgement()
 	return v
 }
 

@@ -113,6 +113,10 @@ type Scanner struct {
 	// publisher answers for FlowMeter only once the container is up); a
 	// socket that did not answer is asked again at once.
 	answers map[Socket]identityAnswer
+	// args are the command lines the last full scan read, by pid, for the
+	// relay scan to use rather than read them again (replaced, never
+	// changed, by each full scan).
+	args map[int32][]string
 }
 
 // identityAnswer is what a socket answered, and when.
@@ -343,7 +347,9 @@ func (s *Scanner) attribute(ctx context.Context, k *hintSet, socks []Socket) (fo
 		case c.owner.line.start == StartContainer:
 			c.evidence = k.hintedPort(sk.Port) || k.hintedPort(c.owner.line.containerPort)
 		case c.owner.line.start == StartVite:
-			// Vite is FlowMeter's only when its proxy answers for it.
+			// Vite's dev server is a relay of FlowMeter, never one of its
+			// own listeners (see relayScanner).
+			continue
 		case c.owner.line.start == StartPackaged:
 			c.evidence = true
 		default:
@@ -363,11 +369,22 @@ func (s *Scanner) attribute(ctx context.Context, k *hintSet, socks []Socket) (fo
 		if !c.evidence && (id == IdentityOther || c.foreign) {
 			continue
 		}
+		if c.owner != nil && c.owner.line.start == StartContainer && !c.evidence {
+			// A published port that is not an install's (the web page
+			// server's container, proxying /api): a relay, reported by
+			// the relay scan.
+			continue
+		}
 		if c.owner == nil && id == IdentityFlowMeter {
 			// FlowMeter answers on an install's port, held by no candidate:
 			// look for the holder among all processes (rare, and slow as
 			// `ss -p`).
 			c.owner = s.holderOf(c.sock.Inode, k)
+			if c.owner != nil && c.owner.line.start == StartUnknown && readRelayLine(c.owner.args).prog != "" {
+				// A relay program (socat, ssh, nginx...) answers for
+				// FlowMeter through its forward: the relay scan reports it.
+				continue
+			}
 		}
 		fs := FlowMeterSocket{
 			Socket:    resolveDualStack(ctx, socks, c.sock),
@@ -476,6 +493,33 @@ func resolveDualStack(ctx context.Context, all []Socket, sk Socket) Socket {
 	sk.DualStack = !v4 && Probe(ctx, netip.AddrFrom4([4]byte{127, 0, 0, 1}), sk.Port)
 	sk.dualKnown = true
 	return sk
+}
+
+// system is what the Scanner reads the machine through (nil before the
+// first Scan): the relay scan reads through the same one, which on other
+// systems than Linux knows the sockets each process holds from the last
+// listing.
+func (s *Scanner) system() system {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sys
+}
+
+// commandLines are the command lines the last full scan read, by pid.
+func (s *Scanner) commandLines() map[int32][]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.args
+}
+
+// Sockets are the listening sockets the last Scan saw.
+func (s *Scanner) Sockets() []Socket {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.last == nil {
+		return nil
+	}
+	return slices.Clone(s.last.sockets)
 }
 
 func cloneFound(in []FlowMeterSocket) []FlowMeterSocket {

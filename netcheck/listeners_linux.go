@@ -71,8 +71,21 @@ func diagListeners() ([]Socket, error) {
 	return out, nil
 }
 
-// diagDump sends one dump request for a family and reads the answer.
+// diagDump sends one dump request for a family and reads the listening
+// sockets of the answer.
 func diagDump(fd int, family uint8, buf []byte) ([]Socket, error) {
+	var out []Socket
+	err := diagDumpStates(fd, family, 1<<tcpListen, buf, func(m []byte) {
+		if s, ok := parseDiagMsg(m); ok {
+			out = append(out, s)
+		}
+	})
+	return out, err
+}
+
+// diagDumpStates sends one dump request for a family and the TCP states in
+// the mask, and hands each struct inet_diag_msg of the answer to fn.
+func diagDumpStates(fd int, family uint8, states uint32, buf []byte, fn func([]byte)) error {
 	var req [syscall.NLMSG_HDRLEN + inetDiagReqLen]byte
 	ne := binary.NativeEndian
 	ne.PutUint32(req[0:], uint32(len(req)))
@@ -82,38 +95,35 @@ func diagDump(fd int, family uint8, buf []byte) ([]Socket, error) {
 	body := req[syscall.NLMSG_HDRLEN:]
 	body[0] = family
 	body[1] = syscall.IPPROTO_TCP
-	ne.PutUint32(body[4:], 1<<tcpListen)
+	ne.PutUint32(body[4:], states)
 	if err := syscall.Sendto(fd, req[:], 0, &syscall.SockaddrNetlink{Family: syscall.AF_NETLINK}); err != nil {
-		return nil, fmt.Errorf("asking sock_diag: %w", err)
+		return fmt.Errorf("asking sock_diag: %w", err)
 	}
-	var out []Socket
 	for {
 		n, _, err := syscall.Recvfrom(fd, buf, 0)
 		if err == syscall.EINTR {
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("reading sock_diag: %w", err)
+			return fmt.Errorf("reading sock_diag: %w", err)
 		}
 		msgs, err := syscall.ParseNetlinkMessage(buf[:n])
 		if err != nil {
-			return nil, fmt.Errorf("reading sock_diag: %w", err)
+			return fmt.Errorf("reading sock_diag: %w", err)
 		}
 		for _, m := range msgs {
 			switch m.Header.Type {
 			case syscall.NLMSG_DONE:
-				return out, nil
+				return nil
 			case syscall.NLMSG_ERROR:
 				if len(m.Data) >= 4 {
 					if errno := int32(ne.Uint32(m.Data)); errno < 0 {
-						return nil, fmt.Errorf("sock_diag: %w", syscall.Errno(-errno))
+						return fmt.Errorf("sock_diag: %w", syscall.Errno(-errno))
 					}
 				}
-				return nil, errors.New("sock_diag: error reply")
+				return errors.New("sock_diag: error reply")
 			}
-			if s, ok := parseDiagMsg(m.Data); ok {
-				out = append(out, s)
-			}
+			fn(m.Data)
 		}
 	}
 }

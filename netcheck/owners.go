@@ -108,9 +108,13 @@ type procStat struct {
 // container port publishers.
 func (s *Scanner) candidates(k *hintSet) []*proc {
 	var out []*proc
-	for _, pid := range s.sys.pids() {
+	pids := s.sys.pids()
+	args := make(map[int32][]string, len(pids))
+	defer func() { s.args = args }()
+	for _, pid := range pids {
 		p := &proc{pid: pid}
 		p.args = s.sys.args(pid)
+		args[pid] = p.args
 		name := ""
 		if len(p.args) == 0 {
 			// Kernel threads and zombies have no command line; only the

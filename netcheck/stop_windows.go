@@ -37,33 +37,49 @@ var (
 // one console at a time.
 var consoleMu sync.Mutex
 
-// processIdentity is what names one process beyond its pid, which Windows
+// winIdentity is what names one process beyond its pid, which Windows
 // reuses: its creation time (milliseconds since 1970, as gopsutil and so a
 // scan's procStat.start give it) and its command line.
-type processIdentity struct {
+type winIdentity struct {
 	start uint64
 	args  []string
 }
 
-// stopProcess stops the process p is, when it is still the process the pid
-// named when the stop began.
-func stopProcess(p *os.Process) error {
-	h, err := openForStop(int32(p.Pid))
+// holdProcess opens a handle on the process: while it is open, Windows
+// gives its pid to no other process, so the stop reaches this one or none.
+func holdProcess(pid int32) (processHold, error) {
+	h, err := openForStop(pid)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	id, err := identityOf(h, int32(p.Pid))
-	windows.CloseHandle(h)
-	if err != nil {
-		return err
-	}
-	return stopIdentified(int32(p.Pid), id, stopGrace)
+	return winHold{h: h, pid: pid}, nil
 }
+
+// winHold is a process held by its handle.
+type winHold struct {
+	h   windows.Handle
+	pid int32
+}
+
+// interrupt stops the process gently (its console's Ctrl-C), then, after
+// stopGrace, ends it.
+func (w winHold) interrupt() error {
+	if ev, _ := windows.WaitForSingleObject(w.h, 0); ev == windows.WAIT_OBJECT_0 {
+		return errGone
+	}
+	return stopHeld(w.h, w.pid, stopGrace)
+}
+
+func (w winHold) release() { windows.CloseHandle(w.h) }
+
+// interruptProcess ends a process held through the os package (unused on
+// Windows, whose holds are winHold).
+func interruptProcess(p *os.Process) error { return p.Kill() }
 
 // stopIdentified stops pid, gently first, only if it is the process want
 // describes (same creation time, same command line): a FlowMeter that
 // exited and whose pid went to another program is never signalled.
-func stopIdentified(pid int32, want processIdentity, grace time.Duration) error {
+func stopIdentified(pid int32, want winIdentity, grace time.Duration) error {
 	h, err := openForStop(pid)
 	if err != nil {
 		return err
@@ -71,13 +87,19 @@ func stopIdentified(pid int32, want processIdentity, grace time.Duration) error 
 	// While the handle is open the process object stays, so the pid cannot
 	// pass to another process between the check and the signal.
 	defer windows.CloseHandle(h)
-	got, err := identityOf(h, pid)
+	got, err := winIdentityOf(h, pid)
 	if err != nil {
 		return err
 	}
 	if got.start != want.start || !slices.Equal(got.args, want.args) {
 		return fmt.Errorf("process %d is no longer the FlowMeter Localguard saw (it has exited and the pid was reused): %w", pid, errNotNamedProcess)
 	}
+	return stopHeld(h, pid, grace)
+}
+
+// stopHeld stops the process h holds: Ctrl-C in its console, then, if it
+// is still there after grace, termination.
+func stopHeld(h windows.Handle, pid int32, grace time.Duration) error {
 	if restore, err := consoleCtrlC(uint32(pid)); err == nil {
 		ev, _ := windows.WaitForSingleObject(h, uint32(grace/time.Millisecond))
 		restore()
@@ -103,10 +125,10 @@ func openForStop(pid int32) (windows.Handle, error) {
 	return h, nil
 }
 
-// identityOf reads the creation time through the handle and the command
+// winIdentityOf reads the creation time through the handle and the command
 // line through gopsutil (the open handle keeps the pid this process's).
-func identityOf(h windows.Handle, pid int32) (processIdentity, error) {
-	var id processIdentity
+func winIdentityOf(h windows.Handle, pid int32) (winIdentity, error) {
+	var id winIdentity
 	var created, exit, kernel, user windows.Filetime
 	if err := windows.GetProcessTimes(h, &created, &exit, &kernel, &user); err != nil {
 		return id, fmt.Errorf("reading the process's start time: %w", err)

@@ -55,14 +55,14 @@ func startConsoleChild(t *testing.T, flags uint32) *exec.Cmd {
 }
 
 // identityNow reads a process's identity as the scan would have seen it.
-func identityNow(t *testing.T, pid int) processIdentity {
+func identityNow(t *testing.T, pid int) winIdentity {
 	t.Helper()
 	h, err := openForStop(int32(pid))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer windows.CloseHandle(h)
-	id, err := identityOf(h, int32(pid))
+	id, err := winIdentityOf(h, int32(pid))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestStopRefusesOtherProcess(t *testing.T) {
 	other.start++
 	other2 := id
 	other2.args = append(append([]string(nil), id.args...), "--other")
-	for _, want := range []processIdentity{other, other2} {
+	for _, want := range []winIdentity{other, other2} {
 		if err := stopIdentified(int32(cmd.Process.Pid), want, time.Second); !errors.Is(err, errNotNamedProcess) {
 			t.Errorf("stop of another process: %v, want errNotNamedProcess", err)
 		}

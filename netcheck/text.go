@@ -43,6 +43,20 @@ func (v Verdict) Text(color bool) string {
 			fmt.Fprintf(&b, "  reachable: %s on %s (%s)\n", e.URL, e.Interface, e.Kind)
 		}
 	}
+	for _, r := range v.Relays {
+		if r.Kind == RelayTunnel {
+			fmt.Fprintf(&b, "  reachable through %s: the far end of the tunnel, %s\n", relayWords(r), r.Remote)
+			continue
+		}
+		for _, e := range r.ExposedOn {
+			if !e.Trusted {
+				fmt.Fprintf(&b, "  reachable through %s: %s on %s (%s)\n", relayWords(r), e.URL, e.Interface, e.Kind)
+			}
+		}
+		if r.Fix != "" {
+			fmt.Fprintf(&b, "  fix the relay: %s\n", r.Fix)
+		}
+	}
 	for _, f := range v.Findings {
 		fmt.Fprintf(&b, "  %s: %s\n", f.Severity, f.Message)
 	}

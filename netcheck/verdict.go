@@ -42,6 +42,9 @@ type Verdict struct {
 	Env       EnvSummary `json:"env"`
 	Listeners []Listener `json:"listeners"`
 	Findings  []Finding  `json:"findings"`
+	// Relays are local processes that pass FlowMeter on beyond this
+	// computer; never FlowMeter's own listeners.
+	Relays []Relay `json:"relays"`
 
 	// Fix is the command that fixes the verdict, or "" when there is none
 	// Localguard can apply.

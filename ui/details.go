@@ -50,6 +50,22 @@ func (u *window) renderReach(v netcheck.Verdict) {
 			u.reach.Add(u.exposureRow(e))
 		}
 	}
+	// Relays pass FlowMeter on from their own addresses, or carry it to
+	// another host.
+	for _, r := range v.Relays {
+		if r.Kind == netcheck.RelayTunnel {
+			exposed++
+			u.reach.Add(plain(fmt.Sprintf("Through a tunnel: %s (pid %d) carries FlowMeter to %s, beyond this computer.", r.Program, r.PID, r.Remote)))
+			continue
+		}
+		if len(r.ExposedOn) > 0 {
+			u.reach.Add(plain(fmt.Sprintf("Through %s (pid %d), which passes FlowMeter on from port %d:", relayName(r), r.PID, r.Port)))
+		}
+		for _, e := range r.ExposedOn {
+			exposed++
+			u.reach.Add(u.exposureRow(e))
+		}
+	}
 	switch {
 	case len(v.Listeners) == 0:
 		u.reach.Add(plain("FlowMeter is not running now, so no one can reach it. What matters is where its settings put it at its next start (see Why)."))
@@ -60,6 +76,14 @@ func (u *window) renderReach(v netcheck.Verdict) {
 		hint.SizeName = theme.SizeNameCaptionText
 		u.reach.Add(hint)
 	}
+}
+
+// relayName names a relay for people.
+func relayName(r netcheck.Relay) string {
+	if r.Program == "vite" {
+		return "FlowMeter's web page server (Vite)"
+	}
+	return r.Program
 }
 
 // exposureRow is one interface address: its name and kind, the URL, and

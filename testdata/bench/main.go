@@ -113,6 +113,9 @@ func (h *harness) measure(c config) error {
 	if err := fm.start(h); err != nil {
 		return err
 	}
+	if err := h.startRelay(fm); err != nil {
+		return err
+	}
 	if err := h.compareCheck(bin, fm, peer, c.rounds); err != nil {
 		return err
 	}

@@ -1,0 +1,461 @@
+package envfix
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Fixing a docker-compose.yaml / compose.yaml: every port a service
+// publishes on all addresses is published on loopback instead
+// ("8000:8000" becomes "127.0.0.1:8000:8000"; the long syntax gets
+// host_ip: 127.0.0.1). Only those scalars change; every other byte
+// (comments, quoting, order, anchors) stays. The result is read back with
+// a real YAML parser and compared with the original before it is planned,
+// and written through Apply, with its backup and undo, as the .env is.
+
+// ErrNoComposeFix means the compose file publishes nothing beyond loopback,
+// or nothing Localguard can change safely.
+var ErrNoComposeFix = errors.New("nothing in the compose file to publish on loopback")
+
+// composeEdit is one change to the compose file's bytes.
+type composeEdit struct {
+	Edit
+	service string
+	before  string // the published port as written, for people
+	// What the edit means to the parsed document: node's value becomes
+	// value, or (node a mapping) a host_ip key with value is added.
+	node   *yaml.Node
+	value  string
+	insert bool
+}
+
+// PlanCompose plans publishing every port of the compose file at path on
+// loopback. It returns ErrNoComposeFix when every port is already on
+// loopback, and refuses (changing nothing) when the file is not YAML, or
+// an edit would change anything else in it.
+func PlanCompose(path string) (*Plan, error) {
+	f := &File{Path: path, Target: path}
+	if abs, err := filepath.Abs(path); err == nil {
+		f.Target = abs
+	}
+	content, err := f.read()
+	if err != nil {
+		return nil, err
+	}
+	if !f.Exists {
+		return nil, fmt.Errorf("%s does not exist: point at FlowMeter's docker-compose.yaml", path)
+	}
+	edits, doc, err := composeEdits(content)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	p := &Plan{File: f, Key: "ports", Value: LocalHost, Before: content, After: content}
+	if len(edits) == 0 {
+		return p, fmt.Errorf("%s publishes every port on this computer only already: %w", path, ErrNoComposeFix)
+	}
+	after := applyEdits(content, edits)
+	if err := checkCompose(doc, edits, after); err != nil {
+		return nil, fmt.Errorf("%s cannot be changed without changing more than its published ports (%v): edit it by hand: %w", path, err, ErrNoSafeEdit)
+	}
+	first, last := edits[0], edits[len(edits)-1]
+	tail := len(content) - last.Span.End
+	p.After = after
+	p.Edit = Edit{Span: Span{first.Span.Start, last.Span.End}, Text: string(after[first.Span.Start : len(after)-tail])}
+	p.Line = 1 + bytes.Count(after[:first.Span.Start], []byte("\n"))
+	return p, nil
+}
+
+// applyEdits applies edits sorted by position, none overlapping.
+func applyEdits(b []byte, edits []composeEdit) []byte {
+	var out []byte
+	at := 0
+	for _, e := range edits {
+		out = append(out, b[at:e.Span.Start]...)
+		out = append(out, e.Text...)
+		at = e.Span.End
+	}
+	return append(out, b[at:]...)
+}
+
+// composeEdits finds the ports to change and the edit for each, in file
+// order.
+func composeEdits(content []byte) ([]composeEdit, *yaml.Node, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(content, &doc); err != nil {
+		return nil, nil, fmt.Errorf("it is not valid YAML (%v)", err)
+	}
+	lines := lineStarts(content)
+	var edits []composeEdit
+	seen := map[*yaml.Node]bool{}
+	for _, svc := range services(&doc) {
+		ports := mapValue(svc.node, "ports")
+		if ports == nil {
+			continue
+		}
+		ports = deref(ports)
+		if ports.Kind != yaml.SequenceNode || seen[ports] {
+			continue
+		}
+		seen[ports] = true // an anchored list used by several services
+		for _, item := range ports.Content {
+			item = deref(item)
+			e, ok, err := portEdit(content, lines, item)
+			if err != nil {
+				return nil, nil, fmt.Errorf("service %s: %w", svc.name, err)
+			}
+			if ok {
+				e.service = svc.name
+				edits = append(edits, e)
+			}
+		}
+	}
+	// Sorted by position, each once (an aliased entry is one node).
+	var out []composeEdit
+	for _, e := range edits {
+		i := len(out)
+		for i > 0 && out[i-1].Span.Start > e.Span.Start {
+			i--
+		}
+		if i > 0 && out[i-1].Span == e.Span {
+			continue
+		}
+		out = append(out[:i], append([]composeEdit{e}, out[i:]...)...)
+	}
+	return out, &doc, nil
+}
+
+type service struct {
+	name string
+	node *yaml.Node
+}
+
+// services lists the services of a compose document.
+func services(doc *yaml.Node) []service {
+	root := doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
+		root = root.Content[0]
+	}
+	svcs := mapValue(root, "services")
+	if svcs == nil {
+		return nil
+	}
+	svcs = deref(svcs)
+	if svcs.Kind != yaml.MappingNode {
+		return nil
+	}
+	var out []service
+	for i := 0; i+1 < len(svcs.Content); i += 2 {
+		if n := deref(svcs.Content[i+1]); n.Kind == yaml.MappingNode {
+			out = append(out, service{name: svcs.Content[i].Value, node: n})
+		}
+	}
+	return out
+}
+
+// mapValue is the value of key in a mapping, following merge keys (<<).
+func mapValue(m *yaml.Node, key string) *yaml.Node {
+	m = deref(m)
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key && m.Content[i].Tag != "!!merge" {
+			return m.Content[i+1]
+		}
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Tag == "!!merge" || m.Content[i].Value == "<<" {
+			v := deref(m.Content[i+1])
+			bases := []*yaml.Node{v}
+			if v.Kind == yaml.SequenceNode {
+				bases = v.Content
+			}
+			for _, b := range bases {
+				if n := mapValue(b, key); n != nil {
+					return n
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func deref(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+// portEdit is the edit that publishes one port entry on loopback; false
+// when it is on loopback already.
+func portEdit(content []byte, lines []int, item *yaml.Node) (composeEdit, bool, error) {
+	switch item.Kind {
+	case yaml.ScalarNode:
+		span, raw, err := scalarSpan(content, lines, item)
+		if err != nil {
+			return composeEdit{}, false, err
+		}
+		v, changed, err := loopbackPort(item.Value)
+		if err != nil || !changed {
+			return composeEdit{}, false, err
+		}
+		text, err := requote(raw, v)
+		if err != nil {
+			return composeEdit{}, false, err
+		}
+		return composeEdit{Edit: Edit{Span: span, Text: text}, before: item.Value, node: item, value: v}, true, nil
+	case yaml.MappingNode:
+		if ip := mapValue(item, "host_ip"); ip != nil {
+			ip = deref(ip)
+			if isLoopbackIP(strings.Trim(ip.Value, "[]")) {
+				return composeEdit{}, false, nil
+			}
+			span, raw, err := scalarSpan(content, lines, ip)
+			if err != nil {
+				return composeEdit{}, false, err
+			}
+			local := LocalHost
+			if strings.Contains(ip.Value, ":") {
+				local = "::1"
+			}
+			text, err := requote(raw, local)
+			if err != nil {
+				return composeEdit{}, false, err
+			}
+			return composeEdit{Edit: Edit{Span: span, Text: text}, before: "host_ip: " + ip.Value, node: ip, value: local}, true, nil
+		}
+		if len(item.Content) == 0 {
+			return composeEdit{}, false, nil
+		}
+		// No host_ip: one is added before the first key, at its indent.
+		first := item.Content[0]
+		at, err := offsetOf(content, lines, first.Line, first.Column)
+		if err != nil {
+			return composeEdit{}, false, err
+		}
+		text := "host_ip: " + LocalHost + ", "
+		if item.Style&yaml.FlowStyle == 0 {
+			text = "host_ip: " + LocalHost + lineEndingAt(content) + strings.Repeat(" ", columnBytes(content, lines, first.Line, first.Column))
+		}
+		return composeEdit{Edit: Edit{Span: Span{at, at}, Text: text}, before: "(no host_ip)", node: item, value: LocalHost, insert: true}, true, nil
+	}
+	return composeEdit{}, false, nil
+}
+
+// loopbackPort rewrites a short-syntax port ([IP:][HOST:]CONTAINER[/PROTO])
+// to publish on loopback; false when it already does.
+func loopbackPort(v string) (string, bool, error) {
+	spec, proto, _ := strings.Cut(v, "/")
+	parts := splitPort(spec)
+	var ip, rest string
+	switch len(parts) {
+	case 1: // a container port: a random host port on every address
+		rest = ":" + parts[0]
+	case 2:
+		rest = parts[0] + ":" + parts[1]
+	case 3:
+		ip, rest = parts[0], parts[1]+":"+parts[2]
+	default:
+		return "", false, fmt.Errorf("the published port %q is not one Localguard can read: edit it by hand", v)
+	}
+	bare := strings.Trim(ip, "[]")
+	if ip != "" && isLoopbackIP(bare) {
+		return v, false, nil
+	}
+	local := LocalHost
+	if strings.Contains(bare, ":") {
+		local = "[::1]"
+	}
+	out := local + ":" + rest
+	if proto != "" || strings.Contains(v, "/") {
+		out += "/" + proto
+	}
+	return out, true, nil
+}
+
+// splitPort splits a port spec at colons outside brackets and ${...}.
+func splitPort(s string) []string {
+	var parts []string
+	depth, brace, start := 0, 0, 0
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '[':
+			depth++
+		case s[i] == ']':
+			depth--
+		case s[i] == '$' && i+1 < len(s) && s[i+1] == '{':
+			brace++
+		case s[i] == '}' && brace > 0:
+			brace--
+		case s[i] == ':' && depth == 0 && brace == 0:
+			parts = append(parts, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(parts, s[start:])
+}
+
+func isLoopbackIP(s string) bool {
+	return s == "localhost" || strings.HasPrefix(s, "127.") || s == "::1"
+}
+
+// scalarSpan is where a scalar's text is in the file (quotes included),
+// and that text.
+func scalarSpan(content []byte, lines []int, n *yaml.Node) (Span, string, error) {
+	at, err := offsetOf(content, lines, n.Line, n.Column)
+	if err != nil {
+		return Span{}, "", err
+	}
+	// Skip an anchor or a tag written before the value.
+	for at < len(content) && (content[at] == '&' || content[at] == '!') {
+		for at < len(content) && content[at] != ' ' && content[at] != '\t' {
+			at++
+		}
+		for at < len(content) && (content[at] == ' ' || content[at] == '\t') {
+			at++
+		}
+	}
+	end := at
+	switch {
+	case n.Style&yaml.DoubleQuotedStyle != 0:
+		end++
+		for end < len(content) && content[end] != '"' {
+			if content[end] == '\\' {
+				end++
+			}
+			end++
+		}
+		end++
+	case n.Style&yaml.SingleQuotedStyle != 0:
+		end++
+		for end < len(content) {
+			if content[end] == '\'' {
+				if end+1 < len(content) && content[end+1] == '\'' {
+					end += 2
+					continue
+				}
+				break
+			}
+			end++
+		}
+		end++
+	case n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0:
+		return Span{}, "", fmt.Errorf("the published port on line %d is a block scalar: edit it by hand", n.Line)
+	default:
+		end = at + len(n.Value)
+		if end > len(content) || string(content[at:end]) != n.Value {
+			return Span{}, "", fmt.Errorf("the published port on line %d spans lines: edit it by hand", n.Line)
+		}
+	}
+	if end > len(content) {
+		return Span{}, "", fmt.Errorf("the published port on line %d is not closed", n.Line)
+	}
+	return Span{at, end}, string(content[at:end]), nil
+}
+
+// requote writes v in the quoting of raw (plain, 'single' or "double").
+func requote(raw, v string) (string, error) {
+	switch {
+	case strings.HasPrefix(raw, `"`):
+		return `"` + v + `"`, nil
+	case strings.HasPrefix(raw, "'"):
+		return "'" + v + "'", nil
+	}
+	return v, nil
+}
+
+// lineStarts are the byte offsets where each line starts.
+func lineStarts(b []byte) []int {
+	out := []int{0}
+	for i, c := range b {
+		if c == '\n' {
+			out = append(out, i+1)
+		}
+	}
+	return out
+}
+
+// offsetOf turns a parser position (1-based line, column in characters)
+// into a byte offset.
+func offsetOf(content []byte, lines []int, line, col int) (int, error) {
+	if line < 1 || line > len(lines) {
+		return 0, fmt.Errorf("position %d:%d is outside the file", line, col)
+	}
+	at := lines[line-1]
+	for i := 1; i < col; i++ {
+		if at >= len(content) || content[at] == '\n' {
+			return 0, fmt.Errorf("position %d:%d is outside its line", line, col)
+		}
+		_, n := utf8.DecodeRune(content[at:])
+		at += n
+	}
+	return at, nil
+}
+
+// columnBytes is the indent, in spaces, of a position's column.
+func columnBytes(content []byte, lines []int, line, col int) int { return col - 1 }
+
+func lineEndingAt(b []byte) string {
+	if bytes.Contains(b, []byte("\r\n")) {
+		return "\r\n"
+	}
+	return "\n"
+}
+
+// checkCompose reads the new bytes with the YAML parser: they must parse,
+// publish every port on loopback, and read exactly as the old document
+// does with only the planned values changed (doc, the old document, is
+// changed to say so).
+func checkCompose(doc *yaml.Node, edits []composeEdit, after []byte) error {
+	for _, e := range edits {
+		if e.insert {
+			k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "host_ip"}
+			v := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: e.value}
+			e.node.Content = append([]*yaml.Node{k, v}, e.node.Content...)
+			continue
+		}
+		e.node.Value, e.node.Tag = e.value, "!!str"
+	}
+	var want, got any
+	if err := doc.Decode(&want); err != nil {
+		return err
+	}
+	if err := yaml.Unmarshal(after, &got); err != nil {
+		return fmt.Errorf("the result does not read as YAML: %v", err)
+	}
+	if again, _, err := composeEdits(after); err != nil || len(again) > 0 {
+		return fmt.Errorf("the result still publishes a port beyond loopback")
+	}
+	if !reflect.DeepEqual(want, got) {
+		return fmt.Errorf("the result reads differently")
+	}
+	return nil
+}
+
+// ComposePublished lists the ports the compose file at path publishes
+// beyond loopback, as written ("8000:8000", "(no host_ip)" for a long
+// syntax entry without one); nil when none, or the file cannot be read.
+func ComposePublished(path string) ([]string, error) {
+	f := &File{Path: path, Target: path}
+	content, err := f.read()
+	if err != nil || !f.Exists {
+		return nil, err
+	}
+	edits, _, err := composeEdits(content)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range edits {
+		out = append(out, e.service+": "+e.before)
+	}
+	return out, nil
+}

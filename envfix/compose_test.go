@@ -1,0 +1,136 @@
+package envfix
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// copyFixture copies testdata/compose/name into a temporary folder as
+// docker-compose.yaml.
+func copyFixture(t *testing.T, name string) (string, []byte) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "compose", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "docker-compose.yaml")
+	if err := os.WriteFile(p, b, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	return p, b
+}
+
+func TestPlanCompose(t *testing.T) {
+	for _, name := range []string{"flowmeter", "variants"} {
+		t.Run(name, func(t *testing.T) {
+			p, before := copyFixture(t, name+".yaml")
+			want, _ := os.ReadFile(filepath.Join("testdata", "compose", name+".want.yaml"))
+			plan, err := PlanCompose(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(plan.After, want) {
+				t.Fatalf("after:\n%s\nwant:\n%s", plan.After, want)
+			}
+			if got := plan.Edit.apply(before); !bytes.Equal(got, want) {
+				t.Errorf("the plan's one Edit does not give the result:\n%s", got)
+			}
+			// Read back with the YAML parser: every published port on loopback.
+			var doc struct {
+				Services map[string]struct {
+					Ports []yaml.Node `yaml:"ports"`
+				} `yaml:"services"`
+			}
+			if err := yaml.Unmarshal(plan.After, &doc); err != nil {
+				t.Fatalf("the result is not YAML: %v", err)
+			}
+			for name, s := range doc.Services {
+				for _, n := range s.Ports {
+					var v string
+					if n.Kind == yaml.ScalarNode {
+						v = n.Value
+					} else {
+						var m map[string]any
+						n.Decode(&m)
+						v, _ = m["host_ip"].(string)
+					}
+					if !strings.HasPrefix(v, "127.0.0.1") && !strings.HasPrefix(v, "[::1]") && v != "::1" {
+						t.Errorf("service %s publishes %q", name, v)
+					}
+				}
+			}
+			// Written through Apply, with the backup; undo gives the bytes back.
+			if _, err := Apply(plan); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := os.ReadFile(p); !bytes.Equal(got, want) {
+				t.Errorf("written:\n%s", got)
+			}
+			if info, _ := os.Stat(p); info.Mode().Perm() != 0o640 {
+				t.Errorf("mode %v, want 0640 kept", info.Mode().Perm())
+			}
+			if _, err := PlanCompose(p); !errors.Is(err, ErrNoComposeFix) {
+				t.Errorf("planning again: %v, want nothing to do", err)
+			}
+			if err := Undo(p); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := os.ReadFile(p); !bytes.Equal(got, before) {
+				t.Errorf("undo did not give the exact bytes back")
+			}
+		})
+	}
+}
+
+func TestPlanComposeRefuses(t *testing.T) {
+	for name, content := range map[string]string{
+		"not YAML":         "services:\n  backend:\n    ports: [\"8000:8000\"\n",
+		"block scalar":     "services:\n  backend:\n    ports:\n      - |\n        8000:8000\n",
+		"unreadable ports": "services:\n  backend:\n    ports:\n      - \"a:b:c:d\"\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "compose.yaml")
+			os.WriteFile(p, []byte(content), 0o644)
+			if _, err := PlanCompose(p); err == nil {
+				t.Errorf("planned a change to %q", content)
+			}
+			if got, _ := os.ReadFile(p); string(got) != content {
+				t.Errorf("the file changed")
+			}
+		})
+	}
+	p := filepath.Join(t.TempDir(), "compose.yaml")
+	os.WriteFile(p, []byte("services:\n  backend:\n    ports:\n      - \"127.0.0.1:8000:8000\"\n"), 0o644)
+	if _, err := PlanCompose(p); !errors.Is(err, ErrNoComposeFix) {
+		t.Errorf("a local-only file: %v, want ErrNoComposeFix", err)
+	}
+}
+
+// FuzzPlanCompose: whatever the file, a plan only ever changes published
+// ports, and its result reads back as YAML.
+func FuzzPlanCompose(f *testing.F) {
+	for _, n := range []string{"flowmeter.yaml", "variants.yaml"} {
+		b, _ := os.ReadFile(filepath.Join("testdata", "compose", n))
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		edits, doc, err := composeEdits(b)
+		if err != nil || len(edits) == 0 {
+			return
+		}
+		after := applyEdits(b, edits)
+		if checkCompose(doc, edits, after) != nil {
+			return // PlanCompose refuses it
+		}
+		var v any
+		if err := yaml.Unmarshal(after, &v); err != nil {
+			t.Fatalf("checked result does not parse: %v", err)
+		}
+	})
+}

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestFixSourceJourney: `fix --source` on FlowMeter's own compose file
+// shows the change, asks, writes it with a backup; a second fix changes
+// nothing; `undo --source` gives the exact bytes back; a file Localguard
+// cannot fix is refused in one sentence.
+func TestFixSourceJourney(t *testing.T) {
+	orig, err := os.ReadFile(filepath.Join("envfix", "testdata", "compose", "flowmeter.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "docker-compose.yaml")
+	os.WriteFile(path, orig, 0o644)
+	code, out, stderr := runCLI(t, "n\n", "fix", "--source", path)
+	if code == 0 || !strings.Contains(out, `-      - "8000:8000"`) || !strings.Contains(out, `+      - "127.0.0.1:3000:3000"`) {
+		t.Fatalf("declined fix: exit %d\n%s\n%s", code, out, stderr)
+	}
+	if now, _ := os.ReadFile(path); !bytes.Equal(now, orig) {
+		t.Fatal("a declined fix changed the file")
+	}
+	code, out, stderr = runCLI(t, "y\n", "fix", "--source", path)
+	if code != 0 || !strings.Contains(out, "Fixed:") || !strings.Contains(out, "undo --source") {
+		t.Fatalf("fix: exit %d\n%s\n%s", code, out, stderr)
+	}
+	if now, _ := os.ReadFile(path); !bytes.Contains(now, []byte(`"127.0.0.1:8000:8000"`)) {
+		t.Fatalf("fixed file:\n%s", now)
+	}
+	if code, out, _ := runCLI(t, "", "fix", "--source", path, "--yes"); code != 0 || !strings.Contains(out, "Nothing to change") {
+		t.Errorf("second fix: exit %d\n%s", code, out)
+	}
+	if code, _, stderr := runCLI(t, "", "undo", "--source", path); code != 0 {
+		t.Fatalf("undo: exit %d: %s", code, stderr)
+	}
+	if now, _ := os.ReadFile(path); !bytes.Equal(now, orig) {
+		t.Fatalf("undo gave %q", now)
+	}
+	other := filepath.Join(t.TempDir(), "notes.txt")
+	os.WriteFile(other, []byte("ports: 8000\n"), 0o644)
+	if code, out, stderr := runCLI(t, "", "fix", "--source", other, "--yes"); code == 0 || out != "" || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+		t.Errorf("a file Localguard cannot fix: exit %d, stdout %q, stderr %q", code, out, stderr)
+	}
+}
+
+// TestStopRelayRefuses: stop-relay signals nothing without a pid, or for a
+// pid that is not a relay of FlowMeter.
+func TestStopRelayRefuses(t *testing.T) {
+	if code, out, stderr := runCLI(t, "", "stop-relay"); code != 3 || out != "" || !strings.Contains(stderr, "--pid") {
+		t.Errorf("no pid: exit %d, %q, %q", code, out, stderr)
+	}
+	if code, out, stderr := runCLI(t, "", "stop-relay", "--pid", "1", "--yes"); code != 1 || out != "" || !strings.Contains(stderr, "no relay of FlowMeter runs with pid 1") {
+		t.Errorf("pid 1: exit %d, %q, %q", code, out, stderr)
+	}
+}

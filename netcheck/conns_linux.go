@@ -1,0 +1,107 @@
+package netcheck
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"strconv"
+	"syscall"
+)
+
+// tcpEstablished is TCP_ESTABLISHED in the kernel's state numbering.
+const tcpEstablished = 1
+
+// establishedConns lists the established TCP connections of this network
+// namespace, with the inode of each socket (the process is found from the
+// inode only when needed: reading every process's descriptors is what makes
+// `ss -p` slow).
+func establishedConns() ([]Conn, error) {
+	conns, err := diagConns()
+	if err == nil {
+		return conns, nil
+	}
+	conns, perr := procNetConns()
+	if perr != nil {
+		return nil, fmt.Errorf("listing connections: %w (sock_diag: %v)", perr, err)
+	}
+	return conns, nil
+}
+
+func diagConns() ([]Conn, error) {
+	fd, err := syscall.Socket(syscall.AF_NETLINK, syscall.SOCK_DGRAM|syscall.SOCK_CLOEXEC, netlinkSockDiag)
+	if err != nil {
+		return nil, fmt.Errorf("opening sock_diag: %w", err)
+	}
+	defer syscall.Close(fd)
+	buf := diagBuf.Get().(*[32 << 10]byte)
+	defer diagBuf.Put(buf)
+	var out []Conn
+	for _, family := range []uint8{syscall.AF_INET, syscall.AF_INET6} {
+		err := diagDumpStates(fd, family, 1<<tcpEstablished, buf[:], func(m []byte) {
+			if c, ok := parseDiagConn(m); ok {
+				out = append(out, c)
+			}
+		})
+		if err != nil {
+			if family == syscall.AF_INET6 && errors.Is(err, syscall.EAFNOSUPPORT) {
+				break
+			}
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// parseDiagConn reads one struct inet_diag_msg: both ends and the inode.
+func parseDiagConn(b []byte) (Conn, bool) {
+	if len(b) < inetDiagMsgLen {
+		return Conn{}, false
+	}
+	ne := binary.NativeEndian
+	sport, dport := binary.BigEndian.Uint16(b[4:6]), binary.BigEndian.Uint16(b[6:8])
+	var src, dst netip.Addr
+	switch b[0] {
+	case syscall.AF_INET:
+		src, dst = netip.AddrFrom4([4]byte(b[8:12])), netip.AddrFrom4([4]byte(b[24:28]))
+	case syscall.AF_INET6:
+		src, dst = netip.AddrFrom16([16]byte(b[8:24])).Unmap(), netip.AddrFrom16([16]byte(b[24:40])).Unmap()
+	default:
+		return Conn{}, false
+	}
+	return Conn{Local: netip.AddrPortFrom(src, sport), Remote: netip.AddrPortFrom(dst, dport), Inode: uint64(ne.Uint32(b[68:]))}, true
+}
+
+// procNetConns reads the established connections from /proc/net/tcp{,6}.
+func procNetConns() ([]Conn, error) {
+	var out []Conn
+	for _, name := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		b, err := os.ReadFile(name)
+		if errors.Is(err, os.ErrNotExist) && name == "/proc/net/tcp6" {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		sc := bufio.NewScanner(bytes.NewReader(b))
+		sc.Buffer(make([]byte, 0, 512), 1<<20)
+		sc.Scan() // header
+		for sc.Scan() {
+			f := bytes.Fields(sc.Bytes())
+			if len(f) < 10 || string(f[3]) != "01" {
+				continue
+			}
+			la, lp, ok1 := parseHexAddr(f[1])
+			ra, rp, ok2 := parseHexAddr(f[2])
+			inode, err := strconv.ParseUint(string(f[9]), 10, 64)
+			if !ok1 || !ok2 || err != nil {
+				continue
+			}
+			out = append(out, Conn{Local: netip.AddrPortFrom(la.Unmap(), uint16(lp)), Remote: netip.AddrPortFrom(ra.Unmap(), uint16(rp)), Inode: inode})
+		}
+	}
+	return out, nil
+}

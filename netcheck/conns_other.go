@@ -1,0 +1,38 @@
+//go:build !linux
+
+package netcheck
+
+import (
+	"context"
+	"net/netip"
+	"runtime"
+
+	gnet "github.com/shirou/gopsutil/v4/net"
+)
+
+// establishedConns lists the established TCP connections, each with the
+// process that holds it (the system says it directly here). On macOS
+// gopsutil runs lsof for it, far too slow for every poll: relays are then
+// found by their command lines and configuration only.
+func establishedConns() ([]Conn, error) {
+	if runtime.GOOS == "darwin" {
+		return nil, nil
+	}
+	cs, err := gnet.ConnectionsWithoutUidsWithContext(context.Background(), "tcp")
+	if err != nil {
+		return nil, err
+	}
+	var out []Conn
+	for _, c := range cs {
+		if c.Status != "ESTABLISHED" {
+			continue
+		}
+		la, err1 := netip.ParseAddr(c.Laddr.IP)
+		ra, err2 := netip.ParseAddr(c.Raddr.IP)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		out = append(out, Conn{Local: netip.AddrPortFrom(la.Unmap(), uint16(c.Laddr.Port)), Remote: netip.AddrPortFrom(ra.Unmap(), uint16(c.Raddr.Port)), PID: c.Pid})
+	}
+	return out, nil
+}

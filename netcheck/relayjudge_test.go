@@ -1,0 +1,276 @@
+package netcheck
+
+import (
+	"encoding/json"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// relay is a relay's facts: a proxy listening on addr:port (answering on
+// every address it reaches) or, with remote set, a tunnel.
+func relay(program, cmdline, addr string, port, target int, remote string) RelayFacts {
+	rf := RelayFacts{
+		Owner:   &Owner{PID: 4711, Name: program, Cmdline: cmdline, Args: strings.Fields(cmdline)},
+		Program: program, Kind: RelayProxy, TargetPort: target, Confirmed: true, Seen: "command-line",
+		Answered: map[netip.Addr]bool{},
+	}
+	if remote != "" {
+		rf.Kind, rf.Remote, rf.ForwardedPort = RelayTunnel, remote, port
+		return rf
+	}
+	rf.Socket = Socket{Addr: netip.MustParseAddr(addr), Port: port, Inode: 99, dualKnown: true}
+	for _, r := range ReachableAddrs(rf.Socket, judgeIfaces) {
+		rf.Answered[r.Addr] = true
+	}
+	return rf
+}
+
+func TestJudgeRelays(t *testing.T) {
+	trustAll := &Store{Trusted: []Network{
+		{Interface: "wlan0", Subnet: netip.MustParsePrefix("192.168.1.0/24")},
+		{Interface: "wlan0", Subnet: netip.MustParsePrefix("fd00::/64")},
+		{Interface: "eth1", Subnet: netip.MustParsePrefix("10.9.0.0/16")}}}
+	local := fm("127.0.0.1", 8000, StartPythonModule, "python3 -m app.main", backendA, "HOST=127.0.0.1\n")
+	socat := relay("socat", "socat TCP-LISTEN:9000,fork TCP:127.0.0.1:8000", "0.0.0.0", 9000, 8000, "")
+	vite := relay("vite", "node /home/ana/FlowMeter/frontend/node_modules/.bin/vite --host", "::", 3000, 8000, "")
+	vite.Owner.Start, vite.Owner.HostFlagSet = StartVite, true
+	vite.Socket.DualStack = true
+	for _, r := range ReachableAddrs(vite.Socket, judgeIfaces) {
+		vite.Answered[r.Addr] = true
+	}
+	tunnel := relay("ssh", "ssh -N -R 9000:localhost:8000 ana@vps.example.org", "", 9000, 8000, "203.0.113.7:22")
+	for _, tc := range []struct {
+		name    string
+		facts   Facts
+		want    Status
+		wantIn  []string
+		wantNot []string
+		check   func(t *testing.T, v Verdict)
+	}{
+		{
+			name:  "FlowMeter on loopback, socat on every address passes it on",
+			facts: Facts{Install: install(backendA, "HOST=127.0.0.1\n"), Listeners: []ListenerFacts{local}, Relays: []RelayFacts{socat}},
+			want:  StatusExposed,
+			wantIn: []string{"socat (pid 4711) on port 9000 passes FlowMeter (port 8000) to anyone on wlan0 (local network, 192.168.1.23)",
+				"bind=127.0.0.1", "read every dataset"},
+			check: func(t *testing.T, v Verdict) {
+				r := v.Relays[0]
+				if r.Kind != RelayProxy || r.Port != 9000 || r.TargetPort != 8000 || r.Address != "0.0.0.0" || r.Cause != CauseCommandLine || r.Advice == "" {
+					t.Errorf("relay %+v", r)
+				}
+				if !slices.ContainsFunc(r.ExposedOn, func(e Exposure) bool { return e.URL == "http://192.168.1.23:9000" && !e.Trusted }) {
+					t.Errorf("exposures %+v: want the URL a neighbour types", r.ExposedOn)
+				}
+				if len(v.Listeners) != 1 || v.Listeners[0].Port != 8000 {
+					t.Errorf("listeners %+v: FlowMeter's own socket only", v.Listeners)
+				}
+			},
+		},
+		{
+			name:    "the relay reaches only trusted networks",
+			facts:   Facts{Install: install(backendA, "HOST=127.0.0.1\n"), Listeners: []ListenerFacts{local}, Relays: []RelayFacts{socat}, Trusted: trustAll},
+			want:    StatusSafe,
+			wantNot: []string{"socat"},
+			check: func(t *testing.T, v Verdict) {
+				if len(v.Relays) != 1 || slices.ContainsFunc(v.Relays[0].ExposedOn, func(e Exposure) bool { return !e.Trusted }) {
+					t.Errorf("relays %+v: want the relay listed, every network trusted", v.Relays)
+				}
+			},
+		},
+		{
+			name:   "Vite with --host: FlowMeter's web page server",
+			facts:  Facts{Install: install(backendA, "HOST=127.0.0.1\n"), Listeners: []ListenerFacts{local}, Relays: []RelayFacts{vite}},
+			want:   StatusExposed,
+			wantIn: []string{"FlowMeter's web page server (Vite) on port 3000 passes FlowMeter's data to anyone on wlan0", "without --host"},
+		},
+		{
+			name:   "a tunnel is always beyond this computer",
+			facts:  Facts{Install: install(backendA, "HOST=127.0.0.1\n"), Listeners: []ListenerFacts{local}, Relays: []RelayFacts{tunnel}, Trusted: trustAll},
+			want:   StatusExposed,
+			wantIn: []string{"ssh (pid 4711) carries FlowMeter (port 8000) to 203.0.113.7:22", "port 9000", "stop this tunnel (pid 4711)"},
+			check: func(t *testing.T, v Verdict) {
+				if r := v.Relays[0]; r.Kind != RelayTunnel || r.Remote != "203.0.113.7:22" || len(r.ExposedOn) != 0 || r.Address != "" {
+					t.Errorf("tunnel %+v", r)
+				}
+			},
+		},
+		{
+			name: "the sandbox off makes it code execution",
+			facts: Facts{Install: install(backendA, "HOST=127.0.0.1\n"), Relays: []RelayFacts{socat}, Listeners: []ListenerFacts{
+				local.with(func(l *ListenerFacts) { l.Sandbox = "off" })}},
+			want:   StatusExposed,
+			wantIn: []string{"run any program on this computer"},
+		},
+		{
+			name: "an exposed listener leads, the relay follows",
+			facts: Facts{Install: install(backendA, "HOST=0.0.0.0\n"), Relays: []RelayFacts{socat}, Listeners: []ListenerFacts{
+				fm("0.0.0.0", 8000, StartPythonModule, "python3 -m app.main", backendA, "HOST=0.0.0.0\n")}},
+			want:   StatusExposed,
+			wantIn: []string{"FlowMeter on port 8000 can be reached", "Also passed on: socat (pid 4711)"},
+		},
+		{
+			name: "a relay that did not answer in time is never safe",
+			facts: Facts{Install: install(backendA, "HOST=127.0.0.1\n"), Listeners: []ListenerFacts{local}, Relays: []RelayFacts{
+				func() RelayFacts { r := socat; r.Confirmed, r.Unchecked = false, true; return r }()}},
+			want:   StatusError,
+			wantIn: []string{"could not check socat (pid 4711) on port 9000"},
+		},
+		{
+			name: "a container's published port: the web page server's container",
+			facts: Facts{Install: install(backendA, "HOST=127.0.0.1\n"), Listeners: []ListenerFacts{local}, Relays: []RelayFacts{
+				func() RelayFacts {
+					r := relay("docker-proxy", "/usr/bin/docker-proxy -proto tcp -host-ip 0.0.0.0 -host-port 3000 -container-ip 172.18.0.3 -container-port 3000", "0.0.0.0", 3000, 3000, "")
+					r.Kind, r.Source = RelayContainer, "/home/ana/FlowMeter/docker-compose.yaml"
+					return r
+				}()}},
+			want:   StatusExposed,
+			wantIn: []string{"A container's published port 3000 (docker-proxy, pid 4711) passes FlowMeter's data to anyone on wlan0", "localguard fix --source /home/ana/FlowMeter/docker-compose.yaml", "docker compose up -d"},
+			check: func(t *testing.T, v Verdict) {
+				if r := v.Relays[0]; r.Kind != RelayContainer || r.Cause != CauseContainer || r.Fix == "" {
+					t.Errorf("container relay %+v", r)
+				}
+			},
+		},
+		{
+			name: "a relay no address answered on reaches nobody",
+			facts: Facts{Install: install(backendA, "HOST=127.0.0.1\n"), Listeners: []ListenerFacts{local}, Relays: []RelayFacts{
+				func() RelayFacts { r := socat; r.Answered = map[netip.Addr]bool{}; return r }()}},
+			want: StatusSafe,
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.facts.Interfaces = judgeIfaces
+			v := Judge(tc.facts)
+			if v.Status != tc.want {
+				t.Fatalf("status %s, want %s: %s", v.Status, tc.want, v.Message)
+			}
+			for _, s := range tc.wantIn {
+				if !strings.Contains(v.Message, s) {
+					t.Errorf("message %q lacks %q", v.Message, s)
+				}
+			}
+			for _, s := range tc.wantNot {
+				if strings.Contains(v.Message, s) {
+					t.Errorf("message %q has %q", v.Message, s)
+				}
+			}
+			if tc.check != nil {
+				tc.check(t, v)
+			}
+		})
+	}
+}
+
+// TestRelaysJSON: the verdict's relays carry the contract's fields, and an
+// empty list is [] (never null).
+func TestRelaysJSON(t *testing.T) {
+	b, _ := json.Marshal(Judge(Facts{Install: install(backendA, "HOST=127.0.0.1\n")}))
+	if !strings.Contains(string(b), `"relays":[]`) {
+		t.Errorf("no relays: %s", b)
+	}
+	v := Judge(Facts{Install: install(backendA, "HOST=127.0.0.1\n"), Relays: []RelayFacts{relay("socat", "socat TCP-LISTEN:9000 TCP:localhost:8000", "0.0.0.0", 9000, 8000, "")}})
+	b, _ = json.Marshal(v.Relays[0])
+	var m map[string]any
+	json.Unmarshal(b, &m)
+	for _, k := range []string{"pid", "process", "cmdline", "kind", "address", "port", "target_port", "exposed_on", "remote", "cause", "fix", "advice"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("relay JSON lacks %q: %s", k, b)
+		}
+	}
+}
+
+func TestReadRelayLine(t *testing.T) {
+	for _, tc := range []struct {
+		cmdline  string
+		prog     string
+		targets  []int
+		forwards map[int]int
+		tunnel   bool
+	}{
+		{"socat TCP-LISTEN:9000,fork,reuseaddr TCP:127.0.0.1:8000", "socat", []int{8000}, map[int]int{8000: 9000}, false},
+		{"socat -d -d TCP4-LISTEN:9000 TCP4:localhost:8000,nodelay", "socat", []int{8000}, map[int]int{8000: 9000}, false},
+		{"socat TCP-LISTEN:9000 TCP:[::1]:8000", "socat", []int{8000}, map[int]int{8000: 9000}, false},
+		{"socat TCP-LISTEN:9000 TCP:example.org:8000", "socat", nil, nil, false},
+		{"ssh -g -L 9000:localhost:8000 me@127.0.0.1", "ssh", []int{8000}, map[int]int{8000: 9000}, false},
+		{"ssh -NgL0.0.0.0:9000:127.0.0.1:8000 me@localhost", "ssh", []int{8000}, map[int]int{8000: 9000}, false},
+		{"ssh -L [::]:9000:[::1]:8000 me@localhost", "ssh", []int{8000}, map[int]int{8000: 9000}, false},
+		{"ssh -N -R 9000:localhost:8000 me@vps", "ssh", []int{8000}, map[int]int{8000: 9000}, true},
+		{"ssh -R 0.0.0.0:80:127.0.0.1:8000 me@vps", "ssh", []int{8000}, map[int]int{8000: 80}, true},
+		{"ssh -p 2222 -i key me@vps", "ssh", nil, nil, false},
+		{"cloudflared tunnel --url http://localhost:8000", "cloudflared", []int{8000}, nil, true},
+		{"ngrok http 8000", "ngrok", []int{8000}, nil, true},
+		{"ngrok http localhost:3000", "ngrok", []int{3000}, nil, true},
+		{"node /home/ana/FlowMeter/frontend/node_modules/.bin/vite --host", "vite", nil, nil, false},
+		{"kubectl port-forward --address 0.0.0.0 svc/flowmeter 8000:8000", "kubectl", nil, nil, false},
+		{"python3 -m http.server", "", nil, nil, false},
+	} {
+		r := readRelayLine(strings.Fields(tc.cmdline))
+		if r.prog != tc.prog || !slices.Equal(r.targets, tc.targets) || r.tunnel != tc.tunnel {
+			t.Errorf("%s: %+v", tc.cmdline, r)
+		}
+		for k, want := range tc.forwards {
+			if r.forwards[k] != want {
+				t.Errorf("%s: forwards %v, want %v", tc.cmdline, r.forwards, tc.forwards)
+			}
+		}
+	}
+}
+
+func TestRelayAdviceCommands(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"socat TCP-LISTEN:9000,fork TCP:127.0.0.1:8000", "socat TCP-LISTEN:9000,bind=127.0.0.1,fork TCP:127.0.0.1:8000"},
+		{"socat TCP-LISTEN:9000,bind=0.0.0.0 TCP:127.0.0.1:8000", "socat TCP-LISTEN:9000,bind=127.0.0.1 TCP:127.0.0.1:8000"},
+		{"socat TCP6-LISTEN:9000 TCP:127.0.0.1:8000", "socat TCP6-LISTEN:9000,bind=[::1] TCP:127.0.0.1:8000"},
+	} {
+		if got := strings.Join(socatLoopback(strings.Fields(tc.in)), " "); got != tc.want {
+			t.Errorf("socat: %q\ngot  %q\nwant %q", tc.in, got, tc.want)
+		}
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"ssh -g -L 9000:localhost:8000 me@localhost", "ssh -L 127.0.0.1:9000:localhost:8000 me@localhost"},
+		{"ssh -NgL9000:localhost:8000 me@localhost", "ssh -NL127.0.0.1:9000:localhost:8000 me@localhost"},
+		{"ssh -Ng -L 0.0.0.0:9000:[::1]:8000 me@localhost", "ssh -N -L 127.0.0.1:9000:[::1]:8000 me@localhost"},
+		{"ssh -g -p 22 -i key -L9000:localhost:8000 me@localhost", "ssh -p 22 -i key -L127.0.0.1:9000:localhost:8000 me@localhost"},
+	} {
+		if got := strings.Join(sshLoopback(strings.Fields(tc.in)), " "); got != tc.want {
+			t.Errorf("ssh: %q\ngot  %q\nwant %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// FuzzReadRelayLine: any command line reads without a panic, and the ports
+// it names are ports.
+func FuzzReadRelayLine(f *testing.F) {
+	for _, s := range []string{"socat\x00TCP-LISTEN:9000,fork\x00TCP:127.0.0.1:8000", "ssh\x00-NgL[::]:9000:[::1]:8000\x00me@host",
+		"ssh\x00-R\x000.0.0.0:80:localhost:8000\x00vps", "ngrok\x00http\x00localhost:3000", "cloudflared\x00tunnel\x00--url\x00http://[::1]:8000/x",
+		"docker-proxy\x00-host-ip\x000.0.0.0\x00-host-port\x003000\x00-container-port\x003000", "nginx: master process nginx -c /x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r := readRelayLine(strings.Split(s, "\x00"))
+		for _, p := range r.targets {
+			if p <= 0 || p > 65535 {
+				t.Fatalf("%q: target %d", s, p)
+			}
+		}
+		sshLoopback(strings.Split(s, "\x00"))
+		socatLoopback(strings.Split(s, "\x00"))
+	})
+}
+
+// TestRelaysText: the terminal's verdict lists where a relay can be
+// reached, and a tunnel's far end.
+func TestRelaysText(t *testing.T) {
+	local := fm("127.0.0.1", 8000, StartPythonModule, "python3 -m app.main", backendA, "HOST=127.0.0.1\n")
+	v := Judge(Facts{Install: install(backendA, "HOST=127.0.0.1\n"), Listeners: []ListenerFacts{local}, Interfaces: judgeIfaces, Relays: []RelayFacts{
+		relay("socat", "socat TCP-LISTEN:9000 TCP:127.0.0.1:8000", "0.0.0.0", 9000, 8000, ""),
+		relay("ssh", "ssh -R 9000:localhost:8000 vps", "", 9000, 8000, "203.0.113.7:22")}})
+	text := v.Text(false)
+	for _, want := range []string{"reachable through socat (pid 4711): http://192.168.1.23:9000 on wlan0 (lan)", "reachable through ssh (pid 4711): the far end of the tunnel, 203.0.113.7:22"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text lacks %q:\n%s", want, text)
+		}
+	}
+}
