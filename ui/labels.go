@@ -69,12 +69,14 @@ func headerFor(v netcheck.Verdict, known bool, last lastAction) header {
 			sentence:   "The settings are fixed, but FlowMeter still runs with its old ones: others can reach it until it starts again.",
 			importance: widget.WarningImportance, action: labelStop, shield: shieldFor(netcheck.StatusAtRisk)}
 	}
-	if last == actionRestarted && v.Status != netcheck.StatusExposed {
+	// Stopped and restarting hold only while the settings keep FlowMeter
+	// local: an undo, an edit, ends them.
+	if last == actionRestarted && v.Status == netcheck.StatusSafe {
 		return header{title: "Restarting — FlowMeter will be local-only",
 			sentence:   "FlowMeter is starting again with the fixed settings; Localguard turns green once it answers on this computer only.",
 			importance: widget.MediumImportance, shield: shieldFor(netcheck.StatusSafe)}
 	}
-	if last == actionStopped && v.Status != netcheck.StatusExposed {
+	if last == actionStopped && v.Status == netcheck.StatusSafe {
 		return header{title: "Stopped — FlowMeter will start local-only",
 			sentence:   "Start FlowMeter again the way you usually do: it will read the fixed settings and listen on this computer only.",
 			importance: widget.MediumImportance, shield: shieldFor(netcheck.StatusSafe)}
@@ -121,7 +123,7 @@ func statusTitle(v netcheck.Verdict) string { return headerFor(v, true, actionNo
 // line's advice to pass a flag becomes the window's folder button.
 func windowWords(msg string) string {
 	if strings.Contains(msg, "pass --env") {
-		return "Localguard found no FlowMeter on this computer. Choose the FlowMeter folder (the one with backend/ in it) below."
+		return noInstallWords
 	}
 	return msg
 }

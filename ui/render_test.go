@@ -158,6 +158,13 @@ func TestRenderStopped(t *testing.T) {
 		t.Errorf("after the stop: %q", u.title.Text)
 	}
 	test.AssertRendersToMarkup(t, "status/stopped-after-fix.xml", u.win.Canvas())
+	// Undone while stopped: the next start is no longer local-only, and
+	// the header must not say it is.
+	u.render(verdicts["at-risk"])
+	if u.title.Text != "At risk — FlowMeter would be exposed at its next start" {
+		t.Errorf("undone while stopped: %q", u.title.Text)
+	}
+	u.render(verdicts["stopped"])
 	again := verdicts["safe"] // started again
 	again.Listeners = []netcheck.Listener{again.Listeners[0]}
 	again.Listeners[0].PID = 4343

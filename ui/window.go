@@ -264,6 +264,10 @@ func (u *window) showChecked(at time.Time) {
 	u.checked.SetText("Last checked " + at.Format("15:04:05"))
 }
 
+// noInstallWords is what the window says when it found no FlowMeter: in
+// its own words, never the command line's flags.
+const noInstallWords = "Localguard did not find FlowMeter on this computer. Choose the FlowMeter folder (the one with backend/ in it) below; meanwhile Localguard keeps looking, and moves on by itself when FlowMeter starts."
+
 // showNoInstall asks for the FlowMeter folder when none was found.
 func (u *window) showNoInstall(err error) {
 	u.noInstall = true
@@ -272,7 +276,7 @@ func (u *window) showNoInstall(err error) {
 	u.win.SetIcon(shieldFor(netcheck.StatusError).bitmap)
 	u.title.Importance = widget.MediumImportance
 	u.title.SetText("Which FlowMeter should Localguard guard?")
-	u.message.SetText("Localguard did not find FlowMeter on this computer (" + err.Error() + "). Choose the FlowMeter folder: the one with backend/ in it.")
+	u.message.SetText(noInstallWords)
 	u.action.Hide()
 	u.installPath.SetText("none chosen yet")
 	u.checked.SetText("")

@@ -18,6 +18,10 @@ work=$(cd "$work" && pwd -P)
 pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	# FlowMeters the window restarted are detached: find them by folder.
+	for d in /proc/[0-9]*; do
+		case $(readlink "$d/cwd" 2>/dev/null) in "$work"*) kill "${d#/proc/}" 2>/dev/null || true ;; esac
+	done
 	wait 2>/dev/null || true
 	rm -rf "$work"
 }
@@ -37,7 +41,7 @@ port=$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0));
 printf 'APP_NAME=FlowMeter API\nDEBUG=false\nHOST=0.0.0.0\nPORT=%s\n' "$port" >"$backend/.env"
 fm=
 start_flowmeter() {
-	(cd "$backend" && exec env -u HOST -u PORT "$python" -m app.main >"$work/flowmeter.log" 2>&1) &
+	(cd "$backend" && exec env -u HOST -u PORT "$python" -m app.main >>"$work/flowmeter.log" 2>&1) &
 	fm=$!
 	pids+=($fm)
 	for _ in $(seq 50); do "$python" -c "import socket,sys; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null && return; sleep 0.1; done
@@ -45,6 +49,12 @@ start_flowmeter() {
 	exit 1
 }
 run() { env -u HOST -u PORT -u DBUS_SESSION_BUS_ADDRESS HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" "$@"; }
+# app: the window in the background, its pid in pids (exec: the pid is the
+# program's own, not a subshell's).
+app() {
+	(exec env -u HOST -u PORT -u DBUS_SESSION_BUS_ADDRESS HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" "$bin" "$@" >>"$work/app.log" 2>&1) &
+	pids+=($!)
+}
 window() {
 	for _ in $(seq 100); do
 		w=$(xdotool search --name '^Localguard' 2>/dev/null | head -1) && [ -n "$w" ] && { echo "$w"; return; }
@@ -74,48 +84,76 @@ until_status() {
 		sleep 0.2
 	done
 	echo "screens: never $1" >&2
+	import -window root "$out/debug-never-$1.png" 2>/dev/null || true
+	run "$bin" check --env "$backend/.env" >&2 || true
 	exit 1
 }
 
+# pidof_flowmeter: the pid of the FlowMeter listening on the port now.
+pidof_flowmeter() {
+	ss -Htlnp "sport = :$port" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1
+}
+# restart_dialog: from the keyboard, as a person without a mouse would:
+# Tab to the header's button (Restart FlowMeter now…), Space to press it.
+restart_dialog() {
+	local w
+	w=$(window)
+	# A click on the header's empty right side drops any focus, so that
+	# Tab starts from the first button.
+	xdotool mousemove --window "$w" 760 12 click 1
+	sleep 0.3
+	xdotool key --window "$w" Tab
+	sleep 0.3
+	xdotool key --window "$w" space
+	sleep 1
+}
+
 start_flowmeter
-run "$bin" --env "$backend/.env" >"$work/app.log" 2>&1 &
-pids+=($!)
+app --env "$backend/.env"
 window >/dev/null
 until_status exposed
 shoot exposed
 run "$bin" fix --yes --env "$backend/.env" >/dev/null
 sleep 3
 shoot fixed-restart
-# The window's own Stop, from the keyboard as a person without a mouse
-# would: Tab to the Stop button, Space to press it, Enter to confirm.
+# Restart FlowMeter now, then Enter: the dialog's main button restarts it.
+restart_dialog
+xdotool key --window "$(window)" Return
+until_status safe
+sleep 2
+shoot restarted-safe
+
+# Again, to stop only: undo, FlowMeter on every address again, fix, then
+# in the dialog Tab, Tab to "Only stop it" and Space.
+kill "$(pidof_flowmeter)"
+run "$bin" undo --env "$backend/.env" >/dev/null
+start_flowmeter
+until_status exposed
+run "$bin" fix --yes --env "$backend/.env" >/dev/null
+sleep 3
+restart_dialog
 w=$(window)
 xdotool key --window "$w" Tab
-sleep 0.3
+sleep 0.2
+xdotool key --window "$w" Tab
+sleep 0.2
 xdotool key --window "$w" space
-sleep 1
-xdotool key --window "$w" Return
-sleep 1
-if kill -0 "$fm" 2>/dev/null; then
-	echo "screens: the keyboard did not reach the Stop button; stopping FlowMeter from outside" >&2
-	kill "$fm"
-fi
 sleep 4
 shoot stopped
-start_flowmeter
-until_status safe
-shoot safe
-kill "$fm"
+
+p=$(pidof_flowmeter)
+[ -z "$p" ] || kill "$p"
 run "$bin" undo --env "$backend/.env" >/dev/null
 until_status at-risk
 shoot at-risk
 
-# Nothing found: an empty home, no FlowMeter.
+# Nothing found: an empty home, no FlowMeter. The window opens its folder
+# chooser over itself.
 for p in "${pids[@]:1}"; do kill "$p" 2>/dev/null || true; done
-sleep 1
+while xdotool search --name '^Localguard' >/dev/null 2>&1; do sleep 0.2; done
 mv "$backend" "$work/elsewhere"
-run "$bin" >"$work/app2.log" 2>&1 &
-pids+=($!)
-sleep 4
-xdotool key --window "$(window)" Escape # the folder chooser it opens
-sleep 1
+rm -rf "$work/home"
+mkdir -p "$work/home"
+app
+sleep 5
 shoot no-install
