@@ -52,14 +52,17 @@ func (u *window) renderReach(v netcheck.Verdict) {
 	}
 	// Relays pass FlowMeter on from their own addresses, or carry it to
 	// another host.
+	u.relayStop = map[int32]*widget.Button{}
 	for _, r := range v.Relays {
 		if r.Kind == netcheck.RelayTunnel {
 			exposed++
 			u.reach.Add(plain(fmt.Sprintf("Through a tunnel: %s (pid %d) carries FlowMeter to %s, beyond this computer.", r.Program, r.PID, r.Remote)))
+			u.reach.Add(u.relayActions(r))
 			continue
 		}
 		if len(r.ExposedOn) > 0 {
 			u.reach.Add(plain(fmt.Sprintf("Through %s (pid %d), which passes FlowMeter on from port %d:", relayName(r), r.PID, r.Port)))
+			u.reach.Add(u.relayActions(r))
 		}
 		for _, e := range r.ExposedOn {
 			exposed++
@@ -76,6 +79,46 @@ func (u *window) renderReach(v netcheck.Verdict) {
 		hint.SizeName = theme.SizeNameCaptionText
 		u.reach.Add(hint)
 	}
+}
+
+// relayActions are a relay's buttons: how to fix it at its source, and
+// stopping it (after a warning; FlowMeter itself keeps running).
+func (u *window) relayActions(r netcheck.Relay) fyne.CanvasObject {
+	row := container.NewHBox()
+	if how := cmp.Or(r.Fix, r.Advice); how != "" {
+		row.Add(widget.NewButton("How to fix it…", func() { u.showHowTo(netcheck.Verdict{Advice: how}) }))
+	}
+	if r.PID != 0 {
+		stop := widget.NewButtonWithIcon("Stop this relay…", theme.MediaStopIcon(), func() { u.askStopRelay(r) })
+		u.relayStop[r.PID] = stop
+		row.Add(stop)
+	}
+	return row
+}
+
+// askStopRelay asks, then stops the relay: anyone using FlowMeter through
+// it is cut off.
+func (u *window) askStopRelay(r netcheck.Relay) {
+	d := dialog.NewConfirm("Stop this relay?",
+		fmt.Sprintf("Localguard will stop %s (pid %d), as Ctrl-C would. Anyone using FlowMeter through it is cut off; FlowMeter itself keeps running.", relayName(r), r.PID),
+		func(yes bool) {
+			if !yes {
+				return
+			}
+			u.eng.stopRelay(r.PID, func(err error) {
+				u.do(func() {
+					if err != nil {
+						u.say(sentence(err), true)
+						return
+					}
+					u.say(fmt.Sprintf("Stopped %s (pid %d).", relayName(r), r.PID), false)
+				})
+			})
+		}, u.win)
+	d.SetConfirmText("Stop it")
+	d.SetDismissText("Keep it running")
+	u.relayAsk = d
+	d.Show()
 }
 
 // relayName names a relay for people.

@@ -223,6 +223,18 @@ func (e *engine) do(req func(*engineState)) {
 	}
 }
 
+// stopRelay stops the relay process pid the verdict names, after the
+// engine looked again that it is still that relay.
+func (e *engine) stopRelay(pid int32, done func(error)) {
+	e.do(func(s *engineState) {
+		if s.checker == nil {
+			done(netcheck.ErrNoInstall)
+			return
+		}
+		done(s.checker.StopRelay(context.Background(), pid))
+	})
+}
+
 // checkNow checks at once (the watch that follows a request does).
 func (e *engine) checkNow() { e.do(func(*engineState) {}) }
 

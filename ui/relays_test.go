@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"localguard/netcheck"
@@ -37,4 +38,26 @@ func TestRenderRelays(t *testing.T) {
 	if len(u.trust) != 1 || u.trust[0].exposure.URL != "http://192.168.1.23:9000" {
 		t.Errorf("trust toggles %d: want one, for the relay's address", len(u.trust))
 	}
+}
+
+// TestRenderRelayActions: every relay has its Stop button, and How to fix
+// it where the verdict says how.
+func TestRenderRelayActions(t *testing.T) {
+	u := newStill(t)
+	v := verdicts["safe"]
+	v.Status = netcheck.StatusExposed
+	v.Relays = []netcheck.Relay{
+		{PID: 4711, Process: "socat", Program: "socat", Kind: netcheck.RelayProxy, Address: "0.0.0.0", Port: 9000, TargetPort: 8000,
+			Advice:    "start socat with TCP-LISTEN:9000,bind=127.0.0.1",
+			ExposedOn: []netcheck.Exposure{{Interface: "wlan0", Address: "192.168.1.23", Kind: "lan", URL: "http://192.168.1.23:9000"}}},
+	}
+	u.render(v)
+	if u.relayStop[4711] == nil {
+		t.Fatal("no Stop button for the relay")
+	}
+	test.Tap(u.relayStop[4711])
+	if u.relayAsk == nil {
+		t.Fatal("Stop this relay did not ask first")
+	}
+	u.relayAsk.Dismiss() // Keep it running: nothing is sent
 }

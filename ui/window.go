@@ -56,6 +56,10 @@ type window struct {
 	howTo    *howToDialog
 	stopAsk  *stopDialog
 	settings *settingsDialog
+	// relayStop are the relays' Stop buttons, by pid; relayAsk the
+	// question stopping one asks, while it is open.
+	relayStop map[int32]*widget.Button
+	relayAsk  *dialog.ConfirmDialog
 	// undoAsk is Undo's question, while it is open.
 	undoAsk *dialog.ConfirmDialog
 	// trustAnswer answers the question trusting a network asks, while it
