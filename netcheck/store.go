@@ -8,7 +8,9 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"time"
 )
 
 // Network is a network the user trusts, remembered by what identifies it:
@@ -146,10 +148,22 @@ func (s *Store) Save() error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("saving %s: %w", s.path, err)
 	}
-	if err := os.Rename(tmp.Name(), s.path); err != nil {
+	if err := renameOver(tmp.Name(), s.path); err != nil {
 		return fmt.Errorf("saving %s: %w", s.path, err)
 	}
 	return nil
+}
+
+// renameOver renames from over to. Windows refuses to replace a file that
+// another program (the command line's check, a virus scanner) has open
+// for a moment: it is tried again for up to half a second.
+func renameOver(from, to string) error {
+	err := os.Rename(from, to)
+	for i := 0; err != nil && runtime.GOOS == "windows" && errors.Is(err, fs.ErrPermission) && i < 50; i++ {
+		time.Sleep(10 * time.Millisecond)
+		err = os.Rename(from, to)
+	}
+	return err
 }
 
 // Trusts reports whether the user trusts the network of an address with

@@ -67,6 +67,7 @@ func TestWindowSaysItCannotRemember(t *testing.T) {
 	gone := filepath.Join(dir, "gone")
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(gone, "config"))
 	t.Setenv("HOME", filepath.Join(gone, "home"))
+	t.Setenv("APPDATA", filepath.Join(gone, "appdata")) // the settings folder on Windows
 	t.Setenv("XDG_CACHE_HOME", "")
 	os.Unsetenv("XDG_CACHE_HOME")
 	os.Unsetenv("XDG_CONFIG_HOME")
