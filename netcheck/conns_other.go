@@ -18,7 +18,9 @@ func establishedConns() ([]Conn, error) {
 	if runtime.GOOS == "darwin" {
 		return nil, nil
 	}
-	cs, err := gnet.ConnectionsWithoutUidsWithContext(context.Background(), "tcp")
+	// ConnectionsWithContext, not ...WithoutUids, which gopsutil leaves
+	// "not implemented yet" on Windows.
+	cs, err := gnet.ConnectionsWithContext(context.Background(), "tcp")
 	if err != nil {
 		return nil, err
 	}
