@@ -136,7 +136,9 @@ func listenerOf(lf ListenerFacts, cause Cause, ifaces []Interface, trust *Store)
 	}
 	gateways := map[string]string{}
 	names := map[string]string{}
+	categories := map[string]string{}
 	for _, it := range ifaces {
+		categories[it.Name] = it.Profile.Category
 		if it.Gateway != nil && it.Gateway.HardwareAddr != nil {
 			gateways[it.Name] = it.Gateway.HardwareAddr.String()
 		}
@@ -148,10 +150,11 @@ func listenerOf(lf ListenerFacts, cause Cause, ifaces []Interface, trust *Store)
 		}
 		l.ExposedOn = append(l.ExposedOn, Exposure{
 			Interface: r.Interface, Address: r.Addr.String(), Kind: string(r.Kind),
-			Trusted: trust != nil && trust.Trusts(r.Interface, r.Via, gateways[r.Interface]),
-			URL:     URL(r.Addr, lf.Port),
-			Via:     r.Via.Addr().String(),
-			Network: names[r.Interface],
+			Trusted:          trust != nil && trust.Trusts(r.Interface, r.Via, gateways[r.Interface]),
+			URL:              URL(r.Addr, lf.Port),
+			Via:              r.Via.Addr().String(),
+			Network:          names[r.Interface],
+			FirewallCategory: categories[r.Interface],
 		})
 	}
 	return l

@@ -124,6 +124,9 @@ type Exposure struct {
 	// Network names the network for people, as the system does (Wi-Fi
 	// "Costa-Guest", Ethernet, VPN "corp"); "" where it does not.
 	Network string `json:"network,omitempty"`
+	// FirewallCategory is Windows Firewall's category of that network
+	// (Public, Private, Domain), read-only; "" elsewhere.
+	FirewallCategory string `json:"firewall_category,omitempty"`
 	// Via is this computer's own address on that network: Address, or
 	// another interface's address when the weak host model lets a
 	// neighbour route to Address through this one.

@@ -136,6 +136,9 @@ func (u *window) exposureRow(e netcheck.Exposure) fyne.CanvasObject {
 	if e.Network != "" {
 		label = e.Network + " (" + e.Interface + ")"
 	}
+	if e.FirewallCategory != "" {
+		label += ", a " + e.FirewallCategory + " network to Windows"
+	}
 	name := widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	kind := widget.NewLabel(netcheck.AddrKind(e.Kind).Words())
 	kind.Wrapping = fyne.TextWrapWord

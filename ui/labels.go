@@ -212,7 +212,7 @@ func trayStatusLabel(v netcheck.Verdict, known bool) string {
 	case netcheck.StatusSafe:
 		return "Safe: FlowMeter is local-only"
 	case netcheck.StatusExposed:
-		if names := untrustedInterfaces(v); names != "" {
+		if names := joinNames(untrustedNetworks(v)); names != "" {
 			return "Exposed: FlowMeter can be reached on " + names
 		}
 		return "Exposed: others can reach FlowMeter"
@@ -234,19 +234,6 @@ func trayActionLabel(v netcheck.Verdict, known bool) (label string, enabled bool
 	return labelMakeLocal, false
 }
 
-// untrustedInterfaces names the interfaces FlowMeter answers on that the
-// user does not trust: "wlan0, eth0".
-func untrustedInterfaces(v netcheck.Verdict) string {
-	var names []string
-	for _, l := range v.Listeners {
-		for _, e := range l.ExposedOn {
-			if !e.Trusted && !contains(names, e.Interface) {
-				names = append(names, e.Interface)
-			}
-		}
-	}
-	return strings.Join(names, ", ")
-}
 
 func contains(list []string, s string) bool {
 	for _, x := range list {
