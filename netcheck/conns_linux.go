@@ -32,28 +32,13 @@ func establishedConns() ([]Conn, error) {
 }
 
 func diagConns() ([]Conn, error) {
-	fd, err := syscall.Socket(syscall.AF_NETLINK, syscall.SOCK_DGRAM|syscall.SOCK_CLOEXEC, netlinkSockDiag)
-	if err != nil {
-		return nil, fmt.Errorf("opening sock_diag: %w", err)
-	}
-	defer syscall.Close(fd)
-	buf := diagBuf.Get().(*[32 << 10]byte)
-	defer diagBuf.Put(buf)
 	var out []Conn
-	for _, family := range []uint8{syscall.AF_INET, syscall.AF_INET6} {
-		err := diagDumpStates(fd, family, 1<<tcpEstablished, buf[:], func(m []byte) {
-			if c, ok := parseDiagConn(m); ok {
-				out = append(out, c)
-			}
-		})
-		if err != nil {
-			if family == syscall.AF_INET6 && errors.Is(err, syscall.EAFNOSUPPORT) {
-				break
-			}
-			return nil, err
+	err := diagDumpAll(1<<tcpEstablished, func(m []byte) {
+		if c, ok := parseDiagConn(m); ok {
+			out = append(out, c)
 		}
-	}
-	return out, nil
+	})
+	return out, err
 }
 
 // parseDiagConn reads one struct inet_diag_msg: both ends and the inode.

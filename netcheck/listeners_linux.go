@@ -50,37 +50,35 @@ var diagBuf = sync.Pool{New: func() any { return new([32 << 10]byte) }}
 // diagListeners asks sock_diag for the listening TCP sockets, IPv4 then
 // IPv6, on one netlink socket.
 func diagListeners() ([]Socket, error) {
-	fd, err := syscall.Socket(syscall.AF_NETLINK, syscall.SOCK_DGRAM|syscall.SOCK_CLOEXEC, netlinkSockDiag)
-	if err != nil {
-		return nil, fmt.Errorf("opening sock_diag: %w", err)
-	}
-	defer syscall.Close(fd)
-	buf := diagBuf.Get().(*[32 << 10]byte)
-	defer diagBuf.Put(buf)
 	var out []Socket
-	for _, family := range []uint8{syscall.AF_INET, syscall.AF_INET6} {
-		socks, err := diagDump(fd, family, buf[:])
-		if err != nil {
-			if family == syscall.AF_INET6 && errors.Is(err, syscall.EAFNOSUPPORT) {
-				break // no IPv6
-			}
-			return nil, err
-		}
-		out = append(out, socks...)
-	}
-	return out, nil
-}
-
-// diagDump sends one dump request for a family and reads the listening
-// sockets of the answer.
-func diagDump(fd int, family uint8, buf []byte) ([]Socket, error) {
-	var out []Socket
-	err := diagDumpStates(fd, family, 1<<tcpListen, buf, func(m []byte) {
+	err := diagDumpAll(1<<tcpListen, func(m []byte) {
 		if s, ok := parseDiagMsg(m); ok {
 			out = append(out, s)
 		}
 	})
 	return out, err
+}
+
+// diagDumpAll dumps the TCP sockets in states (a bit mask of the kernel's
+// state numbers), IPv4 then IPv6, on one netlink socket, handing each
+// message to fn. A kernel without IPv6 gives IPv4's alone.
+func diagDumpAll(states uint32, fn func([]byte)) error {
+	fd, err := syscall.Socket(syscall.AF_NETLINK, syscall.SOCK_DGRAM|syscall.SOCK_CLOEXEC, netlinkSockDiag)
+	if err != nil {
+		return fmt.Errorf("opening sock_diag: %w", err)
+	}
+	defer syscall.Close(fd)
+	buf := diagBuf.Get().(*[32 << 10]byte)
+	defer diagBuf.Put(buf)
+	for _, family := range []uint8{syscall.AF_INET, syscall.AF_INET6} {
+		if err := diagDumpStates(fd, family, states, buf[:], fn); err != nil {
+			if family == syscall.AF_INET6 && errors.Is(err, syscall.EAFNOSUPPORT) {
+				return nil // no IPv6
+			}
+			return err
+		}
+	}
+	return nil
 }
 
 // diagDumpStates sends one dump request for a family and the TCP states in
