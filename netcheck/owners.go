@@ -169,7 +169,20 @@ func (s *Scanner) place(p *proc, k *hintSet) {
 	}
 	// Started from elsewhere: the backend may be named on the command line
 	// (--app-dir, a script path) or on PYTHONPATH.
-	for _, dir := range namedDirs(p.args, cwd) {
+	dirs := namedDirs(p.args, cwd)
+	if p.line.python || p.line.entry {
+		if v, ok := getenv(s.sys.environ(p.pid), "PYTHONPATH"); ok {
+			for _, dir := range filepath.SplitList(v) {
+				if dir != "" && !filepath.IsAbs(dir) && cwd != "" {
+					dir = filepath.Join(cwd, dir)
+				}
+				if dir != "" {
+					dirs = append(dirs, dir)
+				}
+			}
+		}
+	}
+	for _, dir := range dirs {
 		if b, _ := k.known(p.root, dir); b != "" {
 			p.backend = b
 			return
@@ -177,26 +190,6 @@ func (s *Scanner) place(p *proc, k *hintSet) {
 		if p.root == "" && isBackend(dir) {
 			p.backend = dir
 			return
-		}
-	}
-	if p.line.python || p.line.entry {
-		if v, ok := getenv(s.sys.environ(p.pid), "PYTHONPATH"); ok {
-			for _, dir := range filepath.SplitList(v) {
-				if dir == "" {
-					continue
-				}
-				if !filepath.IsAbs(dir) && cwd != "" {
-					dir = filepath.Join(cwd, dir)
-				}
-				if b, _ := k.known(p.root, dir); b != "" {
-					p.backend = b
-					return
-				}
-				if p.root == "" && isBackend(dir) {
-					p.backend = dir
-					return
-				}
-			}
 		}
 	}
 }
