@@ -35,7 +35,9 @@ type Checker struct {
 
 	// hints are the installs known when the Checker was opened (nil: only
 	// EnvPath and Others).
-	hints   []Hint
+	hints []Hint
+	// backend is EnvPath's folder resolved, kept while EnvPath stays.
+	backend struct{ path, dir string }
 	scanner Scanner
 	relays  relayScanner
 	compose composeCache
@@ -110,7 +112,10 @@ func (c *Checker) Gather(ctx context.Context) Facts {
 		if a, err := filepath.Abs(abs); err == nil {
 			abs = a
 		}
-		in := &InstallFacts{EnvPath: c.EnvPath, Backend: resolveDir(filepath.Dir(abs))}
+		if c.backend.path != abs {
+			c.backend.path, c.backend.dir = abs, resolveDir(filepath.Dir(abs))
+		}
+		in := &InstallFacts{EnvPath: c.EnvPath, Backend: c.backend.dir}
 		in.File, in.Err = c.cache.load(c.EnvPath, c.Environ)
 		if in.Err != nil {
 			_, err := os.Lstat(c.EnvPath)
@@ -159,6 +164,7 @@ func installPort(f *envfix.File) int {
 
 // installStates lists the installs known, running ones first.
 func (c *Checker) installStates(ls []ListenerFacts) []InstallState {
+	sameInstall := installMatcher()
 	var running []InstallState
 	for _, l := range ls {
 		if l.Backend == "" {
@@ -186,19 +192,35 @@ func (c *Checker) installStates(ls []ListenerFacts) []InstallState {
 }
 
 // sameInstall reports whether two .env paths are the same install's.
-func sameInstall(a, b string) bool {
-	if a == "" || b == "" {
-		return a == b
+func sameInstall(a, b string) bool { return installMatcher()(a, b) }
+
+// installMatcher is sameInstall for one check: each path's folder is
+// resolved and looked up once, however many comparisons it is in (a watch
+// compares the same few installs on every poll).
+func installMatcher() func(a, b string) bool {
+	type folder struct {
+		dir  string
+		info os.FileInfo
 	}
-	da, db := resolveDir(filepath.Dir(a)), resolveDir(filepath.Dir(b))
-	if da == db {
-		return true
+	seen := map[string]folder{}
+	lookup := func(p string) folder {
+		f, ok := seen[p]
+		if !ok {
+			f.dir = resolveDir(filepath.Dir(p))
+			f.info, _ = os.Stat(f.dir)
+			seen[p] = f
+		}
+		return f
 	}
-	// Another spelling of the same folder (FlowMeter and flowmeter on a
-	// case-insensitive disk, a bind mount).
-	ia, err1 := os.Stat(da)
-	ib, err2 := os.Stat(db)
-	return err1 == nil && err2 == nil && os.SameFile(ia, ib)
+	return func(a, b string) bool {
+		if a == "" || b == "" {
+			return a == b
+		}
+		fa, fb := lookup(a), lookup(b)
+		// Else another spelling of the same folder (FlowMeter and
+		// flowmeter on a case-insensitive disk, a bind mount).
+		return fa.dir == fb.dir || fa.info != nil && fb.info != nil && os.SameFile(fa.info, fb.info)
+	}
 }
 
 // listenerFacts gathers what a verdict needs of one socket: the settings
