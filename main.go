@@ -378,10 +378,24 @@ func (c cli) watch(args []string) int {
 
 func (c cli) window(args []string) int {
 	cmd := c.command("")
+	child := len(args) > 0 && args[0] == ui.WindowFlag // the tray's window process
+	if child {
+		args = args[1:]
+	}
 	if err := cmd.set.Parse(args); err != nil {
 		return c.flagError(cmd, err)
 	}
-	ui.Run(cmd.env, cmd.hidden)
+	if child {
+		ui.RunWindow(cmd.env)
+		return 0
+	}
+	switch err := ui.Run(cmd.env, cmd.hidden); {
+	case errors.Is(err, ui.ErrRunning):
+		fmt.Fprintln(c.err, "Localguard is already running: its window was opened.")
+	case err != nil:
+		fmt.Fprintf(c.err, "localguard: %v\n", err)
+		return 1
+	}
 	return 0
 }
 

@@ -1,16 +1,24 @@
-// Package ui is Localguard's window and tray, in Fyne. It renders the
-// verdict netcheck computes and calls the fix netcheck plans; it decides
-// nothing of its own. One engine goroutine owns netcheck's Checker and
-// Store; its results reach the widgets through fyne.Do.
+// Package ui is Localguard's tray and window. The tray (resident.go) is
+// the part that stays: netcheck's engine and fyne.io/systray, with no
+// part of Fyne's renderer. The window is Fyne, in a process of its own
+// that the tray starts and that ends when the window closes (RunWindow);
+// where the desktop has no tray, the window is all there is, and closing
+// it quits. Both render the verdict netcheck computes and call the fix
+// netcheck plans; they decide nothing of their own.
+//
+// In the window, one engine goroutine owns netcheck's Checker and Store;
+// its verdicts reach the widgets through fyne.Do (the window's do), and
+// the tray through the peer.
 package ui
 
 import (
 	"context"
+	"os"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 
 	"localguard/assets"
@@ -20,12 +28,60 @@ import (
 // AppID is Localguard's reverse-DNS application ID; FyneApp.toml matches it.
 const AppID = "io.github.localguard.localguard"
 
-// Run opens the window (and the tray icon where the desktop has a tray)
-// for the FlowMeter install whose settings file is envPath, or for the one
-// Localguard remembers or finds when envPath is "", and blocks until
-// Localguard quits. With hidden (a start at login), the window stays
-// hidden in the tray, where there is one.
-func Run(envPath string, hidden bool) {
+// ErrRunning is returned by Run when another Localguard of this user
+// runs: it was asked to open its window instead.
+var ErrRunning = errRunning
+
+// Run is Localguard on the desktop, for the FlowMeter install whose
+// settings file is envPath, or for the one Localguard remembers or finds
+// when envPath is "", until Localguard quits. Where the desktop has a
+// tray, Localguard stays there and opens its window (unless hidden: a
+// start at login); without one, the window opens and closing it quits.
+//
+// One Localguard runs per user: when one runs already, it is asked to
+// open its window and Run returns ErrRunning at once.
+func Run(envPath string, hidden bool) error {
+	var mu sync.Mutex
+	var open func(env string)
+	release, err := claimInstance(envPath, func(env string) {
+		mu.Lock()
+		f := open
+		mu.Unlock()
+		if f != nil {
+			f(env)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	defer release()
+	setOpen := func(f func(env string)) {
+		mu.Lock()
+		open = f
+		mu.Unlock()
+	}
+	if canTray() && trayHostPresent() {
+		runResident(envPath, hidden, setOpen)
+		return nil
+	}
+	runWindow(envPath, nil, setOpen)
+	return nil
+}
+
+// RunWindow is the window process the tray starts (with WindowFlag): the
+// window for envPath, talking with the tray over standard input and
+// output, until the window is closed or the tray says Quit.
+func RunWindow(envPath string) {
+	out := os.Stdout
+	os.Stdout = os.Stderr // nothing else may write into the tray's stream
+	runWindow(envPath, &trayPeer{link: newLink(out)}, nil)
+}
+
+// runWindow opens the window and blocks until it is closed. With a tray
+// peer it is the tray's window, and listens to the tray on standard
+// input; without one (nil), it notifies by itself and setOpen is given
+// what brings it to the front when Localguard is started again.
+func runWindow(envPath string, tp *trayPeer, setOpen func(func(env string))) {
 	defer spareMissingHome()()
 	a := app.NewWithID(AppID)
 	a.SetIcon(assets.ShieldSafeBitmap) // Localguard's icon, as in FyneApp.toml
@@ -40,19 +96,22 @@ func Run(envPath string, hidden bool) {
 	fonts := make(chan struct{})
 	go func() { defer close(fonts); warmFonts() }()
 	w := newMainWindow(a)
-	hidden = hidden && canTray() && trayHostPresent()
-	if !hidden {
-		w.Show()
-	}
+	w.Show()
 	<-fonts
-	r := newRest(ctx, fyne.Do, fyne.DoAndWait)
-	u := start(ctx, a, w, envPath, r)
-	if hidden {
-		u.shown.Store(false)
-		r.start()
+	pr := loadPrefs(prefsFile())
+	var p peer
+	if tp != nil {
+		p = tp
+	} else {
+		p = &notesPeer{notes: notifier{send: desktopNotifier(a.SendNotification), enabled: pr.notifications}}
+	}
+	u := start(ctx, a, w, envPath, fyne.Do, p, pr)
+	if tp != nil {
+		go receive(os.Stdin, func(m message) { u.fromTray(m) })
+	} else if setOpen != nil {
+		setOpen(func(env string) { fyne.Do(func() { u.openFor(env) }) })
 	}
 	a.Lifecycle().SetOnStopped(cancel)
-	settleMemory()
 	a.Run()
 }
 
@@ -71,74 +130,64 @@ func warmFonts() {
 	}
 }
 
-// start builds the window, the tray and the engine, and starts watching.
-// r brings the engine's results onto the UI thread, and lets that thread
-// rest while the window is hidden to the tray.
-func start(ctx context.Context, a fyne.App, w fyne.Window, envPath string, r *rest) *window {
-	do := r.do
+// start builds the window and its engine, and starts watching. do brings
+// the engine's results onto the UI thread (fyne.Do; a test's queue);
+// closing the window ends the app.
+func start(ctx context.Context, a fyne.App, w fyne.Window, envPath string, do func(func()), p peer, pr *prefs) *window {
 	var u *window
 	eng := newEngine(ctx,
 		func(v netcheck.Verdict) { do(func() { u.render(v) }) },
 		func(err error) { do(func() { u.showNoInstall(err); u.tapChoose() }) },
 	)
 	eng.memoryOnly = func(why error) { do(func() { u.say(sentence(why), false) }) }
-	u = newWindow(a, w, eng, do)
-	u.rest = r
-	u.shown.Store(true)
-	// Every check says when it was made, while the window is there to show
-	// it: hidden to the tray, the UI thread is left to rest.
-	eng.checked = func(at time.Time) {
-		if u.shown.Load() {
-			do(func() { u.showChecked(at) })
-		}
-	}
+	eng.checked = func(at time.Time) { do(func() { u.showChecked(at) }) }
+	eng.changed = p.changed
+	u = newWindow(a, w, eng, do, p, pr)
 	w.SetMaster()
-	if desk, ok := a.(desktop.App); ok && canTray() {
-		u.tray = &tray{
-			desk:     desk,
-			open:     u.open,
-			fix:      func() { u.open(); u.tapAction() },
-			checkNow: u.tapCheckNow,
-			quit:     a.Quit,
-			tooltip:  trayTooltip,
-		}
-		u.tray.render(netcheck.Verdict{}, false)
-		trayTapped(func() { do(u.open) }) // a left click opens the window
-		w.SetCloseIntercept(func() {
-			if trayHostPresent() {
-				w.Hide() // Localguard keeps watching from the tray
-				u.shown.Store(false)
-				u.toldTray()
-				settleMemory()
-				r.start()
-				return
-			}
-			a.Quit()
-		})
-	}
-	go eng.run(envPath, u.prefs.interval())
+	go eng.run(envPath, pr.interval())
 	return u
 }
 
-// canTray reports whether a tray icon can be set up (tests give their
-// fake desktop a tray).
+// canTray reports whether a tray icon can be set up (tests say yes or no).
 var canTray = trayPossible
-
-// toldTray says, the first time the window closes to the tray, that
-// Localguard keeps watching from there.
-func (u *window) toldTray() {
-	if u.prefs.p.BoolWithFallback(prefToldTray, false) {
-		return
-	}
-	u.prefs.p.SetBool(prefToldTray, true)
-	u.notes.send(fyne.NewNotification("Localguard keeps watching",
-		"Localguard is still watching FlowMeter from the tray. Click its shield to open it again, or choose Quit there to stop it."))
-}
 
 // open shows the window and brings it to the front.
 func (u *window) open() {
-	u.shown.Store(true)
-	u.rest.stop()
 	u.win.Show()
 	u.win.RequestFocus()
+}
+
+// openFor brings the window to the front, on the install env when a
+// later start named one.
+func (u *window) openFor(env string) {
+	u.open()
+	if env != "" && env != u.verdict.Env.Path {
+		u.chooseInstall(env)
+	}
+}
+
+// fromTray does what the tray asks; it runs on the goroutine reading the
+// tray's messages.
+func (u *window) fromTray(m message) {
+	switch m.Op {
+	case opVerdict:
+		// The tray's verdict, shown at once while the window's own first
+		// check runs; never over a verdict of the window's own.
+		if m.Verdict != nil {
+			v := *m.Verdict
+			u.do(func() {
+				if !u.known {
+					u.render(v)
+				}
+			})
+		}
+	case opRaise:
+		u.do(func() { u.openFor(m.Env) })
+	case opFix:
+		u.do(func() { u.open(); u.tapAction() })
+	case opCheck:
+		u.do(u.tapCheckNow)
+	case opQuit:
+		u.do(u.app.Quit)
+	}
 }

@@ -57,8 +57,11 @@ func TestAutostartFromSettings(t *testing.T) {
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("no autostart entry after ticking: %v", err)
 	}
-	if !h.app.Preferences().Bool(prefStartAtLogin) {
-		t.Error("the preference was not saved")
+	// The setting is the entry itself: the settings opened again read it.
+	h.u.settings.d.Hide()
+	test.Tap(h.u.settingsBtn)
+	if !h.u.settings.startAtLogin.Checked {
+		t.Error("the settings opened again do not show starting at login")
 	}
 	test.Tap(h.u.settings.startAtLogin)
 	if _, err := os.Stat(path); !os.IsNotExist(err) {

@@ -36,6 +36,9 @@ type engine struct {
 	// memoryOnly is called, when set, with the reason when what the user
 	// asked to remember is kept for this run only.
 	memoryOnly func(error)
+	// changed, when set, is called after a request changed what the
+	// tray must know too: the interval, a trusted network, the install.
+	changed func()
 }
 
 // engineState is what only the engine's goroutine touches.
@@ -240,12 +243,20 @@ func (e *engine) checkNow() { e.do(func(*engineState) {}) }
 
 // setInterval changes how often the watch checks.
 func (e *engine) setInterval(d time.Duration) {
-	e.do(func(s *engineState) { s.interval = d })
+	e.do(func(s *engineState) { s.interval = d; e.tell(nil) })
 }
 
 // choose watches the install whose settings file is envPath.
 func (e *engine) choose(envPath string, done func(error)) {
-	e.do(func(s *engineState) { done(s.open(context.Background(), envPath)) })
+	e.do(func(s *engineState) { done(e.tell(s.open(context.Background(), envPath))) })
+}
+
+// tell calls changed when a change succeeded, and returns err.
+func (e *engine) tell(err error) error {
+	if err == nil && e.changed != nil {
+		e.changed()
+	}
+	return err
 }
 
 // trust trusts or distrusts the network of an exposure and saves it.
@@ -256,7 +267,7 @@ func (e *engine) trust(iface, address string, on bool, done func(error)) {
 			done(fmt.Errorf("%q is not an address: %w", address, err))
 			return
 		}
-		done(e.kept(s.store.SetTrusted(iface, addr, on)))
+		done(e.tell(e.kept(s.store.SetTrusted(iface, addr, on))))
 	})
 }
 
@@ -272,7 +283,7 @@ func (e *engine) distrust(n netcheck.Network, done func(error)) {
 			done(nil)
 			return
 		}
-		done(e.kept(s.save()))
+		done(e.tell(e.kept(s.save())))
 	})
 }
 

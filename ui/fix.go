@@ -162,7 +162,7 @@ func (u *window) applied(p *preview, backup string, err error) {
 		return
 	}
 	u.fixed = true
-	u.notes.fixApplied()
+	u.peer.fixed()
 	u.undo.Show()
 	text := fmt.Sprintf("Changed %s: line %d now says %s=%s.", p.path, p.line, p.key, p.value)
 	if p.exists {

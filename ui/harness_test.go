@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,35 +20,24 @@ import (
 // every widget is touched on one goroutine, as fyne.Do does in the app.
 type harness struct {
 	t     *testing.T
-	app   *trayApp
+	app   fyne.App
 	u     *window
 	queue chan func()
 	ctx   context.Context
 	sent  []*fyne.Notification
+	// changes counts what the window told the tray changed (from the
+	// engine's goroutine too).
+	changes atomic.Int32
 }
 
-// trayApp is the test app with a tray, as a desktop app has one.
-type trayApp struct {
-	fyne.App
-	menu *fyne.Menu
-	icon fyne.Resource
+// harnessPeer is the harness's peer: the window's own notifier (as
+// without a tray), recording what it sends, and counting changes.
+type harnessPeer struct {
+	notesPeer
+	h *harness
 }
 
-func (a *trayApp) SetSystemTrayMenu(m *fyne.Menu)    { a.menu = m }
-func (a *trayApp) SetSystemTrayIcon(r fyne.Resource) { a.icon = r }
-func (a *trayApp) SetSystemTrayWindow(fyne.Window)   {}
-func (a *trayApp) menuLabels() (labels []string) {
-	for _, it := range a.menu.Items {
-		labels = append(labels, it.Label)
-	}
-	return labels
-}
-
-// The tests' tray is trayApp's, not systray's.
-func init() {
-	trayTooltip = func(string) {}
-	trayTapped = func(func()) {}
-}
+func (p *harnessPeer) changed() { p.h.changes.Add(1) }
 
 // isolate gives the test its own configuration folder (the store, the
 // autostart entry) and home, both there as a user's are, and an
@@ -74,26 +64,15 @@ func isolate(t *testing.T) string {
 func newHarness(t *testing.T, envPath string) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	canTray = func() bool { return true }
-	t.Cleanup(func() { canTray = trayPossible })
-	h := &harness{t: t, app: &trayApp{App: test.NewTempApp(t)}, queue: make(chan func(), 64), ctx: ctx}
+	h := &harness{t: t, app: test.NewTempApp(t), queue: make(chan func(), 64), ctx: ctx}
 	t.Cleanup(cancel)
-	h.u = start(ctx, h.app, newMainWindow(h.app), envPath, newRest(ctx, h.enqueue, h.enqueueAndWait))
+	p := &harnessPeer{h: h}
+	pr := loadPrefs(prefsFile())
+	p.notes = notifier{send: func(n *fyne.Notification) { h.sent = append(h.sent, n) }, enabled: pr.notifications}
+	h.u = start(ctx, h.app, newMainWindow(h.app), envPath, h.enqueue, p, pr)
 	h.u.now = fixedNow
-	h.u.notes.send = func(n *fyne.Notification) { h.sent = append(h.sent, n) }
 	h.u.win.Resize(fyne.NewSize(760, 680))
 	return h
-}
-
-// enqueueAndWait is the harness's fyne.DoAndWait: f runs when the test
-// pumps the queue.
-func (h *harness) enqueueAndWait(f func()) {
-	done := make(chan struct{})
-	h.enqueue(func() { f(); close(done) })
-	select {
-	case <-done:
-	case <-h.ctx.Done():
-	}
 }
 
 // enqueue is the harness's fyne.Do.

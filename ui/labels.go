@@ -234,7 +234,6 @@ func trayActionLabel(v netcheck.Verdict, known bool) (label string, enabled bool
 	return labelMakeLocal, false
 }
 
-
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {

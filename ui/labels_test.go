@@ -108,55 +108,36 @@ func checkTrayIcon(t *testing.T, icon fyne.Resource) {
 	}
 }
 
-// TestTrayMenu checks the menu's shape for every state: the status line
-// (disabled), the fix, Open, Check now, Quit.
-func TestTrayMenu(t *testing.T) {
-	for name, v := range verdicts {
-		m := trayMenu(v, true, nil, nil, nil, nil)
-		var labels []string
-		for _, it := range m.Items {
-			labels = append(labels, it.Label)
-		}
-		fix, enabled := trayActionLabel(v, true)
-		want := []string{trayStatusLabel(v, true), "", fix, labelOpen, labelCheckNow, "", labelQuit}
-		if !slices.Equal(labels, want) {
-			t.Errorf("%s: menu %q, want %q", name, labels, want)
-		}
-		if !m.Items[0].Disabled {
-			t.Errorf("%s: the status line can be clicked", name)
-		}
-		if m.Items[2].Disabled == enabled {
-			t.Errorf("%s: the fix item enabled %v, want %v", name, !m.Items[2].Disabled, enabled)
-		}
-		if !m.Items[len(m.Items)-1].IsQuit {
-			t.Errorf("%s: Quit is not the quit item", name)
-		}
+// TestTrayFor: the tray's shield, tooltip, status line and fix item for
+// every state, from the verdict alone.
+func TestTrayFor(t *testing.T) {
+	tests := []struct {
+		verdict  string
+		known    bool
+		icon     fyne.Resource
+		action   string
+		actionOn bool
+	}{
+		{"exposed", false, shieldFor(netcheck.StatusError).bitmap, labelMakeLocal, false},
+		{"exposed", true, shieldFor(netcheck.StatusExposed).bitmap, labelMakeLocal, true},
+		{"show-how", true, shieldFor(netcheck.StatusExposed).bitmap, labelShowHow, true},
+		{"at-risk", true, shieldFor(netcheck.StatusAtRisk).bitmap, labelMakeLocal, true},
+		{"safe", true, shieldFor(netcheck.StatusSafe).bitmap, labelMakeLocal, false},
+		{"error", true, shieldFor(netcheck.StatusError).bitmap, labelMakeLocal, false},
+		{"restart-needed", true, shieldFor(netcheck.StatusExposed).bitmap, labelMakeLocal, false},
 	}
-}
-
-// TestTrayFollowsVerdict: the tray's icon and menu are rebuilt on every
-// verdict the window renders.
-func TestTrayFollowsVerdict(t *testing.T) {
-	isolate(t)
-	h := newHarness(t, install(t, "HOST=127.0.0.1\n"))
-	h.until("the first verdict", func() bool { return h.u.known })
-	if h.u.tray == nil {
-		t.Fatal("no tray on a desktop app")
+	for _, tt := range tests {
+		got := trayFor(verdicts[tt.verdict], tt.known)
+		status := trayStatusLabel(verdicts[tt.verdict], tt.known)
+		want := trayView{icon: tt.icon, tooltip: "Localguard: " + status, status: status, action: tt.action, actionOn: tt.actionOn}
+		if got != want {
+			t.Errorf("trayFor(%s, known %v) = %+v, want %+v", tt.verdict, tt.known, got, want)
+		}
+		checkTrayIcon(t, got.icon)
 	}
-	var tip string
-	h.u.tray.tooltip = func(s string) { tip = s }
-	for _, name := range []string{"exposed", "safe", "at-risk", "restart-needed"} {
-		h.u.render(verdicts[name])
-		if tip != trayStatusLabel(verdicts[name], true) {
-			t.Errorf("%s: tooltip %q", name, tip)
-		}
-		if h.app.icon != shieldFor(verdicts[name].Status).bitmap {
-			t.Errorf("%s: tray icon %s", name, h.app.icon.Name())
-		}
-		checkTrayIcon(t, h.app.icon)
-		if got := h.app.menuLabels()[0]; got != trayStatusLabel(verdicts[name], true) {
-			t.Errorf("%s: tray status line %q", name, got)
-		}
+	none := trayNoInstall()
+	if none.actionOn || none.icon != shieldFor(netcheck.StatusError).bitmap || !strings.Contains(none.status, "No FlowMeter install") {
+		t.Errorf("trayNoInstall() = %+v", none)
 	}
 }
 
@@ -219,27 +200,6 @@ func TestIntervalLabel(t *testing.T) {
 		if got := intervalLabel(tt.s); got != tt.want {
 			t.Errorf("intervalLabel(%d) = %q, want %q", tt.s, got, tt.want)
 		}
-	}
-}
-
-// TestFirstCloseToTray: the first time the window closes to the tray, one
-// notification says Localguard keeps watching; never again after.
-func TestFirstCloseToTray(t *testing.T) {
-	isolate(t)
-	h := newHarness(t, install(t, "HOST=127.0.0.1\n"))
-	// The engine remembers the install as it starts: let it, before the
-	// test's configuration folder goes.
-	h.until("the first verdict", func() bool { return h.u.known })
-	h.u.toldTray()
-	h.u.toldTray()
-	n := 0
-	for _, note := range h.sent {
-		if note.Title == "Localguard keeps watching" {
-			n++
-		}
-	}
-	if n != 1 {
-		t.Errorf("%d notifications about the tray, want 1: %+v", n, h.sent)
 	}
 }
 

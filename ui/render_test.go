@@ -129,7 +129,7 @@ func newStill(t *testing.T) *window {
 	w := a.NewWindow(windowTitle)
 	t.Cleanup(w.Close)
 	eng := newEngine(context.Background(), nil, nil)
-	u := newWindow(a, w, eng, func(f func()) { f() })
+	u := newWindow(a, w, eng, func(f func()) { f() }, &notesPeer{notes: notifier{send: func(*fyne.Notification) {}, enabled: func() bool { return false }}}, loadPrefs(""))
 	u.now = fixedNow
 	w.Resize(fyne.NewSize(760, 680))
 	return u

@@ -13,31 +13,6 @@ import (
 	"localguard/netcheck"
 )
 
-// The window's own settings, kept in Fyne's preferences; what netcheck
-// remembers (the install, the trusted networks) stays in its store.
-const (
-	prefInterval      = "checkIntervalSeconds"
-	prefNotifications = "notifications"
-	prefStartAtLogin  = "startAtLogin"
-	// prefToldTray: the first close to the tray was explained.
-	prefToldTray = "toldTray"
-)
-
-// preferences reads and writes the window's settings.
-type preferences struct{ p fyne.Preferences }
-
-func (p preferences) interval() time.Duration {
-	s := p.p.IntWithFallback(prefInterval, int(netcheck.DefaultInterval/time.Second))
-	if s < 1 {
-		s = 1
-	}
-	return time.Duration(s) * time.Second
-}
-
-func (p preferences) notifications() bool {
-	return p.p.BoolWithFallback(prefNotifications, true)
-}
-
 // settingsDialog is the settings: interval, notifications, start at
 // login, trusted networks.
 type settingsDialog struct {
@@ -58,15 +33,20 @@ func (u *window) tapSettings() {
 	}
 	sd.interval = widget.NewSelect(labels, func(label string) {
 		for _, i := range intervals {
-			if i.label == label && time.Duration(i.seconds)*time.Second != u.prefs.interval() {
-				u.prefs.p.SetInt(prefInterval, i.seconds)
-				u.eng.setInterval(time.Duration(i.seconds) * time.Second)
+			if d := time.Duration(i.seconds) * time.Second; i.label == label && d != u.prefs.interval() {
+				if err := u.prefs.setInterval(d); err != nil {
+					u.say(sentence(err), true)
+				}
+				u.eng.setInterval(d)
 			}
 		}
 	})
 	sd.interval.Selected = intervalLabel(int(u.prefs.interval() / time.Second))
 	sd.notifications = widget.NewCheck("Notify me when FlowMeter's status changes", func(on bool) {
-		u.prefs.p.SetBool(prefNotifications, on)
+		if err := u.prefs.setNotifications(on); err != nil {
+			u.say(sentence(err), true)
+		}
+		u.peer.changed()
 	})
 	sd.notifications.Checked = u.prefs.notifications()
 	sd.startAtLogin = widget.NewCheck(autostartWords(), nil)
@@ -107,9 +87,7 @@ func (u *window) setStartAtLogin(sd *settingsDialog, on bool) {
 		sd.startAtLogin.SetChecked(!on)
 		sd.startAtLogin.OnChanged = func(on bool) { u.setStartAtLogin(sd, on) }
 		u.say("Could not change starting at login: "+err.Error(), true)
-		return
 	}
-	u.prefs.p.SetBool(prefStartAtLogin, on)
 }
 
 // listTrusted fills the trusted networks, each with Remove.

@@ -2,52 +2,54 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/driver/desktop"
 
 	"localguard/netcheck"
 )
 
-// tray is the system tray icon and its menu, rebuilt from the state on
-// every change rather than patched (the tailscale habit).
-type tray struct {
-	desk desktop.App
-	// The menu's actions.
-	open, fix, checkNow, quit func()
-	// tooltip shows the status sentence over the icon
-	// (systray.SetTooltip; a test's recorder).
-	tooltip func(string)
+// trayView is everything the tray shows for one verdict: its shield, the
+// tooltip and the menu's status line and fix. trayFor computes it; a
+// trayShower puts it on screen. The menu's other items (Open, Check now,
+// Quit) never change.
+type trayView struct {
+	icon    fyne.Resource // a bitmap: trays read no SVG
+	tooltip string
+	status  string
+	// action is the fix item's label; actionOn, whether it can be chosen.
+	action   string
+	actionOn bool
 }
 
-// trayMenu is the tray's menu for a verdict: the status line (disabled),
-// the fix, Open, Check now and Quit.
-func trayMenu(v netcheck.Verdict, known bool, open, fix, checkNow, quit func()) *fyne.Menu {
-	status := fyne.NewMenuItem(trayStatusLabel(v, known), nil)
-	status.Disabled = true
-	label, enabled := trayActionLabel(v, known)
-	fixItem := fyne.NewMenuItem(label, fix)
-	fixItem.Disabled = !enabled
-	quitItem := fyne.NewMenuItem(labelQuit, quit)
-	quitItem.IsQuit = true
-	return fyne.NewMenu("Localguard",
-		status,
-		fyne.NewMenuItemSeparator(),
-		fixItem,
-		fyne.NewMenuItem(labelOpen, open),
-		fyne.NewMenuItem(labelCheckNow, checkNow),
-		fyne.NewMenuItemSeparator(),
-		quitItem,
-	)
-}
-
-// render shows a verdict in the tray: its shield and its menu.
-func (t *tray) render(v netcheck.Verdict, known bool) {
-	t.desk.SetSystemTrayMenu(trayMenu(v, known, t.open, t.fix, t.checkNow, t.quit))
-	if t.tooltip != nil {
-		t.tooltip(trayStatusLabel(v, known))
-	}
+// trayFor is the tray for the verdict v; known is false until the first
+// verdict arrives.
+func trayFor(v netcheck.Verdict, known bool) trayView {
+	status := trayStatusLabel(v, known)
+	action, on := trayActionLabel(v, known)
 	icon := shieldFor(v.Status).bitmap
 	if !known {
 		icon = shieldFor(netcheck.StatusError).bitmap
 	}
-	t.desk.SetSystemTrayIcon(icon)
+	return trayView{icon: icon, tooltip: appName + ": " + status, status: status, action: action, actionOn: on}
+}
+
+// trayShower shows a trayView: the system tray (systrayShower), or a
+// test's recorder.
+type trayShower interface {
+	show(trayView)
+}
+
+// trayMenu is what the tray's menu items do, each run on its own
+// goroutine.
+type trayMenu struct {
+	open, fix, checkNow, quit func()
+}
+
+// appName is how the desktop names Localguard in notifications and in the
+// tray's tooltip.
+const appName = "Localguard"
+
+// trayNoInstall is the tray while no FlowMeter install is known and none
+// runs: the window asks for the folder.
+func trayNoInstall() trayView {
+	status := "No FlowMeter install chosen: open Localguard"
+	return trayView{icon: shieldFor(netcheck.StatusError).bitmap, tooltip: appName + ": " + status, status: status, action: labelMakeLocal}
 }

@@ -96,7 +96,7 @@ func TestTrustPersists(t *testing.T) {
 }
 
 // TestSettingsPersist changes the interval and the notifications and
-// checks Fyne's preferences keep them.
+// checks the settings file keeps them.
 func TestSettingsPersist(t *testing.T) {
 	isolate(t)
 	h := newHarness(t, install(t, "HOST=127.0.0.1\n"))

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -25,7 +24,10 @@ type window struct {
 	// do brings a background result onto the UI thread: fyne.Do, or a
 	// test's queue.
 	do    func(func())
-	prefs preferences
+	prefs *prefs
+	// peer hears of every verdict shown and every change the user makes:
+	// the tray process, or, without a tray, the window's own notifier.
+	peer peer
 
 	// The status header.
 	shield  *canvas.Image
@@ -82,14 +84,8 @@ type window struct {
 	// noticeKeep, when set, says whether the notice still holds for a
 	// verdict.
 	noticeKeep func(netcheck.Verdict) bool
-	notes      notifier
-	tray       *tray
-	rest       *rest  // the UI thread's rest while the window is hidden
 	onRender   func() // for tests: called after each render
 	now        func() time.Time
-	// shown is false while the window is hidden to the tray (set on the
-	// UI thread, read by the engine's).
-	shown atomic.Bool
 }
 
 // trustToggle is one exposure's "I trust this network" check.
@@ -101,8 +97,8 @@ type trustToggle struct {
 }
 
 // newWindow builds the window's widgets; nothing is checked until start.
-func newWindow(a fyne.App, w fyne.Window, eng *engine, do func(func())) *window {
-	u := &window{app: a, win: w, eng: eng, do: do, prefs: preferences{a.Preferences()}, now: time.Now}
+func newWindow(a fyne.App, w fyne.Window, eng *engine, do func(func()), p peer, pr *prefs) *window {
+	u := &window{app: a, win: w, eng: eng, do: do, peer: p, prefs: pr, now: time.Now}
 	u.shield = canvas.NewImageFromResource(shieldFor(netcheck.StatusError).vector)
 	u.shield.FillMode = canvas.ImageFillContain
 	u.shield.SetMinSize(fyne.NewSize(72, 72))
@@ -144,7 +140,6 @@ func newWindow(a fyne.App, w fyne.Window, eng *engine, do func(func())) *window 
 	u.settingsBtn = widget.NewButtonWithIcon(labelSettings, theme.SettingsIcon(), u.tapSettings)
 	u.checked = widget.NewLabel("")
 	u.checked.Importance = widget.LowImportance
-	u.notes = notifier{send: desktopNotifier(a.SendNotification), enabled: u.prefs.notifications}
 
 	w.SetContent(u.layout())
 	return u
@@ -181,7 +176,8 @@ func section(title string) fyne.CanvasObject {
 	return l
 }
 
-// render shows a verdict everywhere: header, details, tray, notification.
+// render shows a verdict in the window, and tells the peer (the tray, or
+// the notifier).
 func (u *window) render(v netcheck.Verdict) {
 	if (u.last == actionStopped || u.last == actionRestarted) && restarted(v, u.stoppedPID) {
 		u.last = actionNone // FlowMeter is back: the stop is over
@@ -224,10 +220,7 @@ func (u *window) render(v netcheck.Verdict) {
 	u.renderWhy(v)
 	u.installPath.SetText(v.Env.Path)
 	u.showChecked(u.now())
-	if u.tray != nil {
-		u.tray.render(v, true)
-	}
-	u.notes.verdict(v)
+	u.peer.verdict(v)
 	if u.onRender != nil {
 		u.onRender()
 	}

@@ -23,6 +23,7 @@ type bench struct {
 	dir      string
 	env      []string // the children's environment
 	tray     *trayHost
+	envPath  string // the FlowMeter-like server's .env
 	cleanups []func()
 	summary  []string
 }
@@ -207,17 +208,18 @@ func (b *bench) waitWindow(title string, limit time.Duration) (string, error) {
 	return "", fmt.Errorf("no window %q within %v", title, limit)
 }
 
-// redWatch watches the screen's top-left corner, where the status shield
-// is, for the exposed shield's red (#cf222e), from before Localguard starts.
-type redWatch struct {
+// colorWatch watches the screen's top-left corner, where the status
+// shield is, for a shield's colour, from before the window shows.
+type colorWatch struct {
 	cmd *exec.Cmd
 	out *bufio.Reader
 }
 
-// watchRed starts waitcolor.py and waits until it is connected.
-func (b *bench) watchRed(limit time.Duration) (*redWatch, error) {
+// watchColor starts waitcolor.py for the colour rgb (RRGGBB) and waits
+// until it is connected.
+func (b *bench) watchColor(rgb string, limit time.Duration) (*colorWatch, error) {
 	cmd := exec.CommandContext(b.ctx, python(), filepath.Join(b.root, "testdata", "bench", "window", "waitcolor.py"),
-		"cf222e", "120", fmt.Sprint(limit.Seconds()))
+		rgb, "120", fmt.Sprint(limit.Seconds()))
 	cmd.Env = b.env
 	cmd.Stderr = os.Stderr
 	pipe, err := cmd.StdoutPipe()
@@ -228,18 +230,18 @@ func (b *bench) watchRed(limit time.Duration) (*redWatch, error) {
 		return nil, fmt.Errorf("starting waitcolor.py: %w", err)
 	}
 	b.onCleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	w := &redWatch{cmd: cmd, out: bufio.NewReader(pipe)}
+	w := &colorWatch{cmd: cmd, out: bufio.NewReader(pipe)}
 	if line, err := w.out.ReadString('\n'); err != nil || strings.TrimSpace(line) != "ready" {
 		return nil, fmt.Errorf("waitcolor.py did not start: %q %v", line, err)
 	}
 	return w, nil
 }
 
-// first returns how long after started the red first showed.
-func (w *redWatch) first(started time.Time) (time.Duration, error) {
+// first returns how long after started the colour first showed.
+func (w *colorWatch) first(started time.Time) (time.Duration, error) {
 	line, err := w.out.ReadString('\n')
 	if err != nil {
-		return 0, errors.New("no red shield on screen in time")
+		return 0, errors.New("the shield's colour did not show on screen in time")
 	}
 	ns, err := strconv.ParseInt(strings.TrimSpace(line), 10, 64)
 	if err != nil {
@@ -286,45 +288,46 @@ func (b *bench) waitMapped(win string, limit time.Duration) error {
 }
 
 // startFlowMeter starts the bench's FlowMeter-like server as `python3 -m
-// app.main` in a FlowMeter/backend whose .env says HOST=0.0.0.0, and
-// returns the .env's path.
-func (b *bench) startFlowMeter() (string, error) {
+// app.main` in a FlowMeter/backend whose .env (b.envPath) says
+// HOST=0.0.0.0.
+func (b *bench) startFlowMeter() (*exec.Cmd, error) {
 	backend := filepath.Join(b.dir, "FlowMeter", "backend")
 	if err := os.MkdirAll(filepath.Join(backend, "app"), 0o755); err != nil {
-		return "", err
+		return nil, err
 	}
 	src, err := os.ReadFile(filepath.Join(b.root, "testdata", "bench", "flowmeter_app.py"))
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if err := os.WriteFile(filepath.Join(backend, "app", "main.py"), src, 0o644); err != nil {
-		return "", err
+		return nil, err
 	}
 	port, err := freePort()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	env := filepath.Join(backend, ".env")
 	if err := os.WriteFile(env, fmt.Appendf(nil, "HOST=0.0.0.0\nPORT=%d\n", port), 0o644); err != nil {
-		return "", err
+		return nil, err
 	}
 	cmd := exec.Command(python(), "-m", "app.main")
 	cmd.Dir, cmd.Env = backend, b.env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		return "", fmt.Errorf("starting the FlowMeter-like server: %w", err)
+		return nil, fmt.Errorf("starting the FlowMeter-like server: %w", err)
 	}
 	b.onCleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	line, _ := bufio.NewReader(out).ReadString('\n')
 	if strings.TrimSpace(line) != "listening" {
-		return "", fmt.Errorf("the FlowMeter-like server did not start")
+		return nil, fmt.Errorf("the FlowMeter-like server did not start")
 	}
 	b.logf("FlowMeter-like server on 0.0.0.0:%d", port)
-	return env, nil
+	b.envPath = env
+	return cmd, nil
 }
 
 func freePort() (int, error) {
@@ -351,7 +354,44 @@ func lookPath(name string) string {
 	return name
 }
 
-func alive(pid int) bool { return syscall.Kill(pid, 0) == nil }
+// alive reports whether pid runs (a zombie, ended but not yet waited
+// for, does not).
+func alive(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i > 0 && len(s) > i+2 && s[i+2] != 'Z'
+}
+
+// waitGone waits until pid has ended.
+func waitGone(pid int, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for alive(pid) {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("process %d still runs after %v", pid, limit)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return nil
+}
+
+// children are the running child processes of pid.
+func children(pid int) []int {
+	var kids []int
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	for _, t := range tasks {
+		b, _ := os.ReadFile(t)
+		for _, f := range strings.Fields(string(b)) {
+			if n, err := strconv.Atoi(f); err == nil && alive(n) {
+				kids = append(kids, n)
+			}
+		}
+	}
+	return kids
+}
 
 // rss is the resident memory of pid in KiB (VmRSS).
 func rss(pid int) int64 {

@@ -1,0 +1,127 @@
+package ui
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"localguard/netcheck"
+)
+
+// prefs are the window's and the tray's own settings: how often to check,
+// whether to notify, and whether closing to the tray was explained. They
+// live in a file of their own beside netcheck's store (what the engine
+// remembers: the install, the trusted networks), not in Fyne's
+// preferences, because the tray process that reads them runs no Fyne
+// app. Both processes read the file; the window writes it while it is
+// open and tells the tray, which reads it again (see link).
+type prefs struct {
+	mu   sync.Mutex
+	path string // "" when nothing is kept on disk
+	v    prefValues
+}
+
+// prefValues is the file's content.
+type prefValues struct {
+	IntervalSeconds int   `json:"interval_seconds,omitempty"`
+	Notifications   *bool `json:"notifications,omitempty"`
+	ToldTray        bool  `json:"told_tray,omitempty"`
+}
+
+// prefsFile is the settings file: beside the store, in Localguard's
+// folder of the user's configuration folder.
+func prefsFile() string {
+	if homeMissing != nil {
+		return "" // the configuration folder is a temporary one
+	}
+	store, err := netcheck.DefaultStorePath()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(filepath.Dir(store), "settings.json")
+}
+
+// loadPrefs reads the settings at path; a missing or unreadable file
+// gives the defaults (a damaged one is replaced at the next change).
+func loadPrefs(path string) *prefs {
+	p := &prefs{path: path}
+	p.reload()
+	return p
+}
+
+// reload reads the file again, after the window changed it.
+func (p *prefs) reload() {
+	var v prefValues
+	if p.path != "" {
+		if b, err := os.ReadFile(p.path); err == nil {
+			json.Unmarshal(b, &v) // damaged: the defaults
+		}
+	}
+	p.mu.Lock()
+	p.v = v
+	p.mu.Unlock()
+}
+
+// interval is how often the watch checks.
+func (p *prefs) interval() time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.v.IntervalSeconds < 1 {
+		return netcheck.DefaultInterval
+	}
+	return time.Duration(p.v.IntervalSeconds) * time.Second
+}
+
+// notifications reports whether a change of status is notified.
+func (p *prefs) notifications() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.v.Notifications == nil || *p.v.Notifications
+}
+
+// toldTray reports whether closing to the tray was explained once.
+func (p *prefs) toldTray() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.v.ToldTray
+}
+
+func (p *prefs) setInterval(d time.Duration) error {
+	return p.change(func(v *prefValues) { v.IntervalSeconds = int(d / time.Second) })
+}
+
+func (p *prefs) setNotifications(on bool) error {
+	return p.change(func(v *prefValues) { v.Notifications = &on })
+}
+
+func (p *prefs) setToldTray() error {
+	return p.change(func(v *prefValues) { v.ToldTray = true })
+}
+
+// change changes the settings and writes them. Without a file the change
+// holds for this run.
+func (p *prefs) change(f func(*prefValues)) error {
+	p.mu.Lock()
+	f(&p.v)
+	v := p.v
+	p.mu.Unlock()
+	if p.path == "" {
+		return nil
+	}
+	b, _ := json.MarshalIndent(v, "", "  ")
+	dir := filepath.Dir(p.path)
+	// Localguard's own folder is made when missing, never the folders
+	// above it (as the store does).
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("saving the settings: %w", err)
+	}
+	if err := writeFileAtomic(p.path, append(b, '\n')); err != nil {
+		return fmt.Errorf("saving the settings: %w", err)
+	}
+	return nil
+}

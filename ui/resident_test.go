@@ -1,0 +1,311 @@
+package ui
+
+import (
+	"context"
+	"io"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"localguard/netcheck"
+)
+
+// trayRecorder is the tests' tray: it keeps what it was asked to show.
+type trayRecorder struct {
+	mu    sync.Mutex
+	views []trayView
+}
+
+func (t *trayRecorder) show(v trayView) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.views = append(t.views, v)
+}
+
+func (t *trayRecorder) last() trayView {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.views) == 0 {
+		return trayView{}
+	}
+	return t.views[len(t.views)-1]
+}
+
+// fakeWindow is a window process in the tests: it hears what the tray
+// sends and speaks as the window does, in JSON over pipes, as the real
+// one does over its standard input and output.
+type fakeWindow struct {
+	env   string
+	got   chan message
+	speak *link
+	close func() // the user closes the window
+}
+
+// residentRun is a resident under test, with its tray, its windows and
+// what it notified.
+type residentRun struct {
+	t       *testing.T
+	r       *resident
+	tray    *trayRecorder
+	windows chan *fakeWindow
+	mu      sync.Mutex
+	notes   []string
+	exited  chan struct{}
+}
+
+func newResidentRun(t *testing.T, envPath string, hidden bool) *residentRun {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	rr := &residentRun{t: t, tray: &trayRecorder{}, windows: make(chan *fakeWindow, 4), exited: make(chan struct{})}
+	rr.r = newResident(ctx, envPath, hidden)
+	rr.r.notes.send = func(n *fyne.Notification) {
+		rr.mu.Lock()
+		defer rr.mu.Unlock()
+		rr.notes = append(rr.notes, n.Title)
+	}
+	rr.r.exit = func() { close(rr.exited) }
+	rr.r.startWindow = func(env string, handle func(message)) (*windowProc, error) {
+		toWinR, toWinW := io.Pipe()
+		fromWinR, fromWinW := io.Pipe()
+		fw := &fakeWindow{env: env, got: make(chan message, 16), speak: newLink(fromWinW)}
+		var once sync.Once
+		fw.close = func() { once.Do(func() { fromWinW.Close() }) }
+		go receive(toWinR, func(m message) {
+			fw.got <- m
+			if m.Op == opQuit {
+				fw.close()
+			}
+		})
+		w := &windowProc{link: newLink(toWinW), done: make(chan struct{}), kill: fw.close}
+		go func() {
+			receive(fromWinR, handle)
+			toWinW.Close()
+			close(w.done)
+		}()
+		rr.windows <- fw
+		return w, nil
+	}
+	return rr
+}
+
+// until waits for cond, or fails the test saying what it waited for.
+func (rr *residentRun) until(what string, cond func() bool) {
+	rr.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			rr.t.Fatalf("waited 20 s for %s; the tray shows %+v", what, rr.tray.last())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func (rr *residentRun) notified() []string {
+	rr.mu.Lock()
+	defer rr.mu.Unlock()
+	return slices.Clone(rr.notes)
+}
+
+// window waits for the window the resident starts.
+func (rr *residentRun) window() *fakeWindow {
+	rr.t.Helper()
+	select {
+	case fw := <-rr.windows:
+		return fw
+	case <-time.After(10 * time.Second):
+		rr.t.Fatal("no window was started")
+		return nil
+	}
+}
+
+// next waits for what the tray says to the window.
+func (fw *fakeWindow) next(t *testing.T) message {
+	t.Helper()
+	select {
+	case m := <-fw.got:
+		return m
+	case <-time.After(10 * time.Second):
+		t.Fatal("the tray said nothing to its window")
+		return message{}
+	}
+}
+
+// verdictFor is the fixture name's verdict about the install env.
+func verdictFor(name, env string) *netcheck.Verdict {
+	v := verdicts[name]
+	v.Env.Path = env
+	return &v
+}
+
+// TestResidentAndItsWindow follows Localguard in the tray through a day:
+// it watches by itself while the window is closed; the window, when
+// opened, checks instead and the tray follows its verdicts; what the user
+// changes in the window (notifications, interval, install) reaches the
+// tray at once; closing the window leaves the tray watching the install
+// chosen; Quit ends both.
+func TestResidentAndItsWindow(t *testing.T) {
+	isolate(t)
+	safe := install(t, "HOST=127.0.0.1\n")
+	rr := newResidentRun(t, safe, true)
+	r := rr.r
+	r.ready(rr.tray)
+	rr.until("the tray's first verdict", func() bool { return rr.tray.last().status == trayStatusLabel(verdicts["safe"], true) })
+	if got := rr.tray.last(); got.icon != shieldFor(netcheck.StatusSafe).bitmap || got.actionOn {
+		t.Errorf("safe in the tray: %+v", got)
+	}
+
+	// Opened from the tray: the window gets the tray's verdict at once, and
+	// the tray's own engine rests.
+	r.menu().open()
+	fw := rr.window()
+	if fw.env != safe {
+		t.Errorf("the window was started on %q, want %q", fw.env, safe)
+	}
+	if m := fw.next(t); m.Op != opVerdict || m.Verdict == nil || m.Verdict.Status != netcheck.StatusSafe {
+		t.Errorf("the window's first message: %+v", m)
+	}
+	r.mu.Lock()
+	resting := r.eng == nil
+	r.mu.Unlock()
+	if !resting {
+		t.Error("the tray's engine still checks while the window does")
+	}
+
+	// The window's verdicts are the tray's, with their notifications.
+	fw.speak.send(message{Op: opVerdict, Verdict: verdictFor("exposed", safe)})
+	rr.until("the exposed shield", func() bool { return rr.tray.last().icon == shieldFor(netcheck.StatusExposed).bitmap })
+	rr.until("the notification", func() bool { return slices.Contains(rr.notified(), "FlowMeter can be reached from the network") })
+
+	// The menu while the window is open: the window checks and fixes.
+	r.menu().checkNow()
+	if m := fw.next(t); m.Op != opCheck {
+		t.Errorf("Check now with the window open: %+v", m)
+	}
+	r.menu().fix()
+	if m := fw.next(t); m.Op != opFix {
+		t.Errorf("the tray's fix with the window open: %+v", m)
+	}
+
+	// Settings changed in the window reach the tray at once.
+	inWindow := loadPrefs(prefsFile())
+	if err := inWindow.setNotifications(false); err != nil {
+		t.Fatal(err)
+	}
+	if err := inWindow.setInterval(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	fw.speak.send(message{Op: opChanged})
+	rr.until("the settings read again", func() bool { return !r.prefs.notifications() && r.prefs.interval() == 10*time.Second })
+	before := len(rr.notified())
+	fw.speak.send(message{Op: opVerdict, Verdict: verdictFor("safe", safe)})
+	rr.until("the safe shield", func() bool { return rr.tray.last().icon == shieldFor(netcheck.StatusSafe).bitmap })
+	if got := rr.notified(); len(got) != before {
+		t.Errorf("notified %q with notifications turned off in the window", got[before:])
+	}
+
+	// Another install chosen in the window: once it closes, the tray
+	// watches that one.
+	atRisk := install(t, "HOST=0.0.0.0\n")
+	fw.speak.send(message{Op: opVerdict, Verdict: verdictFor("at-risk", atRisk)})
+	rr.until("the at-risk shield", func() bool { return rr.tray.last().icon == shieldFor(netcheck.StatusAtRisk).bitmap })
+	fw.close()
+	rr.until("the tray watching again", func() bool {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return r.eng != nil && r.win == nil
+	})
+	rr.until("the tray's verdict on the install chosen", func() bool {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return r.verdict.Env.Path == atRisk && r.verdict.Status == netcheck.StatusAtRisk
+	})
+	if n := countOf(rr.notified(), "Localguard keeps watching"); n != 1 {
+		t.Errorf("%d notifications that Localguard keeps watching, want 1", n)
+	}
+
+	// Opened and closed again: told once only. Then Quit ends the window
+	// and the tray.
+	r.menu().open()
+	fw = rr.window()
+	if fw.env != atRisk {
+		t.Errorf("the window opened again on %q, want %q", fw.env, atRisk)
+	}
+	fw.close()
+	rr.until("the tray watching again", func() bool {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return r.eng != nil
+	})
+	if n := countOf(rr.notified(), "Localguard keeps watching"); n != 1 {
+		t.Errorf("%d notifications that Localguard keeps watching, want 1", n)
+	}
+	r.menu().open()
+	fw = rr.window()
+	r.menu().quit()
+	for m := fw.next(t); m.Op != opQuit; m = fw.next(t) {
+	}
+	select {
+	case <-rr.exited:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Quit did not end the tray")
+	}
+	r.openWindow("", opRaise)
+	select {
+	case <-rr.windows:
+		t.Error("a window opened after Quit")
+	default:
+	}
+}
+
+// TestResidentOpensWindowUnlessHidden: started by the user, the window
+// opens at once; started at login (hidden), only the tray shows.
+func TestResidentOpensWindowUnlessHidden(t *testing.T) {
+	isolate(t)
+	env := install(t, "HOST=127.0.0.1\n")
+	rr := newResidentRun(t, env, false)
+	rr.r.ready(rr.tray)
+	rr.window()
+
+	hidden := newResidentRun(t, env, true)
+	hidden.r.ready(hidden.tray)
+	hidden.until("the tray's first verdict", func() bool { return hidden.tray.last().status == trayStatusLabel(verdicts["safe"], true) })
+	select {
+	case <-hidden.windows:
+		t.Error("a window opened for a start at login")
+	default:
+	}
+}
+
+// TestWindowTellsTheTray: what the user changes in the window (the
+// interval, notifications, a trusted network) is saved and told to the
+// tray at once.
+func TestWindowTellsTheTray(t *testing.T) {
+	isolate(t)
+	h := newHarness(t, install(t, "HOST=127.0.0.1\n"))
+	h.status(netcheck.StatusSafe)
+	test.Tap(h.u.settingsBtn)
+	h.u.settings.interval.SetSelected("every 10 seconds")
+	h.until("the interval told", func() bool { return h.changes.Load() >= 1 })
+	test.Tap(h.u.settings.notifications)
+	if n := h.changes.Load(); n < 2 {
+		t.Errorf("turning notifications off was not told (%d changes)", n)
+	}
+	saved := loadPrefs(prefsFile())
+	if saved.interval() != 10*time.Second || saved.notifications() {
+		t.Errorf("saved settings: interval %v, notifications %v", saved.interval(), saved.notifications())
+	}
+}
+
+func countOf(list []string, s string) (n int) {
+	for _, x := range list {
+		if x == s {
+			n++
+		}
+	}
+	return n
+}
