@@ -408,6 +408,20 @@ func rss(pid int) int64 {
 	return 0
 }
 
+// rssParts says what pid's resident memory is: its own (heap and stacks),
+// and pages of files (the program's code and data, libraries).
+func rssParts(pid int) string {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	parts := map[string]int64{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 {
+			n, _ := strconv.ParseInt(f[1], 10, 64)
+			parts[strings.TrimSuffix(f[0], ":")] = n
+		}
+	}
+	return fmt.Sprintf("%.1f MiB its own, %.1f MiB of files: code, libraries", mib(parts["RssAnon"]), mib(parts["RssFile"]+parts["RssShmem"]))
+}
+
 // cpuTicks is the CPU time pid used (utime+stime), in clock ticks.
 func cpuTicks(pid int) int64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))

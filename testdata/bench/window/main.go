@@ -180,8 +180,8 @@ func (b *bench) measureResident(c config, bin bins, p peers) (*exec.Cmd, error) 
 	b.sleep(c.settle)
 	cpu := cpuShare(lg.Process.Pid, c.resident, b.sleep)
 	mem := rss(lg.Process.Pid)
-	b.report("in the tray, window closed, nothing changing: %.1f MiB resident (issue 14: at most 30; bare systray %.1f); %.3f %% of a core over %v (issue 14: at most 0.1 %%; bare systray %.3f %%)",
-		mib(mem), mib(p.bareRSS), cpu, c.resident, p.bareCPU)
+	b.report("in the tray, window closed, nothing changing: %.1f MiB resident (issue 14: at most 30; bare systray %.1f), of which %s; %.3f %% of a core over %v (issue 14: at most 0.1 %%; bare systray %.3f %%)",
+		mib(mem), mib(p.bareRSS), rssParts(lg.Process.Pid), cpu, c.resident, p.bareCPU)
 	b.reportListening("Localguard in the tray", lg.Process.Pid)
 	if kids := children(lg.Process.Pid); len(kids) > 0 {
 		return nil, fmt.Errorf("Localguard in the tray runs child processes %v with no window open", kids)
@@ -253,8 +253,8 @@ func (b *bench) measureOpen(c config, lg *exec.Cmd, p peers) (string, error) {
 		return "", fmt.Errorf("want one window process under Localguard, found %v", kids)
 	}
 	winRSS, trayRSS := rss(kids[0]), rss(lg.Process.Pid)
-	b.report("window shown: its process %.1f MiB, %.2f× the empty Fyne window (issue 14: at most 1.3); with the tray's %.1f MiB, %.1f MiB in all",
-		mib(winRSS), ratio(winRSS, p.emptyRSS), mib(trayRSS), mib(winRSS+trayRSS))
+	b.report("window shown: its process %.1f MiB (%s), %.2f× the empty Fyne window (issue 14: at most 1.3); with the tray's %.1f MiB, %.1f MiB in all",
+		mib(winRSS), rssParts(kids[0]), ratio(winRSS, p.emptyRSS), mib(trayRSS), mib(winRSS+trayRSS))
 	b.reportListening("Localguard's window", kids[0])
 	if err := b.closeWindow(win); err != nil {
 		return "", err
