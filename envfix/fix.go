@@ -96,13 +96,13 @@ func (l *Lock) Apply(p *Plan) (Backup, error) {
 		Key: p.Key, Value: p.Value,
 	}
 	if now.exists {
-		if err := keep(b.Path, p.Before, acc, "the backup"); err != nil {
+		if err := writeAtomic(b.Path, p.Before, acc, "the backup"); err != nil {
 			return Backup{}, fmt.Errorf("keeping a backup of %s: %w", p.File.Path, err)
 		}
 	}
 	js, _ := json.MarshalIndent(rec, "", "  ")
 	recAccess := access{mode: 0o600, owner: acc.owner}
-	if err := keep(b.Record, append(js, '\n'), recAccess, "the undo record"); err != nil {
+	if err := writeAtomic(b.Record, append(js, '\n'), recAccess, "the undo record"); err != nil {
 		os.Remove(b.Path)
 		return Backup{}, fmt.Errorf("keeping the undo record of %s: %w", p.File.Path, err)
 	}
@@ -116,15 +116,6 @@ func (l *Lock) Apply(p *Plan) (Backup, error) {
 		return Backup{}, err
 	}
 	return b, nil
-}
-
-// keep writes a backup or a record at dest, with the access a.
-func keep(dest string, data []byte, a access, what string) error {
-	tmp, err := stage(dest, data, a, what)
-	if err != nil {
-		return err
-	}
-	return place(tmp, dest)
 }
 
 // errGrowsTooLarge is the refusal of a change whose result would pass
