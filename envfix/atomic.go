@@ -11,20 +11,22 @@ import (
 // WriteFileAtomic writes data to path so that a reader sees either the old
 // file whole or the new one whole, never a part: the bytes go into a new
 // temporary file in path's folder (".<name>.localguard-*.tmp"), which is
-// given exactly the permission bits perm (on Linux an access list it
-// would inherit from the folder is removed), then filled, synced to disk
-// and closed, then renamed
-// over path, and the folder is synced where the system allows. On Windows,
-// where a rename over a file another program holds open for a moment (a
-// virus scanner, another Localguard reading it) is refused, the rename is
-// tried again for up to half a second. Whatever fails, the temporary file
-// is removed and path is left as it was. The folder must exist: it is not
-// created. Links at path are replaced, not followed.
+// given exactly the permission bits perm (on Linux an access list it would
+// inherit from the folder is removed), then filled, synced to disk and
+// closed; it is then renamed over path, and the folder is synced where the
+// system allows. On Windows, where a rename over a file another program
+// holds open for a moment (a virus scanner, another Localguard reading it)
+// is refused, the rename is tried again for up to half a second. When the
+// write fails, the temporary file is removed and path is left as it was
+// (only a folder that cannot be synced after the rename returns an error
+// with the new file in place, and says so). The folder must exist: it is
+// not created. A link at path is replaced, not followed.
 //
 // It is the one atomic writer Localguard's own files (the trust store, the
-// autostart entry) and the .env's backups and undo records share; the
-// .env itself is replaced by Lock.Apply, which also keeps the .env's
-// owner and access list and refuses when another program changed it.
+// autostart entry) and the .env's backups and undo records share. The .env
+// itself is put in place by Lock.Apply, which keeps its owner and access
+// list and refuses when another program changed it meanwhile; where it
+// renames, it uses the same rename with the Windows retry.
 func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
 	return writeAtomic(path, data, access{mode: perm.Perm()}, path)
 }
