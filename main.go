@@ -2,23 +2,16 @@
 // reached from and why, and makes it local-only with one safe change.
 //
 // Without a command it opens the window and the tray icon; check, fix, undo
-// and watch give the same engine to scripts (see docs/cli.md).
+// and watch give the same engine to scripts (see docs/cli.md). This file
+// wires the parts together; the command line is in cli*.go.
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"strings"
-	"syscall"
-	"time"
 
 	// Before Fyne's package initialisation reads the locale (see there).
 	_ "clocale"
@@ -27,136 +20,34 @@ import (
 	"localguard/ui"
 )
 
-const usage = `Localguard keeps FlowMeter reachable from this computer only.
-
-Usage:
-  localguard [--env FILE] [--hidden]        open the window and the tray icon (--hidden: in the tray only, as at login)
-  localguard check [--env FILE] [--json]    print the verdict; exit 0 safe, 1 exposed, 2 at-risk, 3 error
-  localguard fix [--env FILE] [--yes] [--json] [--finding KEY] [--source FILE]
-                                            make FlowMeter bind to 127.0.0.1 (shows the change, asks, keeps a backup);
-                                            with --finding, make that setting safe instead (DEBUG, CORS_ORIGINS, ...)
-                                            with --source, fix a relay or container at its source instead (docker-compose.yaml,
-                                            the frontend's package.json or vite.config.*)
-  localguard undo [--env FILE] [--source FILE] [--forget]
-                                            put the .env (or the source file) back exactly as it was before the last fix
-                                            (again: the fix before); with --forget, remove the backups instead
-  localguard stop-relay --pid PID [--yes]  stop a relay that passes FlowMeter on (see check's relays), after asking
-  localguard watch [--env FILE] [--interval DURATION] [--json]
-                                            print the verdict now and each time it changes, until interrupted
-
-FILE is the backend/.env of a FlowMeter checkout; it need not exist. Without
---env, Localguard uses the install it remembered, then the ones it finds
-(running FlowMeter processes, common places).
-Run "localguard COMMAND -h" for a command's flags.
-`
-
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-// cli is one run of the command line, with its streams.
-type cli struct {
-	in       io.Reader
-	out, err io.Writer
-}
-
-func run(args []string, in io.Reader, out, errw io.Writer) int {
-	c := cli{in: in, out: out, err: errw}
-	cmd := ""
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
+// window opens the tray icon and the window: the command line without a
+// command. (With ui.WindowFlag first, it is the window process the tray
+// starts.)
+func (c cli) window(args []string) int {
+	cmd := c.command("")
+	child := len(args) > 0 && args[0] == ui.WindowFlag
+	if child {
+		args = args[1:]
 	}
-	if cmd == "" && len(args) > 0 && isHelp(args[0]) {
-		cmd = "help"
+	if err := cmd.set.Parse(args); err != nil {
+		return c.flagError(cmd, err)
 	}
-	switch cmd {
-	case "":
-		return c.window(args)
-	case "check":
-		return c.check(args)
-	case "fix":
-		return c.fix(args)
-	case "undo":
-		return c.undo(args)
-	case "watch":
-		return c.watch(args)
-	case "stop-relay":
-		return c.stopRelay(args)
-	case "help":
-		fmt.Fprint(out, usage)
+	if child {
+		ui.RunWindow(cmd.env)
 		return 0
 	}
-	fmt.Fprintf(errw, "localguard: unknown command %q: run \"localguard help\" to see the commands.\n", cmd)
-	return 3
-}
-
-// command is one command's flags and the install they resolve to.
-type command struct {
-	name    string
-	set     *flag.FlagSet
-	env     string
-	json    bool
-	yes     bool
-	finding string
-	// source is fix's and undo's --source: a relay's or container's file.
-	source string
-	// pid is stop-relay's.
-	pid int
-	// interval is watch's.
-	interval time.Duration
-	// hidden is the window's: start in the tray.
-	hidden bool
-	// forget is undo's: remove the backups instead of undoing.
-	forget bool
-
-	checker *netcheck.Checker
-}
-
-func (c cli) command(name string) *command {
-	cmd := &command{name: name, set: flag.NewFlagSet("localguard "+name, flag.ContinueOnError)}
-	// Errors are said in one sentence by parse; help goes to stdout.
-	cmd.set.SetOutput(io.Discard)
-	cmd.set.StringVar(&cmd.env, "env", "", "the `FILE` backend/.env of the FlowMeter install (default: remembered or found)")
-	switch name {
-	case "check", "fix", "watch":
-		cmd.set.BoolVar(&cmd.json, "json", false, "print JSON (see docs/cli.md)")
+	switch err := ui.Run(cmd.env, cmd.hidden); {
+	case errors.Is(err, ui.ErrRunning):
+		fmt.Fprintln(c.err, "Localguard is already running: its window was opened.")
+	case err != nil:
+		fmt.Fprintf(c.err, "localguard: %v\n", err)
+		return 1
 	}
-	switch name {
-	case "fix":
-		cmd.set.BoolVar(&cmd.yes, "yes", false, "apply the change without asking")
-		cmd.set.StringVar(&cmd.finding, "finding", "", "make the setting `KEY` of a finding safe instead of HOST")
-		cmd.set.StringVar(&cmd.source, "source", "", "fix the `FILE` that puts a relay or container on the network (docker-compose.yaml, package.json, vite.config.*) instead of the .env")
-	case "undo":
-		cmd.set.BoolVar(&cmd.forget, "forget", false, "remove every backup Localguard kept of the file (its fixes can then no longer be undone); the file itself is not changed")
-		cmd.set.StringVar(&cmd.source, "source", "", "put back the `FILE` a --source fix changed instead of the .env")
-	case "stop-relay":
-		cmd.set.IntVar(&cmd.pid, "pid", 0, "the `PID` of the relay (as check lists it in relays)")
-		cmd.set.BoolVar(&cmd.yes, "yes", false, "stop it without asking")
-	case "watch":
-		cmd.set.DurationVar(&cmd.interval, "interval", netcheck.DefaultInterval, "how often to check (1s, 500ms)")
-	case "":
-		cmd.set.BoolVar(&cmd.hidden, "hidden", false, "start hidden in the tray, as at login (where the desktop has no tray, the window opens)")
-	}
-	return cmd
-}
-
-// parse parses args and finds the install; done is true when the command
-// should stop with code.
-func (cmd *command) parse(c cli, args []string) (code int, done bool) {
-	if err := cmd.set.Parse(args); err != nil {
-		return c.flagError(cmd, err), true
-	}
-	if cmd.set.NArg() > 0 {
-		fmt.Fprintf(c.err, "localguard %s: unexpected argument %q: pass the file with --env.\n", cmd.name, cmd.set.Arg(0))
-		return 3, true
-	}
-	cmd.checker = openInstall(cmd.env)
-	cmd.env = cmd.checker.EnvPath
-	if cmd.env == "" && cmd.source == "" && (cmd.name == "fix" || cmd.name == "undo") {
-		fmt.Fprintf(c.err, "localguard %s: %v\n", cmd.name, netcheck.ErrNoInstall)
-		return 3, true
-	}
-	return 0, false
+	return 0
 }
 
 // openInstall resolves the install (the --env given, else the one found
@@ -178,284 +69,4 @@ func openInstall(env string) *netcheck.Checker {
 		store.Save() // remembering is a convenience: a failure changes no verdict
 	}
 	return c
-}
-
-func (c cli) check(args []string) int {
-	cmd := c.command("check")
-	if code, done := cmd.parse(c, args); done {
-		return code
-	}
-	v := cmd.checker.Check(context.Background())
-	c.print(v, cmd.json, nil)
-	return v.Status.ExitCode()
-}
-
-// fixResult is what `fix --json` adds to the verdict.
-type fixResult struct {
-	Changed bool   `json:"changed"`
-	Backup  string `json:"backup,omitempty"`
-	Diff    string `json:"diff,omitempty"`
-}
-
-func (c cli) fix(args []string) int {
-	cmd := c.command("fix")
-	if code, done := cmd.parse(c, args); done {
-		return code
-	}
-	ctx := context.Background()
-	if cmd.source != "" {
-		cmd.env = cmd.source
-	}
-	apply := netcheck.ApplyFix
-	if cmd.yes {
-		// Without a question to wait on, hold the lock from planning to
-		// writing: a second fix started at the same moment then plans on
-		// the file this one leaves, rather than be refused.
-		lock, err := netcheck.LockEnv(cmd.env)
-		if err != nil {
-			fmt.Fprintf(c.err, "localguard fix: %v\n", err)
-			return 1
-		}
-		defer lock.Unlock()
-		apply = lock.Apply
-	}
-	var plan *netcheck.Plan
-	var err error
-	switch {
-	case cmd.source != "":
-		plan, err = netcheck.PlanSourceFix(cmd.source)
-	case cmd.finding != "":
-		plan, err = cmd.checker.PlanFinding(cmd.finding)
-	default:
-		plan, err = cmd.checker.PlanFix(ctx)
-	}
-	if err != nil {
-		fmt.Fprintf(c.err, "localguard fix: %v\n", err)
-		return 1
-	}
-	res := &fixResult{Diff: plan.Diff()}
-	switch {
-	case plan.Empty():
-		switch {
-		case cmd.json:
-		case cmd.source != "":
-			fmt.Fprintf(c.out, "Nothing to change: %s already keeps FlowMeter on this computer.\n", cmd.env)
-		default:
-			fmt.Fprintf(c.out, "Nothing to change: %s already sets %s=%s.\n", cmd.env, plan.Key, plan.Value)
-		}
-	default:
-		if !cmd.json {
-			fmt.Fprint(c.out, res.Diff)
-		}
-		if !cmd.yes && !c.confirm("Apply this change? [y/N] ") {
-			fmt.Fprintf(c.err, "localguard fix: not applied; %s is unchanged.\n", cmd.env)
-			return 1
-		}
-		backup, err := apply(plan)
-		if err != nil {
-			fmt.Fprintf(c.err, "localguard fix: %v\n", err)
-			return 1
-		}
-		res.Changed = true
-		if plan.File.Exists {
-			res.Backup = backup.Path
-		}
-	}
-	v := cmd.checker.Check(ctx)
-	if cmd.json {
-		c.print(v, true, res)
-	} else if res.Changed && cmd.source != "" {
-		fmt.Fprintf(c.out, "Fixed: %s (from line %d).", cmd.env, plan.Line)
-		if res.Backup != "" {
-			fmt.Fprintf(c.out, " The original is kept in %s.", res.Backup)
-		}
-		fmt.Fprintf(c.out, "\nRestart what it starts for the change to take effect. To put it back: localguard undo --source %s\n", cmd.env)
-	} else if res.Changed {
-		fmt.Fprintf(c.out, "Fixed: %s now sets %s=%s (line %d).", cmd.env, plan.Key, plan.Value, plan.Line)
-		if res.Backup != "" {
-			fmt.Fprintf(c.out, " The original is kept in %s.", res.Backup)
-		}
-		fmt.Fprintf(c.out, "\nTo put it back%s: localguard undo --env %s\n", netcheck.ShellNote, netcheck.ShellQuote(cmd.env))
-		if v.Status == netcheck.StatusExposed {
-			fmt.Fprint(c.out, v.Text(isTerminal(c.out)))
-		}
-	}
-	if v.Status == netcheck.StatusError && cmd.source == "" {
-		return 1
-	}
-	return 0
-}
-
-func (c cli) undo(args []string) int {
-	cmd := c.command("undo")
-	if code, done := cmd.parse(c, args); done {
-		return code
-	}
-	if cmd.source != "" {
-		cmd.env = cmd.source
-	}
-	if cmd.forget {
-		n, err := netcheck.ForgetBackups(cmd.env)
-		if err != nil {
-			fmt.Fprintf(c.err, "localguard undo: %v\n", err)
-			return 1
-		}
-		fmt.Fprintf(c.out, "Removed the backups of %d fix(es) of %s; the file itself is unchanged.\n", n, cmd.env)
-		return 0
-	}
-	if err := netcheck.Undo(cmd.env); err != nil {
-		fmt.Fprintf(c.err, "localguard undo: %v\n", err)
-		return 1
-	}
-	fmt.Fprintf(c.out, "Put %s back exactly as it was before the last fix.", cmd.env)
-	if n := netcheck.UndoSteps(cmd.env); n > 0 {
-		fmt.Fprintf(c.out, " %d earlier fix(es) can be undone too, one at a time: run localguard undo again.", n)
-	}
-	fmt.Fprintln(c.out)
-	return 0
-}
-
-// stopRelay stops a relay the verdict names, after saying what it cuts
-// off and asking.
-func (c cli) stopRelay(args []string) int {
-	cmd := c.command("stop-relay")
-	if code, done := cmd.parse(c, args); done {
-		return code
-	}
-	if cmd.pid <= 0 {
-		fmt.Fprintln(c.err, "localguard stop-relay: give the relay's pid with --pid (localguard check --json lists them in relays).")
-		return 3
-	}
-	ctx := context.Background()
-	var relay *netcheck.Relay
-	for _, r := range cmd.checker.Check(ctx).Relays {
-		if r.PID == int32(cmd.pid) {
-			relay = &r
-			break
-		}
-	}
-	if relay == nil {
-		fmt.Fprintf(c.err, "localguard stop-relay: no relay of FlowMeter runs with pid %d: run localguard check to see the relays.\n", cmd.pid)
-		return 1
-	}
-	fmt.Fprintf(c.out, "Localguard will stop %s (pid %d: %s), which passes FlowMeter on. Anyone using FlowMeter through it is cut off; FlowMeter itself keeps running. If it was started for a reason, make the change instead: %s\n",
-		relay.Program, relay.PID, relay.Cmdline, relay.Advice)
-	if !cmd.yes && !c.confirm("Stop it? [y/N] ") {
-		fmt.Fprintln(c.err, "localguard stop-relay: not stopped.")
-		return 1
-	}
-	if err := cmd.checker.StopRelay(ctx, int32(cmd.pid)); err != nil {
-		fmt.Fprintf(c.err, "localguard stop-relay: %v\n", err)
-		return 1
-	}
-	fmt.Fprintf(c.out, "Asked %s (pid %d) to stop.\n", relay.Program, relay.PID)
-	return 0
-}
-
-func (c cli) watch(args []string) int {
-	cmd := c.command("watch")
-	if code, done := cmd.parse(c, args); done {
-		return code
-	}
-	if cmd.interval < 100*time.Millisecond {
-		fmt.Fprintf(c.err, "localguard watch: --interval %v is too short: use 100ms or more.\n", cmd.interval)
-		return 3
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := cmd.checker.Watch(ctx, cmd.interval, func(v netcheck.Verdict) {
-		if !cmd.json {
-			fmt.Fprintf(c.out, "%s ", time.Now().Format("15:04:05"))
-		}
-		c.print(v, cmd.json, nil)
-	})
-	if err != nil {
-		fmt.Fprintf(c.err, "localguard watch: %v\n", err)
-		return 3
-	}
-	return 0
-}
-
-func (c cli) window(args []string) int {
-	cmd := c.command("")
-	child := len(args) > 0 && args[0] == ui.WindowFlag // the tray's window process
-	if child {
-		args = args[1:]
-	}
-	if err := cmd.set.Parse(args); err != nil {
-		return c.flagError(cmd, err)
-	}
-	if child {
-		ui.RunWindow(cmd.env)
-		return 0
-	}
-	switch err := ui.Run(cmd.env, cmd.hidden); {
-	case errors.Is(err, ui.ErrRunning):
-		fmt.Fprintln(c.err, "Localguard is already running: its window was opened.")
-	case err != nil:
-		fmt.Fprintf(c.err, "localguard: %v\n", err)
-		return 1
-	}
-	return 0
-}
-
-// isHelp reports whether an argument asks for the usage.
-func isHelp(a string) bool { return a == "-h" || a == "--help" || a == "-help" }
-
-// flagError handles a command line the flags did not accept: help on
-// stdout (exit 0), or one sentence on stderr (exit 3).
-func (c cli) flagError(cmd *command, err error) int {
-	if errors.Is(err, flag.ErrHelp) {
-		if cmd.name == "" {
-			fmt.Fprint(c.out, usage)
-			return 0
-		}
-		fmt.Fprintf(c.out, "Usage of localguard %s:\n", cmd.name)
-		cmd.set.SetOutput(c.out)
-		cmd.set.PrintDefaults()
-		return 0
-	}
-	name := "localguard"
-	if cmd.name != "" {
-		name += " " + cmd.name
-	}
-	fmt.Fprintf(c.err, "%s: %v: run \"%s -h\" to see its flags.\n", name, err, name)
-	return 3
-}
-
-// confirm asks on stderr and reads a yes from stdin.
-func (c cli) confirm(question string) bool {
-	fmt.Fprint(c.err, question)
-	line, _ := bufio.NewReader(c.in).ReadString('\n')
-	answer := strings.ToLower(strings.TrimSpace(line))
-	return answer == "y" || answer == "yes"
-}
-
-// print writes the verdict as text or as one JSON object on one line.
-func (c cli) print(v netcheck.Verdict, asJSON bool, extra *fixResult) {
-	if !asJSON {
-		fmt.Fprint(c.out, v.Text(isTerminal(c.out)))
-		return
-	}
-	var obj any = v
-	if extra != nil {
-		obj = struct {
-			netcheck.Verdict
-			*fixResult
-		}{v, extra}
-	}
-	enc := json.NewEncoder(c.out)
-	enc.SetEscapeHTML(false)
-	enc.Encode(obj)
-}
-
-// isTerminal reports whether w is a terminal, where colour helps; NO_COLOR
-// turns it off.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok || os.Getenv("NO_COLOR") != "" {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }

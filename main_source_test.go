@@ -19,29 +19,14 @@ func TestFixSourceJourney(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "docker-compose.yaml")
 	os.WriteFile(path, orig, 0o644)
-	code, out, stderr := runCLI(t, "n\n", "fix", "--source", path)
-	if code == 0 || !strings.Contains(out, `-      - "8000:8000"`) || !strings.Contains(out, `+      - "127.0.0.1:3000:3000"`) {
-		t.Fatalf("declined fix: exit %d\n%s\n%s", code, out, stderr)
-	}
-	if now, _ := os.ReadFile(path); !bytes.Equal(now, orig) {
-		t.Fatal("a declined fix changed the file")
-	}
-	code, out, stderr = runCLI(t, "y\n", "fix", "--source", path)
-	if code != 0 || !strings.Contains(out, "Fixed:") || !strings.Contains(out, "undo --source") {
-		t.Fatalf("fix: exit %d\n%s\n%s", code, out, stderr)
-	}
+	declineThenFix(t, path, orig, []string{`-      - "8000:8000"`, `+      - "127.0.0.1:3000:3000"`}, "undo --source", "--source", path)
 	if now, _ := os.ReadFile(path); !bytes.Contains(now, []byte(`"127.0.0.1:8000:8000"`)) {
 		t.Fatalf("fixed file:\n%s", now)
 	}
 	if code, out, _ := runCLI(t, "", "fix", "--source", path, "--yes"); code != 0 || !strings.Contains(out, "Nothing to change") {
 		t.Errorf("second fix: exit %d\n%s", code, out)
 	}
-	if code, _, stderr := runCLI(t, "", "undo", "--source", path); code != 0 {
-		t.Fatalf("undo: exit %d: %s", code, stderr)
-	}
-	if now, _ := os.ReadFile(path); !bytes.Equal(now, orig) {
-		t.Fatalf("undo gave %q", now)
-	}
+	undoToOriginal(t, path, orig, "--source", path)
 	other := filepath.Join(t.TempDir(), "notes.txt")
 	os.WriteFile(other, []byte("ports: 8000\n"), 0o644)
 	if code, out, stderr := runCLI(t, "", "fix", "--source", other, "--yes"); code == 0 || out != "" || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {

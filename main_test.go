@@ -133,32 +133,58 @@ func TestFixUndoJourney(t *testing.T) {
 	if code, out, _ := runCLI(t, "", "check", "--env", path); code != 2 || !strings.HasPrefix(out, "AT RISK") || !strings.Contains(out, "fix"+netcheck.ShellNote+": localguard fix --env") {
 		t.Fatalf("check: exit %d\n%s", code, out)
 	}
-	code, out, stderr := runCLI(t, "n\n", "fix", "--env", path)
-	if code == 0 || !strings.Contains(out, "-HOST=0.0.0.0") || !strings.Contains(out, "+HOST=127.0.0.1") {
-		t.Fatalf("declined fix: exit %d\n%s\n%s", code, out, stderr)
-	}
-	if now, _ := os.ReadFile(path); !bytes.Equal(now, orig) {
-		t.Fatal("a declined fix changed the file")
-	}
-	code, out, stderr = runCLI(t, "y\n", "fix", "--env", path)
-	if code != 0 || !strings.Contains(out, "Fixed:") || !strings.Contains(out, "undo --env") {
-		t.Fatalf("fix: exit %d\n%s\n%s", code, out, stderr)
-	}
+	declineThenFix(t, path, orig, []string{"-HOST=0.0.0.0", "+HOST=127.0.0.1"}, "undo --env", "--env", path)
 	if code, out, _ := runCLI(t, "", "check", "--env", path, "--json"); code != 0 || decode(t, out).Status != "safe" {
 		t.Fatalf("check after fix: exit %d\n%s", code, out)
 	}
 	if code, out, _ := runCLI(t, "", "fix", "--env", path, "--yes", "--json"); code != 0 || *decode(t, out).Changed {
 		t.Errorf("second fix should change nothing: exit %d\n%s", code, out)
 	}
-	if code, _, stderr := runCLI(t, "", "undo", "--env", path); code != 0 {
-		t.Fatalf("undo: exit %d: %s", code, stderr)
-	}
-	if now, _ := os.ReadFile(path); !bytes.Equal(now, orig) {
-		t.Fatalf("undo gave %q", now)
-	}
+	undoToOriginal(t, path, orig, "--env", path)
 	if code, _, stderr := runCLI(t, "", "undo", "--env", path); code == 0 || !strings.Contains(stderr, "nothing to undo") {
 		t.Errorf("second undo: exit %d: %s", code, stderr)
 	}
+}
+
+// declineThenFix runs fix with flags twice: answered no, it shows the
+// diff's lines and leaves the file at path as orig; answered yes, it says
+// it fixed it and how to undo (undoHint).
+func declineThenFix(t *testing.T, path string, orig []byte, diff []string, undoHint string, flags ...string) {
+	t.Helper()
+	args := append([]string{"fix"}, flags...)
+	code, out, stderr := runCLI(t, "n\n", args...)
+	if code == 0 || !containsAll(out, diff...) {
+		t.Fatalf("declined fix: exit %d\n%s\n%s", code, out, stderr)
+	}
+	if now, _ := os.ReadFile(path); !bytes.Equal(now, orig) {
+		t.Fatal("a declined fix changed the file")
+	}
+	code, out, stderr = runCLI(t, "y\n", args...)
+	if code != 0 || !containsAll(out, "Fixed:", undoHint) {
+		t.Fatalf("fix: exit %d\n%s\n%s", code, out, stderr)
+	}
+}
+
+// undoToOriginal runs undo with flags: it must succeed and give orig back
+// at path.
+func undoToOriginal(t *testing.T, path string, orig []byte, flags ...string) {
+	t.Helper()
+	if code, _, stderr := runCLI(t, "", append([]string{"undo"}, flags...)...); code != 0 {
+		t.Fatalf("undo: exit %d: %s", code, stderr)
+	}
+	if now, _ := os.ReadFile(path); !bytes.Equal(now, orig) {
+		t.Fatalf("undo gave %q, want %q", now, orig)
+	}
+}
+
+// containsAll reports whether s contains each of subs.
+func containsAll(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
 }
 
 // TestBadInputs: each refused input gets one sentence on stderr, a non-zero

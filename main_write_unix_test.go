@@ -83,72 +83,95 @@ func TestTwoFixProcessesAtOnce(t *testing.T) {
 	outcomes := map[string]int{}
 	defer func() { t.Logf("%d rounds of two processes: %v", rounds, outcomes) }()
 	for round := range rounds {
-		dir := filepath.Join(t.TempDir(), "backend")
-		os.MkdirAll(dir, 0o755)
-		path := filepath.Join(dir, ".env")
-		if err := os.WriteFile(path, orig, 0o640); err != nil {
-			t.Fatal(err)
+		twoFixRound(t, bin, env, orig, round, outcomes)
+	}
+}
+
+// twoFixRound starts two fixes of a fresh copy of orig at the same moment
+// (on odd rounds the second is --finding DEBUG), checks what each says
+// against the file, and undoes back to orig; outcomes counts how each
+// ended.
+func twoFixRound(t *testing.T, bin string, env []string, orig []byte, round int, outcomes map[string]int) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "backend")
+	os.MkdirAll(dir, 0o755)
+	path := filepath.Join(dir, ".env")
+	if err := os.WriteFile(path, orig, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	second := []string{"fix", "--env", path, "--yes"}
+	mixed := round%2 == 1
+	if mixed {
+		second = append(second, "--finding", "DEBUG")
+	}
+	results := runAtOnce(bin, env, []string{"fix", "--env", path, "--yes"}, second)
+	got, _ := os.ReadFile(path)
+	for i, r := range results {
+		want := "HOST=127.0.0.1"
+		if i == 1 && mixed {
+			want = "DEBUG=false"
 		}
-		second := []string{"fix", "--env", path, "--yes"}
-		mixed := round%2 == 1
-		if mixed {
-			second = append(second, "--finding", "DEBUG")
-		}
-		var wg sync.WaitGroup
-		results := make([]result, 2)
-		start := make(chan struct{})
-		for i, args := range [][]string{{"fix", "--env", path, "--yes"}, second} {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				results[i] = runBinary(bin, env, args...)
-			}()
-		}
-		close(start)
-		wg.Wait()
-		got, _ := os.ReadFile(path)
-		for i, r := range results {
-			all := r.out + r.stderr
-			if strings.Contains(all, "folder is writable") {
-				t.Fatalf("round %d, process %d blamed the folder: %s", round, i, all)
-			}
-			switch {
-			case r.code == 0 && strings.Contains(r.out, "Fixed:"):
-				want := "HOST=127.0.0.1"
-				if i == 1 && mixed {
-					want = "DEBUG=false"
-				}
-				if !bytes.Contains(got, []byte(want)) {
-					t.Fatalf("round %d, process %d said %q but the file is %q", round, i, r.out, got)
-				}
-				outcomes["fixed"]++
-			case r.code == 0 && strings.Contains(r.out, "Nothing to change"):
-				outcomes["waited, then nothing to change"]++
-				continue
-			case r.code != 0 && strings.Count(ownLines(r.stderr), "\n") == 0 &&
-				(strings.Contains(r.stderr, "another Localguard") || strings.Contains(r.stderr, "changed")):
-				outcomes["refused, saying why"]++
-				continue
-			default:
-				t.Fatalf("round %d, process %d: exit %d\n%s\n%s", round, i, r.code, r.out, r.stderr)
-			}
-		}
-		if !bytes.Contains(got, []byte("HOST=127.0.0.1")) {
-			t.Fatalf("round %d: both fixes ran and the file still says %q (%+v)", round, got, results)
-		}
-		if tmps, _ := filepath.Glob(filepath.Join(dir, ".*.tmp")); len(tmps) > 0 {
-			t.Fatalf("round %d: temporary files left: %v", round, tmps)
-		}
-		for range 3 {
-			if r := runBinary(bin, env, "undo", "--env", path); r.code != 0 {
-				break
-			}
-		}
-		if back, _ := os.ReadFile(path); !bytes.Equal(back, orig) {
-			t.Fatalf("round %d: undo stepped back to %q, want %q", round, back, orig)
+		outcomes[fixOutcome(t, fmt.Sprintf("round %d, process %d", round, i), r, got, want)]++
+	}
+	if !bytes.Contains(got, []byte("HOST=127.0.0.1")) {
+		t.Fatalf("round %d: both fixes ran and the file still says %q (%+v)", round, got, results)
+	}
+	if tmps, _ := filepath.Glob(filepath.Join(dir, ".*.tmp")); len(tmps) > 0 {
+		t.Fatalf("round %d: temporary files left: %v", round, tmps)
+	}
+	for range 3 {
+		if r := runBinary(bin, env, "undo", "--env", path); r.code != 0 {
+			break
 		}
 	}
+	if back, _ := os.ReadFile(path); !bytes.Equal(back, orig) {
+		t.Fatalf("round %d: undo stepped back to %q, want %q", round, back, orig)
+	}
+}
+
+// runAtOnce runs the binary once per argument list, all released at the
+// same moment, and returns their results in order.
+func runAtOnce(bin string, env []string, argLists ...[]string) []result {
+	var wg sync.WaitGroup
+	results := make([]result, len(argLists))
+	start := make(chan struct{})
+	for i, args := range argLists {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			results[i] = runBinary(bin, env, args...)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return results
+}
+
+// fixOutcome names how one of two fixes at once ended, failing the test
+// (naming it who) on anything else: fixed (and the file, got, has want),
+// nothing to change after waiting, or refused in one sentence saying why.
+// None may blame the folder.
+func fixOutcome(t *testing.T, who string, r result, got []byte, want string) string {
+	t.Helper()
+	all := r.out + r.stderr
+	if strings.Contains(all, "folder is writable") {
+		t.Fatalf("%s blamed the folder: %s", who, all)
+	}
+	switch {
+	case r.code == 0 && strings.Contains(r.out, "Fixed:"):
+		if !bytes.Contains(got, []byte(want)) {
+			t.Fatalf("%s said %q but the file is %q", who, r.out, got)
+		}
+		return "fixed"
+	case r.code == 0 && strings.Contains(r.out, "Nothing to change"):
+		return "waited, then nothing to change"
+	case r.code != 0 && strings.Count(ownLines(r.stderr), "\n") == 0 &&
+		(strings.Contains(r.stderr, "another Localguard") || strings.Contains(r.stderr, "changed")):
+		return "refused, saying why"
+	}
+	t.Fatalf("%s: exit %d\n%s\n%s", who, r.code, r.out, r.stderr)
+	return ""
 }
 
 // TestCLISizeLimit: via the real command, files of 1 MiB - 1, 1 MiB and

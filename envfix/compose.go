@@ -314,7 +314,19 @@ func scalarSpan(content []byte, lines []int, n *yaml.Node) (Span, string, error)
 	if err != nil {
 		return Span{}, "", err
 	}
-	// Skip an anchor or a tag written before the value.
+	at = skipProperties(content, at)
+	end, err := scalarEnd(content, at, n)
+	if err != nil {
+		return Span{}, "", err
+	}
+	if end > len(content) {
+		return Span{}, "", fmt.Errorf("the published port on line %d is not closed", n.Line)
+	}
+	return Span{at, end}, string(content[at:end]), nil
+}
+
+// skipProperties skips an anchor or a tag written before the value at at.
+func skipProperties(content []byte, at int) int {
 	for at < len(content) && (content[at] == '&' || content[at] == '!') {
 		for at < len(content) && content[at] != ' ' && content[at] != '\t' {
 			at++
@@ -323,42 +335,56 @@ func scalarSpan(content []byte, lines []int, n *yaml.Node) (Span, string, error)
 			at++
 		}
 	}
-	end := at
+	return at
+}
+
+// scalarEnd is the offset just past the scalar n written at at, its
+// closing quote included; it may pass the end of content when the quote
+// is never closed.
+func scalarEnd(content []byte, at int, n *yaml.Node) (int, error) {
 	switch {
 	case n.Style&yaml.DoubleQuotedStyle != 0:
-		end++
-		for end < len(content) && content[end] != '"' {
-			if content[end] == '\\' {
-				end++
-			}
-			end++
-		}
-		end++
+		return doubleQuotedEnd(content, at), nil
 	case n.Style&yaml.SingleQuotedStyle != 0:
-		end++
-		for end < len(content) {
-			if content[end] == '\'' {
-				if end+1 < len(content) && content[end+1] == '\'' {
-					end += 2
-					continue
-				}
-				break
-			}
+		return singleQuotedEnd(content, at), nil
+	case n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0:
+		return 0, fmt.Errorf("the published port on line %d is a block scalar: edit it by hand", n.Line)
+	}
+	end := at + len(n.Value)
+	if end > len(content) || string(content[at:end]) != n.Value {
+		return 0, fmt.Errorf("the published port on line %d spans lines: edit it by hand", n.Line)
+	}
+	return end, nil
+}
+
+// doubleQuotedEnd is the offset past the "double-quoted" scalar at at,
+// whose backslash escapes the next byte.
+func doubleQuotedEnd(content []byte, at int) int {
+	end := at + 1
+	for end < len(content) && content[end] != '"' {
+		if content[end] == '\\' {
 			end++
 		}
 		end++
-	case n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0:
-		return Span{}, "", fmt.Errorf("the published port on line %d is a block scalar: edit it by hand", n.Line)
-	default:
-		end = at + len(n.Value)
-		if end > len(content) || string(content[at:end]) != n.Value {
-			return Span{}, "", fmt.Errorf("the published port on line %d spans lines: edit it by hand", n.Line)
+	}
+	return end + 1
+}
+
+// singleQuotedEnd is the offset past the 'single-quoted' scalar at at,
+// where two single quotes in a row are one quote inside it.
+func singleQuotedEnd(content []byte, at int) int {
+	end := at + 1
+	for end < len(content) {
+		if content[end] == '\'' {
+			if end+1 < len(content) && content[end+1] == '\'' {
+				end += 2
+				continue
+			}
+			break
 		}
+		end++
 	}
-	if end > len(content) {
-		return Span{}, "", fmt.Errorf("the published port on line %d is not closed", n.Line)
-	}
-	return Span{at, end}, string(content[at:end]), nil
+	return end + 1
 }
 
 // requote writes v in the quoting of raw (plain, 'single' or "double").

@@ -29,63 +29,74 @@ func copyFixture(t *testing.T, name string) (string, []byte) {
 
 func TestPlanCompose(t *testing.T) {
 	for _, name := range []string{"flowmeter", "variants"} {
-		t.Run(name, func(t *testing.T) {
-			p, before := copyFixture(t, name+".yaml")
-			want, _ := os.ReadFile(filepath.Join("testdata", "compose", name+".want.yaml"))
-			plan, err := PlanCompose(p)
-			if err != nil {
-				t.Fatal(err)
+		t.Run(name, func(t *testing.T) { checkComposeFix(t, name) })
+	}
+}
+
+// checkComposeFix plans the fix of the fixture name, compares it with
+// name.want.yaml, reads it back as YAML, writes it through Apply and
+// undoes it.
+func checkComposeFix(t *testing.T, name string) {
+	p, before := copyFixture(t, name+".yaml")
+	want, _ := os.ReadFile(filepath.Join("testdata", "compose", name+".want.yaml"))
+	plan, err := PlanCompose(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(plan.After, want) {
+		t.Fatalf("after:\n%s\nwant:\n%s", plan.After, want)
+	}
+	if got := plan.Edit.apply(before); !bytes.Equal(got, want) {
+		t.Errorf("the plan's one Edit does not give the result:\n%s", got)
+	}
+	checkPublishedLocal(t, plan.After)
+	// Written through Apply, with the backup; undo gives the bytes back.
+	if _, err := Apply(plan); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(p); !bytes.Equal(got, want) {
+		t.Errorf("written:\n%s", got)
+	}
+	if info, _ := os.Stat(p); runtime.GOOS != "windows" && info.Mode().Perm() != 0o640 { // Windows keeps no Unix modes
+		t.Errorf("mode %v, want 0640 kept", info.Mode().Perm())
+	}
+	if _, err := PlanCompose(p); !errors.Is(err, ErrNoComposeFix) {
+		t.Errorf("planning again: %v, want nothing to do", err)
+	}
+	if err := Undo(p); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(p); !bytes.Equal(got, before) {
+		t.Errorf("undo did not give the exact bytes back")
+	}
+}
+
+// checkPublishedLocal reads a compose file back with the YAML parser:
+// every published port must be on loopback.
+func checkPublishedLocal(t *testing.T, after []byte) {
+	t.Helper()
+	var doc struct {
+		Services map[string]struct {
+			Ports []yaml.Node `yaml:"ports"`
+		} `yaml:"services"`
+	}
+	if err := yaml.Unmarshal(after, &doc); err != nil {
+		t.Fatalf("the result is not YAML: %v", err)
+	}
+	for name, s := range doc.Services {
+		for _, n := range s.Ports {
+			var v string
+			if n.Kind == yaml.ScalarNode {
+				v = n.Value
+			} else {
+				var m map[string]any
+				n.Decode(&m)
+				v, _ = m["host_ip"].(string)
 			}
-			if !bytes.Equal(plan.After, want) {
-				t.Fatalf("after:\n%s\nwant:\n%s", plan.After, want)
+			if !strings.HasPrefix(v, "127.0.0.1") && !strings.HasPrefix(v, "[::1]") && v != "::1" {
+				t.Errorf("service %s publishes %q", name, v)
 			}
-			if got := plan.Edit.apply(before); !bytes.Equal(got, want) {
-				t.Errorf("the plan's one Edit does not give the result:\n%s", got)
-			}
-			// Read back with the YAML parser: every published port on loopback.
-			var doc struct {
-				Services map[string]struct {
-					Ports []yaml.Node `yaml:"ports"`
-				} `yaml:"services"`
-			}
-			if err := yaml.Unmarshal(plan.After, &doc); err != nil {
-				t.Fatalf("the result is not YAML: %v", err)
-			}
-			for name, s := range doc.Services {
-				for _, n := range s.Ports {
-					var v string
-					if n.Kind == yaml.ScalarNode {
-						v = n.Value
-					} else {
-						var m map[string]any
-						n.Decode(&m)
-						v, _ = m["host_ip"].(string)
-					}
-					if !strings.HasPrefix(v, "127.0.0.1") && !strings.HasPrefix(v, "[::1]") && v != "::1" {
-						t.Errorf("service %s publishes %q", name, v)
-					}
-				}
-			}
-			// Written through Apply, with the backup; undo gives the bytes back.
-			if _, err := Apply(plan); err != nil {
-				t.Fatal(err)
-			}
-			if got, _ := os.ReadFile(p); !bytes.Equal(got, want) {
-				t.Errorf("written:\n%s", got)
-			}
-			if info, _ := os.Stat(p); runtime.GOOS != "windows" && info.Mode().Perm() != 0o640 { // Windows keeps no Unix modes
-				t.Errorf("mode %v, want 0640 kept", info.Mode().Perm())
-			}
-			if _, err := PlanCompose(p); !errors.Is(err, ErrNoComposeFix) {
-				t.Errorf("planning again: %v, want nothing to do", err)
-			}
-			if err := Undo(p); err != nil {
-				t.Fatal(err)
-			}
-			if got, _ := os.ReadFile(p); !bytes.Equal(got, before) {
-				t.Errorf("undo did not give the exact bytes back")
-			}
-		})
+		}
 	}
 }
 

@@ -46,40 +46,13 @@ func TestFixSurvivesKill(t *testing.T) {
 	want := []byte("APP_NAME=FlowMeter API\r\nDEBUG=true\r\nHOST=127.0.0.1 # all interfaces\r\nPORT=8000\r\n")
 	sawOld, sawNew := false, false
 	for n := 1; ; n++ {
-		dir := t.TempDir()
-		path := filepath.Join(dir, ".env")
+		path := filepath.Join(t.TempDir(), ".env")
 		if err := os.WriteFile(path, old, 0o640); err != nil {
 			t.Fatal(err)
 		}
-		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashHelper$", "-test.v")
-		cmd.Env = append(os.Environ(), "LG_CRASH_FILE="+path, "LG_CRASH_AT="+strconv.Itoa(n))
-		out, err := cmd.CombinedOutput()
-		killed := false
-		var exit *exec.ExitError
-		if errors.As(err, &exit) {
-			ws, ok := exit.Sys().(syscall.WaitStatus)
-			killed = ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL
-			if !killed {
-				t.Fatalf("step %d: helper failed: %v\n%s", n, err, out)
-			}
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		got, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("step %d: .env unreadable after the kill: %v", n, err)
-		}
-		switch {
-		case bytes.Equal(got, old):
-			sawOld = true
-		case bytes.Equal(got, want):
-			sawNew = true
-		default:
-			t.Fatalf("step %d: .env is neither old nor new: %q", n, got)
-		}
-		if info, _ := os.Stat(path); info.Mode().Perm() != 0o640 {
-			t.Errorf("step %d: mode %v, want 0640", n, info.Mode().Perm())
-		}
+		out, killed := crashAt(t, n, path)
+		isOld := checkOldOrNew(t, n, path, old, want)
+		sawOld, sawNew = sawOld || isOld, sawNew || !isOld
 		recoverAfterCrash(t, n, path, old, want)
 		if !killed {
 			if !bytes.Contains(out, []byte("steps=")) {
@@ -92,6 +65,48 @@ func TestFixSurvivesKill(t *testing.T) {
 	if !sawOld || !sawNew {
 		t.Errorf("the kills should have left both old (%v) and new (%v) files", sawOld, sawNew)
 	}
+}
+
+// crashAt runs TestCrashHelper to fix the file at path and kill itself at
+// the n-th step; killed is false when the fix had fewer steps and
+// completed.
+func crashAt(t *testing.T, n int, path string) (out []byte, killed bool) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashHelper$", "-test.v")
+	cmd.Env = append(os.Environ(), "LG_CRASH_FILE="+path, "LG_CRASH_AT="+strconv.Itoa(n))
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		ws, ok := exit.Sys().(syscall.WaitStatus)
+		killed = ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL
+		if !killed {
+			t.Fatalf("step %d: helper failed: %v\n%s", n, err, out)
+		}
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out, killed
+}
+
+// checkOldOrNew: after a kill at step n the file at path is wholly old or
+// wholly want, with its mode; isOld says which.
+func checkOldOrNew(t *testing.T, n int, path string, old, want []byte) (isOld bool) {
+	t.Helper()
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("step %d: .env unreadable after the kill: %v", n, err)
+	}
+	switch {
+	case bytes.Equal(got, old):
+		isOld = true
+	case bytes.Equal(got, want):
+	default:
+		t.Fatalf("step %d: .env is neither old nor new: %q", n, got)
+	}
+	if info, _ := os.Stat(path); info.Mode().Perm() != 0o640 {
+		t.Errorf("step %d: mode %v, want 0640", n, info.Mode().Perm())
+	}
+	return isOld
 }
 
 // recoverAfterCrash checks that after a crash undo either restores the old

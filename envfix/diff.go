@@ -55,17 +55,27 @@ func (p *Plan) DiffLines() []DiffLine {
 // or, when both are small, a line-by-line comparison whose unchanged runs
 // longer than two context lines are left out.
 func diffMiddle(old, new []string, head int) []DiffLine {
-	var out []DiffLine
 	if len(old) > 400 || len(new) > 400 {
-		for i, l := range old {
-			out = append(out, DiffLine{'-', head + i + 1, l})
-		}
-		for i, l := range new {
-			out = append(out, DiffLine{'+', head + i + 1, l})
-		}
-		return out
+		return replaceRun(old, new, head)
 	}
-	// lcs[i][j] is the longest common subsequence of old[i:] and new[j:].
+	return keepNearChanges(walkLCS(old, new, lcsTable(old, new), head))
+}
+
+// replaceRun is every old line removed, then every new line added.
+func replaceRun(old, new []string, head int) []DiffLine {
+	var out []DiffLine
+	for i, l := range old {
+		out = append(out, DiffLine{'-', head + i + 1, l})
+	}
+	for i, l := range new {
+		out = append(out, DiffLine{'+', head + i + 1, l})
+	}
+	return out
+}
+
+// lcsTable is the table lcs[i][j]: the length of the longest common
+// subsequence of old[i:] and new[j:].
+func lcsTable(old, new []string) [][]int {
 	lcs := make([][]int, len(old)+1)
 	for i := range lcs {
 		lcs[i] = make([]int, len(new)+1)
@@ -79,6 +89,12 @@ func diffMiddle(old, new []string, head int) []DiffLine {
 			}
 		}
 	}
+	return lcs
+}
+
+// walkLCS is the line-by-line comparison the table lcs gives: every line
+// of old and new, unchanged, removed or added, removals first.
+func walkLCS(old, new []string, lcs [][]int, head int) []DiffLine {
 	var all []DiffLine
 	i, j := 0, 0
 	for i < len(old) || j < len(new) {
@@ -94,7 +110,12 @@ func diffMiddle(old, new []string, head int) []DiffLine {
 			j++
 		}
 	}
-	// Keep contextLines of unchanged lines next to a change.
+	return all
+}
+
+// keepNearChanges keeps the changed lines of all and the contextLines of
+// unchanged lines next to each.
+func keepNearChanges(all []DiffLine) []DiffLine {
 	near := func(k int) bool {
 		for d := -contextLines; d <= contextLines; d++ {
 			if k+d >= 0 && k+d < len(all) && all[k+d].Op != ' ' {
@@ -103,6 +124,7 @@ func diffMiddle(old, new []string, head int) []DiffLine {
 		}
 		return false
 	}
+	var out []DiffLine
 	for k, l := range all {
 		if l.Op != ' ' || near(k) {
 			out = append(out, l)

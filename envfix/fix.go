@@ -65,46 +65,20 @@ func (l *Lock) Apply(p *Plan) (Backup, error) {
 	if p.Empty() {
 		return nextBackup(target), nil
 	}
-	if len(p.After) > MaxFileSize {
-		return Backup{}, errGrowsTooLarge(p.File.Path)
-	}
-	now, err := takeSnapshot(target)
+	now, err := stillAsPlanned(p, target)
 	if err != nil {
-		return Backup{}, fmt.Errorf("cannot read %s again before changing it (%w): check it and try again", p.File.Path, err)
-	}
-	if now.exists != p.File.Exists || !bytes.Equal(now.content, p.Before) ||
-		(p.File.info != nil && !sameIdentity(p.File.info, now.info)) {
-		return Backup{}, fmt.Errorf("%s changed on disk since the change was planned: check it again before fixing: %w", p.File.Path, ErrChanged)
+		return Backup{}, err
 	}
 	removeStaleTemps(target)
 	acc := privateAccess()
 	if now.exists {
-		fh, err := openNoFollow(target)
-		if err != nil {
-			return Backup{}, fmt.Errorf("cannot open %s (%w): check its permissions", p.File.Path, err)
-		}
-		acc, err = accessOf(fh, now.info)
-		fh.Close()
-		if err != nil {
-			return Backup{}, fmt.Errorf("%w: Localguard changed nothing", err)
+		if acc, err = currentAccess(target, p.File.Path, now); err != nil {
+			return Backup{}, err
 		}
 	}
 	b := nextBackup(target)
-	rec := undoRecord{
-		File: target, Existed: now.exists, Mode: acc.mode,
-		Original: digest(p.Before), Fixed: digest(p.After), FixedAt: time.Now().UTC(),
-		Key: p.Key, Value: p.Value,
-	}
-	if now.exists {
-		if err := keep(b.Path, p.Before, acc, "the backup"); err != nil {
-			return Backup{}, fmt.Errorf("keeping a backup of %s: %w", p.File.Path, err)
-		}
-	}
-	js, _ := json.MarshalIndent(rec, "", "  ")
-	recAccess := access{mode: 0o600, owner: acc.owner}
-	if err := keep(b.Record, append(js, '\n'), recAccess, "the undo record"); err != nil {
-		os.Remove(b.Path)
-		return Backup{}, fmt.Errorf("keeping the undo record of %s: %w", p.File.Path, err)
+	if err := keepBackup(b, p, now.exists, acc); err != nil {
+		return Backup{}, err
 	}
 	crashPoint(stepBackupWritten)
 	tmp, err := stage(target, p.After, acc, p.File.Path)
@@ -118,13 +92,60 @@ func (l *Lock) Apply(p *Plan) (Backup, error) {
 	return b, nil
 }
 
-// keep writes a backup or a record at dest, with the access a.
-func keep(dest string, data []byte, a access, what string) error {
-	tmp, err := stage(dest, data, a, what)
-	if err != nil {
-		return err
+// stillAsPlanned reads the file at target again and returns it, or
+// refuses when the result would pass MaxFileSize or the file is no longer
+// exactly the one p was planned on (bytes and identity).
+func stillAsPlanned(p *Plan, target string) (snapshot, error) {
+	if len(p.After) > MaxFileSize {
+		return snapshot{}, errGrowsTooLarge(p.File.Path)
 	}
-	return place(tmp, dest)
+	now, err := takeSnapshot(target)
+	if err != nil {
+		return now, fmt.Errorf("cannot read %s again before changing it (%w): check it and try again", p.File.Path, err)
+	}
+	if now.exists != p.File.Exists || !bytes.Equal(now.content, p.Before) ||
+		(p.File.info != nil && !sameIdentity(p.File.info, now.info)) {
+		return now, fmt.Errorf("%s changed on disk since the change was planned: check it again before fixing: %w", p.File.Path, ErrChanged)
+	}
+	return now, nil
+}
+
+// currentAccess is the access the file at target (shown as path) has now,
+// as the snapshot now found it.
+func currentAccess(target, path string, now snapshot) (access, error) {
+	fh, err := openNoFollow(target)
+	if err != nil {
+		return access{}, fmt.Errorf("cannot open %s (%w): check its permissions", path, err)
+	}
+	acc, err := accessOf(fh, now.info)
+	fh.Close()
+	if err != nil {
+		return access{}, fmt.Errorf("%w: Localguard changed nothing", err)
+	}
+	return acc, nil
+}
+
+// keepBackup writes, before the fix p, the backup of the file (when it
+// existed) with its access acc, and the undo record, private to its
+// owner. Nothing is left of either when one fails.
+func keepBackup(b Backup, p *Plan, existed bool, acc access) error {
+	rec := undoRecord{
+		File: p.File.Target, Existed: existed, Mode: acc.mode,
+		Original: digest(p.Before), Fixed: digest(p.After), FixedAt: time.Now().UTC(),
+		Key: p.Key, Value: p.Value,
+	}
+	if existed {
+		if err := writeAtomic(b.Path, p.Before, acc, "the backup"); err != nil {
+			return fmt.Errorf("keeping a backup of %s: %w", p.File.Path, err)
+		}
+	}
+	js, _ := json.MarshalIndent(rec, "", "  ")
+	recAccess := access{mode: 0o600, owner: acc.owner}
+	if err := writeAtomic(b.Record, append(js, '\n'), recAccess, "the undo record"); err != nil {
+		os.Remove(b.Path)
+		return fmt.Errorf("keeping the undo record of %s: %w", p.File.Path, err)
+	}
+	return nil
 }
 
 // errGrowsTooLarge is the refusal of a change whose result would pass
@@ -204,14 +225,9 @@ func restore(target, path string, now snapshot, b Backup, rec undoRecord) error 
 	case digest(orig) != rec.Original:
 		return fmt.Errorf("the backup %s does not hold the bytes Localguard kept, so it will not put it back: restore %s by hand; nothing was changed", b.Path, path)
 	}
-	fh, err := openNoFollow(target)
+	acc, err := currentAccess(target, path, now)
 	if err != nil {
-		return fmt.Errorf("cannot open %s (%w): check its permissions", path, err)
-	}
-	acc, err := accessOf(fh, now.info)
-	fh.Close()
-	if err != nil {
-		return fmt.Errorf("%w: Localguard changed nothing", err)
+		return err
 	}
 	tmp, err := stage(target, orig, acc, path)
 	if err != nil {

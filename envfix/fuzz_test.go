@@ -19,12 +19,7 @@ var fuzzEnv = []string{"LG_TEST_VAR=from-env", "LG_EMPTY_VAR=", "IP=10.0.0.1"}
 // other key exactly as before; the change touches only the planned span.
 // It also checks what the parser promises of its spans.
 func FuzzFixKeepsOthers(f *testing.F) {
-	seeds, _ := filepath.Glob(filepath.Join("testdata", "dotenv", "*.env"))
-	for _, s := range seeds {
-		if b, err := os.ReadFile(s); err == nil && len(b) < 4096 {
-			f.Add(b)
-		}
-	}
+	addDotenvSeeds(f)
 	f.Fuzz(func(t *testing.T, content []byte) {
 		if !utf8.Valid(content) {
 			return
@@ -40,34 +35,64 @@ func FuzzFixKeepsOthers(f *testing.F) {
 			}
 			return
 		}
-		// Outside the edit, not a byte changes.
-		e := plan.Edit
-		if !bytes.Equal(plan.After[:e.Span.Start], content[:e.Span.Start]) ||
-			!bytes.Equal(plan.After[e.Span.Start+len(e.Text):], content[e.Span.End:]) {
-			t.Fatalf("bytes outside the edit changed:\n%q\n%q", content, plan.After)
-		}
+		checkEditOnly(t, content, plan)
 		after := Read(plan.After, fuzzEnv)
-		host, ok := after.Values["host"]
-		if !ok || !host.Set || !ClassifyHost(host.Value).Local() {
-			t.Fatalf("after the fix HOST is %+v in %q", host, plan.After)
-		}
+		host := checkHostLocal(t, after)
 		if !plan.Empty() && host.Value != LocalHost {
 			t.Fatalf("the fix wrote HOST=%q", host.Value)
 		}
-		for k, v := range before.Values {
-			if k == "host" {
-				continue
-			}
-			if w := after.Values[k]; w.Set != v.Set || w.Value != v.Value {
-				t.Fatalf("key %q changed from %q to %q:\n%q\n%q", k, v.Value, w.Value, content, plan.After)
-			}
-		}
-		for k := range after.Values {
-			if _, ok := before.Values[k]; !ok && k != "host" {
-				t.Fatalf("the fix added key %q:\n%q", k, plan.After)
-			}
-		}
+		checkOthersRead(t, before, after)
 	})
+}
+
+// addDotenvSeeds seeds f with the small test .env files.
+func addDotenvSeeds(f *testing.F) {
+	seeds, _ := filepath.Glob(filepath.Join("testdata", "dotenv", "*.env"))
+	for _, s := range seeds {
+		if b, err := os.ReadFile(s); err == nil && len(b) < 4096 {
+			f.Add(b)
+		}
+	}
+}
+
+// checkEditOnly: outside the plan's edit, not a byte of content changed.
+func checkEditOnly(t *testing.T, content []byte, plan *Plan) {
+	t.Helper()
+	e := plan.Edit
+	if !bytes.Equal(plan.After[:e.Span.Start], content[:e.Span.Start]) ||
+		!bytes.Equal(plan.After[e.Span.Start+len(e.Text):], content[e.Span.End:]) {
+		t.Fatalf("bytes outside the edit changed:\n%q\n%q", content, plan.After)
+	}
+}
+
+// checkHostLocal: after the fix, FlowMeter reads HOST as loopback. It
+// returns HOST.
+func checkHostLocal(t *testing.T, after *Reading) Value {
+	t.Helper()
+	host, ok := after.Values["host"]
+	if !ok || !host.Set || !ClassifyHost(host.Value).Local() {
+		t.Fatalf("after the fix HOST is %+v in %q", host, after.Bytes)
+	}
+	return host
+}
+
+// checkOthersRead: every key but HOST reads after as before (a key gone
+// reads as a bare key), and the fix added none.
+func checkOthersRead(t *testing.T, before, after *Reading) {
+	t.Helper()
+	for k, v := range before.Values {
+		if k == "host" {
+			continue
+		}
+		if w := after.Values[k]; w.Set != v.Set || w.Value != v.Value {
+			t.Fatalf("key %q changed from %q to %q:\n%q\n%q", k, v.Value, w.Value, before.Bytes, after.Bytes)
+		}
+	}
+	for k := range after.Values {
+		if _, ok := before.Values[k]; !ok && k != "host" {
+			t.Fatalf("the fix added key %q:\n%q", k, after.Bytes)
+		}
+	}
 }
 
 // checkSpans checks the parser's promises: statements in order, spans
@@ -127,12 +152,7 @@ func checkLinear(t *testing.T, content []byte) {
 // key unchanged, and undo gives back the exact original bytes and leaves
 // no backup behind.
 func FuzzRoundTrip(f *testing.F) {
-	seeds, _ := filepath.Glob(filepath.Join("testdata", "dotenv", "*.env"))
-	for _, s := range seeds {
-		if b, err := os.ReadFile(s); err == nil && len(b) < 4096 {
-			f.Add(b)
-		}
-	}
+	addDotenvSeeds(f)
 	dir := f.TempDir()
 	path := filepath.Join(dir, ".env")
 	// Nothing else writes this file: the moment a swap is watched for a
@@ -142,18 +162,8 @@ func FuzzRoundTrip(f *testing.F) {
 		if err := os.WriteFile(path, content, 0o640); err != nil {
 			t.Fatal(err)
 		}
-		file, err := Load(path, fuzzEnv)
-		if err != nil {
-			if !errors.Is(err, ErrNotUTF8) && !errors.Is(err, ErrTooLarge) {
-				t.Fatalf("Load: %v", err)
-			}
-			return
-		}
-		plan, err := PlanLocalOnly(file)
-		if err != nil {
-			if !errors.Is(err, ErrNoSafeEdit) && !errors.Is(err, ErrTooLarge) {
-				t.Fatalf("plan: %v", err)
-			}
+		file, plan, ok := loadAndPlan(t, path)
+		if !ok {
 			return
 		}
 		if _, err := Apply(plan); err != nil {
@@ -163,33 +173,64 @@ func FuzzRoundTrip(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Localguard cannot read back what it wrote: %v", err)
 		}
-		host, ok := fixed.Reading.Values["host"]
-		if !ok || !host.Set || !ClassifyHost(host.Value).Local() {
-			t.Fatalf("after the fix HOST is %+v in %q", host, fixed.Reading.Bytes)
-		}
-		for k := range fixed.Reading.Values {
-			if _, ok := file.Reading.Values[k]; !ok && k != "host" {
-				t.Fatalf("the fix added key %q", k)
-			}
-		}
-		for k, v := range file.Reading.Values {
-			w, ok := fixed.Reading.Values[k]
-			if k != "host" && (!ok || w.Set != v.Set || w.Value != v.Value) {
-				t.Fatalf("key %q changed from %+v to %+v", k, v, w)
-			}
-		}
-		if plan.Empty() {
-			return
-		}
-		if err := Undo(path); err != nil {
-			t.Fatalf("Undo: %v", err)
-		}
-		back, err := os.ReadFile(path)
-		if err != nil || !bytes.Equal(back, content) {
-			t.Fatalf("undo gave %q (%v), want %q", back, err, content)
-		}
-		if UndoAvailable(path) {
-			t.Fatal("a backup is left after the last undo")
+		checkHostLocal(t, fixed.Reading)
+		checkOthersKept(t, file.Reading, fixed.Reading)
+		if !plan.Empty() {
+			checkUndone(t, path, content)
 		}
 	})
+}
+
+// loadAndPlan loads the file at path and plans its fix; ok is false when
+// Localguard refuses it for a reason it states (not UTF-8, too large, no
+// safe edit).
+func loadAndPlan(t *testing.T, path string) (*File, *Plan, bool) {
+	t.Helper()
+	file, err := Load(path, fuzzEnv)
+	if err != nil {
+		if !errors.Is(err, ErrNotUTF8) && !errors.Is(err, ErrTooLarge) {
+			t.Fatalf("Load: %v", err)
+		}
+		return nil, nil, false
+	}
+	plan, err := PlanLocalOnly(file)
+	if err != nil {
+		if !errors.Is(err, ErrNoSafeEdit) && !errors.Is(err, ErrTooLarge) {
+			t.Fatalf("plan: %v", err)
+		}
+		return nil, nil, false
+	}
+	return file, plan, true
+}
+
+// checkOthersKept: every key but HOST is still there with the same value,
+// and the fix added none.
+func checkOthersKept(t *testing.T, before, after *Reading) {
+	t.Helper()
+	for k := range after.Values {
+		if _, ok := before.Values[k]; !ok && k != "host" {
+			t.Fatalf("the fix added key %q", k)
+		}
+	}
+	for k, v := range before.Values {
+		w, ok := after.Values[k]
+		if k != "host" && (!ok || w.Set != v.Set || w.Value != v.Value) {
+			t.Fatalf("key %q changed from %+v to %+v", k, v, w)
+		}
+	}
+}
+
+// checkUndone: undo gives back content exactly and leaves no backup.
+func checkUndone(t *testing.T, path string, content []byte) {
+	t.Helper()
+	if err := Undo(path); err != nil {
+		t.Fatalf("Undo: %v", err)
+	}
+	back, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(back, content) {
+		t.Fatalf("undo gave %q (%v), want %q", back, err, content)
+	}
+	if UndoAvailable(path) {
+		t.Fatal("a backup is left after the last undo")
+	}
 }

@@ -20,73 +20,40 @@ import (
 func TestUndoTrustsTheFileSystem(t *testing.T) {
 	orig := []byte("HOST=0.0.0.0\nSECRET=x\n")
 	t.Run("chmod after the fix", func(t *testing.T) {
-		dir := t.TempDir()
-		path := writeFile(t, dir, ".env", orig, 0o644)
-		if _, err := Apply(mustPlan(t, path)); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chmod(path, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if err := Undo(path); err != nil {
-			t.Fatal(err)
-		}
+		path, _ := fixedFile(t, t.TempDir(), orig, 0o644)
+		mustDo(t, os.Chmod(path, 0o600))
+		mustUndo(t, path)
 		if mode, _, _ := statOf(t, path); mode != 0o600 {
 			t.Errorf("mode %v after undo, want the 0600 set after the fix", mode)
 		}
-		if got, _ := os.ReadFile(path); !bytes.Equal(got, orig) {
-			t.Errorf("bytes %q", got)
-		}
+		checkHolds(t, path, orig, "after undo")
 	})
 	t.Run("edited record", func(t *testing.T) {
-		dir := t.TempDir()
-		path := writeFile(t, dir, ".env", orig, 0o640)
-		b, err := Apply(mustPlan(t, path))
-		if err != nil {
-			t.Fatal(err)
-		}
+		path, b := fixedFile(t, t.TempDir(), orig, 0o640)
 		var rec map[string]any
 		js, _ := os.ReadFile(b.Record)
 		json.Unmarshal(js, &rec)
 		rec["mode"] = uint32(os.ModeSetuid | os.ModeSetgid | 0o777)
 		js, _ = json.Marshal(rec)
 		os.WriteFile(b.Record, js, 0o600)
-		if err := Undo(path); err != nil {
-			t.Fatal(err)
-		}
+		mustUndo(t, path)
 		if mode, _, _ := statOf(t, path); mode != 0o640 {
 			t.Errorf("mode %v after undo with an edited record, want 0640", mode)
 		}
 	})
 	t.Run("setuid on the file", func(t *testing.T) {
-		dir := t.TempDir()
-		path := writeFile(t, dir, ".env", orig, 0o640)
-		if _, err := Apply(mustPlan(t, path)); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chmod(path, os.ModeSetuid|os.ModeSetgid|os.ModeSticky|0o750); err != nil {
-			t.Fatal(err)
-		}
-		if err := Undo(path); err != nil {
-			t.Fatal(err)
-		}
+		path, _ := fixedFile(t, t.TempDir(), orig, 0o640)
+		mustDo(t, os.Chmod(path, os.ModeSetuid|os.ModeSetgid|os.ModeSticky|0o750))
+		mustUndo(t, path)
 		if mode, _, _ := statOf(t, path); mode != 0o750 {
 			t.Errorf("mode %v after undo, want 0750 without setuid, setgid or sticky", mode)
 		}
 	})
 	t.Run("chown after the fix", func(t *testing.T) {
 		needRoot(t)
-		dir := t.TempDir()
-		path := writeFile(t, dir, ".env", orig, 0o640)
-		if _, err := Apply(mustPlan(t, path)); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chown(path, 5151, 5252); err != nil {
-			t.Fatal(err)
-		}
-		if err := Undo(path); err != nil {
-			t.Fatal(err)
-		}
+		path, _ := fixedFile(t, t.TempDir(), orig, 0o640)
+		mustDo(t, os.Chown(path, 5151, 5252))
+		mustUndo(t, path)
 		if _, uid, gid := statOf(t, path); uid != 5151 || gid != 5252 {
 			t.Errorf("owner %d:%d after undo, want the 5151:5252 set after the fix", uid, gid)
 		}
@@ -129,42 +96,39 @@ func TestUndoRefusesSpecialFiles(t *testing.T) {
 	}
 	for _, c := range cases {
 		for _, which := range []string{"backup", "record"} {
-			t.Run(which+" "+c.name, func(t *testing.T) {
-				dir := t.TempDir()
-				path := writeFile(t, dir, ".env", orig, 0o600)
-				b, err := Apply(mustPlan(t, path))
-				if err != nil {
-					t.Fatal(err)
-				}
-				victim := b.Path
-				if which == "record" {
-					victim = b.Record
-				}
-				if err := os.Rename(victim, victim+".saved"); err != nil {
-					t.Fatal(err)
-				}
-				c.make(t, victim)
-				fixed, _ := os.ReadFile(path)
-				done := make(chan error, 1)
-				go func() { done <- Undo(path) }()
-				select {
-				case err = <-done:
-				case <-time.After(10 * time.Second):
-					t.Fatal("undo hangs")
-				}
-				if err == nil {
-					t.Fatal("undo accepted it")
-				}
-				msg := err.Error()
-				if strings.Contains(msg, "\n") || !strings.Contains(msg, "nothing was changed") {
-					t.Errorf("not one sentence saying nothing changed: %q", msg)
-				}
-				if got, _ := os.ReadFile(path); !bytes.Equal(got, fixed) {
-					t.Errorf(".env changed: %q", got)
-				}
-			})
+			t.Run(which+" "+c.name, func(t *testing.T) { checkUndoRefuses(t, orig, which, c.make) })
 		}
 	}
+}
+
+// checkUndoRefuses fixes orig, puts what plant makes in place of the
+// backup or the record (which), and checks undo refuses it at once, in
+// one sentence, leaving the .env as it was.
+func checkUndoRefuses(t *testing.T, orig []byte, which string, plant func(t *testing.T, p string)) {
+	path, b := fixedFile(t, t.TempDir(), orig, 0o600)
+	victim := b.Path
+	if which == "record" {
+		victim = b.Record
+	}
+	mustDo(t, os.Rename(victim, victim+".saved"))
+	plant(t, victim)
+	fixed, _ := os.ReadFile(path)
+	done := make(chan error, 1)
+	go func() { done <- Undo(path) }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("undo hangs")
+	}
+	if err == nil {
+		t.Fatal("undo accepted it")
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "\n") || !strings.Contains(msg, "nothing was changed") {
+		t.Errorf("not one sentence saying nothing changed: %q", msg)
+	}
+	checkHolds(t, path, fixed, "after the refused undo")
 }
 
 // TestSizeLimitOneRule: files of 1 MiB - 1, 1 MiB and 1 MiB + 1 bytes, and
@@ -172,83 +136,100 @@ func TestUndoRefusesSpecialFiles(t *testing.T) {
 // fix whose result would pass the limit is refused before anything is
 // written, and the file is left byte for byte.
 func TestSizeLimitOneRule(t *testing.T) {
-	withHost := func(size int) []byte {
-		tail := []byte("HOST=0.0.0.0\n")
-		pad := size - len(tail)
-		line := append(bytes.Repeat([]byte("#"), 99), '\n')
-		b := bytes.Repeat(line, pad/100)
-		b = append(b, bytes.Repeat([]byte("#"), pad%100)...)
-		if pad%100 > 0 {
-			b[len(b)-1] = '\n'
-		}
-		return append(b, tail...)
-	}
-	cases := []struct {
-		name      string
-		size      int
-		loadErr   bool
-		planErr   bool
-		wantAfter int
-	}{
+	cases := []sizeCase{
 		{"fix reaches 1 MiB exactly", MaxFileSize - 2, false, false, MaxFileSize},
 		{"1 MiB - 1", MaxFileSize - 1, false, true, 0},
 		{"1 MiB", MaxFileSize, false, true, 0},
 		{"1 MiB + 1", MaxFileSize + 1, true, true, 0},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			dir := t.TempDir()
-			content := withHost(c.size)
-			if len(content) != c.size {
-				t.Fatalf("made %d bytes, want %d", len(content), c.size)
-			}
-			path := writeFile(t, dir, ".env", content, 0o600)
-			defer func() {
-				if c.wantAfter == 0 {
-					if got, _ := os.ReadFile(path); !bytes.Equal(got, content) {
-						t.Error("a refused file changed")
-					}
-					if h := history(path); len(h) != 0 {
-						t.Errorf("a refusal left backups: %v", h)
-					}
-				}
-			}()
-			f, err := Load(path, nil)
-			if c.loadErr {
-				if !errors.Is(err, ErrTooLarge) {
-					t.Fatalf("Load: %v, want ErrTooLarge", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, err := PlanLocalOnly(f)
-			if c.planErr {
-				if !errors.Is(err, ErrTooLarge) || strings.Contains(err.Error(), "\n") {
-					t.Fatalf("Plan: %v, want one sentence wrapping ErrTooLarge", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := Apply(p); err != nil {
-				t.Fatal(err)
-			}
-			if info, _ := os.Stat(path); info.Size() != int64(c.wantAfter) {
-				t.Fatalf("fixed file is %d bytes, want %d", info.Size(), c.wantAfter)
-			}
-			if _, err := Load(path, nil); err != nil {
-				t.Fatalf("Localguard refuses the file it wrote: %v", err)
-			}
-			if err := Undo(path); err != nil {
-				t.Fatalf("undo refuses what fix wrote: %v", err)
-			}
-			if got, _ := os.ReadFile(path); !bytes.Equal(got, content) {
-				t.Error("undo did not give the bytes back")
-			}
-		})
+		t.Run(c.name, func(t *testing.T) { c.check(t) })
+	}
+}
+
+// sizeCase is a .env of size bytes ending in HOST=0.0.0.0: whether Load
+// and the plan refuse it, and the size of the fixed file (0: refused).
+type sizeCase struct {
+	name      string
+	size      int
+	loadErr   bool
+	planErr   bool
+	wantAfter int
+}
+
+// envOfSize is a .env of exactly size bytes of comment lines ending in
+// HOST=0.0.0.0.
+func envOfSize(size int) []byte {
+	tail := []byte("HOST=0.0.0.0\n")
+	pad := size - len(tail)
+	line := append(bytes.Repeat([]byte("#"), 99), '\n')
+	b := bytes.Repeat(line, pad/100)
+	b = append(b, bytes.Repeat([]byte("#"), pad%100)...)
+	if pad%100 > 0 {
+		b[len(b)-1] = '\n'
+	}
+	return append(b, tail...)
+}
+
+// check loads, plans, fixes and undoes the case's file, as far as
+// Localguard goes; a refused file is left byte for byte, with no backup.
+func (c sizeCase) check(t *testing.T) {
+	content := envOfSize(c.size)
+	if len(content) != c.size {
+		t.Fatalf("made %d bytes, want %d", len(content), c.size)
+	}
+	path := writeFile(t, t.TempDir(), ".env", content, 0o600)
+	if c.wantAfter == 0 {
+		defer checkRefusedKept(t, path, content)
+	}
+	p, ok := c.plan(t, path)
+	if !ok {
+		return
+	}
+	mustApply(t, p)
+	if info, _ := os.Stat(path); info.Size() != int64(c.wantAfter) {
+		t.Fatalf("fixed file is %d bytes, want %d", info.Size(), c.wantAfter)
+	}
+	if _, err := Load(path, nil); err != nil {
+		t.Fatalf("Localguard refuses the file it wrote: %v", err)
+	}
+	if err := Undo(path); err != nil {
+		t.Fatalf("undo refuses what fix wrote: %v", err)
+	}
+	checkHolds(t, path, content, "after undo")
+}
+
+// plan loads and plans the file at path; ok is false when it was refused
+// as the case wants.
+func (c sizeCase) plan(t *testing.T, path string) (*Plan, bool) {
+	f, err := Load(path, nil)
+	if c.loadErr {
+		if !errors.Is(err, ErrTooLarge) {
+			t.Fatalf("Load: %v, want ErrTooLarge", err)
+		}
+		return nil, false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := PlanLocalOnly(f)
+	if c.planErr {
+		if !errors.Is(err, ErrTooLarge) || strings.Contains(err.Error(), "\n") {
+			t.Fatalf("Plan: %v, want one sentence wrapping ErrTooLarge", err)
+		}
+		return nil, false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, true
+}
+
+// checkRefusedKept: a refused file holds content still, with no backup.
+func checkRefusedKept(t *testing.T, path string, content []byte) {
+	checkHolds(t, path, content, "a refused file")
+	if h := history(path); len(h) != 0 {
+		t.Errorf("a refusal left backups: %v", h)
 	}
 }
 
@@ -267,49 +248,36 @@ func TestHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b1, err := Apply(p1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b1 := mustApply(t, p1)
 	afterDebug, _ := os.ReadFile(path)
-	b2, err := Apply(mustPlan(t, path))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b2 := mustApply(t, mustPlan(t, path))
 	if b1.Step != 1 || b2.Step != 2 || b1.Path == b2.Path {
 		t.Fatalf("steps %+v %+v", b1, b2)
 	}
-	if got, _ := os.ReadFile(b1.Path); !bytes.Equal(got, orig) {
-		t.Errorf("the first backup was overwritten: %q", got)
-	}
+	checkHolds(t, b1.Path, orig, "the first backup")
 	if n := UndoSteps(path); n != 2 {
 		t.Errorf("UndoSteps = %d, want 2", n)
 	}
-	if err := Undo(path); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := os.ReadFile(path); !bytes.Equal(got, afterDebug) {
-		t.Errorf("first undo gave %q, want %q", got, afterDebug)
-	}
+	mustUndo(t, path)
+	checkHolds(t, path, afterDebug, "first undo")
 	if _, err := os.Stat(b2.Path); !errors.Is(err, os.ErrNotExist) {
 		t.Error("the used backup is still there")
 	}
 	if _, err := os.Stat(b1.Path); err != nil {
 		t.Error("the older backup was removed before it was used")
 	}
-	if err := Undo(path); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := os.ReadFile(path); !bytes.Equal(got, orig) {
-		t.Errorf("second undo gave %q", got)
-	}
+	mustUndo(t, path)
+	checkHolds(t, path, orig, "second undo")
 	if err := Undo(path); !errors.Is(err, ErrNothingToUndo) {
 		t.Errorf("third undo: %v", err)
 	}
-	// Forgetting, on request.
-	if _, err := Apply(mustPlan(t, path)); err != nil {
-		t.Fatal(err)
-	}
+	checkForget(t, dir, path)
+}
+
+// checkForget fixes path once more and forgets its backups, on request:
+// none is left and undo is no longer offered.
+func checkForget(t *testing.T, dir, path string) {
+	mustApply(t, mustPlan(t, path))
 	if n, err := ForgetBackups(path); err != nil || n != 1 {
 		t.Fatalf("ForgetBackups = %d, %v", n, err)
 	}

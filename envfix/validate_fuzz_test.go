@@ -31,58 +31,12 @@ func FuzzSettingValue(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		n, ok := parseWholeNumber(s)
-		if ok {
-			d := n.digits
-			if d == "" || !asciiDigits(d) || d[0] == '0' && d != "0" || n.neg && d == "0" || len(d) > maxIntLen {
-				t.Fatalf("%q read as %+v", s, n)
-			}
-			if m, ok := parseWholeNumber(formatWhole(n)); !ok || m != n {
-				t.Fatalf("%q read as %+v, which reads back as %+v, %v", s, n, m, ok)
-			}
-		}
-		if m := plainInt.FindStringSubmatch(s); m != nil && len(m[1]) < 18 && !strings.HasPrefix(strings.TrimSpace(s), "+-") {
-			want, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimRight(strings.TrimSpace(s), "0"), ".")), 10, 64)
-			if m[2] == "" {
-				want, _ = strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-			}
-			if !ok || formatWhole(n) != strconv.FormatInt(want, 10) {
-				t.Fatalf("%q: read as %+v, %v; want %d", s, n, ok, want)
-			}
-		}
-		v, _ := strconv.Atoi(n.digits)
-		if p, pok := ParsePort(s); pok != (ok && !n.neg && len(n.digits) <= 5 && v <= 65535) || pok && strconv.Itoa(p) != n.digits {
-			t.Fatalf("ParsePort(%q) = %d, %v; whole number %+v, %v", s, p, pok, n, ok)
-		}
-
-		b, bok := parseBool(s)
-		l := asciiLower(s)
-		if wantOK := s == "0" || s == "1" || strings.Contains(" t y on yes true f n no off false ", " "+l+" ") && !strings.Contains(l, " ") && l != ""; bok != wantOK {
-			t.Fatalf("parseBool(%q) ok = %v", s, bok)
-		}
-		if bok && b != (s == "1" || strings.HasPrefix(l, "t") || strings.HasPrefix(l, "y") || l == "on") {
-			t.Fatalf("parseBool(%q) = %v", s, b)
-		}
-
-		list, lp := parseStrList(s)
-		if json.Valid([]byte(s)) && lp == listNotJSON {
-			t.Fatalf("%q is JSON, read as not JSON", s)
-		}
-		if lp == listOK {
-			again, _ := json.Marshal(list)
-			if back, p := parseStrList(string(again)); p != listOK || len(back) != len(list) {
-				t.Fatalf("%q: the list %q does not read back", s, list)
-			}
-		}
-		for _, key := range []string{"CORS_ORIGINS", "ALLOWED_EXTENSIONS"} {
-			if ex := listExample(key, s, localOrigins); func() bool { _, p := parseStrList(ex); return p != listOK }() {
-				t.Fatalf("listExample(%s, %q) = %q, not a list", key, s, ex)
-			}
-		}
+		checkWholeNumber(t, s)
+		checkBoolWord(t, s)
+		checkStrList(t, s)
 		if shown := shownValue(s, "empty"); strings.ContainsAny(shown, "\n\r") || len(shown) > 10*maxShown+8 {
 			t.Fatalf("shownValue(%q) = %q", s, shown)
 		}
-
 		if strings.ContainsRune(s, 0) {
 			return // no environment variable holds a NUL
 		}
@@ -96,6 +50,87 @@ func FuzzSettingValue(f *testing.F) {
 		}
 		checkRefusals(t, r)
 	})
+}
+
+// checkWholeNumber: s read as a whole number is canonical, reads back,
+// agrees with strconv on the everyday forms, and is a port exactly when
+// it is 0..65535.
+func checkWholeNumber(t *testing.T, s string) {
+	t.Helper()
+	n, ok := parseWholeNumber(s)
+	if ok {
+		checkCanonical(t, s, n)
+	}
+	checkEverydayInt(t, s, n, ok)
+	v, _ := strconv.Atoi(n.digits)
+	if p, pok := ParsePort(s); pok != (ok && !n.neg && len(n.digits) <= 5 && v <= 65535) || pok && strconv.Itoa(p) != n.digits {
+		t.Fatalf("ParsePort(%q) = %d, %v; whole number %+v, %v", s, p, pok, n, ok)
+	}
+}
+
+// checkCanonical: the whole number n read from s has canonical digits
+// and reads back as itself.
+func checkCanonical(t *testing.T, s string, n wholeNumber) {
+	t.Helper()
+	d := n.digits
+	if d == "" || !asciiDigits(d) || d[0] == '0' && d != "0" || n.neg && d == "0" || len(d) > maxIntLen {
+		t.Fatalf("%q read as %+v", s, n)
+	}
+	if m, ok := parseWholeNumber(formatWhole(n)); !ok || m != n {
+		t.Fatalf("%q read as %+v, which reads back as %+v, %v", s, n, m, ok)
+	}
+}
+
+// checkEverydayInt: on the everyday forms of a whole number, reading s
+// (n, ok) agrees with strconv.
+func checkEverydayInt(t *testing.T, s string, n wholeNumber, ok bool) {
+	t.Helper()
+	m := plainInt.FindStringSubmatch(s)
+	if m == nil || len(m[1]) >= 18 || strings.HasPrefix(strings.TrimSpace(s), "+-") {
+		return
+	}
+	want, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimRight(strings.TrimSpace(s), "0"), ".")), 10, 64)
+	if m[2] == "" {
+		want, _ = strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	}
+	if !ok || formatWhole(n) != strconv.FormatInt(want, 10) {
+		t.Fatalf("%q: read as %+v, %v; want %d", s, n, ok, want)
+	}
+}
+
+// checkBoolWord: s is a boolean exactly when it is one of pydantic's
+// words, with the value the word says.
+func checkBoolWord(t *testing.T, s string) {
+	t.Helper()
+	b, bok := parseBool(s)
+	l := asciiLower(s)
+	if wantOK := s == "0" || s == "1" || strings.Contains(" t y on yes true f n no off false ", " "+l+" ") && !strings.Contains(l, " ") && l != ""; bok != wantOK {
+		t.Fatalf("parseBool(%q) ok = %v", s, bok)
+	}
+	if bok && b != (s == "1" || strings.HasPrefix(l, "t") || strings.HasPrefix(l, "y") || l == "on") {
+		t.Fatalf("parseBool(%q) = %v", s, b)
+	}
+}
+
+// checkStrList: JSON is never read as not JSON, a list read reads back,
+// and the example a finding gives for s is a list.
+func checkStrList(t *testing.T, s string) {
+	t.Helper()
+	list, lp := parseStrList(s)
+	if json.Valid([]byte(s)) && lp == listNotJSON {
+		t.Fatalf("%q is JSON, read as not JSON", s)
+	}
+	if lp == listOK {
+		again, _ := json.Marshal(list)
+		if back, p := parseStrList(string(again)); p != listOK || len(back) != len(list) {
+			t.Fatalf("%q: the list %q does not read back", s, list)
+		}
+	}
+	for _, key := range []string{"CORS_ORIGINS", "ALLOWED_EXTENSIONS"} {
+		if ex := listExample(key, s, localOrigins); func() bool { _, p := parseStrList(ex); return p != listOK }() {
+			t.Fatalf("listExample(%s, %q) = %q, not a list", key, s, ex)
+		}
+	}
 }
 
 // FuzzFileRisks reads any UTF-8 file and checks every finding's promises,

@@ -106,61 +106,92 @@ func startsVite(script string) bool {
 // scriptSpans finds the byte span of each script's string in a
 // package.json's top-level "scripts" object.
 func scriptSpans(b []byte) (map[string]Span, error) {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	type frame struct {
-		obj, wantKey bool
-		key          string
-	}
-	var stack []frame
-	out := map[string]Span{}
+	sc := scriptScan{b: b, dec: json.NewDecoder(bytes.NewReader(b)), out: map[string]Span{}}
 	for {
-		tok, err := dec.Token()
+		tok, err := sc.dec.Token()
 		if errors.Is(err, io.EOF) {
-			return out, nil
+			return sc.out, nil
 		}
 		if err != nil {
 			return nil, err
 		}
-		var top *frame
-		if len(stack) > 0 {
-			top = &stack[len(stack)-1]
+		sc.token(tok)
+	}
+}
+
+// scriptScan is scriptSpans' walk through a package.json's tokens.
+type scriptScan struct {
+	b     []byte
+	dec   *json.Decoder
+	stack []jsonFrame
+	out   map[string]Span
+}
+
+// jsonFrame is an object or array the walk is inside; for an object, the
+// key last read and whether a key comes next.
+type jsonFrame struct {
+	obj, wantKey bool
+	key          string
+}
+
+// top is the innermost object or array, nil at the top level.
+func (sc *scriptScan) top() *jsonFrame {
+	if len(sc.stack) == 0 {
+		return nil
+	}
+	return &sc.stack[len(sc.stack)-1]
+}
+
+// token takes the next token: a delimiter opens or closes a frame, an
+// object's key is noted, a string value inside "scripts" is located.
+func (sc *scriptScan) token(tok json.Token) {
+	top := sc.top()
+	switch t := tok.(type) {
+	case json.Delim:
+		sc.delim(t)
+		return
+	case string:
+		if top != nil && top.obj && top.wantKey {
+			top.key, top.wantKey = t, false
+			return
 		}
-		switch t := tok.(type) {
-		case json.Delim:
-			switch t {
-			case '{', '[':
-				stack = append(stack, frame{obj: t == '{', wantKey: t == '{'})
-			default:
-				stack = stack[:len(stack)-1]
-				if n := len(stack); n > 0 && stack[n-1].obj {
-					stack[n-1].wantKey = true
-				}
-			}
-			continue
-		case string:
-			if top != nil && top.obj && top.wantKey {
-				top.key, top.wantKey = t, false
-				continue
-			}
-			if len(stack) == 2 && stack[0].obj && stack[0].key == "scripts" && top.obj {
-				// The decoder is just past the string: find where it
-				// starts (an escaped quote inside is not the start).
-				end := int(dec.InputOffset())
-				s := end - 1
-				for {
-					if s = bytes.LastIndexByte(b[:s], '"'); s < 0 {
-						break
-					}
-					var v string
-					if json.Unmarshal(b[s:end], &v) == nil && v == t {
-						out[top.key] = Span{s, end}
-						break
-					}
-				}
-			}
+		if len(sc.stack) == 2 && sc.stack[0].obj && sc.stack[0].key == "scripts" && top.obj {
+			sc.locate(top.key, t)
 		}
-		if top != nil && top.obj {
+	}
+	if top != nil && top.obj {
+		top.wantKey = true
+	}
+}
+
+// delim opens a frame at { or [ and closes one at } or ]; the object
+// that holds what closed wants its next key.
+func (sc *scriptScan) delim(t json.Delim) {
+	switch t {
+	case '{', '[':
+		sc.stack = append(sc.stack, jsonFrame{obj: t == '{', wantKey: t == '{'})
+	default:
+		sc.stack = sc.stack[:len(sc.stack)-1]
+		if top := sc.top(); top != nil && top.obj {
 			top.wantKey = true
+		}
+	}
+}
+
+// locate notes the span of the script key's string value v. The decoder
+// is just past the string: find where it starts (an escaped quote inside
+// is not the start).
+func (sc *scriptScan) locate(key, v string) {
+	end := int(sc.dec.InputOffset())
+	s := end - 1
+	for {
+		if s = bytes.LastIndexByte(sc.b[:s], '"'); s < 0 {
+			return
+		}
+		var got string
+		if json.Unmarshal(sc.b[s:end], &got) == nil && got == v {
+			sc.out[key] = Span{s, end}
+			return
 		}
 	}
 }

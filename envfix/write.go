@@ -109,16 +109,6 @@ func stage(path string, data []byte, a access, what string) (tmp string, err err
 	return f.Name(), nil
 }
 
-// place renames the staged file tmp to dest, a name only Localguard uses
-// (a backup or an undo record), and makes it durable.
-func place(tmp, dest string) error {
-	if err := os.Rename(tmp, dest); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("cannot create %s (%w): check that the folder is writable", dest, err)
-	}
-	return syncDir(filepath.Dir(dest))
-}
-
 // swapSettle is how long the old file is watched after the swap: a program
 // that opened it just before the swap and writes a moment later is then
 // seen, and its write is not lost with the old file.
@@ -150,7 +140,7 @@ func replace(tmp, target string, want snapshot) error {
 		return fmt.Errorf("cannot replace %s (%w): check that the folder is writable", target, err)
 	}
 	if !swapped {
-		if err := os.Rename(tmp, target); err != nil {
+		if err := renameOver(tmp, target); err != nil {
 			os.Remove(tmp)
 			return fmt.Errorf("cannot replace %s (%w): check that the folder is writable", target, err)
 		}

@@ -8,9 +8,9 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
-	"time"
+
+	"localguard/envfix"
 )
 
 // Network is a network the user trusts, remembered by what identifies it:
@@ -136,34 +136,10 @@ func (s *Store) Save() error {
 		return fmt.Errorf("creating %s: %w", filepath.Dir(s.path), err)
 	}
 	b, _ := json.MarshalIndent(s, "", "  ")
-	tmp, err := os.CreateTemp(filepath.Dir(s.path), ".state-*.json")
-	if err != nil {
-		return fmt.Errorf("saving %s: %w", s.path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
-		return fmt.Errorf("saving %s: %w", s.path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("saving %s: %w", s.path, err)
-	}
-	if err := renameOver(tmp.Name(), s.path); err != nil {
-		return fmt.Errorf("saving %s: %w", s.path, err)
+	if err := envfix.WriteFileAtomic(s.path, append(b, '\n'), 0o600); err != nil {
+		return fmt.Errorf("saving the trusted networks and the chosen install: %w", err)
 	}
 	return nil
-}
-
-// renameOver renames from over to. Windows refuses to replace a file that
-// another program (the command line's check, a virus scanner) has open
-// for a moment: it is tried again for up to half a second.
-func renameOver(from, to string) error {
-	err := os.Rename(from, to)
-	for i := 0; err != nil && runtime.GOOS == "windows" && errors.Is(err, fs.ErrPermission) && i < 50; i++ {
-		time.Sleep(10 * time.Millisecond)
-		err = os.Rename(from, to)
-	}
-	return err
 }
 
 // Trusts reports whether the user trusts the network of an address with

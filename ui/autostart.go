@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+
+	"localguard/envfix"
 )
 
 // Starting at login, per OS: an XDG autostart entry (Linux and the BSDs),
@@ -31,31 +33,15 @@ func executable() (string, error) {
 	return exe, nil
 }
 
-// writeFileAtomic writes data to path through a temporary file in the
-// same folder, creating the folder.
+// writeFileAtomic writes data to path atomically (envfix.WriteFileAtomic),
+// readable by all as an autostart entry is, creating the folder.
 func writeFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("creating %s: %w", dir, err)
 	}
-	tmp, err := os.CreateTemp(dir, ".localguard-*")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+	if err := envfix.WriteFileAtomic(path, data, 0o644); err != nil {
+		return fmt.Errorf("writing the start-at-login entry: %w", err)
 	}
 	return nil
 }

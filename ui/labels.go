@@ -56,55 +56,82 @@ type header struct {
 // headerFor is the header for a verdict and the last action: a pure
 // function, so every state is a table row.
 func headerFor(v netcheck.Verdict, known bool, last lastAction) header {
+	if h, ok := passingHeader(v, known, last); ok {
+		return h
+	}
+	switch v.Status {
+	case netcheck.StatusExposed:
+		return exposedHeader(v)
+	case netcheck.StatusAtRisk:
+		return atRiskHeader(v)
+	}
+	return safeHeader(v)
+}
+
+// passingHeader is the header of a state that passes: still checking, an
+// error, a fix waiting for a restart, a restart or stop under way. ok is
+// false when the verdict's status says it all.
+func passingHeader(v netcheck.Verdict, known bool, last lastAction) (h header, ok bool) {
 	switch {
 	case !known:
 		return header{title: "Checking FlowMeter…", sentence: "Localguard is looking at FlowMeter's settings and at this computer's networks.",
-			importance: widget.MediumImportance, shield: shieldFor(netcheck.StatusError)}
+			importance: widget.MediumImportance, shield: shieldFor(netcheck.StatusError)}, true
 	case v.Status == netcheck.StatusError:
 		return header{title: "Localguard cannot tell", sentence: windowWords(v.Message),
-			importance: widget.MediumImportance, shield: shieldFor(netcheck.StatusError)}
+			importance: widget.MediumImportance, shield: shieldFor(netcheck.StatusError)}, true
 	}
 	if _, ok := restartFor(v); ok {
 		return header{title: "Fixed — restart FlowMeter to finish",
 			sentence:   "The settings are fixed, but FlowMeter still runs with its old ones: others can reach it until it starts again.",
-			importance: widget.WarningImportance, action: labelStop, shield: shieldFor(netcheck.StatusAtRisk)}
+			importance: widget.WarningImportance, action: labelStop, shield: shieldFor(netcheck.StatusAtRisk)}, true
 	}
 	// Stopped and restarting hold only while the settings keep FlowMeter
 	// local: an undo, an edit, ends them.
 	if last == actionRestarted && v.Status == netcheck.StatusSafe {
 		return header{title: "Restarting — FlowMeter will be local-only",
 			sentence:   "FlowMeter is starting again with the fixed settings; Localguard turns green once it answers on this computer only.",
-			importance: widget.MediumImportance, shield: shieldFor(netcheck.StatusSafe)}
+			importance: widget.MediumImportance, shield: shieldFor(netcheck.StatusSafe)}, true
 	}
 	if last == actionStopped && v.Status == netcheck.StatusSafe {
 		return header{title: "Stopped — FlowMeter will start local-only",
 			sentence:   "Start FlowMeter again the way you usually do: it will read the fixed settings and listen on this computer only.",
-			importance: widget.MediumImportance, shield: shieldFor(netcheck.StatusSafe)}
+			importance: widget.MediumImportance, shield: shieldFor(netcheck.StatusSafe)}, true
 	}
+	return header{}, false
+}
+
+// exposedHeader is the header of an exposed FlowMeter.
+func exposedHeader(v netcheck.Verdict) header {
+	s := "Anyone on " + joinNames(untrustedNetworks(v)) + " can open FlowMeter and read every dataset in it."
+	if sandboxOff(v) {
+		s = "Anyone on " + joinNames(untrustedNetworks(v)) + " can open FlowMeter and run any program on this computer: its formula sandbox is off."
+	}
+	return header{title: "Exposed — others can reach FlowMeter", sentence: s,
+		importance: widget.DangerImportance, action: actionLabel(v), shield: shieldFor(netcheck.StatusExposed)}
+}
+
+// atRiskHeader is the header of a FlowMeter local now (or on trusted
+// networks only) whose settings would expose it.
+func atRiskHeader(v netcheck.Verdict) header {
 	trusted := trustedNetworks(v)
-	switch v.Status {
-	case netcheck.StatusExposed:
-		s := "Anyone on " + joinNames(untrustedNetworks(v)) + " can open FlowMeter and read every dataset in it."
-		if sandboxOff(v) {
-			s = "Anyone on " + joinNames(untrustedNetworks(v)) + " can open FlowMeter and run any program on this computer: its formula sandbox is off."
-		}
-		return header{title: "Exposed — others can reach FlowMeter", sentence: s,
-			importance: widget.DangerImportance, action: actionLabel(v), shield: shieldFor(netcheck.StatusExposed)}
-	case netcheck.StatusAtRisk:
-		s := "Only this computer can reach FlowMeter now, but its settings would open it to the network at its next start."
-		switch {
-		case trusted != "":
-			s = "Only this computer and networks you trust (" + trusted + ") can reach FlowMeter now, but its settings open it to any network this computer joins."
-		case len(v.Listeners) == 0:
-			s = "FlowMeter is not running; its settings would open it to the network when it starts."
-		}
-		title := "At risk — FlowMeter would be exposed at its next start"
-		if trusted != "" {
-			title = "At risk — safe only on the networks you trust"
-		}
-		return header{title: title, sentence: s,
-			importance: widget.WarningImportance, action: actionLabel(v), shield: shieldFor(netcheck.StatusAtRisk)}
+	s := "Only this computer can reach FlowMeter now, but its settings would open it to the network at its next start."
+	switch {
+	case trusted != "":
+		s = "Only this computer and networks you trust (" + trusted + ") can reach FlowMeter now, but its settings open it to any network this computer joins."
+	case len(v.Listeners) == 0:
+		s = "FlowMeter is not running; its settings would open it to the network when it starts."
 	}
+	title := "At risk — FlowMeter would be exposed at its next start"
+	if trusted != "" {
+		title = "At risk — safe only on the networks you trust"
+	}
+	return header{title: title, sentence: s,
+		importance: widget.WarningImportance, action: actionLabel(v), shield: shieldFor(netcheck.StatusAtRisk)}
+}
+
+// safeHeader is the header of a local-only FlowMeter.
+func safeHeader(v netcheck.Verdict) header {
+	trusted := trustedNetworks(v)
 	s := "Only this computer can reach FlowMeter."
 	switch {
 	case trusted != "":

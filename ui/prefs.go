@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"localguard/envfix"
 	"localguard/netcheck"
 )
 
@@ -120,7 +121,7 @@ func (p *prefs) change(f func(*prefValues)) error {
 	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("saving the settings: %w", err)
 	}
-	if err := writeFileAtomic(p.path, append(b, '\n')); err != nil {
+	if err := envfix.WriteFileAtomic(p.path, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("saving the settings: %w", err)
 	}
 	return nil
