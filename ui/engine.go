@@ -59,73 +59,82 @@ func newEngine(ctx context.Context, emit func(netcheck.Verdict), noInstall func(
 
 // run resolves the install and watches it until the engine's context ends.
 func (e *engine) run(envPath string, interval time.Duration) {
-	ctx := e.ctx
-	s := &engineState{interval: interval, environ: os.Environ()}
-	if homeMissing != nil {
-		// The configuration folder was moved to a temporary one for
-		// Fyne's sake (see spareMissingHome): nothing kept there lasts.
-		s.store = netcheck.MemoryStore(homeMissing)
-	} else if path, err := netcheck.DefaultStorePath(); err == nil {
-		s.store, err = netcheck.OpenStore(path)
-		if err != nil {
-			s.store = netcheck.MemoryStore(err) // a damaged store trusts nothing
-		}
-	} else {
-		s.store = netcheck.MemoryStore(err)
-	}
-	if why := s.store.Remembers(); why != nil && e.memoryOnly != nil {
-		e.memoryOnly(why)
-	}
-	if err := s.open(ctx, envPath); err != nil {
+	s := &engineState{interval: interval, environ: os.Environ(), store: e.openStore()}
+	if err := s.open(e.ctx, envPath); err != nil {
 		e.noInstall(err)
 	}
 	requests := make(chan func() time.Duration)
 	go e.feed(s, requests)
-	for {
+	for e.ctx.Err() == nil {
 		if s.checker == nil {
-			select {
-			case <-ctx.Done():
-				return
-			case req := <-requests:
-				req()
-			}
+			e.serve(s, requests, nil)
 			continue
 		}
 		watching := s.checker
-		watching.Checked = e.checked
-		// The watch carries out the requests itself; one that chooses
-		// another install ends it.
-		watching.WatchWith(ctx, s.interval, func(v netcheck.Verdict) {
-			// With no install known and no FlowMeter running, the window
-			// keeps asking for the folder; a FlowMeter that starts later
-			// is found and shown.
-			if v.Env.Path == "" && len(v.Listeners) == 0 {
-				return
-			}
-			e.emit(v)
-		}, requests)
-		if ctx.Err() != nil {
+		e.watch(s, requests)
+		if e.ctx.Err() == nil && s.checker == watching {
+			// Watch ended by itself: pause, never a hot loop, while still
+			// carrying out requests.
+			e.serve(s, requests, time.After(retryPause))
+		}
+	}
+}
+
+// openStore opens what Localguard remembers, or a store in memory that
+// says why it cannot remember (told to the window through memoryOnly).
+func (e *engine) openStore() *netcheck.Store {
+	var store *netcheck.Store
+	if homeMissing != nil {
+		// The configuration folder was moved to a temporary one for
+		// Fyne's sake (see spareMissingHome): nothing kept there lasts.
+		store = netcheck.MemoryStore(homeMissing)
+	} else if path, err := netcheck.DefaultStorePath(); err == nil {
+		store, err = netcheck.OpenStore(path)
+		if err != nil {
+			store = netcheck.MemoryStore(err) // a damaged store trusts nothing
+		}
+	} else {
+		store = netcheck.MemoryStore(err)
+	}
+	if why := store.Remembers(); why != nil && e.memoryOnly != nil {
+		e.memoryOnly(why)
+	}
+	return store
+}
+
+// watch watches s.checker until the watch ends: the context ends, a
+// request chose another install, or the watch failed.
+func (e *engine) watch(s *engineState, requests <-chan func() time.Duration) {
+	watching := s.checker
+	watching.Checked = e.checked
+	// The watch carries out the requests itself; one that chooses another
+	// install ends it.
+	watching.WatchWith(e.ctx, s.interval, func(v netcheck.Verdict) {
+		// With no install known and no FlowMeter running, the window keeps
+		// asking for the folder; a FlowMeter that starts later is found
+		// and shown.
+		if v.Env.Path == "" && len(v.Listeners) == 0 {
 			return
 		}
-		if s.checker != watching {
-			continue
-		}
-		// Watch ended by itself: pause, never a hot loop, while still
-		// carrying out requests.
-		pause := time.After(retryPause)
-	wait:
-		for {
-			select {
-			case <-ctx.Done():
+		e.emit(v)
+	}, requests)
+}
+
+// serve carries out requests while nothing is watched, until the context
+// ends, a request chooses an install, or until (when not nil) fires.
+func (e *engine) serve(s *engineState, requests <-chan func() time.Duration, until <-chan time.Time) {
+	before := s.checker
+	for {
+		select {
+		case <-e.ctx.Done():
+			return
+		case req := <-requests:
+			req()
+			if s.checker != before {
 				return
-			case req := <-requests:
-				req()
-				if s.checker != watching {
-					break wait
-				}
-			case <-pause:
-				break wait
 			}
+		case <-until:
+			return
 		}
 	}
 }

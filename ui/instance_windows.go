@@ -32,8 +32,11 @@ func claimInstance(env string, open func(env string)) (release func(), err error
 	if err != nil {
 		return nil, fmt.Errorf("making sure Localguard runs once: %w", err)
 	}
-	ev, err := windows.CreateEvent(nil, 0, 0, eventName) // auto-reset
-	if err != nil {
+	// Auto-reset. It may be there already: a Localguard that quit but
+	// still ends holds it a moment; it is the same event, which this one
+	// now waits on.
+	ev, err := windows.CreateEvent(nil, 0, 0, eventName)
+	if err != nil && !errors.Is(err, windows.ERROR_ALREADY_EXISTS) {
 		windows.CloseHandle(mutex)
 		return nil, fmt.Errorf("making sure Localguard runs once: %w", err)
 	}

@@ -152,21 +152,31 @@ func TestResidentAndItsWindow(t *testing.T) {
 	isolate(t)
 	safe := install(t, "HOST=127.0.0.1\n")
 	rr := newResidentRun(t, safe, true)
-	r := rr.r
-	r.ready(rr.tray)
+	rr.r.ready(rr.tray)
 	rr.until("the tray's first verdict", func() bool { return rr.tray.last().status == trayStatusLabel(verdicts["safe"], true) })
 	if got := rr.tray.last(); got.icon != shieldFor(netcheck.StatusSafe).bitmap || got.actionOn {
 		t.Errorf("safe in the tray: %+v", got)
 	}
+	fw := rr.openFromTray(safe)
+	rr.windowLeads(fw, safe)
+	rr.settingsReachTray(fw, safe)
+	atRisk := install(t, "HOST=0.0.0.0\n")
+	rr.installReachesTray(fw, atRisk)
+	rr.toldOnce(atRisk)
+	rr.quitEndsAll()
+}
 
-	// Opened from the tray: the window gets the tray's verdict at once, and
-	// the tray's own engine rests.
+// openFromTray opens the window from the tray menu: it gets the tray's
+// verdict at once, and the tray's own engine rests.
+func (rr *residentRun) openFromTray(env string) *fakeWindow {
+	t, r := rr.t, rr.r
+	t.Helper()
 	r.menu().open()
 	fw := rr.window()
-	if fw.env != safe {
-		t.Errorf("the window was started on %q, want %q", fw.env, safe)
+	if fw.env != env {
+		t.Errorf("the window was started on %q, want %q", fw.env, env)
 	}
-	if m := fw.next(t); m.Op != opVerdict || m.Verdict == nil || m.Verdict.Status != netcheck.StatusSafe {
+	if m := fw.next(t); m.Op != opVerdict || m.Verdict == nil || m.Verdict.Env.Path != env {
 		t.Errorf("the window's first message: %+v", m)
 	}
 	r.mu.Lock()
@@ -175,13 +185,17 @@ func TestResidentAndItsWindow(t *testing.T) {
 	if !resting {
 		t.Error("the tray's engine still checks while the window does")
 	}
+	return fw
+}
 
-	// The window's verdicts are the tray's, with their notifications.
-	fw.speak.send(message{Op: opVerdict, Verdict: verdictFor("exposed", safe)})
+// windowLeads: the window's verdicts are the tray's, with their
+// notifications; the tray's menu asks the window to check and to fix.
+func (rr *residentRun) windowLeads(fw *fakeWindow, env string) {
+	t, r := rr.t, rr.r
+	t.Helper()
+	fw.speak.send(message{Op: opVerdict, Verdict: verdictFor("exposed", env)})
 	rr.until("the exposed shield", func() bool { return rr.tray.last().icon == shieldFor(netcheck.StatusExposed).bitmap })
 	rr.until("the notification", func() bool { return slices.Contains(rr.notified(), "FlowMeter can be reached from the network") })
-
-	// The menu while the window is open: the window checks and fixes.
 	r.menu().checkNow()
 	if m := fw.next(t); m.Op != opCheck {
 		t.Errorf("Check now with the window open: %+v", m)
@@ -190,8 +204,13 @@ func TestResidentAndItsWindow(t *testing.T) {
 	if m := fw.next(t); m.Op != opFix {
 		t.Errorf("the tray's fix with the window open: %+v", m)
 	}
+}
 
-	// Settings changed in the window reach the tray at once.
+// settingsReachTray: settings changed in the window reach the tray at
+// once.
+func (rr *residentRun) settingsReachTray(fw *fakeWindow, env string) {
+	t, r := rr.t, rr.r
+	t.Helper()
 	inWindow := loadPrefs(prefsFile())
 	if err := inWindow.setNotifications(false); err != nil {
 		t.Fatal(err)
@@ -202,50 +221,63 @@ func TestResidentAndItsWindow(t *testing.T) {
 	fw.speak.send(message{Op: opChanged})
 	rr.until("the settings read again", func() bool { return !r.prefs.notifications() && r.prefs.interval() == 10*time.Second })
 	before := len(rr.notified())
-	fw.speak.send(message{Op: opVerdict, Verdict: verdictFor("safe", safe)})
+	fw.speak.send(message{Op: opVerdict, Verdict: verdictFor("safe", env)})
 	rr.until("the safe shield", func() bool { return rr.tray.last().icon == shieldFor(netcheck.StatusSafe).bitmap })
 	if got := rr.notified(); len(got) != before {
 		t.Errorf("notified %q with notifications turned off in the window", got[before:])
 	}
+}
 
-	// Another install chosen in the window: once it closes, the tray
-	// watches that one.
-	atRisk := install(t, "HOST=0.0.0.0\n")
-	fw.speak.send(message{Op: opVerdict, Verdict: verdictFor("at-risk", atRisk)})
+// installReachesTray: another install chosen in the window; once the
+// window closes, the tray watches that one.
+func (rr *residentRun) installReachesTray(fw *fakeWindow, other string) {
+	r := rr.r
+	rr.t.Helper()
+	fw.speak.send(message{Op: opVerdict, Verdict: verdictFor("at-risk", other)})
 	rr.until("the at-risk shield", func() bool { return rr.tray.last().icon == shieldFor(netcheck.StatusAtRisk).bitmap })
 	fw.close()
-	rr.until("the tray watching again", func() bool {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		return r.eng != nil && r.win == nil
-	})
+	rr.until("the tray watching again", rr.watchingAlone)
 	rr.until("the tray's verdict on the install chosen", func() bool {
 		r.mu.Lock()
 		defer r.mu.Unlock()
-		return r.verdict.Env.Path == atRisk && r.verdict.Status == netcheck.StatusAtRisk
+		return r.verdict.Env.Path == other && r.verdict.Status == netcheck.StatusAtRisk
 	})
+}
+
+// watchingAlone reports whether the tray watches with no window open.
+func (rr *residentRun) watchingAlone() bool {
+	rr.r.mu.Lock()
+	defer rr.r.mu.Unlock()
+	return rr.r.eng != nil && rr.r.win == nil
+}
+
+// toldOnce: the first close to the tray was explained by one
+// notification; a second close says nothing more.
+func (rr *residentRun) toldOnce(env string) {
+	t := rr.t
+	t.Helper()
 	if n := countOf(rr.notified(), "Localguard keeps watching"); n != 1 {
 		t.Errorf("%d notifications that Localguard keeps watching, want 1", n)
 	}
-
-	// Opened and closed again: told once only. Then Quit ends the window
-	// and the tray.
-	r.menu().open()
-	fw = rr.window()
-	if fw.env != atRisk {
-		t.Errorf("the window opened again on %q, want %q", fw.env, atRisk)
+	rr.r.menu().open()
+	fw := rr.window()
+	if fw.env != env {
+		t.Errorf("the window opened again on %q, want %q", fw.env, env)
 	}
 	fw.close()
-	rr.until("the tray watching again", func() bool {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		return r.eng != nil
-	})
+	rr.until("the tray watching again", rr.watchingAlone)
 	if n := countOf(rr.notified(), "Localguard keeps watching"); n != 1 {
 		t.Errorf("%d notifications that Localguard keeps watching, want 1", n)
 	}
+}
+
+// quitEndsAll: Quit in the tray menu closes the window and ends the
+// tray; nothing opens after.
+func (rr *residentRun) quitEndsAll() {
+	t, r := rr.t, rr.r
+	t.Helper()
 	r.menu().open()
-	fw = rr.window()
+	fw := rr.window()
 	r.menu().quit()
 	for m := fw.next(t); m.Op != opQuit; m = fw.next(t) {
 	}

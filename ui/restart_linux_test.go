@@ -7,11 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"localguard/netcheck"
@@ -90,21 +92,7 @@ func TestFixRestartStop(t *testing.T) {
 	env := install(t, original)
 	fm := flowMeter(t, env)
 	h := newHarness(t, env)
-	h.until("the first verdict", func() bool { return h.u.known })
-	if h.u.verdict.Status != netcheck.StatusExposed {
-		if os.Getenv("CI") == "" {
-			t.Skipf("FlowMeter on 0.0.0.0 is not exposed here (no other interface?): %s", h.u.verdict.Message)
-		}
-		t.Fatalf("FlowMeter on 0.0.0.0 is not exposed: %s", h.u.verdict.Message)
-	}
-	if len(h.u.trust) == 0 {
-		t.Error("no address listed under Where it can be reached")
-	}
-
-	test.Tap(h.u.action)
-	h.until("the preview", func() bool { return h.u.preview != nil })
-	test.Tap(h.u.preview.apply)
-	h.until("restart needed", func() bool { return !h.u.stop.Hidden })
+	fixUntilRestart(t, h)
 	if want := fmt.Sprintf("pid %d", fm.Process.Pid); !strings.Contains(h.u.restartText.Text, want) {
 		t.Errorf("the restart text does not name the process (%s): %q", want, h.u.restartText.Text)
 	}
@@ -123,22 +111,16 @@ func TestFixRestartStop(t *testing.T) {
 	// Stopped is not safe-with-the-fix-in-effect: FlowMeter is not
 	// running, and nothing says the fix took effect until it runs again.
 	h.until("stopped", func() bool { return h.u.title.Text == "Stopped — FlowMeter will start local-only" })
-	for _, n := range h.sent {
-		if n.Title == "FlowMeter is local-only now" {
-			t.Errorf("notified %q while FlowMeter is stopped", n.Title)
-		}
+	if slices.Contains(titles(h.sent), "FlowMeter is local-only now") {
+		t.Errorf("notified %q while FlowMeter is stopped", titles(h.sent))
 	}
 	// The user starts FlowMeter again, the same way.
 	again := flowMeter(t, env)
 	h.until("FlowMeter back, local-only", func() bool {
 		return h.u.title.Text == "Safe — FlowMeter is local-only" && len(h.u.verdict.Listeners) > 0 && h.u.verdict.Listeners[0].PID == int32(again.Process.Pid)
 	})
-	if len(h.sent) == 0 || h.sent[len(h.sent)-1].Title != "FlowMeter is local-only now" {
-		var titles []string
-		for _, n := range h.sent {
-			titles = append(titles, n.Title)
-		}
-		t.Errorf("notifications %q, want the last to be %q", titles, "FlowMeter is local-only now")
+	if got := titles(h.sent); len(got) == 0 || got[len(got)-1] != "FlowMeter is local-only now" {
+		t.Errorf("notifications %q, want the last to be %q", got, "FlowMeter is local-only now")
 	}
 
 	test.Tap(h.u.undo)
@@ -164,17 +146,7 @@ func TestFixThenRestart(t *testing.T) {
 	env := install(t, fmt.Sprintf("HOST=0.0.0.0\nPORT=%d\n", freePort(t)))
 	fm := flowMeter(t, env)
 	h := newHarness(t, env)
-	h.until("the first verdict", func() bool { return h.u.known })
-	if h.u.verdict.Status != netcheck.StatusExposed {
-		if os.Getenv("CI") == "" {
-			t.Skipf("FlowMeter on 0.0.0.0 is not exposed here: %s", h.u.verdict.Message)
-		}
-		t.Fatalf("FlowMeter on 0.0.0.0 is not exposed: %s", h.u.verdict.Message)
-	}
-	test.Tap(h.u.action)
-	h.until("the preview", func() bool { return h.u.preview != nil })
-	test.Tap(h.u.preview.apply)
-	h.until("restart needed", func() bool { return !h.u.stop.Hidden })
+	fixUntilRestart(t, h)
 	if h.u.stop.Text != labelStop {
 		t.Errorf("the restart button reads %q", h.u.stop.Text)
 	}
@@ -196,10 +168,50 @@ func TestFixThenRestart(t *testing.T) {
 	if again.Address != "127.0.0.1" {
 		t.Errorf("restarted on %s, want 127.0.0.1", again.Address)
 	}
-	// The same command, folder and environment.
-	cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", again.PID))
-	environ, _ := os.ReadFile(fmt.Sprintf("/proc/%d/environ", again.PID))
-	cwd, _ := os.Readlink(fmt.Sprintf("/proc/%d/cwd", again.PID))
+	sameStart(t, fm, again.PID, env)
+	if h.u.restarted.pid != again.PID || !strings.HasPrefix(h.u.restarted.log, filepath.Join(dir, "cache", "localguard")) {
+		t.Errorf("the window does not say where FlowMeter's output goes: %+v", h.u.restarted)
+	}
+	if b, err := os.ReadFile(h.u.restarted.log); err != nil || !strings.Contains(string(b), "listening") {
+		t.Errorf("FlowMeter's log %s: %q, %v", h.u.restarted.log, b, err)
+	}
+}
+
+// fixUntilRestart waits for the window to show the real FlowMeter
+// exposed, then applies the fix, until only the restart is left.
+func fixUntilRestart(t *testing.T, h *harness) {
+	t.Helper()
+	h.until("the first verdict", func() bool { return h.u.known })
+	if h.u.verdict.Status != netcheck.StatusExposed {
+		if os.Getenv("CI") == "" {
+			t.Skipf("FlowMeter on 0.0.0.0 is not exposed here (no other interface?): %s", h.u.verdict.Message)
+		}
+		t.Fatalf("FlowMeter on 0.0.0.0 is not exposed: %s", h.u.verdict.Message)
+	}
+	if len(h.u.trust) == 0 {
+		t.Error("no address listed under Where it can be reached")
+	}
+	test.Tap(h.u.action)
+	h.until("the preview", func() bool { return h.u.preview != nil })
+	test.Tap(h.u.preview.apply)
+	h.until("restart needed", func() bool { return !h.u.stop.Hidden })
+}
+
+// titles are the notifications' titles.
+func titles(sent []*fyne.Notification) (out []string) {
+	for _, n := range sent {
+		out = append(out, n.Title)
+	}
+	return out
+}
+
+// sameStart fails unless the process pid was started as fm was: the same
+// command, folder and environment.
+func sameStart(t *testing.T, fm *exec.Cmd, pid int32, env string) {
+	t.Helper()
+	cmdline, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	environ, _ := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
+	cwd, _ := os.Readlink(fmt.Sprintf("/proc/%d/cwd", pid))
 	if got := strings.ReplaceAll(strings.TrimRight(string(cmdline), "\x00"), "\x00", " "); got != strings.Join(fm.Args, " ") && !strings.HasSuffix(got, strings.Join(fm.Args[1:], " ")) {
 		t.Errorf("restarted as %q, want %q", got, strings.Join(fm.Args, " "))
 	}
@@ -208,11 +220,5 @@ func TestFixThenRestart(t *testing.T) {
 	}
 	if !strings.Contains(string(environ), "LOCALGUARD_TEST_MARKER=kept-across-restart") {
 		t.Error("the environment FlowMeter was started with was not kept")
-	}
-	if h.u.restarted.pid != again.PID || !strings.HasPrefix(h.u.restarted.log, filepath.Join(dir, "cache", "localguard")) {
-		t.Errorf("the window does not say where FlowMeter's output goes: %+v", h.u.restarted)
-	}
-	if b, err := os.ReadFile(h.u.restarted.log); err != nil || !strings.Contains(string(b), "listening") {
-		t.Errorf("FlowMeter's log %s: %q, %v", h.u.restarted.log, b, err)
 	}
 }

@@ -13,6 +13,6 @@ func main() {
 	a := app.NewWithID("io.github.localguard.bench.emptywindow")
 	w := a.NewWindow("Empty Fyne window")
 	w.SetContent(widget.NewLabel(""))
-	w.Resize(fyne.NewSize(760, 680))
+	w.Resize(fyne.NewSize(780, 740)) // Localguard's window's size (ui.newMainWindow)
 	w.ShowAndRun()
 }
