@@ -23,6 +23,7 @@ import (
 	// Before Fyne's package initialisation reads the locale (see there).
 	_ "clocale"
 
+	"localguard/envfix"
 	"localguard/netcheck"
 	"localguard/ui"
 )
@@ -206,12 +207,12 @@ func (c cli) fix(args []string) int {
 	if cmd.source != "" {
 		cmd.env = cmd.source
 	}
-	apply := netcheck.ApplyFix
+	apply := envfix.Apply
 	if cmd.yes {
 		// Without a question to wait on, hold the lock from planning to
 		// writing: a second fix started at the same moment then plans on
 		// the file this one leaves, rather than be refused.
-		lock, err := netcheck.LockEnv(cmd.env)
+		lock, err := envfix.LockEnv(cmd.env)
 		if err != nil {
 			fmt.Fprintf(c.err, "localguard fix: %v\n", err)
 			return 1
@@ -219,7 +220,7 @@ func (c cli) fix(args []string) int {
 		defer lock.Unlock()
 		apply = lock.Apply
 	}
-	var plan *netcheck.Plan
+	var plan *envfix.Plan
 	var err error
 	switch {
 	case cmd.source != "":
@@ -295,7 +296,7 @@ func (c cli) undo(args []string) int {
 		cmd.env = cmd.source
 	}
 	if cmd.forget {
-		n, err := netcheck.ForgetBackups(cmd.env)
+		n, err := envfix.ForgetBackups(cmd.env)
 		if err != nil {
 			fmt.Fprintf(c.err, "localguard undo: %v\n", err)
 			return 1
@@ -303,12 +304,12 @@ func (c cli) undo(args []string) int {
 		fmt.Fprintf(c.out, "Removed the backups of %d fix(es) of %s; the file itself is unchanged.\n", n, cmd.env)
 		return 0
 	}
-	if err := netcheck.Undo(cmd.env); err != nil {
+	if err := envfix.Undo(cmd.env); err != nil {
 		fmt.Fprintf(c.err, "localguard undo: %v\n", err)
 		return 1
 	}
 	fmt.Fprintf(c.out, "Put %s back exactly as it was before the last fix.", cmd.env)
-	if n := netcheck.UndoSteps(cmd.env); n > 0 {
+	if n := envfix.UndoSteps(cmd.env); n > 0 {
 		fmt.Fprintf(c.out, " %d earlier fix(es) can be undone too, one at a time: run localguard undo again.", n)
 	}
 	fmt.Fprintln(c.out)

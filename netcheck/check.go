@@ -478,18 +478,3 @@ var ErrNoFinding = errors.New("no such finding")
 
 // ErrNotTheFile means the .env is not what puts FlowMeter on its address.
 var ErrNotTheFile = errors.New("the .env does not decide the address")
-
-// ApplyFix writes a plan made by PlanFix, keeping a backup.
-func ApplyFix(p *envfix.Plan) (envfix.Backup, error) { return envfix.Apply(p) }
-
-// Undo puts back the .env as it was before the last fix.
-func Undo(envPath string) error { return envfix.Undo(envPath) }
-
-// BackupPath is where applying the plan keeps the original file.
-func BackupPath(p *envfix.Plan) string { return envfix.BackupFor(p.File).Path }
-
-// UndoAvailable reports whether a fix of the .env at envPath can be undone.
-func UndoAvailable(envPath string) bool { return envfix.UndoAvailable(envPath) }
-
-// IsNothingToUndo reports whether err says there was no fix to undo.
-func IsNothingToUndo(err error) bool { return errors.Is(err, envfix.ErrNothingToUndo) }

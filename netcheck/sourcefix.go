@@ -16,10 +16,6 @@ import (
 // config), changed through the same preview, backup, atomic write and undo
 // as the .env.
 
-// Plan is a planned change to a file (a .env or a source file), shown
-// before anything is written.
-type Plan = envfix.Plan
-
 // PlanSourceFix plans the change to the file at path that stops it from
 // putting FlowMeter on the network: a compose file publishes its ports on
 // loopback; a package.json loses --host in the scripts that start Vite; a

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"localguard/envfix"
 	"localguard/netcheck"
 )
 
@@ -295,14 +296,14 @@ func (e *engine) plan(key string, done func(*preview, error)) {
 		p := &preview{
 			key: plan.Key, value: plan.Value, line: plan.Line,
 			path: s.checker.EnvPath, exists: plan.File.Exists, empty: plan.Empty(),
-			backup: netcheck.BackupPath(plan),
+			backup: envfix.BackupFor(plan.File).Path,
 		}
 		for _, d := range plan.DiffLines() {
 			p.diff = append(p.diff, diffLine{op: d.Op, line: d.Line, text: d.Text})
 		}
 		p.apply = func(done func(string, error)) {
 			e.do(func(*engineState) {
-				b, err := netcheck.ApplyFix(plan)
+				b, err := envfix.Apply(plan)
 				done(b.Path, err)
 			})
 		}
@@ -318,7 +319,7 @@ func (e *engine) undo(done func(left int, err error)) {
 			done(0, netcheck.ErrNoInstall)
 			return
 		}
-		err := netcheck.Undo(s.checker.EnvPath)
-		done(netcheck.UndoSteps(s.checker.EnvPath), err)
+		err := envfix.Undo(s.checker.EnvPath)
+		done(envfix.UndoSteps(s.checker.EnvPath), err)
 	})
 }
