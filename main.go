@@ -15,7 +15,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -151,34 +150,15 @@ func (cmd *command) parse(c cli, args []string) (code int, done bool) {
 		fmt.Fprintf(c.err, "localguard %s: unexpected argument %q: pass the file with --env.\n", cmd.name, cmd.set.Arg(0))
 		return 3, true
 	}
-	cmd.checker = openInstall(cmd.env)
+	// The install: the --env given, else the one found running,
+	// remembered or in a common place, remembered for next time.
+	cmd.checker, _ = netcheck.OpenInstall(context.Background(), cmd.env, netcheck.DefaultStore(), os.Environ())
 	cmd.env = cmd.checker.EnvPath
 	if cmd.env == "" && cmd.source == "" && (cmd.name == "fix" || cmd.name == "undo") {
 		fmt.Fprintf(c.err, "localguard %s: %v\n", cmd.name, netcheck.ErrNoInstall)
 		return 3, true
 	}
 	return 0, false
-}
-
-// openInstall resolves the install (the --env given, else the one found
-// running, remembered or in a common place), remembers it for next time,
-// and makes its Checker. With no install found, the Checker still judges
-// every FlowMeter running, from whatever folder.
-func openInstall(env string) *netcheck.Checker {
-	var store *netcheck.Store
-	if path, err := netcheck.DefaultStorePath(); err == nil {
-		store, _ = netcheck.OpenStore(path)
-	}
-	home, _ := os.UserHomeDir()
-	c := netcheck.Open(context.Background(), env, store, home, os.Environ())
-	if c.EnvPath == "" {
-		return c
-	}
-	if abs, err := filepath.Abs(c.EnvPath); err == nil && store != nil && store.Install != abs {
-		store.Install = abs
-		store.Save() // remembering is a convenience: a failure changes no verdict
-	}
-	return c
 }
 
 func (c cli) check(args []string) int {
@@ -225,10 +205,8 @@ func (c cli) fix(args []string) int {
 	switch {
 	case cmd.source != "":
 		plan, err = netcheck.PlanSourceFix(cmd.source)
-	case cmd.finding != "":
-		plan, err = cmd.checker.PlanFinding(cmd.finding)
 	default:
-		plan, err = cmd.checker.PlanFix(ctx)
+		plan, err = cmd.checker.Plan(ctx, cmd.finding)
 	}
 	if err != nil {
 		fmt.Fprintf(c.err, "localguard fix: %v\n", err)

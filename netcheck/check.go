@@ -70,6 +70,26 @@ func Open(ctx context.Context, envPath string, store *Store, home string, enviro
 	return c
 }
 
+// OpenInstall is Open for the user of this computer, as the command line
+// and the window both start: it looks in the user's home folder, and
+// remembers the install chosen in store for next time (remembering is a
+// convenience: a store that cannot be saved changes no verdict). With no
+// install known it returns ErrNoInstall beside a Checker that still judges
+// every FlowMeter running, from whatever folder, and finds one that starts
+// later.
+func OpenInstall(ctx context.Context, envPath string, store *Store, environ []string) (*Checker, error) {
+	home, _ := os.UserHomeDir()
+	c := Open(ctx, envPath, store, home, environ)
+	if c.EnvPath == "" {
+		return c, ErrNoInstall
+	}
+	if abs, err := filepath.Abs(c.EnvPath); err == nil && store != nil && store.Install != abs {
+		store.Install = abs
+		store.Save()
+	}
+	return c, nil
+}
+
 // hintFor is the scan hint of an install: its backend folder and port.
 func hintFor(envPath string, environ []string) Hint {
 	h := Hint{BackendDir: filepath.Dir(envPath)}
@@ -398,6 +418,15 @@ func quoteHost(h string) string {
 		return `""`
 	}
 	return h
+}
+
+// Plan plans the change a fix asks for: the one that makes the setting
+// key (a finding's key) safe, or, when key is "", the HOST fix (PlanFix).
+func (c *Checker) Plan(ctx context.Context, key string) (*envfix.Plan, error) {
+	if key != "" {
+		return c.PlanFinding(key)
+	}
+	return c.PlanFix(ctx)
 }
 
 // PlanFix plans the change to the .env that makes FlowMeter bind to

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -63,13 +62,8 @@ func (e *engine) run(envPath string, interval time.Duration) {
 		// The configuration folder was moved to a temporary one for
 		// Fyne's sake (see spareMissingHome): nothing kept there lasts.
 		s.store = netcheck.MemoryStore(homeMissing)
-	} else if path, err := netcheck.DefaultStorePath(); err == nil {
-		s.store, err = netcheck.OpenStore(path)
-		if err != nil {
-			s.store = netcheck.MemoryStore(err) // a damaged store trusts nothing
-		}
 	} else {
-		s.store = netcheck.MemoryStore(err)
+		s.store = netcheck.DefaultStore()
 	}
 	if why := s.store.Remembers(); why != nil && e.memoryOnly != nil {
 		e.memoryOnly(why)
@@ -180,20 +174,11 @@ func (e *engine) pop() (func(*engineState), bool) {
 // open makes the Checker for envPath, or for the install netcheck finds
 // when envPath is "", and remembers it, as the command line does.
 func (s *engineState) open(ctx context.Context, envPath string) error {
-	home, _ := os.UserHomeDir()
-	c := netcheck.Open(ctx, envPath, s.store, home, s.environ)
-	if c.EnvPath == "" {
-		// Watch all the same: a FlowMeter from an unknown folder is still
-		// judged, and one that starts later is found.
-		s.checker = c
-		return netcheck.ErrNoInstall
-	}
-	if abs, err := filepath.Abs(c.EnvPath); err == nil && s.store.Install != abs {
-		s.store.Install = abs
-		s.save() // remembering is a convenience: a failure changes no verdict
-	}
+	c, err := netcheck.OpenInstall(ctx, envPath, s.store, s.environ)
+	// With no install known, watch all the same: a FlowMeter from an
+	// unknown folder is still judged, and one that starts later is found.
 	s.checker = c
-	return nil
+	return err
 }
 
 // save writes the store. An error wrapping netcheck.ErrNotRemembered
@@ -285,10 +270,7 @@ func (e *engine) plan(key string, done func(*preview, error)) {
 			done(nil, netcheck.ErrNoInstall)
 			return
 		}
-		plan, err := s.checker.PlanFix(context.Background())
-		if key != "" {
-			plan, err = s.checker.PlanFinding(key)
-		}
+		plan, err := s.checker.Plan(context.Background(), key)
 		if err != nil {
 			done(nil, err)
 			return
