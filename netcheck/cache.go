@@ -93,7 +93,7 @@ func (k *checkCache) forgetInterfaces() { k.ifacesValid, k.answers = false, nil 
 // answer is a remembered probe or sandbox answer.
 type answer struct {
 	ok    bool
-	state string
+	state Sandbox
 	at    time.Time
 }
 

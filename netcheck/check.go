@@ -248,7 +248,7 @@ func installMatcher() func(a, b string) bool {
 // addresses, and the formula sandbox. A socket on an address this computer
 // does not have is never connected to.
 func (c *Checker) listenerFacts(ctx context.Context, s FlowMeterSocket, ifaces []Interface) ListenerFacts {
-	lf := ListenerFacts{FlowMeterSocket: s, Answered: map[netip.Addr]bool{}, Sandbox: "unknown"}
+	lf := ListenerFacts{FlowMeterSocket: s, Answered: map[netip.Addr]bool{}, Sandbox: SandboxUnknown}
 	if s.Owner != nil && s.Owner.Start == StartContainer {
 		lf.ComposeFile = composeFileOf(s.Backend)
 	}
@@ -315,42 +315,6 @@ func trustedOnly(ls []Listener) string {
 	return strings.Join(names, ", ")
 }
 
-// kindWords names a kind of network for people.
-func kindWords(kind string) string {
-	switch AddrKind(kind) {
-	case KindLAN:
-		return "local network"
-	case KindPublic:
-		return "public address"
-	case KindVPN:
-		return "VPN"
-	case KindVirtual:
-		return "virtual network"
-	case KindLinkLocal:
-		return "link-local"
-	}
-	return kind
-}
-
-// Words says who shares a kind of network, for people.
-func (k AddrKind) Words() string {
-	switch k {
-	case KindLAN:
-		return "local network: anyone on it"
-	case KindPublic:
-		return "public address: possibly the whole internet"
-	case KindVPN:
-		return "VPN: everyone on the VPN"
-	case KindVirtual:
-		return "virtual network: containers and virtual machines"
-	case KindLinkLocal:
-		return "link-local: anyone on the same cable or Wi-Fi"
-	case KindLoopback:
-		return "this computer only"
-	}
-	return string(k)
-}
-
 // joinWords joins "a", "b" and "c" as "a, b and c".
 func joinWords(s []string) string {
 	if len(s) < 2 {
@@ -364,7 +328,7 @@ func joinWords(s []string) string {
 func findings(r *envfix.Reading, envPath string) []Finding {
 	out := []Finding{}
 	for _, risk := range r.RisksIn(envPath) {
-		f := Finding{Key: risk.Key, Severity: risk.Severity, Message: risk.Message}
+		f := Finding{Key: risk.Key, Severity: Severity(risk.Severity), Message: risk.Message}
 		switch {
 		case risk.Setting.Source == envfix.SourceEnvironment:
 			// An error's message already names the variable to correct.

@@ -422,9 +422,9 @@ func TestSandboxState(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		env  string
-		want string
+		want Sandbox
 	}{{"", "on"}, {"ALLOW_UNSAFE_FORMULAS=true", "off"}, {"ALLOW_UNSAFE_FORMULAS=false", "on"}} {
-		t.Run(tc.want+" "+tc.env, func(t *testing.T) {
+		t.Run(string(tc.want)+" "+tc.env, func(t *testing.T) {
 			port := freePort(t)
 			backend := checkout(t, fmt.Sprintf("HOST=127.0.0.1\nPORT=%d\n%s\n", port, tc.env))
 			c := start(t, backend, python, childEnv(), "python3", "-m", "app.main")

@@ -29,6 +29,28 @@ const (
 	KindPublic AddrKind = "public"
 )
 
+// kindWords says each kind of network for people: its name in a
+// sentence, and who shares such a network.
+var kindWords = map[AddrKind]struct{ name, who string }{
+	KindLAN:       {"local network", "anyone on it"},
+	KindPublic:    {"public address", "possibly the whole internet"},
+	KindVPN:       {"VPN", "everyone on the VPN"},
+	KindVirtual:   {"virtual network", "containers and virtual machines"},
+	KindLinkLocal: {"link-local", "anyone on the same cable or Wi-Fi"},
+	KindLoopback:  {"loopback", "this computer only"},
+}
+
+// Words says a kind of network for people: name is how a sentence names
+// it ("local network"), who says who shares it ("anyone on it"; "" for a
+// kind Localguard does not know, whose name is the kind itself).
+func (k AddrKind) Words() (name, who string) {
+	w, ok := kindWords[k]
+	if !ok {
+		return string(k), ""
+	}
+	return w.name, w.who
+}
+
 // Interface is a network interface that is up, with its addresses.
 type Interface struct {
 	Name  string

@@ -1,6 +1,7 @@
 package netcheck
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"path/filepath"
@@ -74,7 +75,7 @@ type ListenerFacts struct {
 	// ReachableAddrs lists; only this computer's addresses are tried.
 	Answered map[netip.Addr]bool
 	// Sandbox is FlowMeter's formula sandbox as it reports it.
-	Sandbox string
+	Sandbox Sandbox
 	// ComposeFile is the compose file of the install a container
 	// publisher belongs to, "" when none is known.
 	ComposeFile string
@@ -125,7 +126,7 @@ func Judge(f Facts) Verdict {
 func listenerOf(lf ListenerFacts, cause Cause, ifaces []Interface, trust *Store) Listener {
 	l := Listener{
 		Address: lf.Addr.String(), Port: lf.Port, Cause: cause.Kind, Why: cause.Why,
-		FormulaSandbox: cmpOr(lf.Sandbox, "unknown"), ExposedOn: []Exposure{},
+		FormulaSandbox: cmp.Or(lf.Sandbox, SandboxUnknown), ExposedOn: []Exposure{},
 		Confirmed: lf.Confirmed, Unchecked: lf.Unchecked, NotThisComputer: lf.Foreign,
 	}
 	if lf.Backend != "" {
@@ -149,7 +150,7 @@ func listenerOf(lf ListenerFacts, cause Cause, ifaces []Interface, trust *Store)
 			continue
 		}
 		l.ExposedOn = append(l.ExposedOn, Exposure{
-			Interface: r.Interface, Address: r.Addr.String(), Kind: string(r.Kind),
+			Interface: r.Interface, Address: r.Addr.String(), Kind: r.Kind,
 			Trusted:          trust != nil && trust.Trusts(r.Interface, r.Via, gateways[r.Interface]),
 			URL:              URL(r.Addr, lf.Port),
 			Via:              r.Via.Addr().String(),
@@ -158,13 +159,6 @@ func listenerOf(lf ListenerFacts, cause Cause, ifaces []Interface, trust *Store)
 		})
 	}
 	return l
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // judgement is one Judge call's working state.
@@ -180,12 +174,13 @@ type judgement struct {
 func untrusted(l Listener) []string {
 	var out []string
 	for _, e := range l.ExposedOn {
+		kind, _ := e.Kind.Words()
 		switch {
 		case e.Trusted:
 		case e.Network != "":
-			out = append(out, fmt.Sprintf("%s (%s, %s, %s)", e.Network, e.Interface, kindWords(e.Kind), e.Address))
+			out = append(out, fmt.Sprintf("%s (%s, %s, %s)", e.Network, e.Interface, kind, e.Address))
 		default:
-			out = append(out, fmt.Sprintf("%s (%s, %s)", e.Interface, kindWords(e.Kind), e.Address))
+			out = append(out, fmt.Sprintf("%s (%s, %s)", e.Interface, kind, e.Address))
 		}
 	}
 	return out
@@ -240,7 +235,7 @@ func (j *judgement) decide() {
 func (j *judgement) wontStart() {
 	v := j.v
 	for _, f := range v.Findings {
-		if f.Severity != envfix.SeverityError {
+		if f.Severity != SeverityError {
 			continue
 		}
 		if v.Status == StatusExposed {
@@ -367,7 +362,7 @@ func (j *judgement) hostFinding() Finding {
 	v := j.v
 	h := envfix.ClassifyHost(v.Env.Host)
 	return Finding{
-		Key: "HOST", Severity: "warning",
+		Key: "HOST", Severity: SeverityWarning,
 		Message: fmt.Sprintf("If FlowMeter is started with python -m app.main, it would %s (HOST=%s, %s). It runs another way now, which does not read HOST.",
 			bindPhrase(h), quoteHost(v.Env.Host), whereHost(v.Env)),
 		Fix: fixCommand(v.Env.Path),
@@ -393,7 +388,7 @@ func (j *judgement) exposedMessage(exposing []int) {
 	} else {
 		fmt.Fprintf(&b, "FlowMeter on port %d can be reached by anyone on %s", l.Port, joinWords(untrusted(l)))
 	}
-	if slices.ContainsFunc(exposing, func(i int) bool { return v.Listeners[i].FormulaSandbox == "off" }) {
+	if slices.ContainsFunc(exposing, func(i int) bool { return v.Listeners[i].FormulaSandbox == SandboxOff }) {
 		b.WriteString(", and its formula sandbox is off, so they can run any program on this computer")
 	} else {
 		b.WriteString(" and read every dataset loaded in it")

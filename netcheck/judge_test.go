@@ -81,7 +81,7 @@ func TestJudge(t *testing.T) {
 		want  Status
 		// wantCause is the first listener's cause; wantIn must be in the
 		// message, wantNot must not.
-		wantCause       string
+		wantCause       CauseKind
 		wantIn, wantNot []string
 		wantFix         bool
 		wantAdvice      bool

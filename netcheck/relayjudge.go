@@ -16,7 +16,7 @@ type Relay struct {
 	// cloudflared, ngrok, or the process's name.
 	Program string `json:"program"`
 	// Kind is proxy, tunnel or container.
-	Kind string `json:"kind"`
+	Kind RelayKind `json:"kind"`
 	// Address and Port are a proxy's listening socket; for a tunnel, the
 	// port it opens on the far end (0 when unknown).
 	Address    string     `json:"address"`
@@ -27,8 +27,8 @@ type Relay struct {
 	Remote string `json:"remote"`
 	// Cause says what puts the relay where it is: command-line, config,
 	// container or unknown.
-	Cause string `json:"cause"`
-	Why   string `json:"why,omitempty"`
+	Cause CauseKind `json:"cause"`
+	Why   string    `json:"why,omitempty"`
 	// Fix is the command that fixes the relay at its source, "" when
 	// Localguard cannot; Advice is the change to make by hand.
 	Fix    string `json:"fix"`
@@ -56,7 +56,7 @@ func exposuresOf(s Socket, port int, answered map[netip.Addr]bool, ifaces []Inte
 			continue
 		}
 		out = append(out, Exposure{
-			Interface: r.Interface, Address: r.Addr.String(), Kind: string(r.Kind),
+			Interface: r.Interface, Address: r.Addr.String(), Kind: r.Kind,
 			Trusted: trust != nil && trust.Trusts(r.Interface, r.Via, gateways[r.Interface]),
 			URL:     URL(r.Addr, port),
 			Via:     r.Via.Addr().String(),
@@ -95,7 +95,7 @@ func relayOf(rf RelayFacts, ifaces []Interface, trust *Store) Relay {
 
 // relayCause says what puts a relay where it is, and the change that stops
 // it passing FlowMeter on: a pure function of the facts.
-func relayCause(rf RelayFacts) (cause, why, advice string) {
+func relayCause(rf RelayFacts) (cause CauseKind, why, advice string) {
 	var args []string
 	if rf.Owner != nil {
 		args = rf.Owner.Args
@@ -111,7 +111,7 @@ func relayCause(rf RelayFacts) (cause, why, advice string) {
 			return CauseCommandLine, "FlowMeter's web page server (Vite) was started with --host, and it passes /api on to FlowMeter",
 				"stop the web page server and start it again without --host: npm run dev (or " + shellJoin(withoutViteHost(args)) + ")"
 		}
-		return "config", "FlowMeter's web page server (Vite) listens beyond this computer without --host: server.host in its config (frontend/vite.config.ts) says so",
+		return CauseConfig, "FlowMeter's web page server (Vite) listens beyond this computer without --host: server.host in its config (frontend/vite.config.ts) says so",
 			"remove server.host from frontend/vite.config.ts (or set it to \"localhost\"), then restart npm run dev"
 	case "socat":
 		return CauseCommandLine, fmt.Sprintf("socat listens on port %d of every address and passes connections to FlowMeter's port %d", port, rf.TargetPort),
@@ -124,7 +124,7 @@ func relayCause(rf RelayFacts) (cause, why, advice string) {
 		return CauseCommandLine, fmt.Sprintf("ssh -L forwards port %d to FlowMeter's port %d, and -g (or a bind address) opens it to other computers", port, rf.TargetPort),
 			"start ssh without -g and with the forward bound to this computer: " + shellJoin(sshLoopback(args))
 	case "nginx":
-		return "config", fmt.Sprintf("an nginx server block listens on port %d and passes requests to FlowMeter's port %d (proxy_pass)", port, rf.TargetPort),
+		return CauseConfig, fmt.Sprintf("an nginx server block listens on port %d and passes requests to FlowMeter's port %d (proxy_pass)", port, rf.TargetPort),
 			fmt.Sprintf("in that server block write listen 127.0.0.1:%d; instead, then run nginx -s reload", port)
 	case "kubectl":
 		return CauseCommandLine, "kubectl port-forward was started with --address, which opens the forwarded port to other computers",
@@ -280,7 +280,8 @@ func relayExposes(r Relay) (bool, []string) {
 	var nets []string
 	for _, e := range r.ExposedOn {
 		if !e.Trusted {
-			nets = append(nets, fmt.Sprintf("%s (%s, %s)", e.Interface, kindWords(e.Kind), e.Address))
+			kind, _ := e.Kind.Words()
+			nets = append(nets, fmt.Sprintf("%s (%s, %s)", e.Interface, kind, e.Address))
 		}
 	}
 	return r.Confirmed && len(nets) > 0, nets
@@ -378,7 +379,7 @@ func (j *judgement) uncheckedRelays() {
 // sandbox off.
 func (j *judgement) sandboxOff(port int) bool {
 	for _, l := range j.v.Listeners {
-		if l.Port == port && l.FormulaSandbox == "off" {
+		if l.Port == port && l.FormulaSandbox == SandboxOff {
 			return true
 		}
 	}

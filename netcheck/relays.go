@@ -23,10 +23,14 @@ type Conn struct {
 
 // The kinds of relay, in the words of the JSON contract.
 const (
-	RelayProxy     = "proxy"
-	RelayTunnel    = "tunnel"
-	RelayContainer = "container"
+	RelayProxy     RelayKind = "proxy"
+	RelayTunnel    RelayKind = "tunnel"
+	RelayContainer RelayKind = "container"
 )
+
+// RelayKind is how a relay passes FlowMeter on: a proxy listens here, a
+// tunnel carries the port elsewhere, a container publishes it.
+type RelayKind string
 
 // RelayFacts is a local process that passes FlowMeter on: it connects to
 // one of FlowMeter's listening ports and listens beyond loopback itself (a
@@ -38,7 +42,7 @@ type RelayFacts struct {
 	// Program is what it is: socat, ssh, vite, nginx, kubectl, cloudflared,
 	// ngrok, or the process's name when only the kernel's connections tell.
 	Program string
-	Kind    string
+	Kind    RelayKind
 	// Socket is a proxy's listening socket beyond loopback; zero for a
 	// tunnel.
 	Socket Socket
@@ -205,7 +209,7 @@ func (r *relayScanner) find(ctx context.Context, fm []FlowMeterSocket, listening
 	type relayKey struct {
 		pid   int32
 		inode uint64
-		kind  string
+		kind  RelayKind
 	}
 	dup := map[relayKey]bool{}
 	for _, c := range cands {

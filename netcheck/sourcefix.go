@@ -110,7 +110,7 @@ func composeFinding(in *InstallFacts) *Finding {
 	if in.ComposeFile == "" || len(in.ComposePublished) == 0 {
 		return nil
 	}
-	return &Finding{Key: "docker-compose", Severity: envfix.SeverityWarning,
+	return &Finding{Key: "docker-compose", Severity: SeverityWarning,
 		Message: fmt.Sprintf("%s publishes %s on every address of this computer: started with docker compose up, FlowMeter can be reached from every network it is on, whatever the .env says (published ports also bypass ufw-style firewalls). Run %s to publish them on this computer only.",
 			in.ComposeFile, joinWords(in.ComposePublished), sourceFixCommand(in.ComposeFile))}
 }

@@ -86,17 +86,17 @@ type EnvSummary struct {
 
 // Listener is one of FlowMeter's listening sockets.
 type Listener struct {
-	Address string `json:"address"`
-	Port    int    `json:"port"`
-	PID     int32  `json:"pid"`
-	Process string `json:"process"`
-	Cmdline string `json:"cmdline"`
-	Cwd     string `json:"cwd"`
-	Cause   string `json:"cause"`
+	Address string    `json:"address"`
+	Port    int       `json:"port"`
+	PID     int32     `json:"pid"`
+	Process string    `json:"process"`
+	Cmdline string    `json:"cmdline"`
+	Cwd     string    `json:"cwd"`
+	Cause   CauseKind `json:"cause"`
 	// Why says the cause in plain words: the deciding .env line, the flag,
 	// the variable or the container.
 	Why            string     `json:"why,omitempty"`
-	FormulaSandbox string     `json:"formula_sandbox"`
+	FormulaSandbox Sandbox    `json:"formula_sandbox"`
 	ExposedOn      []Exposure `json:"exposed_on"`
 	// EnvPath is the backend/.env of the install the listener belongs to,
 	// "" when that cannot be known (FlowMeter from an unknown folder).
@@ -116,11 +116,11 @@ type Listener struct {
 
 // Exposure is one non-loopback address a listener answers on.
 type Exposure struct {
-	Interface string `json:"interface"`
-	Address   string `json:"address"`
-	Kind      string `json:"kind"`
-	Trusted   bool   `json:"trusted"`
-	URL       string `json:"url"`
+	Interface string   `json:"interface"`
+	Address   string   `json:"address"`
+	Kind      AddrKind `json:"kind"`
+	Trusted   bool     `json:"trusted"`
+	URL       string   `json:"url"`
 	// Network names the network for people, as the system does (Wi-Fi
 	// "Costa-Guest", Ethernet, VPN "corp"); "" where it does not.
 	Network string `json:"network,omitempty"`
@@ -135,12 +135,26 @@ type Exposure struct {
 
 // Finding is another setting in the file that weakens FlowMeter's safety.
 type Finding struct {
-	Key      string `json:"key"`
-	Severity string `json:"severity"`
-	Message  string `json:"message"`
+	Key      string   `json:"key"`
+	Severity Severity `json:"severity"`
+	Message  string   `json:"message"`
 	// Fix is the command that makes the setting safe.
 	Fix string `json:"fix_command,omitempty"`
 }
+
+// Severity is how much a finding weakens FlowMeter's safety, in the words
+// of the JSON contract (envfix's risk severities).
+type Severity string
+
+// The severities of a finding.
+const (
+	// SeverityCritical: anyone who reaches FlowMeter can run programs.
+	SeverityCritical Severity = envfix.SeverityCritical
+	// SeverityWarning: FlowMeter is less safe than it should be.
+	SeverityWarning Severity = envfix.SeverityWarning
+	// SeverityError: FlowMeter would refuse the value and not start.
+	SeverityError Severity = envfix.SeverityError
+)
 
 // summarize reads the settings half of a verdict from a loaded file.
 func summarize(f *envfix.File) EnvSummary {
