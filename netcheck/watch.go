@@ -20,9 +20,11 @@ const settle = 50 * time.Millisecond
 // Watch checks at once, then every interval, and at once when the .env is
 // written or the machine's network interfaces change. It calls emit with
 // each verdict that differs from the last one emitted, and returns when ctx
-// ends. While watching, the .env is read again only when it changes.
-func (c *Checker) Watch(ctx context.Context, interval time.Duration, emit func(Verdict)) error {
-	return c.WatchWith(ctx, interval, emit, nil)
+// ends. While watching, the .env is read again only when it changes. Where
+// the system cannot watch files or interfaces, the checks every interval
+// still see every change.
+func (c *Checker) Watch(ctx context.Context, interval time.Duration, emit func(Verdict)) {
+	c.WatchWith(ctx, interval, emit, nil)
 }
 
 // WatchWith is Watch that also carries out requests, in the order they
@@ -33,7 +35,7 @@ func (c *Checker) Watch(ctx context.Context, interval time.Duration, emit func(V
 // request returns the interval to check at from then on (0 keeps it), or a
 // negative one to end the watch. The verdict after a request is emitted
 // even when it did not change, as the answer to it.
-func (c *Checker) WatchWith(ctx context.Context, interval time.Duration, emit func(Verdict), requests <-chan func() time.Duration) error {
+func (c *Checker) WatchWith(ctx context.Context, interval time.Duration, emit func(Verdict), requests <-chan func() time.Duration) {
 	c.cache.enabled = true
 	defer func() { c.cache = checkCache{} }()
 	files, err := fsnotify.NewWatcher()
@@ -71,7 +73,7 @@ func (c *Checker) WatchWith(ctx context.Context, interval time.Duration, emit fu
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
+			return
 		case <-tick.C:
 			check()
 		case ev, ok := <-files.Events:
@@ -89,7 +91,7 @@ func (c *Checker) WatchWith(ctx context.Context, interval time.Duration, emit fu
 		case req := <-requests:
 			next := req()
 			if next < 0 {
-				return nil
+				return
 			}
 			if next > 0 && next != interval {
 				interval = next
