@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"localguard/envfix"
+	"localguard/netcheck/system"
 )
 
 // Checker builds verdicts again and again: it keeps a Scanner, so that a
@@ -153,7 +154,7 @@ func (c *Checker) Gather(ctx context.Context) Facts {
 	}
 	f.Installs = c.installStates(f.Listeners)
 	if scanErr == nil {
-		for _, rf := range c.relays.find(ctx, socks, c.scanner.Sockets(), c.scanner.system(), ownAddrsOf(ifaces), c.scanner.commandLines()) {
+		for _, rf := range c.relays.find(ctx, socks, c.scanner.Sockets(), c.scanner.reader(), ownAddrsOf(ifaces), c.scanner.commandLines()) {
 			if !rf.Socket.Addr.IsValid() {
 				rf.Answered = map[netip.Addr]bool{}
 			} else {
@@ -275,7 +276,7 @@ func (c *Checker) listenerFacts(ctx context.Context, s FlowMeterSocket, ifaces [
 // on (only this computer's own), all at once, and returns those that
 // answered; a watching Checker remembers the answers while the socket and
 // the network stay.
-func (c *Checker) answered(ctx context.Context, s Socket, ifaces []Interface) map[netip.Addr]bool {
+func (c *Checker) answered(ctx context.Context, s system.Socket, ifaces []Interface) map[netip.Addr]bool {
 	out := map[netip.Addr]bool{}
 	var addrs []netip.Addr
 	for _, r := range ReachableAddrs(s, ifaces) {

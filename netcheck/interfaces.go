@@ -1,10 +1,11 @@
 package netcheck
 
 import (
-	"fmt"
 	"net"
 	"net/netip"
 	"strings"
+
+	"localguard/netcheck/system"
 )
 
 // AddrKind is the kind of network an interface address is on, which decides
@@ -58,11 +59,11 @@ type Interface struct {
 	Flags net.Flags
 	Addrs []InterfaceAddr
 	// Gateway is the IPv4 default gateway through this interface, nil when
-	// there is none or the system does not show it (only Linux does).
-	Gateway *Gateway
+	// there is none or the system does not show it (Linux and Windows do).
+	Gateway *system.Gateway
 	// Profile names the network for people (Wi-Fi "Costa-Guest"), where
 	// the system does.
-	Profile NetworkProfile
+	Profile system.NetworkProfile
 }
 
 // InterfaceAddr is one address of an interface and the kind of network it
@@ -72,48 +73,17 @@ type InterfaceAddr struct {
 	Kind   AddrKind
 }
 
-// Gateway is a default gateway: its address and, when the neighbour table
-// knows it, its hardware address, which tells one network from another that
-// uses the same subnet.
-type Gateway struct {
-	Addr netip.Addr
-	// HardwareAddr is nil when the neighbour table has no entry for it.
-	HardwareAddr net.HardwareAddr
-}
-
 // Interfaces lists the interfaces that are up, their addresses classified.
 func Interfaces() ([]Interface, error) {
-	ifs, err := net.Interfaces()
+	ifs, err := system.Interfaces()
 	if err != nil {
-		return nil, fmt.Errorf("listing network interfaces: %w", err)
+		return nil, err
 	}
-	gws := defaultGateways()
-	profiles := NetworkProfiles()
-	var out []Interface
-	for _, ni := range ifs {
-		if ni.Flags&net.FlagUp == 0 {
-			continue
-		}
-		addrs, err := ni.Addrs()
-		if err != nil {
-			continue // the interface went away
-		}
-		it := Interface{Name: ni.Name, Index: ni.Index, Flags: ni.Flags, Gateway: gws[ni.Name], Profile: profiles[ni.Name]}
-		for _, a := range addrs {
-			ipn, ok := a.(*net.IPNet)
-			if !ok {
-				continue
-			}
-			ip, ok := netip.AddrFromSlice(ipn.IP)
-			if !ok {
-				continue
-			}
-			ip = ip.Unmap()
-			ones, _ := ipn.Mask.Size()
-			it.Addrs = append(it.Addrs, InterfaceAddr{
-				Prefix: netip.PrefixFrom(ip, ones),
-				Kind:   ClassifyAddr(ni.Name, ni.Flags, ip),
-			})
+	out := make([]Interface, 0, len(ifs))
+	for _, si := range ifs {
+		it := Interface{Name: si.Name, Index: si.Index, Flags: si.Flags, Gateway: si.Gateway, Profile: si.Profile}
+		for _, p := range si.Prefixes {
+			it.Addrs = append(it.Addrs, InterfaceAddr{Prefix: p, Kind: ClassifyAddr(si.Name, si.Flags, p.Addr())})
 		}
 		out = append(out, it)
 	}
@@ -183,7 +153,7 @@ type Reach struct {
 // every network of its family this computer is on, through that network:
 // it is listed once more for each of them. Loopback addresses are included;
 // the caller decides what is exposed.
-func ReachableAddrs(s Socket, ifaces []Interface) []Reach {
+func ReachableAddrs(s system.Socket, ifaces []Interface) []Reach {
 	listen := s.Addr.Unmap()
 	var out []Reach
 	for _, it := range ifaces {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+
+	"localguard/netcheck/system"
 )
 
 // Relay is a local process that passes FlowMeter on, as the verdict shows
@@ -43,7 +45,7 @@ type Relay struct {
 
 // exposuresOf lists the non-loopback addresses a socket answered on, each
 // with whether its network is trusted.
-func exposuresOf(s Socket, port int, answered map[netip.Addr]bool, ifaces []Interface, trust *Store) []Exposure {
+func exposuresOf(s system.Socket, port int, answered map[netip.Addr]bool, ifaces []Interface, trust *Store) []Exposure {
 	out := []Exposure{}
 	gateways := map[string]string{}
 	for _, it := range ifaces {

@@ -9,17 +9,9 @@ import (
 	"strings"
 	"sync"
 	"time"
-)
 
-// Conn is an established TCP connection of this computer.
-type Conn struct {
-	Local, Remote netip.AddrPort
-	// Inode is the socket's inode (Linux), to find the process holding it.
-	Inode uint64
-	// PID is the process holding it where the system says so directly
-	// (not on Linux, where it is found from Inode when needed); 0 unknown.
-	PID int32
-}
+	"localguard/netcheck/system"
+)
 
 // The kinds of relay, in the words of the JSON contract.
 const (
@@ -45,7 +37,7 @@ type RelayFacts struct {
 	Kind    RelayKind
 	// Socket is a proxy's listening socket beyond loopback; zero for a
 	// tunnel.
-	Socket Socket
+	Socket system.Socket
 	// TargetPort is FlowMeter's port it passes on, 0 when unknown.
 	TargetPort int
 	// Remote is a tunnel's far end (host:port).
@@ -83,7 +75,7 @@ type RelayFacts struct {
 // long as it lives: a proxy holds no connection between requests.
 type relayScanner struct {
 	mu    sync.Mutex
-	sys   system
+	sys   system.Reader
 	procs map[int32]*relayProc
 	// seen are processes the kernel showed connected to FlowMeter's port:
 	// pid → what was seen, kept while the process (same start time) lives.
@@ -105,10 +97,10 @@ type relayScanner struct {
 	// listens nowhere here) every procsEvery.
 	lastProcs time.Time
 	listenKey []uint64
-	answers   map[Socket]identityAnswer
+	answers   map[system.Socket]identityAnswer
 	connsErr  error
 	selfPID   int32
-	listening []Socket
+	listening []system.Socket
 }
 
 // relayProc is a process as the relay scan keeps it.
@@ -155,11 +147,11 @@ type relayCandidate struct {
 // sockets listening, reading the machine through sys (the Scanner's: on
 // systems other than Linux it knows which process holds which listening
 // socket from the Scanner's last listing).
-func (r *relayScanner) find(ctx context.Context, fm []FlowMeterSocket, listening []Socket, sys system, own func(netip.Addr) bool, known map[int32][]string) []RelayFacts {
+func (r *relayScanner) find(ctx context.Context, fm []FlowMeterSocket, listening []system.Socket, sys system.Reader, own func(netip.Addr) bool, known map[int32][]string) []RelayFacts {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if sys == nil {
-		sys = newSystem()
+		sys = system.New()
 	}
 	r.sys = sys
 	if r.procs == nil {
@@ -200,7 +192,7 @@ func (r *relayScanner) find(ctx context.Context, fm []FlowMeterSocket, listening
 		r.connsErr = nil
 		return nil
 	}
-	conns, err := establishedConns()
+	conns, err := system.Connections()
 	r.connsErr = err
 	r.noteConnectors(conns, targets, fmPIDs, own)
 
@@ -242,7 +234,7 @@ func (r *relayScanner) find(ctx context.Context, fm []FlowMeterSocket, listening
 // refreshProcs reads the command line of every process not seen before
 // (known holds those the Scanner just read) and drops the processes gone.
 func (r *relayScanner) refreshProcs(known map[int32][]string) {
-	pids := r.sys.pids()
+	pids := r.sys.PIDs()
 	alive := make(map[int32]bool, len(pids))
 	for _, pid := range pids {
 		alive[pid] = true
@@ -254,7 +246,7 @@ func (r *relayScanner) refreshProcs(known map[int32][]string) {
 		case old != nil || !ok:
 			// The Scanner saw another command line under this pid (it
 			// may have been reused), or did not read it: read it now.
-			args = r.sys.args(pid)
+			args = r.sys.Args(pid)
 			if old != nil && slices.Equal(old.args, args) {
 				continue
 			}
@@ -275,14 +267,14 @@ func (r *relayScanner) newProc(pid int32, args []string) *relayProc {
 	p := &relayProc{args: args}
 	p.line = readRelayLine(p.args)
 	if p.line.prog != "" {
-		if st, err := r.sys.stat(pid); err == nil {
-			p.start = st.start
+		if st, err := r.sys.Stat(pid); err == nil {
+			p.start = st.Start
 		}
 		switch p.line.prog {
 		case "nginx":
-			p.config = nginxTargets(p.args, r.sys.cwd(pid))
+			p.config = nginxTargets(p.args, r.sys.Cwd(pid))
 		case "vite":
-			p.config = viteTargets(r.sys.cwd(pid))
+			p.config = viteTargets(r.sys.Cwd(pid))
 		}
 	}
 	return p
@@ -292,7 +284,7 @@ func (r *relayScanner) newProc(pid int32, args []string) *relayProc {
 // another process): the ones seen connected, and the relay programs.
 func (r *relayScanner) dropGone() {
 	for pid, s := range r.seen {
-		if st, err := r.sys.stat(pid); err != nil || st.start != s.start {
+		if st, err := r.sys.Stat(pid); err != nil || st.Start != s.start {
 			delete(r.seen, pid)
 		}
 	}
@@ -305,7 +297,7 @@ func (r *relayScanner) dropGone() {
 		if p.line.prog == "" {
 			continue
 		}
-		if st, err := r.sys.stat(pid); err != nil || st.start != p.start {
+		if st, err := r.sys.Stat(pid); err != nil || st.Start != p.start {
 			delete(r.procs, pid)
 		}
 	}
@@ -314,7 +306,7 @@ func (r *relayScanner) dropGone() {
 // noteConnectors remembers the processes connected to FlowMeter's ports
 // now. Their holders are found from the sockets' inodes: first among the
 // processes already known, then, at most every fullSearchEvery, among all.
-func (r *relayScanner) noteConnectors(conns []Conn, targets map[int]bool, fmPIDs map[int32]bool, own func(netip.Addr) bool) {
+func (r *relayScanner) noteConnectors(conns []system.Conn, targets map[int]bool, fmPIDs map[int32]bool, own func(netip.Addr) bool) {
 	want := map[uint64]int{}
 	pending := map[uint64]bool{}
 	for _, c := range conns {
@@ -363,7 +355,7 @@ func (r *relayScanner) noteConnectors(conns []Conn, targets map[int]bool, fmPIDs
 		return
 	}
 	r.lastFull = time.Now()
-	r.match(r.sys.pids(), want, fmPIDs)
+	r.match(r.sys.PIDs(), want, fmPIDs)
 	for ino := range want {
 		r.searched[ino] = time.Now()
 	}
@@ -381,7 +373,7 @@ func (r *relayScanner) match(pids []int32, want map[uint64]int, fmPIDs map[int32
 		if len(want) == 0 {
 			return
 		}
-		for _, ino := range r.sys.sockets(pid) {
+		for _, ino := range r.sys.Sockets(pid) {
 			if port, ok := want[ino]; ok {
 				r.note(pid, port, fmPIDs)
 				delete(want, ino)
@@ -394,11 +386,11 @@ func (r *relayScanner) note(pid int32, port int, fmPIDs map[int32]bool) {
 	if fmPIDs[pid] {
 		return
 	}
-	st, err := r.sys.stat(pid)
+	st, err := r.sys.Stat(pid)
 	if err != nil {
 		return
 	}
-	r.seen[pid] = seenConnector{start: st.start, port: port}
+	r.seen[pid] = seenConnector{start: st.Start, port: port}
 }
 
 // candidates are the processes that may pass FlowMeter on: those seen
@@ -412,7 +404,7 @@ func (r *relayScanner) candidates(targets map[int]bool, fmPIDs map[int32]bool) [
 		p := r.procs[pid]
 		if p == nil {
 			// Started since the process list was read.
-			p = r.newProc(pid, r.sys.args(pid))
+			p = r.newProc(pid, r.sys.Args(pid))
 			r.procs[pid] = p
 		}
 		out = append(out, relayCandidate{pid: pid, p: p, target: s.port, seen: "connection"})
@@ -465,10 +457,10 @@ func (r *relayScanner) candidates(targets map[int]bool, fmPIDs map[int32]bool) [
 // resolve turns a candidate into relays: one per listening socket beyond
 // loopback (a proxy), or a tunnel. A child of a relay (socat's fork, an
 // nginx worker) is reported as the parent that holds the listening socket.
-func (r *relayScanner) resolve(c relayCandidate, conns []Conn, fmInodes map[uint64]bool, targets map[int]bool, own func(netip.Addr) bool) []RelayFacts {
+func (r *relayScanner) resolve(c relayCandidate, conns []system.Conn, fmInodes map[uint64]bool, targets map[int]bool, own func(netip.Addr) bool) []RelayFacts {
 	pid, p := c.pid, c.p
 	socks := map[uint64]bool{}
-	for _, ino := range r.sys.sockets(pid) {
+	for _, ino := range r.sys.Sockets(pid) {
 		socks[ino] = true
 	}
 	// The listening socket may be the parent's (socat's fork handles one
@@ -477,11 +469,11 @@ func (r *relayScanner) resolve(c relayCandidate, conns []Conn, fmInodes map[uint
 	// listening on its own (a forwarder started by another program of the
 	// same name) is the relay itself.
 	holder := pid
-	if st, err := r.sys.stat(pid); err == nil {
-		if pp := r.procs[st.ppid]; pp != nil && st.ppid > 1 {
-			if pst, err := r.sys.stat(st.ppid); err == nil && pst.name == st.name {
+	if st, err := r.sys.Stat(pid); err == nil {
+		if pp := r.procs[st.PPID]; pp != nil && st.PPID > 1 {
+			if pst, err := r.sys.Stat(st.PPID); err == nil && pst.Name == st.Name {
 				parent := map[uint64]bool{}
-				for _, ino := range r.sys.sockets(st.ppid) {
+				for _, ino := range r.sys.Sockets(st.PPID) {
 					parent[ino] = true
 				}
 				inherited := true
@@ -491,7 +483,7 @@ func (r *relayScanner) resolve(c relayCandidate, conns []Conn, fmInodes map[uint
 					}
 				}
 				if inherited {
-					holder, p = st.ppid, pp
+					holder, p = st.PPID, pp
 					for ino := range parent {
 						socks[ino] = true
 					}
@@ -521,12 +513,12 @@ func (r *relayScanner) resolve(c relayCandidate, conns []Conn, fmInodes map[uint
 	}
 	var out []RelayFacts
 	base := RelayFacts{Owner: owner, Program: prog, TargetPort: c.target, Seen: c.seen}
-	if st, err := r.sys.stat(holder); err == nil {
-		base.start = st.start
+	if st, err := r.sys.Stat(holder); err == nil {
+		base.start = st.Start
 	}
 	if prog == "vite" {
 		base.Frontend = owner.Cwd
-		if !strings.HasPrefix(r.sys.root(holder), "/proc/") {
+		if !strings.HasPrefix(r.sys.Root(holder), "/proc/") {
 			base.Source = viteSource(owner.Cwd, p.line.hostSet)
 		}
 	}
@@ -559,9 +551,9 @@ func publisherAddr(h string) netip.Addr {
 
 // owner is the Owner of a relay process.
 func (r *relayScanner) owner(pid int32, p *relayProc) *Owner {
-	o := &Owner{PID: pid, Args: p.args, Cmdline: strings.Join(p.args, " "), Cwd: r.sys.cwd(pid), Start: StartUnknown}
-	if st, err := r.sys.stat(pid); err == nil {
-		o.Name = st.name
+	o := &Owner{PID: pid, Args: p.args, Cmdline: strings.Join(p.args, " "), Cwd: r.sys.Cwd(pid), Start: StartUnknown}
+	if st, err := r.sys.Stat(pid); err == nil {
+		o.Name = st.Name
 	}
 	if o.Name == "" && len(p.args) > 0 {
 		o.Name = baseName(p.args[0])
@@ -580,7 +572,7 @@ func (r *relayScanner) owner(pid int32, p *relayProc) *Owner {
 // or command line tie it to FlowMeter's port.
 func (r *relayScanner) prove(ctx context.Context, in []RelayFacts) []RelayFacts {
 	ids := make([]Identity, len(in))
-	kept := map[Socket]identityAnswer{}
+	kept := map[system.Socket]identityAnswer{}
 	for _, f := range in {
 		if a, ok := r.answers[f.Socket]; ok && f.Kind != RelayTunnel && (a.id == IdentityFlowMeter || time.Since(a.at) < recheckPending) {
 			kept[f.Socket] = a

@@ -39,7 +39,7 @@ var consoleMu sync.Mutex
 
 // winIdentity is what names one process beyond its pid, which Windows
 // reuses: its creation time (milliseconds since 1970, as gopsutil and so a
-// scan's procStat.start give it) and its command line.
+// scan's system.ProcStat.Start give it) and its command line.
 type winIdentity struct {
 	start uint64
 	args  []string

@@ -1,7 +1,10 @@
-// Package netcheck looks at the live machine (FlowMeter's listening sockets,
-// their owning processes, the interfaces they can be reached on) and builds
-// the one verdict Localguard shows everywhere: in the window, the tray, the
-// notifications and the command line's --json.
+// Package netcheck judges the live machine: it tells FlowMeter's listening
+// sockets from other programs', finds what put each on its address and who
+// can reach it (through relays too), and builds the one verdict Localguard
+// shows everywhere: in the window, the tray, the notifications and the
+// command line's --json. What it judges is read from the operating system
+// by its subpackage system; the judgement itself (Judge) is a pure function
+// of those facts.
 //
 // Package netcheck never imports Fyne.
 package netcheck

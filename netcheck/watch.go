@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+
+	"localguard/netcheck/system"
 )
 
 // DefaultInterval is how often the window and `localguard watch` check.
@@ -45,7 +47,7 @@ func (c *Checker) WatchWith(ctx context.Context, interval time.Duration, emit fu
 	} else {
 		files = &fsnotify.Watcher{} // nil channels: never ready
 	}
-	links := watchInterfaces(ctx)
+	links := system.WatchLinks(ctx)
 	c.cache.linkEvents = links != nil
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
