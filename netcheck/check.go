@@ -113,15 +113,7 @@ func (c *Checker) Check(ctx context.Context) Verdict {
 func (c *Checker) Gather(ctx context.Context) Facts {
 	c.cache.beginCheck()
 	f := Facts{Trusted: c.Store}
-	hints := c.hints
-	if hints == nil && c.EnvPath != "" {
-		file, _ := c.cache.load(c.EnvPath, c.Environ)
-		hints = []Hint{{BackendDir: filepath.Dir(c.EnvPath), Port: installPort(file)}}
-		for _, o := range c.Others {
-			hints = append(hints, Hint{BackendDir: filepath.Dir(o)})
-		}
-	}
-	socks, scanErr := c.scanner.Scan(ctx, hints...)
+	socks, scanErr := c.scanner.Scan(ctx, c.scanHints()...)
 	if c.EnvPath == "" {
 		// No install was known: a FlowMeter that runs now names one.
 		if in := runningInstalls(socks); len(in) > 0 {
@@ -129,21 +121,7 @@ func (c *Checker) Gather(ctx context.Context) Facts {
 		}
 	}
 	if c.EnvPath != "" {
-		abs := c.EnvPath
-		if a, err := filepath.Abs(abs); err == nil {
-			abs = a
-		}
-		if c.backend.path != abs {
-			c.backend.path, c.backend.dir = abs, resolveDir(filepath.Dir(abs))
-		}
-		in := &InstallFacts{EnvPath: c.EnvPath, Backend: c.backend.dir}
-		in.File, in.Err = c.cache.load(c.EnvPath, c.Environ)
-		if in.Err != nil {
-			_, err := os.Lstat(c.EnvPath)
-			in.Exists = err == nil
-		}
-		in.ComposeFile, in.ComposePublished = c.compose.published(composeFileOf(in.Backend))
-		f.Install = in
+		f.Install = c.installFacts()
 		f.UndoAvailable = envfix.UndoAvailable(c.EnvPath)
 	}
 	ifaces, ifErr := c.cache.interfaces()
@@ -154,22 +132,65 @@ func (c *Checker) Gather(ctx context.Context) Facts {
 	}
 	f.Installs = c.installStates(f.Listeners)
 	if scanErr == nil {
-		for _, rf := range c.relays.find(ctx, socks, c.scanner.Sockets(), c.scanner.reader(), ownAddrsOf(ifaces), c.scanner.commandLines()) {
-			if !rf.Socket.Addr.IsValid() {
-				rf.Answered = map[netip.Addr]bool{}
-			} else {
-				rf.Answered = c.answered(ctx, rf.Socket, ifaces)
-			}
-			if rf.Kind == RelayContainer && f.Install != nil && len(f.Install.ComposePublished) > 0 {
-				rf.Source = f.Install.ComposeFile
-			}
-			f.Relays = append(f.Relays, rf)
-		}
+		f.Relays = c.relayFacts(ctx, socks, ifaces, f.Install)
 		if err := c.relays.err(); err != nil {
 			f.ScanErr = errors.Join(f.ScanErr, err)
 		}
 	}
 	return f
+}
+
+// scanHints are the installs a scan is told of: those known when the
+// Checker was opened, else the chosen one (with its port) and the others.
+func (c *Checker) scanHints() []Hint {
+	if c.hints != nil || c.EnvPath == "" {
+		return c.hints
+	}
+	file, _ := c.cache.load(c.EnvPath, c.Environ)
+	hints := []Hint{{BackendDir: filepath.Dir(c.EnvPath), Port: installPort(file)}}
+	for _, o := range c.Others {
+		hints = append(hints, Hint{BackendDir: filepath.Dir(o)})
+	}
+	return hints
+}
+
+// installFacts reads the chosen install's .env as FlowMeter reads it, and
+// the compose file beside its backend.
+func (c *Checker) installFacts() *InstallFacts {
+	abs := c.EnvPath
+	if a, err := filepath.Abs(abs); err == nil {
+		abs = a
+	}
+	if c.backend.path != abs {
+		c.backend.path, c.backend.dir = abs, resolveDir(filepath.Dir(abs))
+	}
+	in := &InstallFacts{EnvPath: c.EnvPath, Backend: c.backend.dir}
+	in.File, in.Err = c.cache.load(c.EnvPath, c.Environ)
+	if in.Err != nil {
+		_, err := os.Lstat(c.EnvPath)
+		in.Exists = err == nil
+	}
+	in.ComposeFile, in.ComposePublished = c.compose.published(composeFileOf(in.Backend))
+	return in
+}
+
+// relayFacts finds the relays of the FlowMeters found, each with the
+// addresses it answered on; a container's source is the install's compose
+// file when that publishes FlowMeter's ports.
+func (c *Checker) relayFacts(ctx context.Context, socks []FlowMeterSocket, ifaces []Interface, install *InstallFacts) []RelayFacts {
+	var out []RelayFacts
+	for _, rf := range c.relays.find(ctx, socks, c.scanner.Sockets(), c.scanner.reader(), ownAddrsOf(ifaces), c.scanner.commandLines()) {
+		if !rf.Socket.Addr.IsValid() {
+			rf.Answered = map[netip.Addr]bool{}
+		} else {
+			rf.Answered = c.answered(ctx, rf.Socket, ifaces)
+		}
+		if rf.Kind == RelayContainer && install != nil && len(install.ComposePublished) > 0 {
+			rf.Source = install.ComposeFile
+		}
+		out = append(out, rf)
+	}
+	return out
 }
 
 func installPort(f *envfix.File) int {

@@ -158,18 +158,7 @@ func ReachableAddrs(s system.Socket, ifaces []Interface) []Reach {
 	var out []Reach
 	for _, it := range ifaces {
 		for _, ia := range it.Addrs {
-			a := ia.Prefix.Addr()
-			var ok bool
-			switch {
-			case listen == netip.IPv4Unspecified():
-				ok = a.Is4()
-			case listen == netip.IPv6Unspecified():
-				ok = a.Is6() || s.DualStack && a.Is4()
-			case a == listen.WithZone(""):
-				ok = true
-			case ia.Kind == KindLoopback && listen.IsLoopback() && ia.Prefix.Contains(listen):
-				a, ok = listen, true
-			}
+			a, ok := answersOn(s, listen, ia)
 			if !ok {
 				continue
 			}
@@ -183,14 +172,39 @@ func ReachableAddrs(s system.Socket, ifaces []Interface) []Reach {
 		// A link-local address is not routed beyond its own link.
 		return out
 	}
-	home := out[0]
+	return append(out, weakHost(out[0], listen, ifaces)...)
+}
+
+// answersOn is the address of an interface a socket listening on listen
+// answers on, if any: every address of its family for a wildcard (IPv4
+// too for a dual-stack ::), its own, or a loopback address inside the
+// loopback interface's prefix (127.x.y.z).
+func answersOn(s system.Socket, listen netip.Addr, ia InterfaceAddr) (netip.Addr, bool) {
+	a := ia.Prefix.Addr()
+	switch {
+	case listen == netip.IPv4Unspecified():
+		return a, a.Is4()
+	case listen == netip.IPv6Unspecified():
+		return a, a.Is6() || s.DualStack && a.Is4()
+	case a == listen.WithZone(""):
+		return a, true
+	case ia.Kind == KindLoopback && listen.IsLoopback() && ia.Prefix.Contains(listen):
+		return listen, true
+	}
+	return a, false
+}
+
+// weakHost lists a specific address (home, on its own interface) once for
+// every other network of its family, through which a neighbour reaches it
+// by the weak host model.
+func weakHost(home Reach, listen netip.Addr, ifaces []Interface) []Reach {
+	var out []Reach
 	for _, it := range ifaces {
 		if it.Name == home.Interface {
 			continue
 		}
 		for _, ia := range it.Addrs {
-			a := ia.Prefix.Addr()
-			if ia.Kind == KindLoopback || a.Is4() != listen.Is4() {
+			if ia.Kind == KindLoopback || ia.Prefix.Addr().Is4() != listen.Is4() {
 				continue
 			}
 			out = append(out, Reach{Interface: it.Name, Addr: home.Addr, Via: ia.Prefix, Kind: ia.Kind})

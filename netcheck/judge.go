@@ -192,17 +192,7 @@ func untrusted(l Listener) []string {
 // safe; then what the settings would do at the next start.
 func (j *judgement) decide() {
 	v := j.v
-	var exposing, unchecked []int
-	for i, l := range v.Listeners {
-		if len(untrusted(l)) == 0 {
-			continue
-		}
-		if l.Unchecked {
-			unchecked = append(unchecked, i)
-		} else {
-			exposing = append(exposing, i)
-		}
-	}
+	exposing, unchecked := reachable(v.Listeners)
 	switch {
 	case len(exposing) > 0:
 		v.Status = StatusExposed
@@ -225,9 +215,33 @@ func (j *judgement) decide() {
 		j.settingsJudgement()
 	}
 	j.wontStart()
-	if v.Status != StatusExposed && j.file != nil && !j.hostMatters() && !envfix.ClassifyHost(v.Env.Host).Local() && v.Env.HostSource != string(envfix.SourceEnvironment) {
+	if v.Status != StatusExposed && j.hostUnread() {
 		v.Findings = append(v.Findings, j.hostFinding())
 	}
+}
+
+// reachable are the indexes of the listeners an untrusted network can
+// reach: those checked (exposing), and those that could not be.
+func reachable(ls []Listener) (exposing, unchecked []int) {
+	for i, l := range ls {
+		if len(untrusted(l)) == 0 {
+			continue
+		}
+		if l.Unchecked {
+			unchecked = append(unchecked, i)
+		} else {
+			exposing = append(exposing, i)
+		}
+	}
+	return exposing, unchecked
+}
+
+// hostUnread reports whether the chosen install's .env sets a HOST beyond
+// this computer that FlowMeter, as it runs now, does not read: a finding
+// for its next start the python -m app.main way.
+func (j *judgement) hostUnread() bool {
+	v := j.v
+	return j.file != nil && !j.hostMatters() && !envfix.ClassifyHost(v.Env.Host).Local() && v.Env.HostSource != string(envfix.SourceEnvironment)
 }
 
 // wontStart leads the message with a setting that stops FlowMeter at its
@@ -281,66 +295,94 @@ func (j *judgement) hostMatters() bool {
 // exposed now.
 func (j *judgement) settingsJudgement() {
 	v := j.v
-	var risks []string
-	if j.file != nil && j.hostMatters() && !envfix.ClassifyHost(v.Env.Host).Local() {
-		h := envfix.ClassifyHost(v.Env.Host)
-		if len(j.installListeners()) > 0 {
-			risks = append(risks, fmt.Sprintf("At its next start FlowMeter would %s (HOST=%s, %s).", bindPhrase(h), quoteHost(v.Env.Host), whereHost(v.Env)))
-		} else {
-			risks = append(risks, fmt.Sprintf("If FlowMeter is started with python -m app.main, it would %s (HOST=%s, %s); started with uvicorn or as the released FlowMeter it would not.", bindPhrase(h), quoteHost(v.Env.Host), whereHost(v.Env)))
-		}
-		if advice := j.fileFixOrAdvice(); advice != "" {
-			risks = append(risks, advice)
+	risks := j.installRisks()
+	for i := range j.f.Listeners {
+		if r := j.listenerRisk(i); r != "" {
+			risks = append(risks, r)
 		}
 	}
-	for i, lf := range j.f.Listeners {
-		l := v.Listeners[i]
-		switch {
-		case lf.Unchecked:
-		case lf.Foreign:
-			risks = append(risks, fmt.Sprintf("%s listens on %s, an address this computer does not have now: it becomes reachable when this computer gets that address.", ownerWords(l, lf), l.Address))
-		case j.f.Install != nil && lf.Backend != "" && lf.Backend == j.f.Install.Backend && lf.SettingsDir == lf.Backend:
-			// Its settings are the chosen install's, judged above.
-		case lf.Owner != nil && lf.Owner.Start == StartPythonModule && lf.Settings != nil:
-			if h := lf.Settings.Reading.Host(); !envfix.ClassifyHost(h.Value).Local() {
-				risks = append(risks, fmt.Sprintf("At its next start %s would %s (HOST=%s in %s).", ownerWords(l, lf), bindPhrase(envfix.ClassifyHost(h.Value)), quoteHost(h.Value), lf.Settings.Path))
-				if v.Fix == "" && h.Source != envfix.SourceEnvironment {
-					v.Fix = fixCommand(lf.Settings.Path)
-				}
-			}
-		case lf.Owner != nil && lf.Owner.Start == StartPythonModule && lf.Settings == nil:
-			risks = append(risks, fmt.Sprintf("Localguard cannot read the settings %s will start with next time (%s), so it cannot tell where it would listen then.", ownerWords(l, lf), settingsUnknownWhy(lf)))
-		}
-	}
-	if len(risks) > 0 {
-		v.Status = StatusAtRisk
-		v.Message = strings.Join(risks, " ")
-		if trusted := trustedOnly(v.Listeners); trusted != "" {
-			v.Message = "FlowMeter can be reached only from this computer and networks you trust (" + trusted + ") for now. " + v.Message
-		} else if len(v.Listeners) > 0 {
-			v.Message = "FlowMeter is on this computer only for now. " + v.Message
-		}
+	if len(risks) == 0 {
+		v.Status = StatusSafe
+		v.Message = j.safeMessage()
 		return
 	}
-	v.Status = StatusSafe
-	switch {
-	case len(v.Listeners) == 0:
-		v.Message = fmt.Sprintf("FlowMeter is not running, and its settings keep it on this computer only (HOST=%s, %s).", v.Env.Host, whereHost(v.Env))
-	default:
-		v.Message = "FlowMeter can be reached from this computer only"
-		if trusted := trustedOnly(v.Listeners); trusted != "" {
-			v.Message += " and networks you trust (" + trusted + ")"
-		}
-		if j.file != nil {
-			if j.hostMatters() {
-				v.Message += fmt.Sprintf(", and its settings keep it so (HOST=%s).", v.Env.Host)
-			} else {
-				v.Message += fmt.Sprintf(": %s.", j.causes[j.installListeners()[0]].Why)
-			}
-		} else {
-			v.Message += "."
-		}
+	v.Status = StatusAtRisk
+	v.Message = strings.Join(risks, " ")
+	if trusted := trustedOnly(v.Listeners); trusted != "" {
+		v.Message = "FlowMeter can be reached only from this computer and networks you trust (" + trusted + ") for now. " + v.Message
+	} else if len(v.Listeners) > 0 {
+		v.Message = "FlowMeter is on this computer only for now. " + v.Message
 	}
+}
+
+// installRisks is what the chosen install's HOST would do at FlowMeter's
+// next start, when it is beyond this computer and FlowMeter reads it, and
+// the fix or the advice; none otherwise.
+func (j *judgement) installRisks() []string {
+	v := j.v
+	if j.file == nil || !j.hostMatters() || envfix.ClassifyHost(v.Env.Host).Local() {
+		return nil
+	}
+	h := envfix.ClassifyHost(v.Env.Host)
+	var risks []string
+	if len(j.installListeners()) > 0 {
+		risks = append(risks, fmt.Sprintf("At its next start FlowMeter would %s (HOST=%s, %s).", bindPhrase(h), quoteHost(v.Env.Host), whereHost(v.Env)))
+	} else {
+		risks = append(risks, fmt.Sprintf("If FlowMeter is started with python -m app.main, it would %s (HOST=%s, %s); started with uvicorn or as the released FlowMeter it would not.", bindPhrase(h), quoteHost(v.Env.Host), whereHost(v.Env)))
+	}
+	if advice := j.fileFixOrAdvice(); advice != "" {
+		risks = append(risks, advice)
+	}
+	return risks
+}
+
+// listenerRisk is the risk of the listener i at its next start, when its
+// settings are not the chosen install's (judged by installRisks), and sets
+// the fix to its .env when none is set yet; "" when none.
+func (j *judgement) listenerRisk(i int) string {
+	v, lf := j.v, j.f.Listeners[i]
+	l := v.Listeners[i]
+	python := lf.Owner != nil && lf.Owner.Start == StartPythonModule
+	switch {
+	case lf.Unchecked:
+	case lf.Foreign:
+		return fmt.Sprintf("%s listens on %s, an address this computer does not have now: it becomes reachable when this computer gets that address.", ownerWords(l, lf), l.Address)
+	case j.f.Install != nil && lf.Backend != "" && lf.Backend == j.f.Install.Backend && lf.SettingsDir == lf.Backend:
+		// Its settings are the chosen install's, judged by installRisks.
+	case python && lf.Settings != nil:
+		h := lf.Settings.Reading.Host()
+		if envfix.ClassifyHost(h.Value).Local() {
+			return ""
+		}
+		if v.Fix == "" && h.Source != envfix.SourceEnvironment {
+			v.Fix = fixCommand(lf.Settings.Path)
+		}
+		return fmt.Sprintf("At its next start %s would %s (HOST=%s in %s).", ownerWords(l, lf), bindPhrase(envfix.ClassifyHost(h.Value)), quoteHost(h.Value), lf.Settings.Path)
+	case python:
+		return fmt.Sprintf("Localguard cannot read the settings %s will start with next time (%s), so it cannot tell where it would listen then.", ownerWords(l, lf), settingsUnknownWhy(lf))
+	}
+	return ""
+}
+
+// safeMessage says why FlowMeter is safe: not running with safe settings,
+// or reachable from this computer (and trusted networks) only, and what
+// keeps it so.
+func (j *judgement) safeMessage() string {
+	v := j.v
+	if len(v.Listeners) == 0 {
+		return fmt.Sprintf("FlowMeter is not running, and its settings keep it on this computer only (HOST=%s, %s).", v.Env.Host, whereHost(v.Env))
+	}
+	msg := "FlowMeter can be reached from this computer only"
+	if trusted := trustedOnly(v.Listeners); trusted != "" {
+		msg += " and networks you trust (" + trusted + ")"
+	}
+	switch {
+	case j.file == nil:
+		return msg + "."
+	case j.hostMatters():
+		return msg + fmt.Sprintf(", and its settings keep it so (HOST=%s).", v.Env.Host)
+	}
+	return msg + fmt.Sprintf(": %s.", j.causes[j.installListeners()[0]].Why)
 }
 
 // settingsUnknownWhy says why a listener's settings cannot be read.

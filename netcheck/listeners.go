@@ -289,6 +289,34 @@ type candidate struct {
 // attribute is a full scan: it finds the candidate processes, the sockets
 // they hold, and decides which sockets are FlowMeter's.
 func (s *Scanner) attribute(ctx context.Context, k *hintSet, socks []system.Socket) (found []FlowMeterSocket, owners map[int32]uint64, recheck bool) {
+	cands := s.candidateSockets(k, socks)
+	ids := s.identify(ctx, cands)
+	owners = map[int32]uint64{}
+	for i, c := range cands {
+		id := ids[i]
+		if id != IdentityFlowMeter && !c.foreign {
+			recheck = true
+		}
+		fs, owner, ok := s.flowMeterSocket(ctx, k, socks, c, id)
+		if !ok {
+			continue
+		}
+		if owner != nil {
+			owners[owner.pid] = owner.stat.Start
+		}
+		found = append(found, fs)
+	}
+	slices.SortFunc(found, func(a, b FlowMeterSocket) int {
+		return cmp.Or(cmp.Compare(a.Port, b.Port), a.Addr.Compare(b.Addr))
+	})
+	return found, owners, recheck
+}
+
+// candidateSockets are the listening sockets to ask, each with the
+// candidate process that holds it (or publishes it, for a container):
+// those of FlowMeter's candidate processes, and any on a hinted install's
+// port or of a user whose FlowMeter's descriptors may not be read.
+func (s *Scanner) candidateSockets(k *hintSet, socks []system.Socket) []candidate {
 	procs := s.candidates(k)
 	holders := map[uint64][]*proc{}
 	// hidden are the users of FlowMeter processes whose descriptors may not
@@ -306,7 +334,6 @@ func (s *Scanner) attribute(ctx context.Context, k *hintSet, socks []system.Sock
 		}
 	}
 	own := ownAddrs()
-
 	var cands []candidate
 	for _, sk := range socks {
 		c := candidate{sock: sk}
@@ -315,74 +342,82 @@ func (s *Scanner) attribute(ctx context.Context, k *hintSet, socks []system.Sock
 		} else if p := containerPublisher(procs, sk); p != nil {
 			c.owner = p
 		}
-		switch {
-		case c.owner == nil:
-			if !k.hintedPort(sk.Port) && !hidden[sk.UID] {
-				continue
-			}
-		case c.owner.line.start == StartContainer:
-			c.evidence = k.hintedPort(sk.Port) || k.hintedPort(c.owner.line.containerPort)
-		case c.owner.line.start == StartVite:
+		if c.owner == nil && !k.hintedPort(sk.Port) && !hidden[sk.UID] {
+			continue
+		}
+		if c.owner != nil && c.owner.line.start == StartVite {
 			// Vite's dev server is a relay of FlowMeter, never one of its
 			// own listeners (see relayScanner).
 			continue
-		case c.owner.line.start == StartPackaged:
-			c.evidence = true
-		default:
-			c.evidence = c.owner.line.entry && c.owner.backend != ""
 		}
+		c.evidence = ownerEvidence(k, c)
 		c.foreign = !sk.Addr.IsUnspecified() && !own(sk.Addr)
 		cands = append(cands, c)
 	}
-	ids := s.identify(ctx, cands)
+	return cands
+}
 
-	owners = map[int32]uint64{}
-	for i, c := range cands {
-		id := ids[i]
-		if id != IdentityFlowMeter && !c.foreign {
-			recheck = true
-		}
-		if !c.evidence && (id == IdentityOther || c.foreign) {
-			continue
-		}
-		if c.owner != nil && c.owner.line.start == StartContainer && !c.evidence {
-			// A published port that is not an install's (the web page
-			// server's container, proxying /api): a relay, reported by
-			// the relay scan.
-			continue
-		}
-		if c.owner == nil && id == IdentityFlowMeter {
-			// FlowMeter answers on an install's port, held by no candidate:
-			// look for the holder among all processes (rare, and slow as
-			// `ss -p`).
-			c.owner = s.holderOf(c.sock.Inode, k)
-			if c.owner != nil && c.owner.line.start == StartUnknown && readRelayLine(c.owner.args).prog != "" {
-				// A relay program (socat, ssh, nginx...) answers for
-				// FlowMeter through its forward: the relay scan reports it.
-				continue
-			}
-		}
-		fs := FlowMeterSocket{
-			Socket:    resolveDualStack(ctx, socks, c.sock),
-			Confirmed: id == IdentityFlowMeter,
-			Evidence:  c.evidence,
-			Unchecked: id == IdentityUnknown && !c.evidence && !c.foreign,
-			Foreign:   c.foreign,
-		}
-		if p := c.owner; p != nil {
-			fs.Owner = s.ownerOf(p)
-			fs.Backend, fs.SettingsDir, fs.CwdGone = p.backend, p.settingsDir, p.cwdGone
-			if p.line.start == StartContainer {
-				fs.Backend, fs.SettingsDir = cmp.Or(k.portDirs[p.line.containerPort], k.portDirs[c.sock.Port]), ""
-			}
-			owners[p.pid] = p.stat.Start
-		}
-		found = append(found, fs)
+// ownerEvidence reports whether a candidate's owner makes it FlowMeter's
+// whatever it answers: a container publishing an install's port, the
+// released app, or one of FlowMeter's entry points run from a backend.
+func ownerEvidence(k *hintSet, c candidate) bool {
+	switch {
+	case c.owner == nil:
+		return false
+	case c.owner.line.start == StartContainer:
+		return k.hintedPort(c.sock.Port) || k.hintedPort(c.owner.line.containerPort)
+	case c.owner.line.start == StartPackaged:
+		return true
 	}
-	slices.SortFunc(found, func(a, b FlowMeterSocket) int {
-		return cmp.Or(cmp.Compare(a.Port, b.Port), a.Addr.Compare(b.Addr))
-	})
-	return found, owners, recheck
+	return c.owner.line.entry && c.owner.backend != ""
+}
+
+// flowMeterSocket is a candidate as FlowMeter's socket, given what it
+// answered, and the process that holds it (nil when none is seen); false
+// when it is not FlowMeter's, or is a relay's (reported by the relay scan).
+func (s *Scanner) flowMeterSocket(ctx context.Context, k *hintSet, socks []system.Socket, c candidate, id Identity) (FlowMeterSocket, *proc, bool) {
+	if !c.evidence && (id == IdentityOther || c.foreign) {
+		return FlowMeterSocket{}, nil, false
+	}
+	if c.owner != nil && c.owner.line.start == StartContainer && !c.evidence {
+		// A published port that is not an install's (the web page
+		// server's container, proxying /api): a relay, reported by the
+		// relay scan.
+		return FlowMeterSocket{}, nil, false
+	}
+	if c.owner == nil && id == IdentityFlowMeter {
+		// FlowMeter answers on an install's port, held by no candidate:
+		// look for the holder among all processes (rare, and slow as
+		// `ss -p`).
+		c.owner = s.holderOf(c.sock.Inode, k)
+		if c.owner != nil && c.owner.line.start == StartUnknown && readRelayLine(c.owner.args).prog != "" {
+			// A relay program (socat, ssh, nginx...) answers for
+			// FlowMeter through its forward: the relay scan reports it.
+			return FlowMeterSocket{}, nil, false
+		}
+	}
+	fs := FlowMeterSocket{
+		Socket:    resolveDualStack(ctx, socks, c.sock),
+		Confirmed: id == IdentityFlowMeter,
+		Evidence:  c.evidence,
+		Unchecked: id == IdentityUnknown && !c.evidence && !c.foreign,
+		Foreign:   c.foreign,
+	}
+	if c.owner != nil {
+		s.setOwner(&fs, c.owner, k)
+	}
+	return fs, c.owner, true
+}
+
+// setOwner names the process p as the holder of a FlowMeter socket, and
+// the install it runs from (for a container, the install whose port it
+// publishes).
+func (s *Scanner) setOwner(fs *FlowMeterSocket, p *proc, k *hintSet) {
+	fs.Owner = s.ownerOf(p)
+	fs.Backend, fs.SettingsDir, fs.CwdGone = p.backend, p.settingsDir, p.cwdGone
+	if p.line.start == StartContainer {
+		fs.Backend, fs.SettingsDir = cmp.Or(k.portDirs[p.line.containerPort], k.portDirs[fs.Port]), ""
+	}
 }
 
 // identify asks GET /api/info of every candidate at once, then again, with

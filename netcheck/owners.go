@@ -146,36 +146,14 @@ func (s *Scanner) place(p *proc, k *hintSet) {
 		cwd, p.cwdGone = c, true
 	}
 	p.cwd = cwd
-	if !p.cwdGone && cwd != "" {
-		if p.root == "" {
-			p.settingsDir = cwd
-		}
-		if b, frontend := k.known(p.root, cwd); b != "" {
-			p.backend = b
-			if !frontend {
-				p.settingsDir = b
-			}
-			return
-		}
-		if p.root == "" && isBackend(cwd) {
-			p.backend = cwd
-			return
-		}
+	if !p.cwdGone && cwd != "" && p.placeInCwd(k) {
+		return
 	}
 	// Started from elsewhere: the backend may be named on the command line
 	// (--app-dir, a script path) or on PYTHONPATH.
 	dirs := namedDirs(p.args, cwd)
 	if p.line.python || p.line.entry {
-		if v, ok := getenv(s.sys.Environ(p.pid), "PYTHONPATH"); ok {
-			for _, dir := range filepath.SplitList(v) {
-				if dir != "" && !filepath.IsAbs(dir) && cwd != "" {
-					dir = filepath.Join(cwd, dir)
-				}
-				if dir != "" {
-					dirs = append(dirs, dir)
-				}
-			}
-		}
+		dirs = append(dirs, s.pythonPath(p.pid, cwd)...)
 	}
 	for _, dir := range dirs {
 		if b, _ := k.known(p.root, dir); b != "" {
@@ -187,6 +165,46 @@ func (s *Scanner) place(p *proc, k *hintSet) {
 			return
 		}
 	}
+}
+
+// placeInCwd places a process by its working folder, whose .env it reads
+// (when it sees this computer's files): a known install's backend or
+// frontend, or a backend folder. It reports whether the folder is one.
+func (p *proc) placeInCwd(k *hintSet) bool {
+	if p.root == "" {
+		p.settingsDir = p.cwd
+	}
+	if b, frontend := k.known(p.root, p.cwd); b != "" {
+		p.backend = b
+		if !frontend {
+			p.settingsDir = b
+		}
+		return true
+	}
+	if p.root == "" && isBackend(p.cwd) {
+		p.backend = p.cwd
+		return true
+	}
+	return false
+}
+
+// pythonPath lists the folders on a process's PYTHONPATH, relative ones
+// taken from its working folder cwd.
+func (s *Scanner) pythonPath(pid int32, cwd string) []string {
+	v, ok := getenv(s.sys.Environ(pid), "PYTHONPATH")
+	if !ok {
+		return nil
+	}
+	var dirs []string
+	for _, dir := range filepath.SplitList(v) {
+		if dir != "" && !filepath.IsAbs(dir) && cwd != "" {
+			dir = filepath.Join(cwd, dir)
+		}
+		if dir != "" {
+			dirs = append(dirs, dir)
+		}
+	}
+	return dirs
 }
 
 // isBackend reports whether dir is a FlowMeter backend folder: it holds

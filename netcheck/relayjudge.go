@@ -185,41 +185,45 @@ func sshLoopback(args []string) []string {
 			out = append(out, a)
 			continue
 		}
-		opt := "-"
-		value, hasValue := "", false
-		for j := 1; j < len(a); j++ {
-			ch := a[j]
-			if ch == 'g' {
-				continue
-			}
-			opt += string(ch)
-			if strings.IndexByte(sshFlagsWithValue, ch) >= 0 {
-				value, hasValue = a[j+1:], true
-				if value == "" && i+1 < len(args) {
-					i++
-					value = args[i]
-					if ch == 'L' {
-						value = loopbackForward(value)
-					}
-					if opt != "-" {
-						out = append(out, opt)
-					}
-					out = append(out, value)
-					opt, hasValue = "", false
-				} else if ch == 'L' {
-					value = loopbackForward(value)
-				}
-				break
-			}
+		words, tookNext := sshOptionLoopback(a, args[i+1:])
+		if tookNext {
+			i++
 		}
-		switch {
-		case hasValue:
-			out = append(out, opt+value)
-		case opt != "-" && opt != "":
-			out = append(out, opt)
-		}
+		out = append(out, words...)
 	}
 	return out
+}
+
+// sshOptionLoopback is one bundle of ssh options (a, "-NgL9000:...")
+// without g and with its -L bound to 127.0.0.1. An option whose value is
+// the next argument takes it from rest; tookNext says so.
+func sshOptionLoopback(a string, rest []string) (words []string, tookNext bool) {
+	opt := "-"
+	for j := 1; j < len(a); j++ {
+		ch := a[j]
+		if ch == 'g' {
+			continue
+		}
+		opt += string(ch)
+		if strings.IndexByte(sshFlagsWithValue, ch) < 0 {
+			continue
+		}
+		value := a[j+1:]
+		if value == "" && len(rest) > 0 {
+			value, tookNext = rest[0], true
+		}
+		if ch == 'L' {
+			value = loopbackForward(value)
+		}
+		if tookNext {
+			return []string{opt, value}, true
+		}
+		return []string{opt + value}, false
+	}
+	if opt == "-" {
+		return nil, false
+	}
+	return []string{opt}, false
 }
 
 // loopbackForward binds an ssh forward spec to 127.0.0.1.
