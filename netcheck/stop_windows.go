@@ -3,7 +3,6 @@ package netcheck
 import (
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"sync"
 	"time"
@@ -71,10 +70,6 @@ func (w winHold) interrupt() error {
 }
 
 func (w winHold) release() { windows.CloseHandle(w.h) }
-
-// interruptProcess ends a process held through the os package (unused on
-// Windows, whose holds are winHold).
-func interruptProcess(p *os.Process) error { return p.Kill() }
 
 // stopIdentified stops pid, gently first, only if it is the process want
 // describes (same creation time, same command line): a FlowMeter that
