@@ -384,7 +384,7 @@ func bindPhrase(h envfix.Host) string {
 
 // whereHost says which setting decided the host.
 func whereHost(e EnvSummary) string {
-	switch envfix.Source(e.HostSource) {
+	switch e.HostSource {
 	case envfix.SourceEnvironment:
 		return "from the environment variable " + e.HostVariable
 	case envfix.SourceFile:

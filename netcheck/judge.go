@@ -241,7 +241,7 @@ func reachable(ls []Listener) (exposing, unchecked []int) {
 // for its next start the python -m app.main way.
 func (j *judgement) hostUnread() bool {
 	v := j.v
-	return j.file != nil && !j.hostMatters() && !envfix.ClassifyHost(v.Env.Host).Local() && v.Env.HostSource != string(envfix.SourceEnvironment)
+	return j.file != nil && !j.hostMatters() && !envfix.ClassifyHost(v.Env.Host).Local() && v.Env.HostSource != envfix.SourceEnvironment
 }
 
 // wontStart leads the message with a setting that stops FlowMeter at its
@@ -449,7 +449,7 @@ func (j *judgement) exposedMessage(exposing []int) {
 		v.Advice = cause.Advice
 	default:
 		fmt.Fprintf(&b, "Localguard cannot tell why %s is there: %s.", owner, cause.Why)
-		if j.file != nil && !envfix.ClassifyHost(v.Env.Host).Local() && v.Env.HostSource != string(envfix.SourceEnvironment) {
+		if j.file != nil && !envfix.ClassifyHost(v.Env.Host).Local() && v.Env.HostSource != envfix.SourceEnvironment {
 			v.Fix = fixCommand(v.Env.Path)
 		}
 	}
@@ -513,7 +513,7 @@ func fixCommand(path string) string { return "localguard fix --env " + shellQuot
 // that says so.
 func (j *judgement) fileFixOrAdvice() string {
 	v := j.v
-	if v.Env.HostSource == string(envfix.SourceEnvironment) {
+	if v.Env.HostSource == envfix.SourceEnvironment {
 		v.Advice = fmt.Sprintf("unset %s, or set it to %s, where FlowMeter is started", v.Env.HostVariable, envfix.LocalHost)
 		return fmt.Sprintf("The environment variable %s beats the file: %s.", v.Env.HostVariable, v.Advice)
 	}

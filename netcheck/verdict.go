@@ -69,14 +69,14 @@ type Verdict struct {
 
 // EnvSummary is what FlowMeter's settings say, read as FlowMeter reads them.
 type EnvSummary struct {
-	Path       string `json:"path"`
-	Exists     bool   `json:"exists"`
-	Host       string `json:"host"`
-	HostSource string `json:"host_source"`
-	Port       int    `json:"port"`
+	Path       string        `json:"path"`
+	Exists     bool          `json:"exists"`
+	Host       string        `json:"host"`
+	HostSource envfix.Source `json:"host_source"`
+	Port       int           `json:"port"`
 
 	// HostClass says how uvicorn binds Host (see envfix.HostClass).
-	HostClass string `json:"host_class"`
+	HostClass envfix.HostClass `json:"host_class"`
 	// HostLine is the 1-based line of the .env that decides Host, 0 when
 	// no line does.
 	HostLine int `json:"host_line,omitempty"`
@@ -168,10 +168,10 @@ func summarize(f *envfix.File) EnvSummary {
 		Path:         f.Path,
 		Exists:       f.Exists,
 		Host:         host.Value,
-		HostSource:   string(host.Source),
+		HostSource:   host.Source,
 		Port:         n,
 		PortValid:    ok,
-		HostClass:    string(envfix.ClassifyHost(host.Value).Class),
+		HostClass:    envfix.ClassifyHost(host.Value).Class,
 		HostLine:     r.LineOf(host.Statement),
 		HostVariable: host.EnvName,
 	}

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"localguard/assets"
+	"localguard/envfix"
 	"localguard/netcheck"
 )
 
@@ -259,9 +260,9 @@ func settingsWords(env netcheck.EnvSummary) string {
 		host = `""`
 	}
 	switch env.HostSource {
-	case "environment":
+	case envfix.SourceEnvironment:
 		return fmt.Sprintf("HOST=%s, from the environment variable %s.", host, env.HostVariable)
-	case "file":
+	case envfix.SourceFile:
 		return fmt.Sprintf("HOST=%s, from %s:%d.", host, env.Path, env.HostLine)
 	}
 	if !env.Exists {
