@@ -20,6 +20,22 @@ const (
 	RelayContainer RelayKind = "container"
 )
 
+// SeenBy is what showed a relay.
+type SeenBy string
+
+// What shows a relay.
+const (
+	// SeenConnection: the system saw it connected to FlowMeter's port.
+	SeenConnection SeenBy = "connection"
+	// SeenCommandLine: its command line names FlowMeter's port, or it is
+	// asked through its own address (a container's publisher, Vite,
+	// kubectl).
+	SeenCommandLine SeenBy = "command-line"
+	// SeenConfig: its configuration (nginx's proxy_pass, Vite's proxy)
+	// names the port.
+	SeenConfig SeenBy = "config"
+)
+
 // RelayKind is how a relay passes FlowMeter on: a proxy listens here, a
 // tunnel carries the port elsewhere, a container publishes it.
 type RelayKind string
@@ -52,9 +68,8 @@ type RelayFacts struct {
 	// on (its connections or command line say so) but did not answer in
 	// time.
 	Unchecked bool
-	// Seen says what showed the relay: "connection" (the kernel saw it
-	// connect to FlowMeter's port), "command-line" or "config".
-	Seen string
+	// Seen says what showed the relay.
+	Seen SeenBy
 	// Frontend is Vite's folder (its working folder), "" for others.
 	Frontend string
 	// Source is the file that puts the relay on the network when
@@ -115,7 +130,7 @@ type relayProc struct {
 // resolvedRelay is a candidate's relays, as resolved.
 type resolvedRelay struct {
 	target int
-	seen   string
+	seen   SeenBy
 	out    []RelayFacts
 }
 
@@ -140,7 +155,7 @@ type relayCandidate struct {
 	pid    int32
 	p      *relayProc
 	target int    // FlowMeter's port it connects to, 0 when unknown
-	seen   string // what showed it
+	seen   SeenBy // what showed it
 }
 
 // find returns the relays of FlowMeter's sockets fm, among the listening
@@ -439,7 +454,7 @@ func (r *relayScanner) candidates(targets map[int]bool, fmPIDs map[int32]bool) [
 			p = r.newProc(pid, r.sys.Args(pid))
 			r.procs[pid] = p
 		}
-		out = append(out, relayCandidate{pid: pid, p: p, target: s.port, seen: "connection"})
+		out = append(out, relayCandidate{pid: pid, p: p, target: s.port, seen: SeenConnection})
 		added[pid] = true
 	}
 	only := 0
@@ -467,13 +482,13 @@ func programCandidate(pid int32, p *relayProc, targets map[int]bool, only int) (
 	c := relayCandidate{pid: pid, p: p}
 	for _, t := range p.line.targets {
 		if targets[t] {
-			c.target, c.seen = t, "command-line"
+			c.target, c.seen = t, SeenCommandLine
 			break
 		}
 	}
 	for _, t := range p.config {
 		if c.target == 0 && targets[t] {
-			c.target, c.seen = t, "config"
+			c.target, c.seen = t, SeenConfig
 		}
 	}
 	switch {
@@ -485,11 +500,11 @@ func programCandidate(pid int32, p *relayProc, targets map[int]bool, only int) (
 		if targets[p.line.hostPort] {
 			return c, false
 		}
-		c.target, c.seen = p.line.containerPort, "command-line"
+		c.target, c.seen = p.line.containerPort, SeenCommandLine
 	case p.line.prog == "vite" || p.line.prog == "kubectl":
 		// Their target is in their config or elsewhere: asked through
 		// their own address.
-		c.target, c.seen = only, "command-line"
+		c.target, c.seen = only, SeenCommandLine
 	default:
 		return c, false
 	}
@@ -507,7 +522,7 @@ func (r *relayScanner) resolve(c relayCandidate, conns []system.Conn, fmInodes m
 		prog = owner.Name
 	}
 	remote, localPeer := farEnd(conns, socks, own, c.pid, holder)
-	if p.line.localForward && c.seen == "command-line" && remote.IsValid() && !localPeer {
+	if p.line.localForward && c.seen == SeenCommandLine && remote.IsValid() && !localPeer {
 		// ssh -L to another host: its target is that host's port.
 		return nil
 	}
