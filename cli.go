@@ -5,6 +5,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -139,7 +140,7 @@ func (cmd *command) parse(c cli, args []string) (code int, done bool) {
 		fmt.Fprintf(c.err, "localguard %s: unexpected argument %q: pass the file with --env.\n", cmd.name, cmd.set.Arg(0))
 		return 3, true
 	}
-	cmd.checker = openInstall(cmd.env)
+	cmd.checker, _ = netcheck.OpenInstall(context.Background(), cmd.env, netcheck.DefaultStore(), os.Environ())
 	cmd.env = cmd.checker.EnvPath
 	if cmd.env == "" && cmd.source == "" && (cmd.name == "fix" || cmd.name == "undo") {
 		fmt.Fprintf(c.err, "localguard %s: %v\n", cmd.name, netcheck.ErrNoInstall)

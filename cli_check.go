@@ -35,15 +35,11 @@ func (c cli) watch(args []string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := cmd.checker.Watch(ctx, cmd.interval, func(v netcheck.Verdict) {
+	cmd.checker.Watch(ctx, cmd.interval, func(v netcheck.Verdict) {
 		if !cmd.json {
 			fmt.Fprintf(c.out, "%s ", time.Now().Format("15:04:05"))
 		}
 		c.print(v, cmd.json, nil)
 	})
-	if err != nil {
-		fmt.Fprintf(c.err, "localguard watch: %v\n", err)
-		return 3
-	}
 	return 0
 }

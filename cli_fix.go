@@ -16,7 +16,7 @@ type fixResult struct {
 }
 
 // applyFunc writes a plan and names the backup it kept.
-type applyFunc = func(*netcheck.Plan) (envfix.Backup, error)
+type applyFunc = func(*envfix.Plan) (envfix.Backup, error)
 
 // fix plans the change (HOST, a --finding's setting, or a --source file),
 // shows it, asks unless --yes, writes it with a backup, and checks again.
@@ -58,9 +58,9 @@ func (c cli) fix(args []string) int {
 // be refused. unlock releases it.
 func (cmd *command) applier() (apply applyFunc, unlock func(), err error) {
 	if !cmd.yes {
-		return netcheck.ApplyFix, func() {}, nil
+		return envfix.Apply, func() {}, nil
 	}
-	lock, err := netcheck.LockEnv(cmd.env)
+	lock, err := envfix.LockEnv(cmd.env)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -69,21 +69,17 @@ func (cmd *command) applier() (apply applyFunc, unlock func(), err error) {
 
 // plan is the change fix would make: to the --source file, to the
 // --finding's setting, or to HOST.
-func (cmd *command) plan(ctx context.Context) (*netcheck.Plan, error) {
-	switch {
-	case cmd.source != "":
+func (cmd *command) plan(ctx context.Context) (*envfix.Plan, error) {
+	if cmd.source != "" {
 		return netcheck.PlanSourceFix(cmd.source)
-	case cmd.finding != "":
-		return cmd.checker.PlanFinding(cmd.finding)
-	default:
-		return cmd.checker.PlanFix(ctx)
 	}
+	return cmd.checker.Plan(ctx, cmd.finding)
 }
 
 // applyPlan shows the change, asks unless --yes, and writes it; ok is
 // false when it was declined or failed (said on stderr). An empty plan
 // writes nothing and says so.
-func (c cli) applyPlan(cmd *command, plan *netcheck.Plan, apply applyFunc) (res *fixResult, ok bool) {
+func (c cli) applyPlan(cmd *command, plan *envfix.Plan, apply applyFunc) (res *fixResult, ok bool) {
 	res = &fixResult{Diff: plan.Diff()}
 	if plan.Empty() {
 		c.sayNothingToChange(cmd, plan)
@@ -109,7 +105,7 @@ func (c cli) applyPlan(cmd *command, plan *netcheck.Plan, apply applyFunc) (res 
 }
 
 // sayNothingToChange tells, in text, that the file is already safe.
-func (c cli) sayNothingToChange(cmd *command, plan *netcheck.Plan) {
+func (c cli) sayNothingToChange(cmd *command, plan *envfix.Plan) {
 	switch {
 	case cmd.json:
 	case cmd.source != "":
@@ -121,7 +117,7 @@ func (c cli) sayNothingToChange(cmd *command, plan *netcheck.Plan) {
 
 // reportFix prints what fix did: the verdict after it with --json, else
 // a sentence on the change made, if any.
-func (c cli) reportFix(cmd *command, plan *netcheck.Plan, res *fixResult, v netcheck.Verdict) {
+func (c cli) reportFix(cmd *command, plan *envfix.Plan, res *fixResult, v netcheck.Verdict) {
 	switch {
 	case cmd.json:
 		c.print(v, true, res)
@@ -134,7 +130,7 @@ func (c cli) reportFix(cmd *command, plan *netcheck.Plan, res *fixResult, v netc
 }
 
 // saySourceFixed tells of a --source fix, its backup and how to undo it.
-func (c cli) saySourceFixed(path string, plan *netcheck.Plan, res *fixResult) {
+func (c cli) saySourceFixed(path string, plan *envfix.Plan, res *fixResult) {
 	fmt.Fprintf(c.out, "Fixed: %s (from line %d).", path, plan.Line)
 	c.sayBackup(res)
 	fmt.Fprintf(c.out, "\nRestart what it starts for the change to take effect. To put it back: localguard undo --source %s\n", path)
@@ -142,7 +138,7 @@ func (c cli) saySourceFixed(path string, plan *netcheck.Plan, res *fixResult) {
 
 // sayEnvFixed tells of a .env fix, its backup and how to undo it, and
 // shows the verdict when FlowMeter is still exposed (it must restart).
-func (c cli) sayEnvFixed(env string, plan *netcheck.Plan, res *fixResult, v netcheck.Verdict) {
+func (c cli) sayEnvFixed(env string, plan *envfix.Plan, res *fixResult, v netcheck.Verdict) {
 	fmt.Fprintf(c.out, "Fixed: %s now sets %s=%s (line %d).", env, plan.Key, plan.Value, plan.Line)
 	c.sayBackup(res)
 	fmt.Fprintf(c.out, "\nTo put it back%s: localguard undo --env %s\n", netcheck.ShellNote, netcheck.ShellQuote(env))

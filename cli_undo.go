@@ -3,7 +3,7 @@ package main
 import (
 	"fmt"
 
-	"localguard/netcheck"
+	"localguard/envfix"
 )
 
 // undo puts the .env (or a --source file) back as it was before the last
@@ -17,7 +17,7 @@ func (c cli) undo(args []string) int {
 		cmd.env = cmd.source
 	}
 	if cmd.forget {
-		n, err := netcheck.ForgetBackups(cmd.env)
+		n, err := envfix.ForgetBackups(cmd.env)
 		if err != nil {
 			fmt.Fprintf(c.err, "localguard undo: %v\n", err)
 			return 1
@@ -25,12 +25,12 @@ func (c cli) undo(args []string) int {
 		fmt.Fprintf(c.out, "Removed the backups of %d fix(es) of %s; the file itself is unchanged.\n", n, cmd.env)
 		return 0
 	}
-	if err := netcheck.Undo(cmd.env); err != nil {
+	if err := envfix.Undo(cmd.env); err != nil {
 		fmt.Fprintf(c.err, "localguard undo: %v\n", err)
 		return 1
 	}
 	fmt.Fprintf(c.out, "Put %s back exactly as it was before the last fix.", cmd.env)
-	if n := netcheck.UndoSteps(cmd.env); n > 0 {
+	if n := envfix.UndoSteps(cmd.env); n > 0 {
 		fmt.Fprintf(c.out, " %d earlier fix(es) can be undone too, one at a time: run localguard undo again.", n)
 	}
 	fmt.Fprintln(c.out)

@@ -7,16 +7,13 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	// Before Fyne's package initialisation reads the locale (see there).
 	_ "clocale"
 
-	"localguard/netcheck"
 	"localguard/ui"
 )
 
@@ -48,25 +45,4 @@ func (c cli) window(args []string) int {
 		return 1
 	}
 	return 0
-}
-
-// openInstall resolves the install (the --env given, else the one found
-// running, remembered or in a common place), remembers it for next time,
-// and makes its Checker. With no install found, the Checker still judges
-// every FlowMeter running, from whatever folder.
-func openInstall(env string) *netcheck.Checker {
-	var store *netcheck.Store
-	if path, err := netcheck.DefaultStorePath(); err == nil {
-		store, _ = netcheck.OpenStore(path)
-	}
-	home, _ := os.UserHomeDir()
-	c := netcheck.Open(context.Background(), env, store, home, os.Environ())
-	if c.EnvPath == "" {
-		return c
-	}
-	if abs, err := filepath.Abs(c.EnvPath); err == nil && store != nil && store.Install != abs {
-		store.Install = abs
-		store.Save() // remembering is a convenience: a failure changes no verdict
-	}
-	return c
 }

@@ -11,6 +11,8 @@ import (
 
 	gnet "github.com/shirou/gopsutil/v4/net"
 	"github.com/shirou/gopsutil/v4/process"
+
+	"localguard/netcheck/system"
 )
 
 // The benchmarks run without and with the load of the performance figures:
@@ -130,11 +132,11 @@ func BenchmarkReference(b *testing.B) {
 				}
 			})
 			b.Run("procs-direct", func(b *testing.B) {
-				sys := procSystem{}
+				sys := system.New()
 				for b.Loop() {
-					for _, pid := range sys.pids() {
-						sys.args(pid)
-						sys.cwd(pid)
+					for _, pid := range sys.PIDs() {
+						sys.Args(pid)
+						sys.Cwd(pid)
 					}
 				}
 			})

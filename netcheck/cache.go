@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"localguard/envfix"
+	"localguard/netcheck/system"
 )
 
 // sandboxTTL is how long a watching Checker trusts a formula-sandbox answer
@@ -93,7 +94,7 @@ func (k *checkCache) forgetInterfaces() { k.ifacesValid, k.answers = false, nil 
 // answer is a remembered probe or sandbox answer.
 type answer struct {
 	ok    bool
-	state string
+	state Sandbox
 	at    time.Time
 }
 
@@ -115,12 +116,12 @@ func (k *checkCache) remember(key string, ttl time.Duration, ask func() answer) 
 }
 
 // probeKey names a connect to addr for socket s.
-func probeKey(s Socket, a netip.Addr) string {
+func probeKey(s system.Socket, a netip.Addr) string {
 	return fmt.Sprintf("probe %d %s %d", s.Inode, a, s.Port)
 }
 
 // sandboxKey names the sandbox answer of socket s.
-func sandboxKey(s Socket) string { return fmt.Sprintf("sandbox %d %d", s.Inode, s.Port) }
+func sandboxKey(s system.Socket) string { return fmt.Sprintf("sandbox %d %d", s.Inode, s.Port) }
 
 func contains(list []string, s string) bool {
 	for _, x := range list {

@@ -8,20 +8,32 @@ import (
 	"localguard/envfix"
 )
 
-// The causes of a listener's address, in the words of the JSON contract.
+// CauseKind is what put a listener or a relay on its address, in the
+// words of the JSON contract.
+type CauseKind string
+
+// The causes of a listener's or a relay's address.
 const (
-	CauseEnvFile     = "env-file"
-	CauseDefault     = "default"
-	CauseEnvironment = "environment"
-	CauseCommandLine = "command-line"
-	CauseContainer   = "container"
-	CauseUnknown     = "unknown"
+	// CauseEnvFile: a HOST line of the .env.
+	CauseEnvFile CauseKind = "env-file"
+	// CauseDefault: the program's own default address.
+	CauseDefault CauseKind = "default"
+	// CauseEnvironment: an environment variable.
+	CauseEnvironment CauseKind = "environment"
+	// CauseCommandLine: a flag on the command line.
+	CauseCommandLine CauseKind = "command-line"
+	// CauseConfig: a relay's configuration file (nginx, Vite).
+	CauseConfig CauseKind = "config"
+	// CauseContainer: a container that publishes the port.
+	CauseContainer CauseKind = "container"
+	// CauseUnknown: Localguard cannot tell.
+	CauseUnknown CauseKind = "unknown"
 )
 
 // Cause is what put a listener on its address, and what to change instead
 // when it is not the .env.
 type Cause struct {
-	Kind string
+	Kind CauseKind
 	// Why says it in plain words: "HOST=0.0.0.0 on line 4 of …/.env".
 	Why string
 	// Advice is the change to make when the .env is not the cause, "" when

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"localguard/envfix"
+	"localguard/netcheck/system"
 )
 
 // Checker builds verdicts again and again: it keeps a Scanner, so that a
@@ -70,6 +71,26 @@ func Open(ctx context.Context, envPath string, store *Store, home string, enviro
 	return c
 }
 
+// OpenInstall is Open for the user of this computer, as the command line
+// and the window both start: it looks in the user's home folder, and
+// remembers the install chosen in store for next time (remembering is a
+// convenience: a store that cannot be saved changes no verdict). With no
+// install known it returns ErrNoInstall beside a Checker that still judges
+// every FlowMeter running, from whatever folder, and finds one that starts
+// later.
+func OpenInstall(ctx context.Context, envPath string, store *Store, environ []string) (*Checker, error) {
+	home, _ := os.UserHomeDir()
+	c := Open(ctx, envPath, store, home, environ)
+	if c.EnvPath == "" {
+		return c, ErrNoInstall
+	}
+	if abs, err := filepath.Abs(c.EnvPath); err == nil && store != nil && store.Install != abs {
+		store.Install = abs
+		store.Save()
+	}
+	return c, nil
+}
+
 // hintFor is the scan hint of an install: its backend folder and port.
 func hintFor(envPath string, environ []string) Hint {
 	h := Hint{BackendDir: filepath.Dir(envPath)}
@@ -92,15 +113,7 @@ func (c *Checker) Check(ctx context.Context) Verdict {
 func (c *Checker) Gather(ctx context.Context) Facts {
 	c.cache.beginCheck()
 	f := Facts{Trusted: c.Store}
-	hints := c.hints
-	if hints == nil && c.EnvPath != "" {
-		file, _ := c.cache.load(c.EnvPath, c.Environ)
-		hints = []Hint{{BackendDir: filepath.Dir(c.EnvPath), Port: installPort(file)}}
-		for _, o := range c.Others {
-			hints = append(hints, Hint{BackendDir: filepath.Dir(o)})
-		}
-	}
-	socks, scanErr := c.scanner.Scan(ctx, hints...)
+	socks, scanErr := c.scanner.Scan(ctx, c.scanHints()...)
 	if c.EnvPath == "" {
 		// No install was known: a FlowMeter that runs now names one.
 		if in := runningInstalls(socks); len(in) > 0 {
@@ -108,21 +121,7 @@ func (c *Checker) Gather(ctx context.Context) Facts {
 		}
 	}
 	if c.EnvPath != "" {
-		abs := c.EnvPath
-		if a, err := filepath.Abs(abs); err == nil {
-			abs = a
-		}
-		if c.backend.path != abs {
-			c.backend.path, c.backend.dir = abs, resolveDir(filepath.Dir(abs))
-		}
-		in := &InstallFacts{EnvPath: c.EnvPath, Backend: c.backend.dir}
-		in.File, in.Err = c.cache.load(c.EnvPath, c.Environ)
-		if in.Err != nil {
-			_, err := os.Lstat(c.EnvPath)
-			in.Exists = err == nil
-		}
-		in.ComposeFile, in.ComposePublished = c.compose.published(composeFileOf(in.Backend))
-		f.Install = in
+		f.Install = c.installFacts()
 		f.UndoAvailable = envfix.UndoAvailable(c.EnvPath)
 	}
 	ifaces, ifErr := c.cache.interfaces()
@@ -133,22 +132,65 @@ func (c *Checker) Gather(ctx context.Context) Facts {
 	}
 	f.Installs = c.installStates(f.Listeners)
 	if scanErr == nil {
-		for _, rf := range c.relays.find(ctx, socks, c.scanner.Sockets(), c.scanner.system(), ownAddrsOf(ifaces), c.scanner.commandLines()) {
-			if !rf.Socket.Addr.IsValid() {
-				rf.Answered = map[netip.Addr]bool{}
-			} else {
-				rf.Answered = c.answered(ctx, rf.Socket, ifaces)
-			}
-			if rf.Kind == RelayContainer && f.Install != nil && len(f.Install.ComposePublished) > 0 {
-				rf.Source = f.Install.ComposeFile
-			}
-			f.Relays = append(f.Relays, rf)
-		}
+		f.Relays = c.relayFacts(ctx, socks, ifaces, f.Install)
 		if err := c.relays.err(); err != nil {
 			f.ScanErr = errors.Join(f.ScanErr, err)
 		}
 	}
 	return f
+}
+
+// scanHints are the installs a scan is told of: those known when the
+// Checker was opened, else the chosen one (with its port) and the others.
+func (c *Checker) scanHints() []Hint {
+	if c.hints != nil || c.EnvPath == "" {
+		return c.hints
+	}
+	file, _ := c.cache.load(c.EnvPath, c.Environ)
+	hints := []Hint{{BackendDir: filepath.Dir(c.EnvPath), Port: installPort(file)}}
+	for _, o := range c.Others {
+		hints = append(hints, Hint{BackendDir: filepath.Dir(o)})
+	}
+	return hints
+}
+
+// installFacts reads the chosen install's .env as FlowMeter reads it, and
+// the compose file beside its backend.
+func (c *Checker) installFacts() *InstallFacts {
+	abs := c.EnvPath
+	if a, err := filepath.Abs(abs); err == nil {
+		abs = a
+	}
+	if c.backend.path != abs {
+		c.backend.path, c.backend.dir = abs, resolveDir(filepath.Dir(abs))
+	}
+	in := &InstallFacts{EnvPath: c.EnvPath, Backend: c.backend.dir}
+	in.File, in.Err = c.cache.load(c.EnvPath, c.Environ)
+	if in.Err != nil {
+		_, err := os.Lstat(c.EnvPath)
+		in.Exists = err == nil
+	}
+	in.ComposeFile, in.ComposePublished = c.compose.published(composeFileOf(in.Backend))
+	return in
+}
+
+// relayFacts finds the relays of the FlowMeters found, each with the
+// addresses it answered on; a container's source is the install's compose
+// file when that publishes FlowMeter's ports.
+func (c *Checker) relayFacts(ctx context.Context, socks []FlowMeterSocket, ifaces []Interface, install *InstallFacts) []RelayFacts {
+	var out []RelayFacts
+	for _, rf := range c.relays.find(ctx, socks, c.scanner.Sockets(), c.scanner.reader(), ownAddrsOf(ifaces), c.scanner.commandLines()) {
+		if !rf.Socket.Addr.IsValid() {
+			rf.Answered = map[netip.Addr]bool{}
+		} else {
+			rf.Answered = c.answered(ctx, rf.Socket, ifaces)
+		}
+		if rf.Kind == RelayContainer && install != nil && len(install.ComposePublished) > 0 {
+			rf.Source = install.ComposeFile
+		}
+		out = append(out, rf)
+	}
+	return out
 }
 
 func installPort(f *envfix.File) int {
@@ -228,7 +270,7 @@ func installMatcher() func(a, b string) bool {
 // addresses, and the formula sandbox. A socket on an address this computer
 // does not have is never connected to.
 func (c *Checker) listenerFacts(ctx context.Context, s FlowMeterSocket, ifaces []Interface) ListenerFacts {
-	lf := ListenerFacts{FlowMeterSocket: s, Answered: map[netip.Addr]bool{}, Sandbox: "unknown"}
+	lf := ListenerFacts{FlowMeterSocket: s, Answered: map[netip.Addr]bool{}, Sandbox: SandboxUnknown}
 	if s.Owner != nil && s.Owner.Start == StartContainer {
 		lf.ComposeFile = composeFileOf(s.Backend)
 	}
@@ -255,7 +297,7 @@ func (c *Checker) listenerFacts(ctx context.Context, s FlowMeterSocket, ifaces [
 // on (only this computer's own), all at once, and returns those that
 // answered; a watching Checker remembers the answers while the socket and
 // the network stay.
-func (c *Checker) answered(ctx context.Context, s Socket, ifaces []Interface) map[netip.Addr]bool {
+func (c *Checker) answered(ctx context.Context, s system.Socket, ifaces []Interface) map[netip.Addr]bool {
 	out := map[netip.Addr]bool{}
 	var addrs []netip.Addr
 	for _, r := range ReachableAddrs(s, ifaces) {
@@ -295,42 +337,6 @@ func trustedOnly(ls []Listener) string {
 	return strings.Join(names, ", ")
 }
 
-// kindWords names a kind of network for people.
-func kindWords(kind string) string {
-	switch AddrKind(kind) {
-	case KindLAN:
-		return "local network"
-	case KindPublic:
-		return "public address"
-	case KindVPN:
-		return "VPN"
-	case KindVirtual:
-		return "virtual network"
-	case KindLinkLocal:
-		return "link-local"
-	}
-	return kind
-}
-
-// Words says who shares a kind of network, for people.
-func (k AddrKind) Words() string {
-	switch k {
-	case KindLAN:
-		return "local network: anyone on it"
-	case KindPublic:
-		return "public address: possibly the whole internet"
-	case KindVPN:
-		return "VPN: everyone on the VPN"
-	case KindVirtual:
-		return "virtual network: containers and virtual machines"
-	case KindLinkLocal:
-		return "link-local: anyone on the same cable or Wi-Fi"
-	case KindLoopback:
-		return "this computer only"
-	}
-	return string(k)
-}
-
 // joinWords joins "a", "b" and "c" as "a, b and c".
 func joinWords(s []string) string {
 	if len(s) < 2 {
@@ -344,7 +350,7 @@ func joinWords(s []string) string {
 func findings(r *envfix.Reading, envPath string) []Finding {
 	out := []Finding{}
 	for _, risk := range r.RisksIn(envPath) {
-		f := Finding{Key: risk.Key, Severity: risk.Severity, Message: risk.Message}
+		f := Finding{Key: risk.Key, Severity: Severity(risk.Severity), Message: risk.Message}
 		switch {
 		case risk.Setting.Source == envfix.SourceEnvironment:
 			// An error's message already names the variable to correct.
@@ -378,7 +384,7 @@ func bindPhrase(h envfix.Host) string {
 
 // whereHost says which setting decided the host.
 func whereHost(e EnvSummary) string {
-	switch envfix.Source(e.HostSource) {
+	switch e.HostSource {
 	case envfix.SourceEnvironment:
 		return "from the environment variable " + e.HostVariable
 	case envfix.SourceFile:
@@ -398,6 +404,15 @@ func quoteHost(h string) string {
 		return `""`
 	}
 	return h
+}
+
+// Plan plans the change a fix asks for: the one that makes the setting
+// key (a finding's key) safe, or, when key is "", the HOST fix (PlanFix).
+func (c *Checker) Plan(ctx context.Context, key string) (*envfix.Plan, error) {
+	if key != "" {
+		return c.PlanFinding(key)
+	}
+	return c.PlanFix(ctx)
 }
 
 // PlanFix plans the change to the .env that makes FlowMeter bind to
@@ -478,18 +493,3 @@ var ErrNoFinding = errors.New("no such finding")
 
 // ErrNotTheFile means the .env is not what puts FlowMeter on its address.
 var ErrNotTheFile = errors.New("the .env does not decide the address")
-
-// ApplyFix writes a plan made by PlanFix, keeping a backup.
-func ApplyFix(p *envfix.Plan) (envfix.Backup, error) { return envfix.Apply(p) }
-
-// Undo puts back the .env as it was before the last fix.
-func Undo(envPath string) error { return envfix.Undo(envPath) }
-
-// BackupPath is where applying the plan keeps the original file.
-func BackupPath(p *envfix.Plan) string { return envfix.BackupFor(p.File).Path }
-
-// UndoAvailable reports whether a fix of the .env at envPath can be undone.
-func UndoAvailable(envPath string) bool { return envfix.UndoAvailable(envPath) }
-
-// IsNothingToUndo reports whether err says there was no fix to undo.
-func IsNothingToUndo(err error) bool { return errors.Is(err, envfix.ErrNothingToUndo) }

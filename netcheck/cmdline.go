@@ -2,6 +2,7 @@ package netcheck
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -28,13 +29,7 @@ type commandLine struct {
 // kernel's short name, may be "") and its arguments.
 func readCommandLine(name string, args []string) commandLine {
 	if len(args) == 0 {
-		if isContainerProxy(name) {
-			return commandLine{start: StartContainer}
-		}
-		if isPackaged(name) {
-			return commandLine{start: StartPackaged, entry: true}
-		}
-		return commandLine{start: StartUnknown}
+		return nameOnlyLine(name)
 	}
 	if len(args) == 1 && strings.HasPrefix(args[0], "gunicorn: ") {
 		// setproctitle: "gunicorn: master [app.main:app]".
@@ -46,33 +41,55 @@ func readCommandLine(name string, args []string) commandLine {
 	case isPackaged(exe) || isPackaged(name) && !isPython(exe):
 		return commandLine{start: StartPackaged, entry: true}
 	case isContainerProxy(exe) || isContainerProxy(name):
-		c := commandLine{start: StartContainer}
-		c.host, c.hostSet = flagValue(args[1:], "-host-ip", "--host-ip")
-		if p, ok := flagValue(args[1:], "-container-port", "--container-port"); ok {
-			c.containerPort = atoiOr0(p)
-		}
-		return c
-	case exe == "uvicorn":
-		c := uvicornLine(args[1:])
-		c.python = true
-		return c
-	case exe == "gunicorn":
-		c := gunicornLine(args[1:])
-		c.python = true
-		return c
-	case isPython(exe):
-		c := pythonLine(args)
-		c.python = true
-		return c
+		return containerProxyLine(args[1:])
+	case exe == "uvicorn" || exe == "gunicorn" || isPython(exe):
+		return pythonServerLine(exe, args)
 	}
-	for _, a := range args {
-		if isViteScript(a) {
-			c := commandLine{start: StartVite, entry: true}
-			c.host, c.hostSet = viteHost(args[1:])
-			return c
-		}
+	if slices.ContainsFunc(args, isViteScript) {
+		c := commandLine{start: StartVite, entry: true}
+		c.host, c.hostSet = viteHost(args[1:])
+		return c
 	}
 	return commandLine{start: StartUnknown}
+}
+
+// nameOnlyLine recognises a process whose arguments cannot be read by its
+// name alone.
+func nameOnlyLine(name string) commandLine {
+	switch {
+	case isContainerProxy(name):
+		return commandLine{start: StartContainer}
+	case isPackaged(name):
+		return commandLine{start: StartPackaged, entry: true}
+	}
+	return commandLine{start: StartUnknown}
+}
+
+// containerProxyLine reads a container port publisher's arguments (after
+// the program): the address and the container's port it publishes to.
+func containerProxyLine(args []string) commandLine {
+	c := commandLine{start: StartContainer}
+	c.host, c.hostSet = flagValue(args, "-host-ip", "--host-ip")
+	if p, ok := flagValue(args, "-container-port", "--container-port"); ok {
+		c.containerPort = atoiOr0(p)
+	}
+	return c
+}
+
+// pythonServerLine reads the command line of uvicorn, gunicorn or a
+// Python interpreter (exe), which may serve FlowMeter whatever it runs.
+func pythonServerLine(exe string, args []string) commandLine {
+	var c commandLine
+	switch exe {
+	case "uvicorn":
+		c = uvicornLine(args[1:])
+	case "gunicorn":
+		c = gunicornLine(args[1:])
+	default:
+		c = pythonLine(args)
+	}
+	c.python = true
+	return c
 }
 
 // pythonLine reads `python [options] (-m module | script) args...`.

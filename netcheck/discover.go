@@ -34,11 +34,13 @@ var commonPlaces = []string{
 	"dev/FlowMeter", "dev/flowmeter", "Documents/FlowMeter", "Desktop/FlowMeter",
 }
 
-// Discover finds the FlowMeter installs on this machine, in the order they
-// are used: the installs of every FlowMeter running now, however it was
-// started (its working folder, command line or PYTHONPATH names its
-// backend), first, as they can be exposed now; then the install remembered
-// from the last use; then checkouts in common places under home.
+// Discover finds the FlowMeter installs on this machine, in the order Open
+// chooses from: first the installs of the FlowMeters running now whose
+// process Localguard may read (its working folder, command line or
+// PYTHONPATH names the backend), those listening beyond this computer
+// before those on loopback, as they can be exposed now; then the install
+// remembered in store; then checkouts in common places under home. With
+// none found, the error wraps ErrNoInstall.
 func Discover(ctx context.Context, store *Store, home string) ([]Install, error) {
 	known := knownInstalls(store, home)
 	var hints []Hint

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"localguard/netcheck/system"
 )
 
 // wantSocket is a socket a case expects FlowMeter to listen on.
@@ -166,7 +168,7 @@ func TestFindFlowMeter(t *testing.T) {
 				addrs = append(addrs, w.addr)
 			}
 			c.waitListening(t, port, addrs...)
-			c.waitFlowMeter(t, probeAddr(Socket{Addr: tc.want[0].addr}), port)
+			c.waitFlowMeter(t, probeAddr(system.Socket{Addr: tc.want[0].addr}), port)
 
 			found, err := FindFlowMeter(context.Background(), backend, port)
 			if err != nil {
@@ -241,7 +243,7 @@ func checkReach(t *testing.T, f FlowMeterSocket, ifs []Interface) {
 	if len(listed) == 0 {
 		t.Errorf("%v: reachable nowhere", f.Addr)
 	}
-	socks, _ := listenSockets()
+	socks, _ := system.New().Listeners(context.Background())
 	for _, it := range ifs {
 		for _, ia := range it.Addrs {
 			a := ia.Prefix.Addr()
@@ -260,7 +262,7 @@ func checkReach(t *testing.T, f FlowMeterSocket, ifs []Interface) {
 
 // servedByOther reports whether another listening socket on s's port
 // answers on a.
-func servedByOther(socks []Socket, s Socket, a netip.Addr) bool {
+func servedByOther(socks []system.Socket, s system.Socket, a netip.Addr) bool {
 	for _, o := range socks {
 		if o.Inode == s.Inode || o.Port != s.Port {
 			continue
@@ -422,9 +424,9 @@ func TestSandboxState(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		env  string
-		want string
+		want Sandbox
 	}{{"", "on"}, {"ALLOW_UNSAFE_FORMULAS=true", "off"}, {"ALLOW_UNSAFE_FORMULAS=false", "on"}} {
-		t.Run(tc.want+" "+tc.env, func(t *testing.T) {
+		t.Run(string(tc.want)+" "+tc.env, func(t *testing.T) {
 			port := freePort(t)
 			backend := checkout(t, fmt.Sprintf("HOST=127.0.0.1\nPORT=%d\n%s\n", port, tc.env))
 			c := start(t, backend, python, childEnv(), "python3", "-m", "app.main")

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+
+	"localguard/netcheck/system"
 )
 
 // TestGopsutilSystem runs the scan of Windows and macOS (gopsutil's
@@ -29,11 +31,11 @@ func TestGopsutilSystem(t *testing.T) {
 		pid     int32
 	}{{backend, port, c.pid()}, {backend6, port6, c6.pid()}} {
 		ctx := context.Background()
-		viaProc, err := (&Scanner{sys: procSystem{}}).Scan(ctx, Hint{BackendDir: tc.backend, Port: tc.port})
+		viaProc, err := (&Scanner{sys: system.New()}).Scan(ctx, Hint{BackendDir: tc.backend, Port: tc.port})
 		if err != nil {
 			t.Fatal(err)
 		}
-		viaGopsutil, err := (&Scanner{sys: &gopsutilSystem{}}).Scan(ctx, Hint{BackendDir: tc.backend, Port: tc.port})
+		viaGopsutil, err := (&Scanner{sys: system.Gopsutil()}).Scan(ctx, Hint{BackendDir: tc.backend, Port: tc.port})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -21,6 +21,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"localguard/netcheck/system"
 )
 
 // python is the interpreter with Debian's python3-uvicorn, python3-fastapi
@@ -221,7 +223,7 @@ func (c *child) waitListening(t testing.TB, port int, want ...netip.Addr) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		socks, err := listenSockets()
+		socks, err := system.New().Listeners(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}

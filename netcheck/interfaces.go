@@ -1,10 +1,11 @@
 package netcheck
 
 import (
-	"fmt"
 	"net"
 	"net/netip"
 	"strings"
+
+	"localguard/netcheck/system"
 )
 
 // AddrKind is the kind of network an interface address is on, which decides
@@ -29,6 +30,28 @@ const (
 	KindPublic AddrKind = "public"
 )
 
+// kindWords says each kind of network for people: its name in a
+// sentence, and who shares such a network.
+var kindWords = map[AddrKind]struct{ name, who string }{
+	KindLAN:       {"local network", "anyone on it"},
+	KindPublic:    {"public address", "possibly the whole internet"},
+	KindVPN:       {"VPN", "everyone on the VPN"},
+	KindVirtual:   {"virtual network", "containers and virtual machines"},
+	KindLinkLocal: {"link-local", "anyone on the same cable or Wi-Fi"},
+	KindLoopback:  {"loopback", "this computer only"},
+}
+
+// Words says a kind of network for people: name is how a sentence names
+// it ("local network"), who says who shares it ("anyone on it"; "" for a
+// kind Localguard does not know, whose name is the kind itself).
+func (k AddrKind) Words() (name, who string) {
+	w, ok := kindWords[k]
+	if !ok {
+		return string(k), ""
+	}
+	return w.name, w.who
+}
+
 // Interface is a network interface that is up, with its addresses.
 type Interface struct {
 	Name  string
@@ -36,11 +59,11 @@ type Interface struct {
 	Flags net.Flags
 	Addrs []InterfaceAddr
 	// Gateway is the IPv4 default gateway through this interface, nil when
-	// there is none or the system does not show it (only Linux does).
-	Gateway *Gateway
+	// there is none or the system does not show it (Linux and Windows do).
+	Gateway *system.Gateway
 	// Profile names the network for people (Wi-Fi "Costa-Guest"), where
 	// the system does.
-	Profile NetworkProfile
+	Profile system.NetworkProfile
 }
 
 // InterfaceAddr is one address of an interface and the kind of network it
@@ -50,48 +73,17 @@ type InterfaceAddr struct {
 	Kind   AddrKind
 }
 
-// Gateway is a default gateway: its address and, when the neighbour table
-// knows it, its hardware address, which tells one network from another that
-// uses the same subnet.
-type Gateway struct {
-	Addr netip.Addr
-	// HardwareAddr is nil when the neighbour table has no entry for it.
-	HardwareAddr net.HardwareAddr
-}
-
 // Interfaces lists the interfaces that are up, their addresses classified.
 func Interfaces() ([]Interface, error) {
-	ifs, err := net.Interfaces()
+	ifs, err := system.Interfaces()
 	if err != nil {
-		return nil, fmt.Errorf("listing network interfaces: %w", err)
+		return nil, err
 	}
-	gws := defaultGateways()
-	profiles := NetworkProfiles()
-	var out []Interface
-	for _, ni := range ifs {
-		if ni.Flags&net.FlagUp == 0 {
-			continue
-		}
-		addrs, err := ni.Addrs()
-		if err != nil {
-			continue // the interface went away
-		}
-		it := Interface{Name: ni.Name, Index: ni.Index, Flags: ni.Flags, Gateway: gws[ni.Name], Profile: profiles[ni.Name]}
-		for _, a := range addrs {
-			ipn, ok := a.(*net.IPNet)
-			if !ok {
-				continue
-			}
-			ip, ok := netip.AddrFromSlice(ipn.IP)
-			if !ok {
-				continue
-			}
-			ip = ip.Unmap()
-			ones, _ := ipn.Mask.Size()
-			it.Addrs = append(it.Addrs, InterfaceAddr{
-				Prefix: netip.PrefixFrom(ip, ones),
-				Kind:   ClassifyAddr(ni.Name, ni.Flags, ip),
-			})
+	out := make([]Interface, 0, len(ifs))
+	for _, si := range ifs {
+		it := Interface{Name: si.Name, Index: si.Index, Flags: si.Flags, Gateway: si.Gateway, Profile: si.Profile}
+		for _, p := range si.Prefixes {
+			it.Addrs = append(it.Addrs, InterfaceAddr{Prefix: p, Kind: ClassifyAddr(si.Name, si.Flags, p.Addr())})
 		}
 		out = append(out, it)
 	}
@@ -161,23 +153,12 @@ type Reach struct {
 // every network of its family this computer is on, through that network:
 // it is listed once more for each of them. Loopback addresses are included;
 // the caller decides what is exposed.
-func ReachableAddrs(s Socket, ifaces []Interface) []Reach {
+func ReachableAddrs(s system.Socket, ifaces []Interface) []Reach {
 	listen := s.Addr.Unmap()
 	var out []Reach
 	for _, it := range ifaces {
 		for _, ia := range it.Addrs {
-			a := ia.Prefix.Addr()
-			var ok bool
-			switch {
-			case listen == netip.IPv4Unspecified():
-				ok = a.Is4()
-			case listen == netip.IPv6Unspecified():
-				ok = a.Is6() || s.DualStack && a.Is4()
-			case a == listen.WithZone(""):
-				ok = true
-			case ia.Kind == KindLoopback && listen.IsLoopback() && ia.Prefix.Contains(listen):
-				a, ok = listen, true
-			}
+			a, ok := answersOn(s, listen, ia)
 			if !ok {
 				continue
 			}
@@ -191,14 +172,39 @@ func ReachableAddrs(s Socket, ifaces []Interface) []Reach {
 		// A link-local address is not routed beyond its own link.
 		return out
 	}
-	home := out[0]
+	return append(out, weakHost(out[0], listen, ifaces)...)
+}
+
+// answersOn is the address of an interface a socket listening on listen
+// answers on, if any: every address of its family for a wildcard (IPv4
+// too for a dual-stack ::), its own, or a loopback address inside the
+// loopback interface's prefix (127.x.y.z).
+func answersOn(s system.Socket, listen netip.Addr, ia InterfaceAddr) (netip.Addr, bool) {
+	a := ia.Prefix.Addr()
+	switch {
+	case listen == netip.IPv4Unspecified():
+		return a, a.Is4()
+	case listen == netip.IPv6Unspecified():
+		return a, a.Is6() || s.DualStack && a.Is4()
+	case a == listen.WithZone(""):
+		return a, true
+	case ia.Kind == KindLoopback && listen.IsLoopback() && ia.Prefix.Contains(listen):
+		return listen, true
+	}
+	return a, false
+}
+
+// weakHost lists a specific address (home, on its own interface) once for
+// every other network of its family, through which a neighbour reaches it
+// by the weak host model.
+func weakHost(home Reach, listen netip.Addr, ifaces []Interface) []Reach {
+	var out []Reach
 	for _, it := range ifaces {
 		if it.Name == home.Interface {
 			continue
 		}
 		for _, ia := range it.Addrs {
-			a := ia.Prefix.Addr()
-			if ia.Kind == KindLoopback || a.Is4() != listen.Is4() {
+			if ia.Kind == KindLoopback || ia.Prefix.Addr().Is4() != listen.Is4() {
 				continue
 			}
 			out = append(out, Reach{Interface: it.Name, Addr: home.Addr, Via: ia.Prefix, Kind: ia.Kind})

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"slices"
 	"testing"
+
+	"localguard/netcheck/system"
 )
 
 func TestClassifyAddr(t *testing.T) {
@@ -80,7 +82,7 @@ func TestReachableAddrs(t *testing.T) {
 		{"10.0.0.1", false, nil}, // not an address of this machine
 	} {
 		var got []string
-		for _, r := range ReachableAddrs(Socket{Addr: netip.MustParseAddr(tc.addr), Port: 8000, DualStack: tc.dual}, ifs) {
+		for _, r := range ReachableAddrs(system.Socket{Addr: netip.MustParseAddr(tc.addr), Port: 8000, DualStack: tc.dual}, ifs) {
 			got = append(got, r.Interface+"/"+r.Addr.String())
 		}
 		if !slices.Equal(got, tc.want) {

@@ -1,6 +1,7 @@
 package netcheck
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"path/filepath"
@@ -74,7 +75,7 @@ type ListenerFacts struct {
 	// ReachableAddrs lists; only this computer's addresses are tried.
 	Answered map[netip.Addr]bool
 	// Sandbox is FlowMeter's formula sandbox as it reports it.
-	Sandbox string
+	Sandbox Sandbox
 	// ComposeFile is the compose file of the install a container
 	// publisher belongs to, "" when none is known.
 	ComposeFile string
@@ -125,7 +126,7 @@ func Judge(f Facts) Verdict {
 func listenerOf(lf ListenerFacts, cause Cause, ifaces []Interface, trust *Store) Listener {
 	l := Listener{
 		Address: lf.Addr.String(), Port: lf.Port, Cause: cause.Kind, Why: cause.Why,
-		FormulaSandbox: cmpOr(lf.Sandbox, "unknown"), ExposedOn: []Exposure{},
+		FormulaSandbox: cmp.Or(lf.Sandbox, SandboxUnknown), ExposedOn: []Exposure{},
 		Confirmed: lf.Confirmed, Unchecked: lf.Unchecked, NotThisComputer: lf.Foreign,
 	}
 	if lf.Backend != "" {
@@ -149,7 +150,7 @@ func listenerOf(lf ListenerFacts, cause Cause, ifaces []Interface, trust *Store)
 			continue
 		}
 		l.ExposedOn = append(l.ExposedOn, Exposure{
-			Interface: r.Interface, Address: r.Addr.String(), Kind: string(r.Kind),
+			Interface: r.Interface, Address: r.Addr.String(), Kind: r.Kind,
 			Trusted:          trust != nil && trust.Trusts(r.Interface, r.Via, gateways[r.Interface]),
 			URL:              URL(r.Addr, lf.Port),
 			Via:              r.Via.Addr().String(),
@@ -158,13 +159,6 @@ func listenerOf(lf ListenerFacts, cause Cause, ifaces []Interface, trust *Store)
 		})
 	}
 	return l
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // judgement is one Judge call's working state.
@@ -180,12 +174,13 @@ type judgement struct {
 func untrusted(l Listener) []string {
 	var out []string
 	for _, e := range l.ExposedOn {
+		kind, _ := e.Kind.Words()
 		switch {
 		case e.Trusted:
 		case e.Network != "":
-			out = append(out, fmt.Sprintf("%s (%s, %s, %s)", e.Network, e.Interface, kindWords(e.Kind), e.Address))
+			out = append(out, fmt.Sprintf("%s (%s, %s, %s)", e.Network, e.Interface, kind, e.Address))
 		default:
-			out = append(out, fmt.Sprintf("%s (%s, %s)", e.Interface, kindWords(e.Kind), e.Address))
+			out = append(out, fmt.Sprintf("%s (%s, %s)", e.Interface, kind, e.Address))
 		}
 	}
 	return out
@@ -197,17 +192,7 @@ func untrusted(l Listener) []string {
 // safe; then what the settings would do at the next start.
 func (j *judgement) decide() {
 	v := j.v
-	var exposing, unchecked []int
-	for i, l := range v.Listeners {
-		if len(untrusted(l)) == 0 {
-			continue
-		}
-		if l.Unchecked {
-			unchecked = append(unchecked, i)
-		} else {
-			exposing = append(exposing, i)
-		}
-	}
+	exposing, unchecked := reachable(v.Listeners)
 	switch {
 	case len(exposing) > 0:
 		v.Status = StatusExposed
@@ -230,9 +215,33 @@ func (j *judgement) decide() {
 		j.settingsJudgement()
 	}
 	j.wontStart()
-	if v.Status != StatusExposed && j.file != nil && !j.hostMatters() && !envfix.ClassifyHost(v.Env.Host).Local() && v.Env.HostSource != string(envfix.SourceEnvironment) {
+	if v.Status != StatusExposed && j.hostUnread() {
 		v.Findings = append(v.Findings, j.hostFinding())
 	}
+}
+
+// reachable are the indexes of the listeners an untrusted network can
+// reach: those checked (exposing), and those that could not be.
+func reachable(ls []Listener) (exposing, unchecked []int) {
+	for i, l := range ls {
+		if len(untrusted(l)) == 0 {
+			continue
+		}
+		if l.Unchecked {
+			unchecked = append(unchecked, i)
+		} else {
+			exposing = append(exposing, i)
+		}
+	}
+	return exposing, unchecked
+}
+
+// hostUnread reports whether the chosen install's .env sets a HOST beyond
+// this computer that FlowMeter, as it runs now, does not read: a finding
+// for its next start the python -m app.main way.
+func (j *judgement) hostUnread() bool {
+	v := j.v
+	return j.file != nil && !j.hostMatters() && !envfix.ClassifyHost(v.Env.Host).Local() && v.Env.HostSource != envfix.SourceEnvironment
 }
 
 // wontStart leads the message with a setting that stops FlowMeter at its
@@ -240,7 +249,7 @@ func (j *judgement) decide() {
 func (j *judgement) wontStart() {
 	v := j.v
 	for _, f := range v.Findings {
-		if f.Severity != envfix.SeverityError {
+		if f.Severity != SeverityError {
 			continue
 		}
 		if v.Status == StatusExposed {
@@ -286,66 +295,94 @@ func (j *judgement) hostMatters() bool {
 // exposed now.
 func (j *judgement) settingsJudgement() {
 	v := j.v
-	var risks []string
-	if j.file != nil && j.hostMatters() && !envfix.ClassifyHost(v.Env.Host).Local() {
-		h := envfix.ClassifyHost(v.Env.Host)
-		if len(j.installListeners()) > 0 {
-			risks = append(risks, fmt.Sprintf("At its next start FlowMeter would %s (HOST=%s, %s).", bindPhrase(h), quoteHost(v.Env.Host), whereHost(v.Env)))
-		} else {
-			risks = append(risks, fmt.Sprintf("If FlowMeter is started with python -m app.main, it would %s (HOST=%s, %s); started with uvicorn or as the released FlowMeter it would not.", bindPhrase(h), quoteHost(v.Env.Host), whereHost(v.Env)))
-		}
-		if advice := j.fileFixOrAdvice(); advice != "" {
-			risks = append(risks, advice)
+	risks := j.installRisks()
+	for i := range j.f.Listeners {
+		if r := j.listenerRisk(i); r != "" {
+			risks = append(risks, r)
 		}
 	}
-	for i, lf := range j.f.Listeners {
-		l := v.Listeners[i]
-		switch {
-		case lf.Unchecked:
-		case lf.Foreign:
-			risks = append(risks, fmt.Sprintf("%s listens on %s, an address this computer does not have now: it becomes reachable when this computer gets that address.", ownerWords(l, lf), l.Address))
-		case j.f.Install != nil && lf.Backend != "" && lf.Backend == j.f.Install.Backend && lf.SettingsDir == lf.Backend:
-			// Its settings are the chosen install's, judged above.
-		case lf.Owner != nil && lf.Owner.Start == StartPythonModule && lf.Settings != nil:
-			if h := lf.Settings.Reading.Host(); !envfix.ClassifyHost(h.Value).Local() {
-				risks = append(risks, fmt.Sprintf("At its next start %s would %s (HOST=%s in %s).", ownerWords(l, lf), bindPhrase(envfix.ClassifyHost(h.Value)), quoteHost(h.Value), lf.Settings.Path))
-				if v.Fix == "" && h.Source != envfix.SourceEnvironment {
-					v.Fix = fixCommand(lf.Settings.Path)
-				}
-			}
-		case lf.Owner != nil && lf.Owner.Start == StartPythonModule && lf.Settings == nil:
-			risks = append(risks, fmt.Sprintf("Localguard cannot read the settings %s will start with next time (%s), so it cannot tell where it would listen then.", ownerWords(l, lf), settingsUnknownWhy(lf)))
-		}
-	}
-	if len(risks) > 0 {
-		v.Status = StatusAtRisk
-		v.Message = strings.Join(risks, " ")
-		if trusted := trustedOnly(v.Listeners); trusted != "" {
-			v.Message = "FlowMeter can be reached only from this computer and networks you trust (" + trusted + ") for now. " + v.Message
-		} else if len(v.Listeners) > 0 {
-			v.Message = "FlowMeter is on this computer only for now. " + v.Message
-		}
+	if len(risks) == 0 {
+		v.Status = StatusSafe
+		v.Message = j.safeMessage()
 		return
 	}
-	v.Status = StatusSafe
-	switch {
-	case len(v.Listeners) == 0:
-		v.Message = fmt.Sprintf("FlowMeter is not running, and its settings keep it on this computer only (HOST=%s, %s).", v.Env.Host, whereHost(v.Env))
-	default:
-		v.Message = "FlowMeter can be reached from this computer only"
-		if trusted := trustedOnly(v.Listeners); trusted != "" {
-			v.Message += " and networks you trust (" + trusted + ")"
-		}
-		if j.file != nil {
-			if j.hostMatters() {
-				v.Message += fmt.Sprintf(", and its settings keep it so (HOST=%s).", v.Env.Host)
-			} else {
-				v.Message += fmt.Sprintf(": %s.", j.causes[j.installListeners()[0]].Why)
-			}
-		} else {
-			v.Message += "."
-		}
+	v.Status = StatusAtRisk
+	v.Message = strings.Join(risks, " ")
+	if trusted := trustedOnly(v.Listeners); trusted != "" {
+		v.Message = "FlowMeter can be reached only from this computer and networks you trust (" + trusted + ") for now. " + v.Message
+	} else if len(v.Listeners) > 0 {
+		v.Message = "FlowMeter is on this computer only for now. " + v.Message
 	}
+}
+
+// installRisks is what the chosen install's HOST would do at FlowMeter's
+// next start, when it is beyond this computer and FlowMeter reads it, and
+// the fix or the advice; none otherwise.
+func (j *judgement) installRisks() []string {
+	v := j.v
+	if j.file == nil || !j.hostMatters() || envfix.ClassifyHost(v.Env.Host).Local() {
+		return nil
+	}
+	h := envfix.ClassifyHost(v.Env.Host)
+	var risks []string
+	if len(j.installListeners()) > 0 {
+		risks = append(risks, fmt.Sprintf("At its next start FlowMeter would %s (HOST=%s, %s).", bindPhrase(h), quoteHost(v.Env.Host), whereHost(v.Env)))
+	} else {
+		risks = append(risks, fmt.Sprintf("If FlowMeter is started with python -m app.main, it would %s (HOST=%s, %s); started with uvicorn or as the released FlowMeter it would not.", bindPhrase(h), quoteHost(v.Env.Host), whereHost(v.Env)))
+	}
+	if advice := j.fileFixOrAdvice(); advice != "" {
+		risks = append(risks, advice)
+	}
+	return risks
+}
+
+// listenerRisk is the risk of the listener i at its next start, when its
+// settings are not the chosen install's (judged by installRisks), and sets
+// the fix to its .env when none is set yet; "" when none.
+func (j *judgement) listenerRisk(i int) string {
+	v, lf := j.v, j.f.Listeners[i]
+	l := v.Listeners[i]
+	python := lf.Owner != nil && lf.Owner.Start == StartPythonModule
+	switch {
+	case lf.Unchecked:
+	case lf.Foreign:
+		return fmt.Sprintf("%s listens on %s, an address this computer does not have now: it becomes reachable when this computer gets that address.", ownerWords(l, lf), l.Address)
+	case j.f.Install != nil && lf.Backend != "" && lf.Backend == j.f.Install.Backend && lf.SettingsDir == lf.Backend:
+		// Its settings are the chosen install's, judged by installRisks.
+	case python && lf.Settings != nil:
+		h := lf.Settings.Reading.Host()
+		if envfix.ClassifyHost(h.Value).Local() {
+			return ""
+		}
+		if v.Fix == "" && h.Source != envfix.SourceEnvironment {
+			v.Fix = fixCommand(lf.Settings.Path)
+		}
+		return fmt.Sprintf("At its next start %s would %s (HOST=%s in %s).", ownerWords(l, lf), bindPhrase(envfix.ClassifyHost(h.Value)), quoteHost(h.Value), lf.Settings.Path)
+	case python:
+		return fmt.Sprintf("Localguard cannot read the settings %s will start with next time (%s), so it cannot tell where it would listen then.", ownerWords(l, lf), settingsUnknownWhy(lf))
+	}
+	return ""
+}
+
+// safeMessage says why FlowMeter is safe: not running with safe settings,
+// or reachable from this computer (and trusted networks) only, and what
+// keeps it so.
+func (j *judgement) safeMessage() string {
+	v := j.v
+	if len(v.Listeners) == 0 {
+		return fmt.Sprintf("FlowMeter is not running, and its settings keep it on this computer only (HOST=%s, %s).", v.Env.Host, whereHost(v.Env))
+	}
+	msg := "FlowMeter can be reached from this computer only"
+	if trusted := trustedOnly(v.Listeners); trusted != "" {
+		msg += " and networks you trust (" + trusted + ")"
+	}
+	switch {
+	case j.file == nil:
+		return msg + "."
+	case j.hostMatters():
+		return msg + fmt.Sprintf(", and its settings keep it so (HOST=%s).", v.Env.Host)
+	}
+	return msg + fmt.Sprintf(": %s.", j.causes[j.installListeners()[0]].Why)
 }
 
 // settingsUnknownWhy says why a listener's settings cannot be read.
@@ -367,7 +404,7 @@ func (j *judgement) hostFinding() Finding {
 	v := j.v
 	h := envfix.ClassifyHost(v.Env.Host)
 	return Finding{
-		Key: "HOST", Severity: "warning",
+		Key: "HOST", Severity: SeverityWarning,
 		Message: fmt.Sprintf("If FlowMeter is started with python -m app.main, it would %s (HOST=%s, %s). It runs another way now, which does not read HOST.",
 			bindPhrase(h), quoteHost(v.Env.Host), whereHost(v.Env)),
 		Fix: fixCommand(v.Env.Path),
@@ -393,7 +430,7 @@ func (j *judgement) exposedMessage(exposing []int) {
 	} else {
 		fmt.Fprintf(&b, "FlowMeter on port %d can be reached by anyone on %s", l.Port, joinWords(untrusted(l)))
 	}
-	if slices.ContainsFunc(exposing, func(i int) bool { return v.Listeners[i].FormulaSandbox == "off" }) {
+	if slices.ContainsFunc(exposing, func(i int) bool { return v.Listeners[i].FormulaSandbox == SandboxOff }) {
 		b.WriteString(", and its formula sandbox is off, so they can run any program on this computer")
 	} else {
 		b.WriteString(" and read every dataset loaded in it")
@@ -412,7 +449,7 @@ func (j *judgement) exposedMessage(exposing []int) {
 		v.Advice = cause.Advice
 	default:
 		fmt.Fprintf(&b, "Localguard cannot tell why %s is there: %s.", owner, cause.Why)
-		if j.file != nil && !envfix.ClassifyHost(v.Env.Host).Local() && v.Env.HostSource != string(envfix.SourceEnvironment) {
+		if j.file != nil && !envfix.ClassifyHost(v.Env.Host).Local() && v.Env.HostSource != envfix.SourceEnvironment {
 			v.Fix = fixCommand(v.Env.Path)
 		}
 	}
@@ -476,7 +513,7 @@ func fixCommand(path string) string { return "localguard fix --env " + shellQuot
 // that says so.
 func (j *judgement) fileFixOrAdvice() string {
 	v := j.v
-	if v.Env.HostSource == string(envfix.SourceEnvironment) {
+	if v.Env.HostSource == envfix.SourceEnvironment {
 		v.Advice = fmt.Sprintf("unset %s, or set it to %s, where FlowMeter is started", v.Env.HostVariable, envfix.LocalHost)
 		return fmt.Sprintf("The environment variable %s beats the file: %s.", v.Env.HostVariable, v.Advice)
 	}

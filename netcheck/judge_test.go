@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"localguard/envfix"
+	"localguard/netcheck/system"
 )
 
 // The judgement is a pure function: these tables need neither python nor
@@ -45,7 +46,7 @@ func fm(addr string, port int, start StartStyle, cmdline, backend string, settin
 	a := netip.MustParseAddr(addr)
 	lf := ListenerFacts{
 		FlowMeterSocket: FlowMeterSocket{
-			Socket:  Socket{Addr: a, Port: port, Inode: uint64(port), dualKnown: true},
+			Socket:  system.Socket{Addr: a, Port: port, Inode: uint64(port), DualKnown: true},
 			Owner:   &Owner{PID: int32(port), Name: "python3", Cmdline: cmdline, Args: strings.Fields(cmdline), Cwd: backend, Environ: []string{}, Start: start},
 			Backend: backend, SettingsDir: backend, Confirmed: true, Evidence: true,
 		},
@@ -81,7 +82,7 @@ func TestJudge(t *testing.T) {
 		want  Status
 		// wantCause is the first listener's cause; wantIn must be in the
 		// message, wantNot must not.
-		wantCause       string
+		wantCause       CauseKind
 		wantIn, wantNot []string
 		wantFix         bool
 		wantAdvice      bool
@@ -98,7 +99,7 @@ func TestJudge(t *testing.T) {
 			facts: Facts{Install: install(backendA, "HOST=0.0.0.0\n"), Listeners: []ListenerFacts{fm("0.0.0.0", 8000, StartPythonModule, module, backendA, "HOST=0.0.0.0\n")},
 				Interfaces: func() []Interface {
 					ifs := slices.Clone(judgeIfaces)
-					ifs[1].Profile = NetworkProfile{Name: "Costa-Guest", Type: "Wi-Fi"}
+					ifs[1].Profile = system.NetworkProfile{Name: "Costa-Guest", Type: "Wi-Fi"}
 					return ifs
 				}()},
 			want: StatusExposed, wantCause: CauseEnvFile, wantFix: true,

@@ -12,37 +12,13 @@ import (
 	"time"
 
 	"localguard/envfix"
+	"localguard/netcheck/system"
 )
-
-// Socket is a listening TCP socket of this machine's network namespace.
-type Socket struct {
-	// Addr is the local address: 0.0.0.0 or :: for a wildcard listener.
-	Addr netip.Addr
-	Port int
-	// DualStack is true for an IPv6 socket that accepts IPv4 too
-	// (IPV6_V6ONLY off): a dual-stack :: is reached on every IPv4 address
-	// as well. uvicorn's own sockets on :: are IPv6 only; the one its
-	// --reload/--workers parent binds is dual-stack on Linux.
-	DualStack bool
-	// Inode identifies the socket: the kernel's socket inode on Linux; a
-	// number stable across scans for the same address elsewhere.
-	Inode uint64
-	// UID is the user the socket belongs to (Linux only; 0 elsewhere).
-	UID uint32
-
-	// dualKnown is false when the system did not say whether an IPv6
-	// socket is dual-stack, so a scan finds out with a connect.
-	dualKnown bool
-}
-
-// Wildcard reports whether the socket listens on every address of its
-// family (0.0.0.0 or ::).
-func (s Socket) Wildcard() bool { return s.Addr.IsUnspecified() }
 
 // FlowMeterSocket is a listening socket that is FlowMeter's, or may be,
 // and the process that holds it.
 type FlowMeterSocket struct {
-	Socket
+	system.Socket
 	// Owner is the process that holds the socket, nil when this user may
 	// not see it (a process of another user).
 	Owner *Owner
@@ -106,13 +82,13 @@ func FindFlowMeter(ctx context.Context, backendDir string, port int) ([]FlowMete
 // zero Scanner is ready to use; it is safe for concurrent use.
 type Scanner struct {
 	mu   sync.Mutex
-	sys  system
+	sys  system.Reader
 	last *scan
 	// answers remembers what sockets said they are: FlowMeter for as long
 	// as the socket lives, not FlowMeter for recheckPending (a container's
 	// publisher answers for FlowMeter only once the container is up); a
 	// socket that did not answer is asked again at once.
-	answers map[Socket]identityAnswer
+	answers map[system.Socket]identityAnswer
 	// args are the command lines the last full scan read, by pid, for the
 	// relay scan to use rather than read them again (replaced, never
 	// changed, by each full scan).
@@ -128,7 +104,7 @@ type identityAnswer struct {
 // scan is the result of a full scan, kept to answer the next ones.
 type scan struct {
 	raw     []Hint // the hints as given
-	sockets []Socket
+	sockets []system.Socket
 	// owners are the reported owners' start times, to notice a process
 	// replaced under the same pid.
 	owners map[int32]uint64
@@ -171,7 +147,7 @@ func (s *Scanner) Scan(ctx context.Context, hints ...Hint) ([]FlowMeterSocket, e
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.sys == nil {
-		s.sys = newSystem()
+		s.sys = system.New()
 	}
 	var k *hintSet
 	if last := s.last; last != nil && slices.Equal(last.raw, hints) {
@@ -179,11 +155,11 @@ func (s *Scanner) Scan(ctx context.Context, hints ...Hint) ([]FlowMeterSocket, e
 	} else {
 		k = newHintSet(hints)
 	}
-	socks, err := s.sys.listeners(ctx)
+	socks, err := s.sys.Listeners(ctx)
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(socks, func(a, b Socket) int { return cmp.Compare(a.Inode, b.Inode) })
+	slices.SortFunc(socks, func(a, b system.Socket) int { return cmp.Compare(a.Inode, b.Inode) })
 	if last := s.last; last != nil && k == nil && slices.EqualFunc(last.sockets, socks, sameSocket) &&
 		s.ownersAlive(last) && (!last.recheck || time.Since(last.at) < recheckPending) {
 		return cloneFound(last.found), nil
@@ -201,7 +177,7 @@ func (s *Scanner) Scan(ctx context.Context, hints ...Hint) ([]FlowMeterSocket, e
 }
 
 // sameSocket reports whether two listings show the same socket.
-func sameSocket(a, b Socket) bool {
+func sameSocket(a, b system.Socket) bool {
 	return a.Inode == b.Inode && a.Addr == b.Addr && a.Port == b.Port && a.UID == b.UID
 }
 
@@ -294,8 +270,8 @@ func resolveDir(dir string) string {
 // the same process.
 func (s *Scanner) ownersAlive(last *scan) bool {
 	for pid, start := range last.owners {
-		st, err := s.sys.stat(pid)
-		if err != nil || st.start != start {
+		st, err := s.sys.Stat(pid)
+		if err != nil || st.Start != start {
 			return false
 		}
 	}
@@ -304,7 +280,7 @@ func (s *Scanner) ownersAlive(last *scan) bool {
 
 // candidate is a socket that may be FlowMeter's.
 type candidate struct {
-	sock     Socket
+	sock     system.Socket
 	owner    *proc
 	evidence bool // FlowMeter's by its owner, whatever it answers
 	foreign  bool // bound to an address this computer does not have
@@ -312,94 +288,21 @@ type candidate struct {
 
 // attribute is a full scan: it finds the candidate processes, the sockets
 // they hold, and decides which sockets are FlowMeter's.
-func (s *Scanner) attribute(ctx context.Context, k *hintSet, socks []Socket) (found []FlowMeterSocket, owners map[int32]uint64, recheck bool) {
-	procs := s.candidates(k)
-	holders := map[uint64][]*proc{}
-	// hidden are the users of FlowMeter processes whose descriptors may not
-	// be read (another user's): their sockets are asked too.
-	hidden := map[uint32]bool{}
-	for _, p := range procs {
-		inos := s.sys.sockets(p.pid)
-		for _, ino := range inos {
-			holders[ino] = append(holders[ino], p)
-		}
-		if inos == nil && p.line.entry {
-			if uid, ok := s.sys.uid(p.pid); ok {
-				hidden[uid] = true
-			}
-		}
-	}
-	own := ownAddrs()
-
-	var cands []candidate
-	for _, sk := range socks {
-		c := candidate{sock: sk}
-		if hs := holders[sk.Inode]; len(hs) > 0 {
-			c.owner = s.pickOwner(hs)
-		} else if p := containerPublisher(procs, sk); p != nil {
-			c.owner = p
-		}
-		switch {
-		case c.owner == nil:
-			if !k.hintedPort(sk.Port) && !hidden[sk.UID] {
-				continue
-			}
-		case c.owner.line.start == StartContainer:
-			c.evidence = k.hintedPort(sk.Port) || k.hintedPort(c.owner.line.containerPort)
-		case c.owner.line.start == StartVite:
-			// Vite's dev server is a relay of FlowMeter, never one of its
-			// own listeners (see relayScanner).
-			continue
-		case c.owner.line.start == StartPackaged:
-			c.evidence = true
-		default:
-			c.evidence = c.owner.line.entry && c.owner.backend != ""
-		}
-		c.foreign = !sk.Addr.IsUnspecified() && !own(sk.Addr)
-		cands = append(cands, c)
-	}
+func (s *Scanner) attribute(ctx context.Context, k *hintSet, socks []system.Socket) (found []FlowMeterSocket, owners map[int32]uint64, recheck bool) {
+	cands := s.candidateSockets(k, socks)
 	ids := s.identify(ctx, cands)
-
 	owners = map[int32]uint64{}
 	for i, c := range cands {
 		id := ids[i]
 		if id != IdentityFlowMeter && !c.foreign {
 			recheck = true
 		}
-		if !c.evidence && (id == IdentityOther || c.foreign) {
+		fs, owner, ok := s.flowMeterSocket(ctx, k, socks, c, id)
+		if !ok {
 			continue
 		}
-		if c.owner != nil && c.owner.line.start == StartContainer && !c.evidence {
-			// A published port that is not an install's (the web page
-			// server's container, proxying /api): a relay, reported by
-			// the relay scan.
-			continue
-		}
-		if c.owner == nil && id == IdentityFlowMeter {
-			// FlowMeter answers on an install's port, held by no candidate:
-			// look for the holder among all processes (rare, and slow as
-			// `ss -p`).
-			c.owner = s.holderOf(c.sock.Inode, k)
-			if c.owner != nil && c.owner.line.start == StartUnknown && readRelayLine(c.owner.args).prog != "" {
-				// A relay program (socat, ssh, nginx...) answers for
-				// FlowMeter through its forward: the relay scan reports it.
-				continue
-			}
-		}
-		fs := FlowMeterSocket{
-			Socket:    resolveDualStack(ctx, socks, c.sock),
-			Confirmed: id == IdentityFlowMeter,
-			Evidence:  c.evidence,
-			Unchecked: id == IdentityUnknown && !c.evidence && !c.foreign,
-			Foreign:   c.foreign,
-		}
-		if p := c.owner; p != nil {
-			fs.Owner = s.ownerOf(p)
-			fs.Backend, fs.SettingsDir, fs.CwdGone = p.backend, p.settingsDir, p.cwdGone
-			if p.line.start == StartContainer {
-				fs.Backend, fs.SettingsDir = cmp.Or(k.portDirs[p.line.containerPort], k.portDirs[c.sock.Port]), ""
-			}
-			owners[p.pid] = p.stat.start
+		if owner != nil {
+			owners[owner.pid] = owner.stat.Start
 		}
 		found = append(found, fs)
 	}
@@ -409,12 +312,120 @@ func (s *Scanner) attribute(ctx context.Context, k *hintSet, socks []Socket) (fo
 	return found, owners, recheck
 }
 
+// candidateSockets are the listening sockets to ask, each with the
+// candidate process that holds it (or publishes it, for a container):
+// those of FlowMeter's candidate processes, and any on a hinted install's
+// port or of a user whose FlowMeter's descriptors may not be read.
+func (s *Scanner) candidateSockets(k *hintSet, socks []system.Socket) []candidate {
+	procs := s.candidates(k)
+	holders := map[uint64][]*proc{}
+	// hidden are the users of FlowMeter processes whose descriptors may not
+	// be read (another user's): their sockets are asked too.
+	hidden := map[uint32]bool{}
+	for _, p := range procs {
+		inos := s.sys.Sockets(p.pid)
+		for _, ino := range inos {
+			holders[ino] = append(holders[ino], p)
+		}
+		if inos == nil && p.line.entry {
+			if uid, ok := s.sys.UID(p.pid); ok {
+				hidden[uid] = true
+			}
+		}
+	}
+	own := ownAddrs()
+	var cands []candidate
+	for _, sk := range socks {
+		c := candidate{sock: sk}
+		if hs := holders[sk.Inode]; len(hs) > 0 {
+			c.owner = s.pickOwner(hs)
+		} else if p := containerPublisher(procs, sk); p != nil {
+			c.owner = p
+		}
+		if c.owner == nil && !k.hintedPort(sk.Port) && !hidden[sk.UID] {
+			continue
+		}
+		if c.owner != nil && c.owner.line.start == StartVite {
+			// Vite's dev server is a relay of FlowMeter, never one of its
+			// own listeners (see relayScanner).
+			continue
+		}
+		c.evidence = ownerEvidence(k, c)
+		c.foreign = !sk.Addr.IsUnspecified() && !own(sk.Addr)
+		cands = append(cands, c)
+	}
+	return cands
+}
+
+// ownerEvidence reports whether a candidate's owner makes it FlowMeter's
+// whatever it answers: a container publishing an install's port, the
+// released app, or one of FlowMeter's entry points run from a backend.
+func ownerEvidence(k *hintSet, c candidate) bool {
+	switch {
+	case c.owner == nil:
+		return false
+	case c.owner.line.start == StartContainer:
+		return k.hintedPort(c.sock.Port) || k.hintedPort(c.owner.line.containerPort)
+	case c.owner.line.start == StartPackaged:
+		return true
+	}
+	return c.owner.line.entry && c.owner.backend != ""
+}
+
+// flowMeterSocket is a candidate as FlowMeter's socket, given what it
+// answered, and the process that holds it (nil when none is seen); false
+// when it is not FlowMeter's, or is a relay's (reported by the relay scan).
+func (s *Scanner) flowMeterSocket(ctx context.Context, k *hintSet, socks []system.Socket, c candidate, id Identity) (FlowMeterSocket, *proc, bool) {
+	if !c.evidence && (id == IdentityOther || c.foreign) {
+		return FlowMeterSocket{}, nil, false
+	}
+	if c.owner != nil && c.owner.line.start == StartContainer && !c.evidence {
+		// A published port that is not an install's (the web page
+		// server's container, proxying /api): a relay, reported by the
+		// relay scan.
+		return FlowMeterSocket{}, nil, false
+	}
+	if c.owner == nil && id == IdentityFlowMeter {
+		// FlowMeter answers on an install's port, held by no candidate:
+		// look for the holder among all processes (rare, and slow as
+		// `ss -p`).
+		c.owner = s.holderOf(c.sock.Inode, k)
+		if c.owner != nil && c.owner.line.start == StartUnknown && readRelayLine(c.owner.args).prog != "" {
+			// A relay program (socat, ssh, nginx...) answers for
+			// FlowMeter through its forward: the relay scan reports it.
+			return FlowMeterSocket{}, nil, false
+		}
+	}
+	fs := FlowMeterSocket{
+		Socket:    resolveDualStack(ctx, socks, c.sock),
+		Confirmed: id == IdentityFlowMeter,
+		Evidence:  c.evidence,
+		Unchecked: id == IdentityUnknown && !c.evidence && !c.foreign,
+		Foreign:   c.foreign,
+	}
+	if c.owner != nil {
+		s.setOwner(&fs, c.owner, k)
+	}
+	return fs, c.owner, true
+}
+
+// setOwner names the process p as the holder of a FlowMeter socket, and
+// the install it runs from (for a container, the install whose port it
+// publishes).
+func (s *Scanner) setOwner(fs *FlowMeterSocket, p *proc, k *hintSet) {
+	fs.Owner = s.ownerOf(p)
+	fs.Backend, fs.SettingsDir, fs.CwdGone = p.backend, p.settingsDir, p.cwdGone
+	if p.line.start == StartContainer {
+		fs.Backend, fs.SettingsDir = cmp.Or(k.portDirs[p.line.containerPort], k.portDirs[fs.Port]), ""
+	}
+}
+
 // identify asks GET /api/info of every candidate at once, then again, with
 // a longer deadline, of those that did not answer in time. What a socket
 // answered is remembered while it stays a candidate.
 func (s *Scanner) identify(ctx context.Context, cands []candidate) []Identity {
 	ids := make([]Identity, len(cands))
-	kept := map[Socket]identityAnswer{}
+	kept := map[system.Socket]identityAnswer{}
 	for _, c := range cands {
 		if a, ok := s.answers[c.sock]; ok && (a.id == IdentityFlowMeter || time.Since(a.at) < recheckPending) {
 			kept[c.sock] = a
@@ -469,7 +480,7 @@ func ownAddrs() func(netip.Addr) bool {
 
 // probeAddr is where to ask a socket: loopback for a wildcard, else its own
 // address.
-func probeAddr(s Socket) netip.Addr {
+func probeAddr(s system.Socket) netip.Addr {
 	switch {
 	case s.Addr == netip.IPv4Unspecified():
 		return netip.AddrFrom4([4]byte{127, 0, 0, 1})
@@ -483,15 +494,15 @@ func probeAddr(s Socket) netip.Addr {
 // wildcard socket the system did not describe accepts IPv4 too. When an
 // IPv4 socket answers on that port, a dual-stack :: could not have been
 // bound, so the :: socket is IPv6 only.
-func resolveDualStack(ctx context.Context, all []Socket, sk Socket) Socket {
-	if sk.dualKnown || sk.Addr != netip.IPv6Unspecified() {
+func resolveDualStack(ctx context.Context, all []system.Socket, sk system.Socket) system.Socket {
+	if sk.DualKnown || sk.Addr != netip.IPv6Unspecified() {
 		return sk
 	}
-	v4 := slices.ContainsFunc(all, func(o Socket) bool {
+	v4 := slices.ContainsFunc(all, func(o system.Socket) bool {
 		return o.Port == sk.Port && o.Addr.Is4() && (o.Addr.IsUnspecified() || o.Addr.IsLoopback())
 	})
 	sk.DualStack = !v4 && Probe(ctx, netip.AddrFrom4([4]byte{127, 0, 0, 1}), sk.Port)
-	sk.dualKnown = true
+	sk.DualKnown = true
 	return sk
 }
 
@@ -499,7 +510,7 @@ func resolveDualStack(ctx context.Context, all []Socket, sk Socket) Socket {
 // first Scan): the relay scan reads through the same one, which on other
 // systems than Linux knows the sockets each process holds from the last
 // listing.
-func (s *Scanner) system() system {
+func (s *Scanner) reader() system.Reader {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.sys
@@ -513,7 +524,7 @@ func (s *Scanner) commandLines() map[int32][]string {
 }
 
 // Sockets are the listening sockets the last Scan saw.
-func (s *Scanner) Sockets() []Socket {
+func (s *Scanner) Sockets() []system.Socket {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.last == nil {

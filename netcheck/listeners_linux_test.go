@@ -3,17 +3,15 @@ package netcheck
 import (
 	"cmp"
 	"context"
-	"encoding/binary"
 	"net"
 	"net/netip"
-	"os"
-	"os/exec"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+
+	"localguard/netcheck/system"
 )
 
 // testListener is a socket the test holds itself, with its kernel inode.
@@ -55,169 +53,6 @@ func listenTest(t *testing.T, network, addr string, v6only bool) testListener {
 	return testListener{addr: ap.Addr().Unmap(), dual: strings.HasPrefix(addr, "[::]") && !v6only, inode: st.Ino, port: int(ap.Port())}
 }
 
-// TestListenSocketsAgree opens listeners on 127.0.0.1, 0.0.0.0, ::1, :: (IPv6
-// only) and :: (dual-stack), and checks that sock_diag, the /proc/net
-// fallback (with its connect to tell dual-stack) and `ss` all describe them
-// alike: address, port, inode, user, dual-stack.
-func TestListenSocketsAgree(t *testing.T) {
-	ls := []testListener{
-		listenTest(t, "tcp4", "127.0.0.1:0", false),
-		listenTest(t, "tcp4", "0.0.0.0:0", false),
-		listenTest(t, "tcp6", "[::1]:0", false),
-		listenTest(t, "tcp6", "[::]:0", true),
-		listenTest(t, "tcp6", "[::]:0", false),
-	}
-	diag, err := listenSockets()
-	if err != nil {
-		t.Fatal(err)
-	}
-	proc, err := procNetListeners()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, s := range proc {
-		proc[i] = resolveDualStack(context.Background(), proc, s)
-	}
-	uid := uint32(os.Geteuid())
-	for name, socks := range map[string][]Socket{"sock_diag": diag, "/proc/net": proc} {
-		for _, l := range ls {
-			i := slices.IndexFunc(socks, func(s Socket) bool { return s.Inode == l.inode })
-			if i < 0 {
-				t.Errorf("%s: the listener on %v port %d (inode %d) is missing", name, l.addr, l.port, l.inode)
-				continue
-			}
-			s := socks[i]
-			if s.Addr != l.addr || s.Port != l.port || s.DualStack != l.dual || s.UID != uid {
-				t.Errorf("%s: got %v port %d dual=%v uid %d, want %v port %d dual=%v uid %d",
-					name, s.Addr, s.Port, s.DualStack, s.UID, l.addr, l.port, l.dual, uid)
-			}
-		}
-	}
-
-	// `ss -tlne` prints the inode and, for IPv6, v6only.
-	ss, err := exec.LookPath("ss")
-	if err != nil {
-		missing(t, "ss (iproute2) is not installed: no cross-check with it")
-	}
-	out, err := exec.Command(ss, "-Htlne").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ino := regexp.MustCompile(`\bino:(\d+)`)
-	v6only := regexp.MustCompile(`\bv6only:(\d)`)
-	for _, l := range ls {
-		var line string
-		for _, ln := range strings.Split(string(out), "\n") {
-			if m := ino.FindStringSubmatch(ln); m != nil && m[1] == strconv.FormatUint(l.inode, 10) {
-				line = ln
-			}
-		}
-		if line == "" {
-			t.Errorf("ss does not show inode %d", l.inode)
-			continue
-		}
-		if m := v6only.FindStringSubmatch(line); m != nil && (m[1] == "0") != l.dual {
-			t.Errorf("ss shows %s for %v (dual=%v)", m[0], l.addr, l.dual)
-		}
-	}
-}
-
-// TestParseProcNet reads fixtures of /proc/net/tcp and tcp6: LISTEN lines
-// only, malformed lines skipped, IPv4-mapped addresses kept as given.
-func TestParseProcNet(t *testing.T) {
-	if binary.NativeEndian.Uint16([]byte{1, 0}) != 1 {
-		t.Skip("the fixtures were written on a little-endian machine")
-	}
-	for _, tc := range []struct {
-		file string
-		want []string
-	}{
-		{"testdata/proc/net_tcp", []string{"127.0.0.1:8000 uid 1000 ino 41001", "0.0.0.0:3000 uid 0 ino 41002", "192.168.1.23:8000 uid 1000 ino 41003"}},
-		{"testdata/proc/net_tcp6", []string{"[::]:8000 uid 1000 ino 42001", "[::1]:8000 uid 1000 ino 42002", "[fd00::2]:3000 uid 0 ino 42003", "[::ffff:127.0.0.1]:8001 uid 0 ino 42004"}},
-	} {
-		b, err := os.ReadFile(tc.file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, s := range parseProcNet(b) {
-			got = append(got, netip.AddrPortFrom(s.Addr, uint16(s.Port)).String()+" uid "+strconv.Itoa(int(s.UID))+" ino "+strconv.FormatUint(s.Inode, 10))
-		}
-		if !slices.Equal(got, tc.want) {
-			t.Errorf("%s:\n got %q\nwant %q", tc.file, got, tc.want)
-		}
-	}
-}
-
-func TestParseStat(t *testing.T) {
-	for _, tc := range []struct {
-		stat string
-		want procStat
-		ok   bool
-	}{
-		{"4242 (python3) S 4000 4242 4000 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 123456 1000 100 18446744073709551615", procStat{4000, 123456, "python3"}, true},
-		{"7 (a (b) c) R 1 7 7 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 99 0 0", procStat{1, 99, "a (b) c"}, true},
-		{"7 (x) R 1", procStat{}, false},
-		{"garbage", procStat{}, false},
-	} {
-		got, err := parseStat([]byte(tc.stat))
-		if (err == nil) != tc.ok || got != tc.want {
-			t.Errorf("parseStat(%q) = %+v, %v; want %+v ok=%v", tc.stat, got, err, tc.want, tc.ok)
-		}
-	}
-	// And this very process, as the kernel writes it.
-	st, err := procSystem{}.stat(int32(os.Getpid()))
-	if err != nil || st.ppid != int32(os.Getppid()) || st.start == 0 {
-		t.Errorf("stat of this process: %+v, %v (ppid %d)", st, err, os.Getppid())
-	}
-}
-
-// TestGateways reads the default gateways: from fixtures, and from this
-// machine, checked against `ip route` and `ip neigh`.
-func TestGateways(t *testing.T) {
-	route, _ := os.ReadFile("testdata/proc/net_route")
-	arp, _ := os.ReadFile("testdata/proc/net_arp")
-	gws := parseGateways(route, arp)
-	if g := gws["wlan0"]; g == nil || g.Addr.String() != "192.168.1.1" || g.HardwareAddr.String() != "a4:2b:b0:12:34:56" {
-		t.Errorf("wlan0 gateway %+v", g)
-	}
-	if g := gws["eth0"]; g == nil || g.Addr.String() != "10.0.0.1" || g.HardwareAddr != nil {
-		t.Errorf("eth0 gateway (incomplete neighbour entry) %+v", g)
-	}
-	if len(gws) != 2 {
-		t.Errorf("gateways %v: want wlan0 and eth0 only", gws)
-	}
-
-	ip, err := exec.LookPath("ip")
-	if err != nil {
-		missing(t, "ip (iproute2) is not installed: no cross-check with it")
-	}
-	out, err := exec.Command(ip, "-4", "route", "show", "default").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ifs, err := Interfaces()
-	if err != nil {
-		t.Fatal(err)
-	}
-	re := regexp.MustCompile(`default via (\S+) dev (\S+)`)
-	for _, m := range re.FindAllStringSubmatch(string(out), -1) {
-		i := slices.IndexFunc(ifs, func(it Interface) bool { return it.Name == m[2] })
-		if i < 0 {
-			continue // interface down
-		}
-		g := ifs[i].Gateway
-		if g == nil || g.Addr.String() != m[1] {
-			t.Errorf("%s: gateway %+v, ip route says %s", m[2], g, m[1])
-			continue
-		}
-		neigh, _ := exec.Command(ip, "neigh", "show", m[1], "dev", m[2]).Output()
-		if mac := regexp.MustCompile(`lladdr (\S+)`).FindSubmatch(neigh); mac != nil && g.HardwareAddr != nil && g.HardwareAddr.String() != string(mac[1]) {
-			t.Errorf("%s: gateway hardware address %s, ip neigh says %s", m[2], g.HardwareAddr, mac[1])
-		}
-	}
-}
-
 // TestInterfacesHere checks the real interface list: only interfaces that
 // are up, loopback classified as such, every address of `ip -br addr` there.
 func TestInterfacesHere(t *testing.T) {
@@ -246,11 +81,11 @@ func TestInterfacesHere(t *testing.T) {
 
 // countingSystem counts full scans (process listings).
 type countingSystem struct {
-	system
+	system.Reader
 	listings int
 }
 
-func (c *countingSystem) pids() []int32 { c.listings++; return c.system.pids() }
+func (c *countingSystem) PIDs() []int32 { c.listings++; return c.Reader.PIDs() }
 
 // TestScannerSteady checks the steady state: while no listening socket
 // appears or goes, a Scan lists no process and answers from memory; a new
@@ -262,7 +97,7 @@ func TestScannerSteady(t *testing.T) {
 	fm := start(t, backend, python, childEnv(), "python3", "-m", "app.main")
 	fm.waitFlowMeter(t, lo4, port)
 
-	sys := &countingSystem{system: newSystem()}
+	sys := &countingSystem{Reader: system.New()}
 	s := &Scanner{sys: sys}
 	ctx := context.Background()
 	scan := func() []FlowMeterSocket {
@@ -286,12 +121,12 @@ func TestScannerSteady(t *testing.T) {
 	// Other programs on this machine may open sockets meanwhile: retry
 	// until ten scans saw one unchanged socket list.
 	for try := 0; ; try++ {
-		before, _ := listenSockets()
+		before, _ := system.New().Listeners(context.Background())
 		n := sys.listings
 		for range 10 {
 			pidOf(scan())
 		}
-		after, _ := listenSockets()
+		after, _ := system.New().Listeners(context.Background())
 		if sys.listings == n {
 			break
 		}
@@ -319,7 +154,21 @@ func TestScannerSteady(t *testing.T) {
 	}
 }
 
-func sortedByInode(s []Socket) []Socket {
-	slices.SortFunc(s, func(a, b Socket) int { return cmp.Compare(a.Inode, b.Inode) })
+func sortedByInode(s []system.Socket) []system.Socket {
+	slices.SortFunc(s, func(a, b system.Socket) int { return cmp.Compare(a.Inode, b.Inode) })
 	return s
+}
+
+// TestResolveDualStack: an IPv6 wildcard the system did not describe
+// (/proc/net, gopsutil) is found dual-stack or IPv6-only with a connect to
+// 127.0.0.1 on its port.
+func TestResolveDualStack(t *testing.T) {
+	for _, v6only := range []bool{true, false} {
+		l := listenTest(t, "tcp6", "[::]:0", v6only)
+		s := system.Socket{Addr: netip.IPv6Unspecified(), Port: l.port, Inode: l.inode}
+		got := resolveDualStack(context.Background(), []system.Socket{s}, s)
+		if !got.DualKnown || got.DualStack != l.dual {
+			t.Errorf("[::]:%d with IPV6_V6ONLY=%v: dual=%v known=%v, want dual=%v", l.port, v6only, got.DualStack, got.DualKnown, l.dual)
+		}
+	}
 }

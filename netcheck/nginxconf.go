@@ -1,6 +1,7 @@
 package netcheck
 
 import (
+	"cmp"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -31,7 +32,7 @@ func nginxTargets(args []string, cwd string) []int {
 		conf = "/etc/nginx/nginx.conf"
 	}
 	if !filepath.IsAbs(conf) {
-		base := cmpOr(prefix, cwd)
+		base := cmp.Or(prefix, cwd)
 		conf = filepath.Join(base, conf)
 	}
 	var ports []int

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"localguard/netcheck/system"
 )
 
 // StartStyle says how the process that owns a FlowMeter socket was started,
@@ -80,7 +82,7 @@ type proc struct {
 	args  []string
 	cwd   string
 	line  commandLine
-	stat  procStat
+	stat  system.ProcStat
 	known bool // stat read
 
 	// root is where the process's files are seen from: "" when it shares
@@ -95,35 +97,28 @@ type proc struct {
 	settingsDir string
 }
 
-// procStat is what a scan needs of a process besides its command line.
-type procStat struct {
-	ppid  int32
-	start uint64
-	name  string
-}
-
 // candidates are the processes that may hold FlowMeter's sockets:
 // FlowMeter's entry points wherever they run, Python servers that run a
 // FlowMeter backend (by working folder, command line or PYTHONPATH), and
 // container port publishers.
 func (s *Scanner) candidates(k *hintSet) []*proc {
 	var out []*proc
-	pids := s.sys.pids()
+	pids := s.sys.PIDs()
 	args := make(map[int32][]string, len(pids))
 	defer func() { s.args = args }()
 	for _, pid := range pids {
 		p := &proc{pid: pid}
-		p.args = s.sys.args(pid)
+		p.args = s.sys.Args(pid)
 		args[pid] = p.args
 		name := ""
 		if len(p.args) == 0 {
 			// Kernel threads and zombies have no command line; only the
 			// name can tell a packaged FlowMeter or a port publisher.
-			st, err := s.sys.stat(pid)
+			st, err := s.sys.Stat(pid)
 			if err != nil {
 				continue
 			}
-			p.stat, p.known, name = st, true, st.name
+			p.stat, p.known, name = st, true, st.Name
 		}
 		p.line = readCommandLine(name, p.args)
 		if p.line.start == StartContainer {
@@ -145,42 +140,20 @@ func (s *Scanner) candidates(k *hintSet) []*proc {
 // namespace it sees, and the FlowMeter backend it runs (which install it
 // belongs to) and whose .env it read.
 func (s *Scanner) place(p *proc, k *hintSet) {
-	p.root = s.sys.root(p.pid)
-	cwd := s.sys.cwd(p.pid)
+	p.root = s.sys.Root(p.pid)
+	cwd := s.sys.Cwd(p.pid)
 	if c, ok := strings.CutSuffix(cwd, " (deleted)"); ok {
 		cwd, p.cwdGone = c, true
 	}
 	p.cwd = cwd
-	if !p.cwdGone && cwd != "" {
-		if p.root == "" {
-			p.settingsDir = cwd
-		}
-		if b, frontend := k.known(p.root, cwd); b != "" {
-			p.backend = b
-			if !frontend {
-				p.settingsDir = b
-			}
-			return
-		}
-		if p.root == "" && isBackend(cwd) {
-			p.backend = cwd
-			return
-		}
+	if !p.cwdGone && cwd != "" && p.placeInCwd(k) {
+		return
 	}
 	// Started from elsewhere: the backend may be named on the command line
 	// (--app-dir, a script path) or on PYTHONPATH.
 	dirs := namedDirs(p.args, cwd)
 	if p.line.python || p.line.entry {
-		if v, ok := getenv(s.sys.environ(p.pid), "PYTHONPATH"); ok {
-			for _, dir := range filepath.SplitList(v) {
-				if dir != "" && !filepath.IsAbs(dir) && cwd != "" {
-					dir = filepath.Join(cwd, dir)
-				}
-				if dir != "" {
-					dirs = append(dirs, dir)
-				}
-			}
-		}
+		dirs = append(dirs, s.pythonPath(p.pid, cwd)...)
 	}
 	for _, dir := range dirs {
 		if b, _ := k.known(p.root, dir); b != "" {
@@ -192,6 +165,46 @@ func (s *Scanner) place(p *proc, k *hintSet) {
 			return
 		}
 	}
+}
+
+// placeInCwd places a process by its working folder, whose .env it reads
+// (when it sees this computer's files): a known install's backend or
+// frontend, or a backend folder. It reports whether the folder is one.
+func (p *proc) placeInCwd(k *hintSet) bool {
+	if p.root == "" {
+		p.settingsDir = p.cwd
+	}
+	if b, frontend := k.known(p.root, p.cwd); b != "" {
+		p.backend = b
+		if !frontend {
+			p.settingsDir = b
+		}
+		return true
+	}
+	if p.root == "" && isBackend(p.cwd) {
+		p.backend = p.cwd
+		return true
+	}
+	return false
+}
+
+// pythonPath lists the folders on a process's PYTHONPATH, relative ones
+// taken from its working folder cwd.
+func (s *Scanner) pythonPath(pid int32, cwd string) []string {
+	v, ok := getenv(s.sys.Environ(pid), "PYTHONPATH")
+	if !ok {
+		return nil
+	}
+	var dirs []string
+	for _, dir := range filepath.SplitList(v) {
+		if dir != "" && !filepath.IsAbs(dir) && cwd != "" {
+			dir = filepath.Join(cwd, dir)
+		}
+		if dir != "" {
+			dirs = append(dirs, dir)
+		}
+	}
+	return dirs
 }
 
 // isBackend reports whether dir is a FlowMeter backend folder: it holds
@@ -273,13 +286,13 @@ func better(p, q *proc, holders map[int32]bool) bool {
 	if p.line.entry != q.line.entry {
 		return p.line.entry
 	}
-	if pTop, qTop := !holders[p.stat.ppid], !holders[q.stat.ppid]; pTop != qTop {
+	if pTop, qTop := !holders[p.stat.PPID], !holders[q.stat.PPID]; pTop != qTop {
 		return pTop
 	}
-	if p.stat.ppid == q.pid {
+	if p.stat.PPID == q.pid {
 		return false
 	}
-	if q.stat.ppid == p.pid {
+	if q.stat.PPID == p.pid {
 		return true
 	}
 	return p.pid < q.pid
@@ -287,20 +300,20 @@ func better(p, q *proc, holders map[int32]bool) bool {
 
 func (s *Scanner) fillStat(p *proc) {
 	if !p.known {
-		if st, err := s.sys.stat(p.pid); err == nil {
+		if st, err := s.sys.Stat(p.pid); err == nil {
 			p.stat = st
 		}
 		p.known = true
 	}
 	if p.name == "" {
-		p.name = p.stat.name
+		p.name = p.stat.Name
 	}
 }
 
 // containerPublisher finds the port publisher whose command line says it
 // holds sk, for when its descriptors may not be read (docker-proxy runs as
 // root).
-func containerPublisher(procs []*proc, sk Socket) *proc {
+func containerPublisher(procs []*proc, sk system.Socket) *proc {
 	for _, p := range procs {
 		if p.line.start != StartContainer || !p.line.hostSet {
 			continue
@@ -325,7 +338,7 @@ func (s *Scanner) ownerOf(p *proc) *Owner {
 		Args:        p.args,
 		Cmdline:     strings.Join(p.args, " "),
 		Cwd:         p.cwd,
-		Environ:     s.sys.environ(p.pid),
+		Environ:     s.sys.Environ(p.pid),
 		Start:       p.line.start,
 		HostFlag:    p.line.host,
 		HostFlagSet: p.line.hostSet,
@@ -339,11 +352,11 @@ func (s *Scanner) ownerOf(p *proc) *Owner {
 // holderOf finds a process this user may see that holds the socket, reading
 // the descriptors of every process.
 func (s *Scanner) holderOf(inode uint64, k *hintSet) *proc {
-	for _, pid := range s.sys.pids() {
-		if slices.Contains(s.sys.sockets(pid), inode) {
-			p := &proc{pid: pid, args: s.sys.args(pid)}
+	for _, pid := range s.sys.PIDs() {
+		if slices.Contains(s.sys.Sockets(pid), inode) {
+			p := &proc{pid: pid, args: s.sys.Args(pid)}
 			s.fillStat(p)
-			p.line = readCommandLine(p.stat.name, p.args)
+			p.line = readCommandLine(p.stat.Name, p.args)
 			s.place(p, k)
 			return p
 		}

@@ -85,11 +85,25 @@ func IdentifyFlowMeter(ctx context.Context, addr netip.Addr, port int, timeout t
 	return IdentityOther
 }
 
+// Sandbox is the state of FlowMeter's formula sandbox, in the words of the
+// JSON contract.
+type Sandbox string
+
+// The states of the formula sandbox.
+const (
+	// SandboxOn: formulas cannot run programs.
+	SandboxOn Sandbox = "on"
+	// SandboxOff: anyone who reaches FlowMeter can run any program.
+	SandboxOff Sandbox = "off"
+	// SandboxUnknown: FlowMeter did not say.
+	SandboxUnknown Sandbox = "unknown"
+)
+
 // SandboxState reads FlowMeter's formula sandbox from GET
-// /api/v1/settings/security on addr:port: "on" when allow_unsafe_formulas is
-// false, "off" when true, "unknown" when it does not answer so. It only ever
+// /api/v1/settings/security on addr:port: on when allow_unsafe_formulas is
+// false, off when true, unknown when it does not answer so. It only ever
 // reads: the same path's PUT switches the sandbox off.
-func SandboxState(ctx context.Context, addr netip.Addr, port int) string {
+func SandboxState(ctx context.Context, addr netip.Addr, port int) Sandbox {
 	var resp struct {
 		Success bool `json:"success"`
 		Data    struct {
@@ -97,12 +111,12 @@ func SandboxState(ctx context.Context, addr netip.Addr, port int) string {
 		} `json:"data"`
 	}
 	if getJSONWithin(ctx, addr, port, "/api/v1/settings/security", &resp, httpTimeout) != nil || resp.Data.AllowUnsafeFormulas == nil {
-		return "unknown"
+		return SandboxUnknown
 	}
 	if *resp.Data.AllowUnsafeFormulas {
-		return "off"
+		return SandboxOff
 	}
-	return "on"
+	return SandboxOn
 }
 
 // localDialer connects only to this computer's own addresses: a socket may

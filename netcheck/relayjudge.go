@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+
+	"localguard/netcheck/system"
 )
 
 // Relay is a local process that passes FlowMeter on, as the verdict shows
@@ -16,7 +18,7 @@ type Relay struct {
 	// cloudflared, ngrok, or the process's name.
 	Program string `json:"program"`
 	// Kind is proxy, tunnel or container.
-	Kind string `json:"kind"`
+	Kind RelayKind `json:"kind"`
 	// Address and Port are a proxy's listening socket; for a tunnel, the
 	// port it opens on the far end (0 when unknown).
 	Address    string     `json:"address"`
@@ -27,8 +29,8 @@ type Relay struct {
 	Remote string `json:"remote"`
 	// Cause says what puts the relay where it is: command-line, config,
 	// container or unknown.
-	Cause string `json:"cause"`
-	Why   string `json:"why,omitempty"`
+	Cause CauseKind `json:"cause"`
+	Why   string    `json:"why,omitempty"`
 	// Fix is the command that fixes the relay at its source, "" when
 	// Localguard cannot; Advice is the change to make by hand.
 	Fix    string `json:"fix"`
@@ -43,7 +45,7 @@ type Relay struct {
 
 // exposuresOf lists the non-loopback addresses a socket answered on, each
 // with whether its network is trusted.
-func exposuresOf(s Socket, port int, answered map[netip.Addr]bool, ifaces []Interface, trust *Store) []Exposure {
+func exposuresOf(s system.Socket, port int, answered map[netip.Addr]bool, ifaces []Interface, trust *Store) []Exposure {
 	out := []Exposure{}
 	gateways := map[string]string{}
 	for _, it := range ifaces {
@@ -56,7 +58,7 @@ func exposuresOf(s Socket, port int, answered map[netip.Addr]bool, ifaces []Inte
 			continue
 		}
 		out = append(out, Exposure{
-			Interface: r.Interface, Address: r.Addr.String(), Kind: string(r.Kind),
+			Interface: r.Interface, Address: r.Addr.String(), Kind: r.Kind,
 			Trusted: trust != nil && trust.Trusts(r.Interface, r.Via, gateways[r.Interface]),
 			URL:     URL(r.Addr, port),
 			Via:     r.Via.Addr().String(),
@@ -95,7 +97,7 @@ func relayOf(rf RelayFacts, ifaces []Interface, trust *Store) Relay {
 
 // relayCause says what puts a relay where it is, and the change that stops
 // it passing FlowMeter on: a pure function of the facts.
-func relayCause(rf RelayFacts) (cause, why, advice string) {
+func relayCause(rf RelayFacts) (cause CauseKind, why, advice string) {
 	var args []string
 	if rf.Owner != nil {
 		args = rf.Owner.Args
@@ -111,7 +113,7 @@ func relayCause(rf RelayFacts) (cause, why, advice string) {
 			return CauseCommandLine, "FlowMeter's web page server (Vite) was started with --host, and it passes /api on to FlowMeter",
 				"stop the web page server and start it again without --host: npm run dev (or " + shellJoin(withoutViteHost(args)) + ")"
 		}
-		return "config", "FlowMeter's web page server (Vite) listens beyond this computer without --host: server.host in its config (frontend/vite.config.ts) says so",
+		return CauseConfig, "FlowMeter's web page server (Vite) listens beyond this computer without --host: server.host in its config (frontend/vite.config.ts) says so",
 			"remove server.host from frontend/vite.config.ts (or set it to \"localhost\"), then restart npm run dev"
 	case "socat":
 		return CauseCommandLine, fmt.Sprintf("socat listens on port %d of every address and passes connections to FlowMeter's port %d", port, rf.TargetPort),
@@ -124,7 +126,7 @@ func relayCause(rf RelayFacts) (cause, why, advice string) {
 		return CauseCommandLine, fmt.Sprintf("ssh -L forwards port %d to FlowMeter's port %d, and -g (or a bind address) opens it to other computers", port, rf.TargetPort),
 			"start ssh without -g and with the forward bound to this computer: " + shellJoin(sshLoopback(args))
 	case "nginx":
-		return "config", fmt.Sprintf("an nginx server block listens on port %d and passes requests to FlowMeter's port %d (proxy_pass)", port, rf.TargetPort),
+		return CauseConfig, fmt.Sprintf("an nginx server block listens on port %d and passes requests to FlowMeter's port %d (proxy_pass)", port, rf.TargetPort),
 			fmt.Sprintf("in that server block write listen 127.0.0.1:%d; instead, then run nginx -s reload", port)
 	case "kubectl":
 		return CauseCommandLine, "kubectl port-forward was started with --address, which opens the forwarded port to other computers",
@@ -183,41 +185,45 @@ func sshLoopback(args []string) []string {
 			out = append(out, a)
 			continue
 		}
-		opt := "-"
-		value, hasValue := "", false
-		for j := 1; j < len(a); j++ {
-			ch := a[j]
-			if ch == 'g' {
-				continue
-			}
-			opt += string(ch)
-			if strings.IndexByte(sshFlagsWithValue, ch) >= 0 {
-				value, hasValue = a[j+1:], true
-				if value == "" && i+1 < len(args) {
-					i++
-					value = args[i]
-					if ch == 'L' {
-						value = loopbackForward(value)
-					}
-					if opt != "-" {
-						out = append(out, opt)
-					}
-					out = append(out, value)
-					opt, hasValue = "", false
-				} else if ch == 'L' {
-					value = loopbackForward(value)
-				}
-				break
-			}
+		words, tookNext := sshOptionLoopback(a, args[i+1:])
+		if tookNext {
+			i++
 		}
-		switch {
-		case hasValue:
-			out = append(out, opt+value)
-		case opt != "-" && opt != "":
-			out = append(out, opt)
-		}
+		out = append(out, words...)
 	}
 	return out
+}
+
+// sshOptionLoopback is one bundle of ssh options (a, "-NgL9000:...")
+// without g and with its -L bound to 127.0.0.1. An option whose value is
+// the next argument takes it from rest; tookNext says so.
+func sshOptionLoopback(a string, rest []string) (words []string, tookNext bool) {
+	opt := "-"
+	for j := 1; j < len(a); j++ {
+		ch := a[j]
+		if ch == 'g' {
+			continue
+		}
+		opt += string(ch)
+		if strings.IndexByte(sshFlagsWithValue, ch) < 0 {
+			continue
+		}
+		value := a[j+1:]
+		if value == "" && len(rest) > 0 {
+			value, tookNext = rest[0], true
+		}
+		if ch == 'L' {
+			value = loopbackForward(value)
+		}
+		if tookNext {
+			return []string{opt, value}, true
+		}
+		return []string{opt + value}, false
+	}
+	if opt == "-" {
+		return nil, false
+	}
+	return []string{opt}, false
 }
 
 // loopbackForward binds an ssh forward spec to 127.0.0.1.
@@ -280,7 +286,8 @@ func relayExposes(r Relay) (bool, []string) {
 	var nets []string
 	for _, e := range r.ExposedOn {
 		if !e.Trusted {
-			nets = append(nets, fmt.Sprintf("%s (%s, %s)", e.Interface, kindWords(e.Kind), e.Address))
+			kind, _ := e.Kind.Words()
+			nets = append(nets, fmt.Sprintf("%s (%s, %s)", e.Interface, kind, e.Address))
 		}
 	}
 	return r.Confirmed && len(nets) > 0, nets
@@ -378,7 +385,7 @@ func (j *judgement) uncheckedRelays() {
 // sandbox off.
 func (j *judgement) sandboxOff(port int) bool {
 	for _, l := range j.v.Listeners {
-		if l.Port == port && l.FormulaSandbox == "off" {
+		if l.Port == port && l.FormulaSandbox == SandboxOff {
 			return true
 		}
 	}

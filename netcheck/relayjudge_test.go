@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"localguard/netcheck/system"
 )
 
 // relay is a relay's facts: a proxy listening on addr:port (answering on
@@ -20,7 +22,7 @@ func relay(program, cmdline, addr string, port, target int, remote string) Relay
 		rf.Kind, rf.Remote, rf.ForwardedPort = RelayTunnel, remote, port
 		return rf
 	}
-	rf.Socket = Socket{Addr: netip.MustParseAddr(addr), Port: port, Inode: 99, dualKnown: true}
+	rf.Socket = system.Socket{Addr: netip.MustParseAddr(addr), Port: port, Inode: 99, DualKnown: true}
 	for _, r := range ReachableAddrs(rf.Socket, judgeIfaces) {
 		rf.Answered[r.Addr] = true
 	}

@@ -9,24 +9,36 @@ import (
 	"strings"
 	"sync"
 	"time"
-)
 
-// Conn is an established TCP connection of this computer.
-type Conn struct {
-	Local, Remote netip.AddrPort
-	// Inode is the socket's inode (Linux), to find the process holding it.
-	Inode uint64
-	// PID is the process holding it where the system says so directly
-	// (not on Linux, where it is found from Inode when needed); 0 unknown.
-	PID int32
-}
+	"localguard/netcheck/system"
+)
 
 // The kinds of relay, in the words of the JSON contract.
 const (
-	RelayProxy     = "proxy"
-	RelayTunnel    = "tunnel"
-	RelayContainer = "container"
+	RelayProxy     RelayKind = "proxy"
+	RelayTunnel    RelayKind = "tunnel"
+	RelayContainer RelayKind = "container"
 )
+
+// SeenBy is what showed a relay.
+type SeenBy string
+
+// What shows a relay.
+const (
+	// SeenConnection: the system saw it connected to FlowMeter's port.
+	SeenConnection SeenBy = "connection"
+	// SeenCommandLine: its command line names FlowMeter's port, or it is
+	// asked through its own address (a container's publisher, Vite,
+	// kubectl).
+	SeenCommandLine SeenBy = "command-line"
+	// SeenConfig: its configuration (nginx's proxy_pass, Vite's proxy)
+	// names the port.
+	SeenConfig SeenBy = "config"
+)
+
+// RelayKind is how a relay passes FlowMeter on: a proxy listens here, a
+// tunnel carries the port elsewhere, a container publishes it.
+type RelayKind string
 
 // RelayFacts is a local process that passes FlowMeter on: it connects to
 // one of FlowMeter's listening ports and listens beyond loopback itself (a
@@ -38,10 +50,10 @@ type RelayFacts struct {
 	// Program is what it is: socat, ssh, vite, nginx, kubectl, cloudflared,
 	// ngrok, or the process's name when only the kernel's connections tell.
 	Program string
-	Kind    string
+	Kind    RelayKind
 	// Socket is a proxy's listening socket beyond loopback; zero for a
 	// tunnel.
-	Socket Socket
+	Socket system.Socket
 	// TargetPort is FlowMeter's port it passes on, 0 when unknown.
 	TargetPort int
 	// Remote is a tunnel's far end (host:port).
@@ -56,9 +68,8 @@ type RelayFacts struct {
 	// on (its connections or command line say so) but did not answer in
 	// time.
 	Unchecked bool
-	// Seen says what showed the relay: "connection" (the kernel saw it
-	// connect to FlowMeter's port), "command-line" or "config".
-	Seen string
+	// Seen says what showed the relay.
+	Seen SeenBy
 	// Frontend is Vite's folder (its working folder), "" for others.
 	Frontend string
 	// Source is the file that puts the relay on the network when
@@ -79,7 +90,7 @@ type RelayFacts struct {
 // long as it lives: a proxy holds no connection between requests.
 type relayScanner struct {
 	mu    sync.Mutex
-	sys   system
+	sys   system.Reader
 	procs map[int32]*relayProc
 	// seen are processes the kernel showed connected to FlowMeter's port:
 	// pid → what was seen, kept while the process (same start time) lives.
@@ -101,10 +112,10 @@ type relayScanner struct {
 	// listens nowhere here) every procsEvery.
 	lastProcs time.Time
 	listenKey []uint64
-	answers   map[Socket]identityAnswer
+	answers   map[system.Socket]identityAnswer
 	connsErr  error
 	selfPID   int32
-	listening []Socket
+	listening []system.Socket
 }
 
 // relayProc is a process as the relay scan keeps it.
@@ -119,7 +130,7 @@ type relayProc struct {
 // resolvedRelay is a candidate's relays, as resolved.
 type resolvedRelay struct {
 	target int
-	seen   string
+	seen   SeenBy
 	out    []RelayFacts
 }
 
@@ -144,18 +155,38 @@ type relayCandidate struct {
 	pid    int32
 	p      *relayProc
 	target int    // FlowMeter's port it connects to, 0 when unknown
-	seen   string // what showed it
+	seen   SeenBy // what showed it
 }
 
 // find returns the relays of FlowMeter's sockets fm, among the listening
 // sockets listening, reading the machine through sys (the Scanner's: on
 // systems other than Linux it knows which process holds which listening
 // socket from the Scanner's last listing).
-func (r *relayScanner) find(ctx context.Context, fm []FlowMeterSocket, listening []Socket, sys system, own func(netip.Addr) bool, known map[int32][]string) []RelayFacts {
+func (r *relayScanner) find(ctx context.Context, fm []FlowMeterSocket, listening []system.Socket, sys system.Reader, own func(netip.Addr) bool, known map[int32][]string) []RelayFacts {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.begin(sys, listening, known)
+	targets, fmInodes, fmPIDs := flowMeterTargets(fm, r.selfPID)
+	if len(targets) == 0 {
+		r.connsErr = nil
+		return nil
+	}
+	conns, err := system.Connections()
+	r.connsErr = err
+	r.noteConnectors(conns, targets, fmPIDs, own)
+	out := r.prove(ctx, r.resolveAll(r.candidates(targets, fmPIDs), conns, fmInodes, own))
+	slices.SortFunc(out, func(a, b RelayFacts) int {
+		return cmp.Or(cmp.Compare(a.Owner.PID, b.Owner.PID), cmp.Compare(a.Socket.Port, b.Socket.Port), a.Socket.Addr.Compare(b.Socket.Addr))
+	})
+	return out
+}
+
+// begin readies a find: the reader, the listening sockets, and the
+// processes, read again when the listening sockets changed or procsEvery
+// passed (the relays resolved are forgotten when the sockets changed).
+func (r *relayScanner) begin(sys system.Reader, listening []system.Socket, known map[int32][]string) {
 	if sys == nil {
-		sys = newSystem()
+		sys = system.New()
 	}
 	r.sys = sys
 	if r.procs == nil {
@@ -166,19 +197,6 @@ func (r *relayScanner) find(ctx context.Context, fm []FlowMeterSocket, listening
 		r.selfPID = int32(os.Getpid())
 	}
 	r.listening = listening
-	targets := map[int]bool{}
-	fmInodes := map[uint64]bool{}
-	fmPIDs := map[int32]bool{r.selfPID: true}
-	for _, f := range fm {
-		if f.Foreign || f.Unchecked {
-			continue
-		}
-		targets[f.Port] = true
-		fmInodes[f.Inode] = true
-		if f.Owner != nil {
-			fmPIDs[f.Owner.PID] = true
-		}
-	}
 	key := make([]uint64, len(listening))
 	for i, l := range listening {
 		key[i] = l.Inode
@@ -192,35 +210,49 @@ func (r *relayScanner) find(ctx context.Context, fm []FlowMeterSocket, listening
 	} else {
 		r.dropGone()
 	}
-	if len(targets) == 0 {
-		r.connsErr = nil
-		return nil
-	}
-	conns, err := establishedConns()
-	r.connsErr = err
-	r.noteConnectors(conns, targets, fmPIDs, own)
+}
 
-	cands := r.candidates(targets, fmPIDs)
-	var out []RelayFacts
+// flowMeterTargets are the ports, socket inodes and pids of the FlowMeters
+// found (self, Localguard itself, among the pids): what a relay connects
+// to, and what is never a relay.
+func flowMeterTargets(fm []FlowMeterSocket, self int32) (ports map[int]bool, inodes map[uint64]bool, pids map[int32]bool) {
+	ports, inodes, pids = map[int]bool{}, map[uint64]bool{}, map[int32]bool{self: true}
+	for _, f := range fm {
+		if f.Foreign || f.Unchecked {
+			continue
+		}
+		ports[f.Port] = true
+		inodes[f.Inode] = true
+		if f.Owner != nil {
+			pids[f.Owner.PID] = true
+		}
+	}
+	return ports, inodes, pids
+}
+
+// resolveAll resolves every candidate, from memory while it stays the
+// same (a tunnel or ssh -L is always resolved afresh, as its connections
+// decide), once per process, socket and kind: a relay's children (socat's
+// forks, nginx's workers) give the same relay again.
+func (r *relayScanner) resolveAll(cands []relayCandidate, conns []system.Conn, fmInodes map[uint64]bool, own func(netip.Addr) bool) []RelayFacts {
 	type relayKey struct {
 		pid   int32
 		inode uint64
-		kind  string
+		kind  RelayKind
 	}
+	var out []RelayFacts
 	dup := map[relayKey]bool{}
 	for _, c := range cands {
 		var fs []RelayFacts
 		if e, ok := r.resolved[c.pid]; ok && e.target == c.target && e.seen == c.seen {
 			fs = e.out
 		} else {
-			fs = r.resolve(c, conns, fmInodes, targets, own)
+			fs = r.resolve(c, conns, fmInodes, own)
 			if !c.p.line.tunnel && !c.p.line.localForward {
 				r.resolved[c.pid] = resolvedRelay{target: c.target, seen: c.seen, out: fs}
 			}
 		}
 		for _, f := range fs {
-			// A relay's children (socat's forks, nginx's workers) give
-			// the same relay again.
 			k := relayKey{f.Owner.PID, f.Socket.Inode, f.Kind}
 			if !dup[k] {
 				dup[k] = true
@@ -228,17 +260,13 @@ func (r *relayScanner) find(ctx context.Context, fm []FlowMeterSocket, listening
 			}
 		}
 	}
-	out = r.prove(ctx, out)
-	slices.SortFunc(out, func(a, b RelayFacts) int {
-		return cmp.Or(cmp.Compare(a.Owner.PID, b.Owner.PID), cmp.Compare(a.Socket.Port, b.Socket.Port), a.Socket.Addr.Compare(b.Socket.Addr))
-	})
 	return out
 }
 
 // refreshProcs reads the command line of every process not seen before
 // (known holds those the Scanner just read) and drops the processes gone.
 func (r *relayScanner) refreshProcs(known map[int32][]string) {
-	pids := r.sys.pids()
+	pids := r.sys.PIDs()
 	alive := make(map[int32]bool, len(pids))
 	for _, pid := range pids {
 		alive[pid] = true
@@ -250,7 +278,7 @@ func (r *relayScanner) refreshProcs(known map[int32][]string) {
 		case old != nil || !ok:
 			// The Scanner saw another command line under this pid (it
 			// may have been reused), or did not read it: read it now.
-			args = r.sys.args(pid)
+			args = r.sys.Args(pid)
 			if old != nil && slices.Equal(old.args, args) {
 				continue
 			}
@@ -271,14 +299,14 @@ func (r *relayScanner) newProc(pid int32, args []string) *relayProc {
 	p := &relayProc{args: args}
 	p.line = readRelayLine(p.args)
 	if p.line.prog != "" {
-		if st, err := r.sys.stat(pid); err == nil {
-			p.start = st.start
+		if st, err := r.sys.Stat(pid); err == nil {
+			p.start = st.Start
 		}
 		switch p.line.prog {
 		case "nginx":
-			p.config = nginxTargets(p.args, r.sys.cwd(pid))
+			p.config = nginxTargets(p.args, r.sys.Cwd(pid))
 		case "vite":
-			p.config = viteTargets(r.sys.cwd(pid))
+			p.config = viteTargets(r.sys.Cwd(pid))
 		}
 	}
 	return p
@@ -288,7 +316,7 @@ func (r *relayScanner) newProc(pid int32, args []string) *relayProc {
 // another process): the ones seen connected, and the relay programs.
 func (r *relayScanner) dropGone() {
 	for pid, s := range r.seen {
-		if st, err := r.sys.stat(pid); err != nil || st.start != s.start {
+		if st, err := r.sys.Stat(pid); err != nil || st.Start != s.start {
 			delete(r.seen, pid)
 		}
 	}
@@ -301,7 +329,7 @@ func (r *relayScanner) dropGone() {
 		if p.line.prog == "" {
 			continue
 		}
-		if st, err := r.sys.stat(pid); err != nil || st.start != p.start {
+		if st, err := r.sys.Stat(pid); err != nil || st.Start != p.start {
 			delete(r.procs, pid)
 		}
 	}
@@ -310,7 +338,31 @@ func (r *relayScanner) dropGone() {
 // noteConnectors remembers the processes connected to FlowMeter's ports
 // now. Their holders are found from the sockets' inodes: first among the
 // processes already known, then, at most every fullSearchEvery, among all.
-func (r *relayScanner) noteConnectors(conns []Conn, targets map[int]bool, fmPIDs map[int32]bool, own func(netip.Addr) bool) {
+func (r *relayScanner) noteConnectors(conns []system.Conn, targets map[int]bool, fmPIDs map[int32]bool, own func(netip.Addr) bool) {
+	want := r.unknownConnectors(conns, targets, fmPIDs, own)
+	if len(want) == 0 {
+		return
+	}
+	// Known connectors and relay programs first: cheap, and usually right.
+	var first []int32
+	for pid := range r.seen {
+		first = append(first, pid)
+	}
+	for pid, p := range r.procs {
+		if p.line.prog != "" {
+			first = append(first, pid)
+		}
+	}
+	r.match(first, want, fmPIDs)
+	if len(want) > 0 {
+		r.searchAll(want, fmPIDs)
+	}
+}
+
+// unknownConnectors notes the connections to FlowMeter's ports whose
+// process the system names, and returns the inodes of the others whose
+// holder is to be looked for, with the port each connects to.
+func (r *relayScanner) unknownConnectors(conns []system.Conn, targets map[int]bool, fmPIDs map[int32]bool, own func(netip.Addr) bool) map[uint64]int {
 	want := map[uint64]int{}
 	pending := map[uint64]bool{}
 	for _, c := range conns {
@@ -335,23 +387,14 @@ func (r *relayScanner) noteConnectors(conns []Conn, targets map[int]bool, fmPIDs
 		want[c.Inode] = int(c.Remote.Port())
 	}
 	r.pending = pending
-	if len(want) == 0 {
-		return
-	}
-	// Known connectors and relay programs first: cheap, and usually right.
-	var first []int32
-	for pid := range r.seen {
-		first = append(first, pid)
-	}
-	for pid, p := range r.procs {
-		if p.line.prog != "" {
-			first = append(first, pid)
-		}
-	}
-	r.match(first, want, fmPIDs)
-	if len(want) == 0 {
-		return
-	}
+	return want
+}
+
+// searchAll looks for the holders of the wanted inodes among all
+// processes, at most every fullSearchEvery (until then they are asked
+// again at the next one); an inode searched is not searched again for a
+// minute.
+func (r *relayScanner) searchAll(want map[uint64]int, fmPIDs map[int32]bool) {
 	if time.Since(r.lastFull) < fullSearchEvery {
 		for ino := range want {
 			r.pending[ino] = true // asked again at the next full search
@@ -359,7 +402,7 @@ func (r *relayScanner) noteConnectors(conns []Conn, targets map[int]bool, fmPIDs
 		return
 	}
 	r.lastFull = time.Now()
-	r.match(r.sys.pids(), want, fmPIDs)
+	r.match(r.sys.PIDs(), want, fmPIDs)
 	for ino := range want {
 		r.searched[ino] = time.Now()
 	}
@@ -377,7 +420,7 @@ func (r *relayScanner) match(pids []int32, want map[uint64]int, fmPIDs map[int32
 		if len(want) == 0 {
 			return
 		}
-		for _, ino := range r.sys.sockets(pid) {
+		for _, ino := range r.sys.Sockets(pid) {
 			if port, ok := want[ino]; ok {
 				r.note(pid, port, fmPIDs)
 				delete(want, ino)
@@ -390,11 +433,11 @@ func (r *relayScanner) note(pid int32, port int, fmPIDs map[int32]bool) {
 	if fmPIDs[pid] {
 		return
 	}
-	st, err := r.sys.stat(pid)
+	st, err := r.sys.Stat(pid)
 	if err != nil {
 		return
 	}
-	r.seen[pid] = seenConnector{start: st.start, port: port}
+	r.seen[pid] = seenConnector{start: st.Start, port: port}
 }
 
 // candidates are the processes that may pass FlowMeter on: those seen
@@ -408,10 +451,10 @@ func (r *relayScanner) candidates(targets map[int]bool, fmPIDs map[int32]bool) [
 		p := r.procs[pid]
 		if p == nil {
 			// Started since the process list was read.
-			p = r.newProc(pid, r.sys.args(pid))
+			p = r.newProc(pid, r.sys.Args(pid))
 			r.procs[pid] = p
 		}
-		out = append(out, relayCandidate{pid: pid, p: p, target: s.port, seen: "connection"})
+		out = append(out, relayCandidate{pid: pid, p: p, target: s.port, seen: SeenConnection})
 		added[pid] = true
 	}
 	only := 0
@@ -424,124 +467,152 @@ func (r *relayScanner) candidates(targets map[int]bool, fmPIDs map[int32]bool) [
 		if added[pid] || fmPIDs[pid] || p.line.prog == "" {
 			continue
 		}
-		c := relayCandidate{pid: pid, p: p}
-		for _, t := range p.line.targets {
-			if targets[t] {
-				c.target, c.seen = t, "command-line"
-				break
-			}
+		if c, ok := programCandidate(pid, p, targets, only); ok {
+			out = append(out, c)
 		}
-		for _, t := range p.config {
-			if c.target == 0 && targets[t] {
-				c.target, c.seen = t, "config"
-			}
-		}
-		switch {
-		case c.target != 0:
-		case p.line.container:
-			// A container's published port that is not FlowMeter's own
-			// (those are its listeners): the web page server's container,
-			// asked through its own address.
-			if targets[p.line.hostPort] {
-				continue
-			}
-			c.target, c.seen = p.line.containerPort, "command-line"
-		case p.line.prog == "vite" || p.line.prog == "kubectl":
-			// Their target is in their config or elsewhere: asked
-			// through their own address.
-			c.target, c.seen = only, "command-line"
-		default:
-			continue
-		}
-		out = append(out, c)
 	}
 	return out
+}
+
+// programCandidate is a relay program as a candidate when its command line
+// or configuration names one of FlowMeter's ports (targets); a container
+// port publisher and Vite or kubectl are asked through their own address
+// (only is FlowMeter's port when there is one alone, else 0).
+func programCandidate(pid int32, p *relayProc, targets map[int]bool, only int) (relayCandidate, bool) {
+	c := relayCandidate{pid: pid, p: p}
+	for _, t := range p.line.targets {
+		if targets[t] {
+			c.target, c.seen = t, SeenCommandLine
+			break
+		}
+	}
+	for _, t := range p.config {
+		if c.target == 0 && targets[t] {
+			c.target, c.seen = t, SeenConfig
+		}
+	}
+	switch {
+	case c.target != 0:
+	case p.line.container:
+		// A container's published port that is not FlowMeter's own
+		// (those are its listeners): the web page server's container,
+		// asked through its own address.
+		if targets[p.line.hostPort] {
+			return c, false
+		}
+		c.target, c.seen = p.line.containerPort, SeenCommandLine
+	case p.line.prog == "vite" || p.line.prog == "kubectl":
+		// Their target is in their config or elsewhere: asked through
+		// their own address.
+		c.target, c.seen = only, SeenCommandLine
+	default:
+		return c, false
+	}
+	return c, true
 }
 
 // resolve turns a candidate into relays: one per listening socket beyond
 // loopback (a proxy), or a tunnel. A child of a relay (socat's fork, an
 // nginx worker) is reported as the parent that holds the listening socket.
-func (r *relayScanner) resolve(c relayCandidate, conns []Conn, fmInodes map[uint64]bool, targets map[int]bool, own func(netip.Addr) bool) []RelayFacts {
-	pid, p := c.pid, c.p
-	socks := map[uint64]bool{}
-	for _, ino := range r.sys.sockets(pid) {
-		socks[ino] = true
-	}
-	// The listening socket may be the parent's (socat's fork handles one
-	// connection and holds no listening socket; an nginx worker holds the
-	// master's): the parent of the same name is the relay then. A child
-	// listening on its own (a forwarder started by another program of the
-	// same name) is the relay itself.
-	holder := pid
-	if st, err := r.sys.stat(pid); err == nil {
-		if pp := r.procs[st.ppid]; pp != nil && st.ppid > 1 {
-			if pst, err := r.sys.stat(st.ppid); err == nil && pst.name == st.name {
-				parent := map[uint64]bool{}
-				for _, ino := range r.sys.sockets(st.ppid) {
-					parent[ino] = true
-				}
-				inherited := true
-				for _, l := range r.listening {
-					if socks[l.Inode] && !parent[l.Inode] {
-						inherited = false
-					}
-				}
-				if inherited {
-					holder, p = st.ppid, pp
-					for ino := range parent {
-						socks[ino] = true
-					}
-				}
-			}
-		}
-	}
+func (r *relayScanner) resolve(c relayCandidate, conns []system.Conn, fmInodes map[uint64]bool, own func(netip.Addr) bool) []RelayFacts {
+	holder, p, socks := r.holder(c.pid, c.p)
 	prog := cmp.Or(p.line.prog, c.p.line.prog)
 	owner := r.owner(holder, p)
 	if prog == "" {
 		prog = owner.Name
 	}
-	var remote netip.AddrPort
-	localPeer := false
-	for _, cn := range conns {
-		if cn.Inode != 0 && socks[cn.Inode] || cn.PID != 0 && (cn.PID == pid || cn.PID == holder) {
-			if own(cn.Remote.Addr()) {
-				localPeer = true
-			} else if !remote.IsValid() {
-				remote = cn.Remote
-			}
-		}
-	}
-	if p.line.localForward && c.seen == "command-line" && remote.IsValid() && !localPeer {
+	remote, localPeer := farEnd(conns, socks, own, c.pid, holder)
+	if p.line.localForward && c.seen == SeenCommandLine && remote.IsValid() && !localPeer {
 		// ssh -L to another host: its target is that host's port.
 		return nil
 	}
-	var out []RelayFacts
 	base := RelayFacts{Owner: owner, Program: prog, TargetPort: c.target, Seen: c.seen}
-	if st, err := r.sys.stat(holder); err == nil {
-		base.start = st.start
+	if st, err := r.sys.Stat(holder); err == nil {
+		base.start = st.Start
 	}
 	if prog == "vite" {
 		base.Frontend = owner.Cwd
-		if !strings.HasPrefix(r.sys.root(holder), "/proc/") {
+		if !strings.HasPrefix(r.sys.Root(holder), "/proc/") {
 			base.Source = viteSource(owner.Cwd, p.line.hostSet)
 		}
 	}
+	out := r.proxies(base, p.line, socks, fmInodes)
+	if p.line.tunnel && remote.IsValid() && c.target != 0 {
+		f := base
+		f.Kind, f.Remote, f.ForwardedPort = RelayTunnel, remote.String(), p.line.forwards[c.target]
+		f.Confirmed = true // a tunnel is proven by its connection to the far end
+		out = append(out, f)
+	}
+	return out
+}
+
+// holder is the process that holds a relay's listening socket, and the
+// sockets it holds. The listening socket may be the parent's (socat's fork
+// handles one connection and holds no listening socket; an nginx worker
+// holds the master's): the parent of the same name is the relay then. A
+// child listening on its own (a forwarder started by another program of
+// the same name) is the relay itself.
+func (r *relayScanner) holder(pid int32, p *relayProc) (int32, *relayProc, map[uint64]bool) {
+	socks := inodeSet(r.sys.Sockets(pid))
+	st, err := r.sys.Stat(pid)
+	if err != nil || st.PPID <= 1 || r.procs[st.PPID] == nil {
+		return pid, p, socks
+	}
+	if pst, err := r.sys.Stat(st.PPID); err != nil || pst.Name != st.Name {
+		return pid, p, socks
+	}
+	parent := inodeSet(r.sys.Sockets(st.PPID))
+	for _, l := range r.listening {
+		if socks[l.Inode] && !parent[l.Inode] {
+			return pid, p, socks // it listens on its own
+		}
+	}
+	for ino := range parent {
+		socks[ino] = true
+	}
+	return st.PPID, r.procs[st.PPID], socks
+}
+
+// inodeSet is a set of socket inodes.
+func inodeSet(inodes []uint64) map[uint64]bool {
+	set := make(map[uint64]bool, len(inodes))
+	for _, ino := range inodes {
+		set[ino] = true
+	}
+	return set
+}
+
+// farEnd is where a relay's connections go that is not this computer
+// (invalid when none does), and whether one goes to this computer.
+func farEnd(conns []system.Conn, socks map[uint64]bool, own func(netip.Addr) bool, pids ...int32) (remote netip.AddrPort, localPeer bool) {
+	for _, cn := range conns {
+		if !(cn.Inode != 0 && socks[cn.Inode] || cn.PID != 0 && slices.Contains(pids, cn.PID)) {
+			continue
+		}
+		if own(cn.Remote.Addr()) {
+			localPeer = true
+		} else if !remote.IsValid() {
+			remote = cn.Remote
+		}
+	}
+	return remote, localPeer
+}
+
+// proxies are a relay's listening sockets beyond loopback (a container's
+// published port too), each a RelayFacts like base; FlowMeter's own
+// sockets are not.
+func (r *relayScanner) proxies(base RelayFacts, line relayLine, socks, fmInodes map[uint64]bool) []RelayFacts {
+	var out []RelayFacts
 	for _, s := range r.listening {
-		published := p.line.container && s.Port == p.line.hostPort && (!p.line.hostSet || publisherAddr(p.line.host) == s.Addr.Unmap())
+		published := line.container && s.Port == line.hostPort && (!line.hostSet || publisherAddr(line.host) == s.Addr.Unmap())
 		if !socks[s.Inode] && !published || fmInodes[s.Inode] || s.Addr.IsLoopback() {
 			continue
 		}
 		f := base
 		f.Kind, f.Socket = RelayProxy, s
-		if p.line.container {
+		if line.container {
 			f.Kind = RelayContainer
 		}
-		out = append(out, f)
-	}
-	if p.line.tunnel && remote.IsValid() && c.target != 0 {
-		f := base
-		f.Kind, f.Remote, f.ForwardedPort = RelayTunnel, remote.String(), p.line.forwards[c.target]
-		f.Confirmed = true // a tunnel is proven by its connection to the far end
 		out = append(out, f)
 	}
 	return out
@@ -555,9 +626,9 @@ func publisherAddr(h string) netip.Addr {
 
 // owner is the Owner of a relay process.
 func (r *relayScanner) owner(pid int32, p *relayProc) *Owner {
-	o := &Owner{PID: pid, Args: p.args, Cmdline: strings.Join(p.args, " "), Cwd: r.sys.cwd(pid), Start: StartUnknown}
-	if st, err := r.sys.stat(pid); err == nil {
-		o.Name = st.name
+	o := &Owner{PID: pid, Args: p.args, Cmdline: strings.Join(p.args, " "), Cwd: r.sys.Cwd(pid), Start: StartUnknown}
+	if st, err := r.sys.Stat(pid); err == nil {
+		o.Name = st.Name
 	}
 	if o.Name == "" && len(p.args) > 0 {
 		o.Name = baseName(p.args[0])
@@ -575,26 +646,7 @@ func (r *relayScanner) owner(pid int32, p *relayProc) *Owner {
 // one that does not answer in time is kept unchecked when its connections
 // or command line tie it to FlowMeter's port.
 func (r *relayScanner) prove(ctx context.Context, in []RelayFacts) []RelayFacts {
-	ids := make([]Identity, len(in))
-	kept := map[Socket]identityAnswer{}
-	for _, f := range in {
-		if a, ok := r.answers[f.Socket]; ok && f.Kind != RelayTunnel && (a.id == IdentityFlowMeter || time.Since(a.at) < recheckPending) {
-			kept[f.Socket] = a
-		}
-	}
-	r.answers = kept
-	var wg sync.WaitGroup
-	for i, f := range in {
-		if f.Kind == RelayTunnel {
-			continue
-		}
-		if a, ok := r.answers[f.Socket]; ok {
-			ids[i] = a.id
-			continue
-		}
-		wg.Go(func() { ids[i] = IdentifyFlowMeter(ctx, probeAddr(f.Socket), f.Socket.Port, identifyRetryTimeout) })
-	}
-	wg.Wait()
+	ids := r.ask(ctx, in)
 	now := time.Now()
 	var out []RelayFacts
 	for i, f := range in {
@@ -616,6 +668,34 @@ func (r *relayScanner) prove(ctx context.Context, in []RelayFacts) []RelayFacts 
 		out = append(out, f)
 	}
 	return out
+}
+
+// ask is what each proxy answers (a tunnel is not asked): from memory
+// when it answered as FlowMeter, or anything within recheckPending; the
+// others are asked all at once. The answers of sockets no longer asked
+// about are forgotten.
+func (r *relayScanner) ask(ctx context.Context, in []RelayFacts) []Identity {
+	ids := make([]Identity, len(in))
+	kept := map[system.Socket]identityAnswer{}
+	for _, f := range in {
+		if a, ok := r.answers[f.Socket]; ok && f.Kind != RelayTunnel && (a.id == IdentityFlowMeter || time.Since(a.at) < recheckPending) {
+			kept[f.Socket] = a
+		}
+	}
+	r.answers = kept
+	var wg sync.WaitGroup
+	for i, f := range in {
+		if f.Kind == RelayTunnel {
+			continue
+		}
+		if a, ok := r.answers[f.Socket]; ok {
+			ids[i] = a.id
+			continue
+		}
+		wg.Go(func() { ids[i] = IdentifyFlowMeter(ctx, probeAddr(f.Socket), f.Socket.Port, identifyRetryTimeout) })
+	}
+	wg.Wait()
+	return ids
 }
 
 // err is why the last scan could not list the connections, nil when it

@@ -24,7 +24,7 @@ func (c *Checker) StopRelay(ctx context.Context, pid int32) error {
 		if r.Owner == nil || r.Owner.PID != pid {
 			continue
 		}
-		if err := signalRelay(pid, r.start, r.Owner.Args, c.scanner.system()); err != nil {
+		if err := signalRelay(pid, r.start, r.Owner.Args, c.scanner.reader()); err != nil {
 			return fmt.Errorf("stopping %s (pid %d): %w", r.Program, pid, err)
 		}
 		return nil

@@ -5,16 +5,18 @@ package netcheck
 import (
 	"fmt"
 	"slices"
+
+	"localguard/netcheck/system"
 )
 
 // signalRelay stops pid after checking it is the process found (start
 // time, command line).
-func signalRelay(pid int32, start uint64, args []string, sys system) error {
+func signalRelay(pid int32, start uint64, args []string, sys system.Reader) error {
 	if sys == nil {
-		sys = newSystem()
+		sys = system.New()
 	}
-	st, err := sys.stat(pid)
-	if err != nil || st.start != start || !slices.Equal(sys.args(pid), args) {
+	st, err := sys.Stat(pid)
+	if err != nil || st.Start != start || !slices.Equal(sys.Args(pid), args) {
 		return fmt.Errorf("%w: pid %d is another process now", ErrRelayChanged, pid)
 	}
 	h, err := holdProcess(pid)

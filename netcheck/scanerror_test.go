@@ -7,12 +7,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"localguard/netcheck/system"
 )
 
 // failingSystem cannot read the listener table.
 type failingSystem struct{ fakeSystem }
 
-func (*failingSystem) listeners(context.Context) ([]Socket, error) {
+func (*failingSystem) Listeners(context.Context) ([]system.Socket, error) {
 	return nil, errors.New("not implemented yet")
 }
 

@@ -11,32 +11,34 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"localguard/netcheck/system"
 )
 
 // fakeSystem is a machine described by the test; sockets are real only
 // where the test listens itself.
 type fakeSystem struct {
 	mu       sync.Mutex
-	socks    []Socket
+	socks    []system.Socket
 	procs    map[int32]*fakeProc
 	listings int
 }
 
 type fakeProc struct {
-	st      procStat
+	st      system.ProcStat
 	cmdline string // arguments separated by spaces
 	cwd     string
 	env     []string
 	sockets []uint64
 }
 
-func (f *fakeSystem) listeners(context.Context) ([]Socket, error) {
+func (f *fakeSystem) Listeners(context.Context) ([]system.Socket, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]Socket(nil), f.socks...), nil
+	return append([]system.Socket(nil), f.socks...), nil
 }
 
-func (f *fakeSystem) pids() []int32 {
+func (f *fakeSystem) PIDs() []int32 {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.listings++
@@ -53,39 +55,39 @@ func (f *fakeSystem) proc(pid int32) *fakeProc {
 	return f.procs[pid]
 }
 
-func (f *fakeSystem) stat(pid int32) (procStat, error) {
+func (f *fakeSystem) Stat(pid int32) (system.ProcStat, error) {
 	if p := f.proc(pid); p != nil {
 		return p.st, nil
 	}
-	return procStat{}, net.ErrClosed
+	return system.ProcStat{}, net.ErrClosed
 }
 
-func (f *fakeSystem) args(pid int32) []string {
+func (f *fakeSystem) Args(pid int32) []string {
 	if p := f.proc(pid); p != nil && p.cmdline != "" {
 		return strings.Fields(p.cmdline)
 	}
 	return nil
 }
 
-func (f *fakeSystem) cwd(pid int32) string {
+func (f *fakeSystem) Cwd(pid int32) string {
 	if p := f.proc(pid); p != nil {
 		return p.cwd
 	}
 	return ""
 }
 
-func (f *fakeSystem) root(int32) string { return "" }
+func (f *fakeSystem) Root(int32) string { return "" }
 
-func (f *fakeSystem) uid(int32) (uint32, bool) { return 0, false }
+func (f *fakeSystem) UID(int32) (uint32, bool) { return 0, false }
 
-func (f *fakeSystem) environ(pid int32) []string {
+func (f *fakeSystem) Environ(pid int32) []string {
 	if p := f.proc(pid); p != nil {
 		return p.env
 	}
 	return nil
 }
 
-func (f *fakeSystem) sockets(pid int32) []uint64 {
+func (f *fakeSystem) Sockets(pid int32) []uint64 {
 	if p := f.proc(pid); p != nil {
 		return p.sockets
 	}
@@ -118,7 +120,7 @@ func unusedPort(t *testing.T) int {
 func TestSharedSocketOwner(t *testing.T) {
 	backend := osPath("/home/ana/FlowMeter/backend")
 	port := unusedPort(t)
-	sock := Socket{Addr: netip.IPv4Unspecified(), Port: port, Inode: 5, dualKnown: true}
+	sock := system.Socket{Addr: netip.IPv4Unspecified(), Port: port, Inode: 5, DualKnown: true}
 	for _, tc := range []struct {
 		name  string
 		procs map[int32]*fakeProc
@@ -126,28 +128,28 @@ func TestSharedSocketOwner(t *testing.T) {
 	}{{
 		name: "gunicorn master and workers",
 		procs: map[int32]*fakeProc{
-			12: {st: procStat{ppid: 10, start: 3}, cmdline: "gunicorn app.main:app -k uvicorn.workers.UvicornWorker -b 0.0.0.0:8000", cwd: backend, sockets: []uint64{5}},
-			10: {st: procStat{ppid: 1, start: 1}, cmdline: "gunicorn app.main:app -k uvicorn.workers.UvicornWorker -b 0.0.0.0:8000", cwd: backend, sockets: []uint64{5}},
-			11: {st: procStat{ppid: 10, start: 2}, cmdline: "gunicorn app.main:app -k uvicorn.workers.UvicornWorker -b 0.0.0.0:8000", cwd: backend, sockets: []uint64{5}},
+			12: {st: system.ProcStat{PPID: 10, Start: 3}, cmdline: "gunicorn app.main:app -k uvicorn.workers.UvicornWorker -b 0.0.0.0:8000", cwd: backend, sockets: []uint64{5}},
+			10: {st: system.ProcStat{PPID: 1, Start: 1}, cmdline: "gunicorn app.main:app -k uvicorn.workers.UvicornWorker -b 0.0.0.0:8000", cwd: backend, sockets: []uint64{5}},
+			11: {st: system.ProcStat{PPID: 10, Start: 2}, cmdline: "gunicorn app.main:app -k uvicorn.workers.UvicornWorker -b 0.0.0.0:8000", cwd: backend, sockets: []uint64{5}},
 		},
 		want: 10,
 	}, {
 		name: "uvicorn reloader and its server process",
 		procs: map[int32]*fakeProc{
-			21: {st: procStat{ppid: 20}, cmdline: "/usr/bin/python3 -c from multiprocessing.spawn import spawn_main; spawn_main(tracker_fd=5, pipe_handle=7) --multiprocessing-fork", cwd: backend, sockets: []uint64{5}},
-			20: {st: procStat{ppid: 1}, cmdline: "/usr/bin/python3 -m uvicorn app.main:app --reload --host 0.0.0.0", cwd: backend, sockets: []uint64{5}},
+			21: {st: system.ProcStat{PPID: 20}, cmdline: "/usr/bin/python3 -c from multiprocessing.spawn import spawn_main; spawn_main(tracker_fd=5, pipe_handle=7) --multiprocessing-fork", cwd: backend, sockets: []uint64{5}},
+			20: {st: system.ProcStat{PPID: 1}, cmdline: "/usr/bin/python3 -m uvicorn app.main:app --reload --host 0.0.0.0", cwd: backend, sockets: []uint64{5}},
 		},
 		want: 20,
 	}, {
 		name: "a helper above FlowMeter holding its socket too",
 		procs: map[int32]*fakeProc{
-			30: {st: procStat{ppid: 1}, cmdline: "python3 supervise.py", cwd: backend, sockets: []uint64{5}},
-			31: {st: procStat{ppid: 30}, cmdline: "python3 -m app.main", cwd: backend, sockets: []uint64{5}},
+			30: {st: system.ProcStat{PPID: 1}, cmdline: "python3 supervise.py", cwd: backend, sockets: []uint64{5}},
+			31: {st: system.ProcStat{PPID: 30}, cmdline: "python3 -m app.main", cwd: backend, sockets: []uint64{5}},
 		},
 		want: 31,
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := &Scanner{sys: &fakeSystem{socks: []Socket{sock}, procs: tc.procs}}
+			s := &Scanner{sys: &fakeSystem{socks: []system.Socket{sock}, procs: tc.procs}}
 			found, err := s.Scan(context.Background(), Hint{BackendDir: backend, Port: port})
 			if err != nil {
 				t.Fatal(err)
@@ -180,8 +182,8 @@ func TestScannerRechecks(t *testing.T) {
 	t.Cleanup(func() { srv.Close() })
 	port := l.Addr().(*net.TCPAddr).Port
 
-	sys := &fakeSystem{socks: []Socket{{Addr: netip.MustParseAddr("127.0.0.1"), Port: port, Inode: 9, dualKnown: true}},
-		procs: map[int32]*fakeProc{1: {st: procStat{start: 1}, cmdline: "/sbin/init"}}}
+	sys := &fakeSystem{socks: []system.Socket{{Addr: netip.MustParseAddr("127.0.0.1"), Port: port, Inode: 9, DualKnown: true}},
+		procs: map[int32]*fakeProc{1: {st: system.ProcStat{Start: 1}, cmdline: "/sbin/init"}}}
 	s := &Scanner{sys: sys}
 	scan := func() []FlowMeterSocket {
 		t.Helper()
@@ -207,8 +209,8 @@ func TestScannerRechecks(t *testing.T) {
 	}
 
 	// An owner replaced under the same pid: a full scan again.
-	sys.procs[2] = &fakeProc{st: procStat{ppid: 1, start: 50}, cmdline: "python3 -m app.main", cwd: osPath("/srv/FlowMeter/backend"), sockets: []uint64{9}}
-	sys.socks = append(sys.socks, Socket{Addr: netip.MustParseAddr("127.0.0.1"), Port: 1, Inode: 10, dualKnown: true})
+	sys.procs[2] = &fakeProc{st: system.ProcStat{PPID: 1, Start: 50}, cmdline: "python3 -m app.main", cwd: osPath("/srv/FlowMeter/backend"), sockets: []uint64{9}}
+	sys.socks = append(sys.socks, system.Socket{Addr: netip.MustParseAddr("127.0.0.1"), Port: 1, Inode: 10, DualKnown: true})
 	if found := scan(); len(found) != 1 || found[0].Owner == nil || found[0].Owner.PID != 2 {
 		t.Fatalf("found %+v, want the socket owned by 2", found)
 	}
@@ -218,7 +220,7 @@ func TestScannerRechecks(t *testing.T) {
 		t.Fatalf("a steady scan listed processes")
 	}
 	sys.mu.Lock()
-	sys.procs[2].st.start = 99
+	sys.procs[2].st.Start = 99
 	sys.mu.Unlock()
 	scan()
 	if sys.listings != n+1 {

@@ -16,10 +16,6 @@ import (
 // config), changed through the same preview, backup, atomic write and undo
 // as the .env.
 
-// Plan is a planned change to a file (a .env or a source file), shown
-// before anything is written.
-type Plan = envfix.Plan
-
 // PlanSourceFix plans the change to the file at path that stops it from
 // putting FlowMeter on the network: a compose file publishes its ports on
 // loopback; a package.json loses --host in the scripts that start Vite; a
@@ -114,7 +110,7 @@ func composeFinding(in *InstallFacts) *Finding {
 	if in.ComposeFile == "" || len(in.ComposePublished) == 0 {
 		return nil
 	}
-	return &Finding{Key: "docker-compose", Severity: envfix.SeverityWarning,
+	return &Finding{Key: "docker-compose", Severity: SeverityWarning,
 		Message: fmt.Sprintf("%s publishes %s on every address of this computer: started with docker compose up, FlowMeter can be reached from every network it is on, whatever the .env says (published ports also bypass ufw-style firewalls). Run %s to publish them on this computer only.",
 			in.ComposeFile, joinWords(in.ComposePublished), sourceFixCommand(in.ComposeFile))}
 }

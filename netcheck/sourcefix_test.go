@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"localguard/envfix"
 )
 
 // TestComposeFinding: a checkout whose docker-compose.yaml publishes
@@ -48,7 +50,7 @@ func TestComposeFinding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ApplyFix(plan); err != nil {
+	if _, err := envfix.Apply(plan); err != nil {
 		t.Fatal(err)
 	}
 	if f := finding(); f != nil {

@@ -76,15 +76,6 @@ func (p *FlowMeterProcess) Release() {
 	}
 }
 
-// StopFlowMeter holds and stops the FlowMeter process pid at once.
-func StopFlowMeter(pid int32) error {
-	p, err := HoldFlowMeter(pid, "")
-	if err != nil {
-		return err
-	}
-	return p.Stop()
-}
-
 // errGone is what a hold reports when its process has ended.
 var errGone = errors.New("the process has ended")
 

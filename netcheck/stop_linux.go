@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"localguard/netcheck/system"
 )
 
 // holdProcess opens a pidfd on pid: signals sent through it reach that
@@ -51,9 +53,10 @@ func holdByPID(pid int32) (processHold, error) {
 // boot time, which shifts between two reads in a container), and its
 // command line.
 func identityOf(pid int32) (start int64, cmdline string, err error) {
-	st, err := procSystem{}.stat(pid)
+	sys := system.New()
+	st, err := sys.Stat(pid)
 	if err != nil {
 		return 0, "", err
 	}
-	return int64(st.start), strings.Join(procSystem{}.args(pid), " "), nil
+	return int64(st.Start), strings.Join(sys.Args(pid), " "), nil
 }

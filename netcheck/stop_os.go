@@ -1,3 +1,5 @@
+//go:build !windows
+
 package netcheck
 
 import (
@@ -5,8 +7,8 @@ import (
 	"os"
 )
 
-// osProcess holds a process through the os package: on Windows a process
-// handle (the pid is not reused while it is open), elsewhere the pid.
+// osProcess holds a process through the os package, by its pid (Windows
+// holds a process by its handle instead: winHold).
 type osProcess struct{ p *os.Process }
 
 func (o osProcess) interrupt() error {

@@ -4,8 +4,7 @@ package netcheck
 
 import "os"
 
-// holdProcess opens the process: on Windows os.FindProcess holds a handle,
-// and a pid is not given to another process while a handle is open.
+// holdProcess holds the process by its pid, all these systems offer.
 func holdProcess(pid int32) (processHold, error) {
 	p, err := os.FindProcess(int(pid))
 	if err != nil {
@@ -14,5 +13,6 @@ func holdProcess(pid int32) (processHold, error) {
 	return osProcess{p}, nil
 }
 
-// interruptProcess ends the process; Windows has no interrupt to send it.
+// interruptProcess ends the process: these systems have no interrupt to
+// send it.
 func interruptProcess(p *os.Process) error { return p.Kill() }

@@ -3,7 +3,6 @@ package netcheck
 import (
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"sync"
 	"time"
@@ -39,7 +38,7 @@ var consoleMu sync.Mutex
 
 // winIdentity is what names one process beyond its pid, which Windows
 // reuses: its creation time (milliseconds since 1970, as gopsutil and so a
-// scan's procStat.start give it) and its command line.
+// scan's system.ProcStat.Start give it) and its command line.
 type winIdentity struct {
 	start uint64
 	args  []string
@@ -71,10 +70,6 @@ func (w winHold) interrupt() error {
 }
 
 func (w winHold) release() { windows.CloseHandle(w.h) }
-
-// interruptProcess ends a process held through the os package (unused on
-// Windows, whose holds are winHold).
-func interruptProcess(p *os.Process) error { return p.Kill() }
 
 // stopIdentified stops pid, gently first, only if it is the process want
 // describes (same creation time, same command line): a FlowMeter that

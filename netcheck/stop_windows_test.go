@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/windows"
+
+	"localguard/netcheck/system"
 )
 
 // awaitCtrlC is the test binary as a console program that shuts down
@@ -114,8 +116,8 @@ func TestStopRefusesOtherProcess(t *testing.T) {
 	cmd := startConsoleChild(t, windows.DETACHED_PROCESS)
 	id := identityNow(t, cmd.Process.Pid)
 	// The identity is the one a scan reads, so a stop can be held to it.
-	if st, err := (&gopsutilSystem{}).stat(int32(cmd.Process.Pid)); err != nil || st.start != id.start {
-		t.Errorf("scan's start time %d (%v), stop's %d", st.start, err, id.start)
+	if st, err := system.New().Stat(int32(cmd.Process.Pid)); err != nil || st.Start != id.start {
+		t.Errorf("scan's start time %d (%v), stop's %d", st.Start, err, id.start)
 	}
 	other := id
 	other.start++

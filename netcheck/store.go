@@ -82,6 +82,22 @@ func DefaultStorePath() (string, error) {
 	return filepath.Join(dir, "localguard", "state.json"), nil
 }
 
+// DefaultStore opens the store at DefaultStorePath, the one the command
+// line and the window share. It always returns a store: when that one
+// cannot be read (no configuration folder, a damaged file), a MemoryStore
+// that says why, which trusts no network until the user trusts one again.
+func DefaultStore() *Store {
+	path, err := DefaultStorePath()
+	if err != nil {
+		return MemoryStore(err)
+	}
+	s, err := OpenStore(path)
+	if err != nil {
+		return MemoryStore(err)
+	}
+	return s
+}
+
 // OpenStore reads the store at path; a missing store is an empty one. When
 // the folder that would hold the store's folder does not exist, the store
 // lives in memory (see Remembers) rather than create it.

@@ -99,3 +99,55 @@ func TestStoreNeverCreatesHome(t *testing.T) {
 		t.Errorf("settings folder: %v %v", info, err)
 	}
 }
+
+// TestOpenInstallRemembers: the install a check was opened for is the one
+// the next run, given none, opens.
+func TestOpenInstallRemembers(t *testing.T) {
+	backend := filepath.Join(t.TempDir(), "FlowMeter", "backend")
+	if err := os.MkdirAll(backend, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	env := filepath.Join(backend, ".env")
+	if err := os.WriteFile(env, []byte("HOST=127.0.0.1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "localguard", "state.json")
+	store, err := OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := OpenInstall(t.Context(), env, store, nil)
+	if err != nil || c.EnvPath != env {
+		t.Fatalf("OpenInstall(%s) = %q, %v", env, c.EnvPath, err)
+	}
+	again, err := OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Install != env {
+		t.Fatalf("the store remembers %q, want %q", again.Install, env)
+	}
+}
+
+// TestDefaultStoreDamaged: a damaged store is not an error that stops a
+// check: it is a store in memory that trusts nothing and says why.
+func TestDefaultStoreDamaged(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the configuration folder is moved with XDG_CONFIG_HOME, which only Linux and the BSDs read")
+	}
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", dir)
+	if err := os.Mkdir(filepath.Join(dir, "localguard"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "localguard", "state.json"), []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := DefaultStore()
+	if why := s.Remembers(); !errors.Is(why, ErrNotRemembered) || !strings.Contains(why.Error(), "damaged") {
+		t.Fatalf("Remembers() = %v, want a sentence saying the store is damaged", why)
+	}
+	if len(s.Trusted) != 0 {
+		t.Fatalf("a damaged store trusts %v", s.Trusted)
+	}
+}

@@ -1,7 +1,10 @@
-// Package netcheck looks at the live machine (FlowMeter's listening sockets,
-// their owning processes, the interfaces they can be reached on) and builds
-// the one verdict Localguard shows everywhere: in the window, the tray, the
-// notifications and the command line's --json.
+// Package netcheck judges the live machine: it tells FlowMeter's listening
+// sockets from other programs', finds what put each on its address and who
+// can reach it (through relays too), and builds the one verdict Localguard
+// shows everywhere: in the window, the tray, the notifications and the
+// command line's --json. What it judges is read from the operating system
+// by its subpackage system; the judgement itself (Judge) is a pure function
+// of those facts.
 //
 // Package netcheck never imports Fyne.
 package netcheck
@@ -66,14 +69,14 @@ type Verdict struct {
 
 // EnvSummary is what FlowMeter's settings say, read as FlowMeter reads them.
 type EnvSummary struct {
-	Path       string `json:"path"`
-	Exists     bool   `json:"exists"`
-	Host       string `json:"host"`
-	HostSource string `json:"host_source"`
-	Port       int    `json:"port"`
+	Path       string        `json:"path"`
+	Exists     bool          `json:"exists"`
+	Host       string        `json:"host"`
+	HostSource envfix.Source `json:"host_source"`
+	Port       int           `json:"port"`
 
 	// HostClass says how uvicorn binds Host (see envfix.HostClass).
-	HostClass string `json:"host_class"`
+	HostClass envfix.HostClass `json:"host_class"`
 	// HostLine is the 1-based line of the .env that decides Host, 0 when
 	// no line does.
 	HostLine int `json:"host_line,omitempty"`
@@ -86,17 +89,17 @@ type EnvSummary struct {
 
 // Listener is one of FlowMeter's listening sockets.
 type Listener struct {
-	Address string `json:"address"`
-	Port    int    `json:"port"`
-	PID     int32  `json:"pid"`
-	Process string `json:"process"`
-	Cmdline string `json:"cmdline"`
-	Cwd     string `json:"cwd"`
-	Cause   string `json:"cause"`
+	Address string    `json:"address"`
+	Port    int       `json:"port"`
+	PID     int32     `json:"pid"`
+	Process string    `json:"process"`
+	Cmdline string    `json:"cmdline"`
+	Cwd     string    `json:"cwd"`
+	Cause   CauseKind `json:"cause"`
 	// Why says the cause in plain words: the deciding .env line, the flag,
 	// the variable or the container.
 	Why            string     `json:"why,omitempty"`
-	FormulaSandbox string     `json:"formula_sandbox"`
+	FormulaSandbox Sandbox    `json:"formula_sandbox"`
 	ExposedOn      []Exposure `json:"exposed_on"`
 	// EnvPath is the backend/.env of the install the listener belongs to,
 	// "" when that cannot be known (FlowMeter from an unknown folder).
@@ -116,11 +119,11 @@ type Listener struct {
 
 // Exposure is one non-loopback address a listener answers on.
 type Exposure struct {
-	Interface string `json:"interface"`
-	Address   string `json:"address"`
-	Kind      string `json:"kind"`
-	Trusted   bool   `json:"trusted"`
-	URL       string `json:"url"`
+	Interface string   `json:"interface"`
+	Address   string   `json:"address"`
+	Kind      AddrKind `json:"kind"`
+	Trusted   bool     `json:"trusted"`
+	URL       string   `json:"url"`
 	// Network names the network for people, as the system does (Wi-Fi
 	// "Costa-Guest", Ethernet, VPN "corp"); "" where it does not.
 	Network string `json:"network,omitempty"`
@@ -135,12 +138,26 @@ type Exposure struct {
 
 // Finding is another setting in the file that weakens FlowMeter's safety.
 type Finding struct {
-	Key      string `json:"key"`
-	Severity string `json:"severity"`
-	Message  string `json:"message"`
+	Key      string   `json:"key"`
+	Severity Severity `json:"severity"`
+	Message  string   `json:"message"`
 	// Fix is the command that makes the setting safe.
 	Fix string `json:"fix_command,omitempty"`
 }
+
+// Severity is how much a finding weakens FlowMeter's safety, in the words
+// of the JSON contract (envfix's risk severities).
+type Severity string
+
+// The severities of a finding.
+const (
+	// SeverityCritical: anyone who reaches FlowMeter can run programs.
+	SeverityCritical Severity = envfix.SeverityCritical
+	// SeverityWarning: FlowMeter is less safe than it should be.
+	SeverityWarning Severity = envfix.SeverityWarning
+	// SeverityError: FlowMeter would refuse the value and not start.
+	SeverityError Severity = envfix.SeverityError
+)
 
 // summarize reads the settings half of a verdict from a loaded file.
 func summarize(f *envfix.File) EnvSummary {
@@ -151,10 +168,10 @@ func summarize(f *envfix.File) EnvSummary {
 		Path:         f.Path,
 		Exists:       f.Exists,
 		Host:         host.Value,
-		HostSource:   string(host.Source),
+		HostSource:   host.Source,
 		Port:         n,
 		PortValid:    ok,
-		HostClass:    string(envfix.ClassifyHost(host.Value).Class),
+		HostClass:    envfix.ClassifyHost(host.Value).Class,
 		HostLine:     r.LineOf(host.Statement),
 		HostVariable: host.EnvName,
 	}

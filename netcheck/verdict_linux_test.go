@@ -28,7 +28,7 @@ func TestCauses(t *testing.T) {
 		dotenv   string
 		env      []string
 		argv     []string
-		cause    string
+		cause    CauseKind
 		fixFile  bool   // localguard fix is offered
 		inAdvice string // what the verdict says to change instead
 	}{

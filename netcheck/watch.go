@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/fsnotify/fsnotify"
+
+	"localguard/netcheck/system"
 )
 
 // DefaultInterval is how often the window and `localguard watch` check.
@@ -20,9 +22,11 @@ const settle = 50 * time.Millisecond
 // Watch checks at once, then every interval, and at once when the .env is
 // written or the machine's network interfaces change. It calls emit with
 // each verdict that differs from the last one emitted, and returns when ctx
-// ends. While watching, the .env is read again only when it changes.
-func (c *Checker) Watch(ctx context.Context, interval time.Duration, emit func(Verdict)) error {
-	return c.WatchWith(ctx, interval, emit, nil)
+// ends. While watching, the .env is read again only when it changes. Where
+// the system cannot watch files or interfaces, the checks every interval
+// still see every change.
+func (c *Checker) Watch(ctx context.Context, interval time.Duration, emit func(Verdict)) {
+	c.WatchWith(ctx, interval, emit, nil)
 }
 
 // WatchWith is Watch that also carries out requests, in the order they
@@ -33,47 +37,25 @@ func (c *Checker) Watch(ctx context.Context, interval time.Duration, emit func(V
 // request returns the interval to check at from then on (0 keeps it), or a
 // negative one to end the watch. The verdict after a request is emitted
 // even when it did not change, as the answer to it.
-func (c *Checker) WatchWith(ctx context.Context, interval time.Duration, emit func(Verdict), requests <-chan func() time.Duration) error {
+func (c *Checker) WatchWith(ctx context.Context, interval time.Duration, emit func(Verdict), requests <-chan func() time.Duration) {
 	c.cache.enabled = true
 	defer func() { c.cache = checkCache{} }()
-	files, err := fsnotify.NewWatcher()
-	if err == nil {
-		defer files.Close()
-		c.watchFiles(files)
-	} else {
-		files = &fsnotify.Watcher{} // nil channels: never ready
-	}
-	links := watchInterfaces(ctx)
+	files, stop := c.fileWatcher()
+	defer stop()
+	links := system.WatchLinks(ctx)
 	c.cache.linkEvents = links != nil
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
+	w := &watchLoop{c: c, ctx: ctx, emit: emit, files: files, interval: interval, tick: time.NewTicker(interval)}
+	defer w.tick.Stop()
 	settled := time.NewTimer(time.Hour)
 	settled.Stop()
 
-	var last []byte
-	check := func() {
-		v := c.Check(ctx)
-		if ctx.Err() != nil {
-			return
-		}
-		if c.Checked != nil {
-			c.Checked(time.Now())
-		}
-		if fp := fingerprint(v); !bytes.Equal(fp, last) {
-			last = fp
-			emit(v)
-		}
-		if files.Events != nil {
-			c.watchFiles(files) // a cause may name another .env
-		}
-	}
-	check()
+	w.check()
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-			check()
+			return
+		case <-w.tick.C:
+			w.check()
 		case ev, ok := <-files.Events:
 			if ok && c.watches(ev.Name) {
 				settled.Reset(settle)
@@ -82,24 +64,76 @@ func (c *Checker) WatchWith(ctx context.Context, interval time.Duration, emit fu
 			c.cache.forget() // events may be lost: read the files afresh
 		case <-settled.C:
 			c.cache.forget()
-			check()
+			w.check()
 		case <-links:
 			c.cache.forgetInterfaces()
-			check()
+			w.check()
 		case req := <-requests:
-			next := req()
-			if next < 0 {
-				return nil
+			if !w.answer(req) {
+				return
 			}
-			if next > 0 && next != interval {
-				interval = next
-				tick.Reset(interval)
-			}
-			c.cache.forget()
-			last = nil // a request is answered with a verdict, changed or not
-			check()
 		}
 	}
+}
+
+// fileWatcher watches the folders of the .env files the verdict depends
+// on, until stop; where the system cannot watch files, it is a watcher
+// that never reports (nil channels), and the files are read on every
+// check.
+func (c *Checker) fileWatcher() (w *fsnotify.Watcher, stop func()) {
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return &fsnotify.Watcher{}, func() {}
+	}
+	c.watchFiles(w)
+	return w, func() { w.Close() }
+}
+
+// watchLoop is one Watch's state: how often it checks, and the last
+// verdict it emitted.
+type watchLoop struct {
+	c        *Checker
+	ctx      context.Context
+	emit     func(Verdict)
+	files    *fsnotify.Watcher
+	interval time.Duration
+	tick     *time.Ticker
+	last     []byte
+}
+
+// check checks, and emits the verdict when it changed.
+func (w *watchLoop) check() {
+	v := w.c.Check(w.ctx)
+	if w.ctx.Err() != nil {
+		return
+	}
+	if w.c.Checked != nil {
+		w.c.Checked(time.Now())
+	}
+	if fp := fingerprint(v); !bytes.Equal(fp, w.last) {
+		w.last = fp
+		w.emit(v)
+	}
+	if w.files.Events != nil {
+		w.c.watchFiles(w.files) // a cause may name another .env
+	}
+}
+
+// answer carries out a request and answers it with a verdict, changed or
+// not; it reports false when the request ends the watch.
+func (w *watchLoop) answer(req func() time.Duration) bool {
+	next := req()
+	if next < 0 {
+		return false
+	}
+	if next > 0 && next != w.interval {
+		w.interval = next
+		w.tick.Reset(w.interval)
+	}
+	w.c.cache.forget()
+	w.last = nil
+	w.check()
+	return true
 }
 
 // watchFiles watches the folders of the .env files the verdict depends on;

@@ -23,7 +23,7 @@ func (u *window) renderFindings(v netcheck.Verdict) {
 	u.findings.Add(section("Other settings to fix"))
 	for _, f := range v.Findings {
 		icon := widget.NewIcon(theme.WarningIcon())
-		if f.Severity == "critical" {
+		if f.Severity == netcheck.SeverityCritical {
 			icon = widget.NewIcon(theme.ErrorIcon())
 		}
 		text := widget.NewLabel(f.Key + ": " + f.Message)
@@ -140,7 +140,11 @@ func (u *window) exposureRow(e netcheck.Exposure) fyne.CanvasObject {
 		label += ", a " + e.FirewallCategory + " network to Windows"
 	}
 	name := widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	kind := widget.NewLabel(netcheck.AddrKind(e.Kind).Words())
+	kindName, who := e.Kind.Words()
+	if who != "" {
+		kindName += ": " + who
+	}
+	kind := widget.NewLabel(kindName)
 	kind.Wrapping = fyne.TextWrapWord
 	// The URL is in the window's regular face: a monospace one would cost
 	// Fyne another 5 MB of fonts (its emoji and fallback faces are loaded
@@ -219,7 +223,7 @@ func (u *window) renderWhy(v netcheck.Verdict) {
 		form.Append("Listens on", wrapped(fmt.Sprintf("%s, port %d", l.Address, l.Port)))
 		form.Append("Put there by", wrapped(causeWords(l)))
 		sandbox := wrapped(sandboxWords(l.FormulaSandbox))
-		if l.FormulaSandbox == "off" {
+		if l.FormulaSandbox == netcheck.SandboxOff {
 			sandbox.Importance = widget.DangerImportance
 		}
 		form.Append("Formula sandbox", sandbox)

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
+	"localguard/envfix"
 	"localguard/netcheck"
 )
 
@@ -88,13 +88,8 @@ func (e *engine) openStore() *netcheck.Store {
 		// The configuration folder was moved to a temporary one for
 		// Fyne's sake (see spareMissingHome): nothing kept there lasts.
 		store = netcheck.MemoryStore(homeMissing)
-	} else if path, err := netcheck.DefaultStorePath(); err == nil {
-		store, err = netcheck.OpenStore(path)
-		if err != nil {
-			store = netcheck.MemoryStore(err) // a damaged store trusts nothing
-		}
 	} else {
-		store = netcheck.MemoryStore(err)
+		store = netcheck.DefaultStore()
 	}
 	if why := store.Remembers(); why != nil && e.memoryOnly != nil {
 		e.memoryOnly(why)
@@ -191,20 +186,11 @@ func (e *engine) pop() (func(*engineState), bool) {
 // open makes the Checker for envPath, or for the install netcheck finds
 // when envPath is "", and remembers it, as the command line does.
 func (s *engineState) open(ctx context.Context, envPath string) error {
-	home, _ := os.UserHomeDir()
-	c := netcheck.Open(ctx, envPath, s.store, home, s.environ)
-	if c.EnvPath == "" {
-		// Watch all the same: a FlowMeter from an unknown folder is still
-		// judged, and one that starts later is found.
-		s.checker = c
-		return netcheck.ErrNoInstall
-	}
-	if abs, err := filepath.Abs(c.EnvPath); err == nil && s.store.Install != abs {
-		s.store.Install = abs
-		s.save() // remembering is a convenience: a failure changes no verdict
-	}
+	c, err := netcheck.OpenInstall(ctx, envPath, s.store, s.environ)
+	// With no install known, watch all the same: a FlowMeter from an
+	// unknown folder is still judged, and one that starts later is found.
 	s.checker = c
-	return nil
+	return err
 }
 
 // save writes the store. An error wrapping netcheck.ErrNotRemembered
@@ -304,10 +290,7 @@ func (e *engine) plan(key string, done func(*preview, error)) {
 			done(nil, netcheck.ErrNoInstall)
 			return
 		}
-		plan, err := s.checker.PlanFix(context.Background())
-		if key != "" {
-			plan, err = s.checker.PlanFinding(key)
-		}
+		plan, err := s.checker.Plan(context.Background(), key)
 		if err != nil {
 			done(nil, err)
 			return
@@ -315,14 +298,14 @@ func (e *engine) plan(key string, done func(*preview, error)) {
 		p := &preview{
 			key: plan.Key, value: plan.Value, line: plan.Line,
 			path: s.checker.EnvPath, exists: plan.File.Exists, empty: plan.Empty(),
-			backup: netcheck.BackupPath(plan),
+			backup: envfix.BackupFor(plan.File).Path,
 		}
 		for _, d := range plan.DiffLines() {
 			p.diff = append(p.diff, diffLine{op: d.Op, line: d.Line, text: d.Text})
 		}
 		p.apply = func(done func(string, error)) {
 			e.do(func(*engineState) {
-				b, err := netcheck.ApplyFix(plan)
+				b, err := envfix.Apply(plan)
 				done(b.Path, err)
 			})
 		}
@@ -338,7 +321,7 @@ func (e *engine) undo(done func(left int, err error)) {
 			done(0, netcheck.ErrNoInstall)
 			return
 		}
-		err := netcheck.Undo(s.checker.EnvPath)
-		done(netcheck.UndoSteps(s.checker.EnvPath), err)
+		err := envfix.Undo(s.checker.EnvPath)
+		done(envfix.UndoSteps(s.checker.EnvPath), err)
 	})
 }

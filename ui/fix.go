@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"localguard/envfix"
 	"localguard/netcheck"
 )
 
@@ -195,7 +196,7 @@ func (u *window) undoNow() {
 		u.do(func() {
 			u.undo.Enable()
 			switch {
-			case netcheck.IsNothingToUndo(err):
+			case errors.Is(err, envfix.ErrNothingToUndo):
 				u.fixed = false
 				u.undo.Hide()
 				u.say("There is no fix to undo.", false)

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"localguard/assets"
+	"localguard/envfix"
 	"localguard/netcheck"
 )
 
@@ -190,7 +191,7 @@ func joinNames(s []string) string {
 
 func sandboxOff(v netcheck.Verdict) bool {
 	for _, l := range v.Listeners {
-		if l.FormulaSandbox == "off" && len(l.ExposedOn) > 0 {
+		if l.FormulaSandbox == netcheck.SandboxOff && len(l.ExposedOn) > 0 {
 			return true
 		}
 	}
@@ -286,9 +287,9 @@ func settingsWords(env netcheck.EnvSummary) string {
 		host = `""`
 	}
 	switch env.HostSource {
-	case "environment":
+	case envfix.SourceEnvironment:
 		return fmt.Sprintf("HOST=%s, from the environment variable %s.", host, env.HostVariable)
-	case "file":
+	case envfix.SourceFile:
 		return fmt.Sprintf("HOST=%s, from %s:%d.", host, env.Path, env.HostLine)
 	}
 	if !env.Exists {
@@ -298,11 +299,11 @@ func settingsWords(env netcheck.EnvSummary) string {
 }
 
 // sandboxWords says what the formula sandbox state means.
-func sandboxWords(state string) string {
+func sandboxWords(state netcheck.Sandbox) string {
 	switch state {
-	case "on":
+	case netcheck.SandboxOn:
 		return "On: formulas cannot run programs on this computer."
-	case "off":
+	case netcheck.SandboxOff:
 		return "OFF: anyone who reaches FlowMeter can run any program on this computer."
 	}
 	return "Unknown: FlowMeter did not say."
@@ -360,7 +361,7 @@ func trustQuestion(e netcheck.Exposure, on bool) string {
 	if !on {
 		return ""
 	}
-	switch netcheck.AddrKind(e.Kind) {
+	switch e.Kind {
 	case netcheck.KindPublic:
 		return "This is a public address: possibly anyone on the internet can reach it. Trusted, FlowMeter there counts as safe, and anyone who reaches it can read your data and run programs on this computer. Trust it anyway?"
 	case netcheck.KindVPN:

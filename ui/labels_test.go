@@ -218,10 +218,10 @@ func TestLostAccess(t *testing.T) {
 // does not, nor does untrusting.
 func TestTrustQuestion(t *testing.T) {
 	for kind, asks := range map[netcheck.AddrKind]bool{netcheck.KindPublic: true, netcheck.KindVPN: true, netcheck.KindLAN: false, netcheck.KindLinkLocal: false} {
-		if got := trustQuestion(netcheck.Exposure{Kind: string(kind)}, true) != ""; got != asks {
+		if got := trustQuestion(netcheck.Exposure{Kind: kind}, true) != ""; got != asks {
 			t.Errorf("%s: asks %v, want %v", kind, got, asks)
 		}
-		if trustQuestion(netcheck.Exposure{Kind: string(kind)}, false) != "" {
+		if trustQuestion(netcheck.Exposure{Kind: kind}, false) != "" {
 			t.Errorf("%s: untrusting asks", kind)
 		}
 	}

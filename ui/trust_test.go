@@ -23,7 +23,7 @@ func hostExposure(t *testing.T) netcheck.Exposure {
 		for _, a := range it.Addrs {
 			if a.Kind != netcheck.KindLoopback && a.Prefix.Addr().Is4() {
 				return netcheck.Exposure{
-					Interface: it.Name, Address: a.Prefix.Addr().String(), Kind: string(a.Kind),
+					Interface: it.Name, Address: a.Prefix.Addr().String(), Kind: a.Kind,
 					URL: fmt.Sprintf("http://%s:8000", a.Prefix.Addr()),
 				}
 			}

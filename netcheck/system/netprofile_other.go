@@ -1,6 +1,6 @@
 //go:build !windows && !linux
 
-package netcheck
+package system
 
 // networkProfiles: no network profiles outside Windows.
 func networkProfiles() map[string]NetworkProfile { return nil }

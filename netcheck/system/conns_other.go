@@ -1,6 +1,6 @@
 //go:build !linux
 
-package netcheck
+package system
 
 import (
 	"context"

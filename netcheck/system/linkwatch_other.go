@@ -1,6 +1,6 @@
 //go:build !linux && !windows
 
-package netcheck
+package system
 
 import "context"
 

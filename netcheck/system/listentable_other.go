@@ -1,6 +1,6 @@
 //go:build !windows
 
-package netcheck
+package system
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 // listenTable reads the listening TCP sockets through gopsutil: on macOS
 // from lsof (run by gopsutil; it shows only this user's sockets unless run
 // as root), on Linux from /proc/net/tcp (tests only: Linux scans read
-// sock_diag, see procfs_linux.go).
+// sock_diag, see listen_linux.go).
 func listenTable(ctx context.Context) ([]ownedListener, error) {
 	conns, err := gnet.ConnectionsWithContext(ctx, "tcp")
 	if err != nil {

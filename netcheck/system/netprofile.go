@@ -1,4 +1,4 @@
-package netcheck
+package system
 
 // NetworkProfile is a network as the system names it for people, beside
 // an interface: the name Windows shows (the Network List Manager's profile

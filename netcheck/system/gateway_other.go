@@ -1,6 +1,6 @@
 //go:build !linux && !windows
 
-package netcheck
+package system
 
 // defaultGateways is not known here: trust is then remembered by interface
 // and subnet alone.

@@ -1,4 +1,4 @@
-package netcheck
+package system
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 // Only the candidates' descriptors are read (/proc/PID/fd), never every
 // process's: that is what makes `ss -p` and gopsutil's net.Connections slow.
 
-func (procSystem) pids() []int32 {
+func (procSystem) PIDs() []int32 {
 	d, err := os.Open("/proc")
 	if err != nil {
 		return nil
@@ -41,33 +41,33 @@ func procPath(pid int32, name string) string {
 // stat reads /proc/PID/stat: "pid (comm) state ppid ... starttime(22) ...".
 // comm may hold spaces and parentheses, so fields are counted after the
 // last ')'.
-func (procSystem) stat(pid int32) (procStat, error) {
+func (procSystem) Stat(pid int32) (ProcStat, error) {
 	b, err := os.ReadFile(procPath(pid, "stat"))
 	if err != nil {
-		return procStat{}, err
+		return ProcStat{}, err
 	}
 	return parseStat(b)
 }
 
-func parseStat(b []byte) (procStat, error) {
+func parseStat(b []byte) (ProcStat, error) {
 	open, end := bytes.IndexByte(b, '('), bytes.LastIndexByte(b, ')')
 	if open < 0 || end < open {
-		return procStat{}, errors.New("malformed stat")
+		return ProcStat{}, errors.New("malformed stat")
 	}
 	f := bytes.Fields(b[end+1:])
 	// f[0] is the state (field 3); ppid is field 4, starttime field 22.
 	if len(f) < 20 {
-		return procStat{}, errors.New("malformed stat")
+		return ProcStat{}, errors.New("malformed stat")
 	}
 	ppid, err1 := strconv.ParseInt(string(f[1]), 10, 32)
 	start, err2 := strconv.ParseUint(string(f[19]), 10, 64)
 	if err1 != nil || err2 != nil {
-		return procStat{}, errors.New("malformed stat")
+		return ProcStat{}, errors.New("malformed stat")
 	}
-	return procStat{ppid: int32(ppid), start: start, name: string(b[open+1 : end])}, nil
+	return ProcStat{PPID: int32(ppid), Start: start, Name: string(b[open+1 : end])}, nil
 }
 
-func (procSystem) args(pid int32) []string {
+func (procSystem) Args(pid int32) []string {
 	b, err := os.ReadFile(procPath(pid, "cmdline"))
 	if err != nil || len(b) == 0 {
 		return nil
@@ -83,7 +83,7 @@ func splitNul(b []byte) []string {
 	return strings.Split(string(b), "\x00")
 }
 
-func (procSystem) cwd(pid int32) string {
+func (procSystem) Cwd(pid int32) string {
 	p, err := os.Readlink(procPath(pid, "cwd"))
 	if err != nil {
 		return ""
@@ -91,7 +91,7 @@ func (procSystem) cwd(pid int32) string {
 	return p
 }
 
-func (procSystem) environ(pid int32) []string {
+func (procSystem) Environ(pid int32) []string {
 	b, err := os.ReadFile(procPath(pid, "environ"))
 	if err != nil {
 		return nil
@@ -103,7 +103,7 @@ func (procSystem) environ(pid int32) []string {
 }
 
 // sockets reads the targets of /proc/PID/fd/*, keeping "socket:[inode]".
-func (procSystem) sockets(pid int32) []uint64 {
+func (procSystem) Sockets(pid int32) []uint64 {
 	dir := procPath(pid, "fd")
 	d, err := os.Open(dir)
 	if err != nil {
@@ -127,7 +127,7 @@ func (procSystem) sockets(pid int32) []uint64 {
 // selfMountNS is this process's mount namespace.
 var selfMountNS, _ = os.Readlink("/proc/self/ns/mnt")
 
-func (procSystem) root(pid int32) string {
+func (procSystem) Root(pid int32) string {
 	ns, err := os.Readlink(procPath(pid, "ns/mnt"))
 	if err != nil || selfMountNS == "" || ns == selfMountNS {
 		return ""
@@ -135,7 +135,7 @@ func (procSystem) root(pid int32) string {
 	return procPath(pid, "root")
 }
 
-func (procSystem) uid(pid int32) (uint32, bool) {
+func (procSystem) UID(pid int32) (uint32, bool) {
 	info, err := os.Stat(procPath(pid, ""))
 	if err != nil {
 		return 0, false

@@ -1,4 +1,4 @@
-package netcheck
+package system
 
 import (
 	"bufio"
@@ -140,7 +140,7 @@ func parseDiagMsg(b []byte) (Socket, bool) {
 	switch b[0] {
 	case syscall.AF_INET:
 		s.Addr = netip.AddrFrom4([4]byte(b[8:12]))
-		s.dualKnown = true
+		s.DualKnown = true
 	case syscall.AF_INET6:
 		s.Addr = netip.AddrFrom16([16]byte(b[8:24]))
 		for attrs := b[inetDiagMsgLen:]; len(attrs) >= 4; {
@@ -150,7 +150,7 @@ func parseDiagMsg(b []byte) (Socket, bool) {
 			}
 			if ne.Uint16(attrs[2:]) == inetDiagV6Only && l >= 5 {
 				s.DualStack = attrs[4] == 0
-				s.dualKnown = true
+				s.DualKnown = true
 			}
 			attrs = attrs[min(len(attrs), (l+3)&^3):]
 		}
@@ -198,7 +198,7 @@ func parseProcNet(b []byte) []Socket {
 		if err1 != nil || err2 != nil {
 			continue
 		}
-		out = append(out, Socket{Addr: addr, Port: port, UID: uint32(uid), Inode: inode, dualKnown: addr.Is4()})
+		out = append(out, Socket{Addr: addr, Port: port, UID: uint32(uid), Inode: inode, DualKnown: addr.Is4()})
 	}
 	return out
 }
@@ -228,6 +228,6 @@ func parseHexAddr(f []byte) (netip.Addr, int, bool) {
 // procSystem reads the live machine through procfs and sock_diag.
 type procSystem struct{}
 
-func newSystem() system { return procSystem{} }
+func newSystem() Reader { return procSystem{} }
 
-func (procSystem) listeners(ctx context.Context) ([]Socket, error) { return listenSockets() }
+func (procSystem) Listeners(ctx context.Context) ([]Socket, error) { return listenSockets() }

@@ -1,4 +1,4 @@
-package netcheck
+package system
 
 import (
 	"context"
@@ -26,7 +26,7 @@ type gopsutilSystem struct {
 	held map[int32][]uint64
 }
 
-func (g *gopsutilSystem) listeners(ctx context.Context) ([]Socket, error) {
+func (g *gopsutilSystem) Listeners(ctx context.Context) ([]Socket, error) {
 	table, err := listenTable(ctx)
 	if err != nil {
 		return nil, err
@@ -36,7 +36,7 @@ func (g *gopsutilSystem) listeners(ctx context.Context) ([]Socket, error) {
 	var out []Socket
 	for _, l := range table {
 		a := l.addr.Unmap()
-		s := Socket{Addr: a, Port: int(l.port), Inode: socketID(a, uint32(l.port)), dualKnown: a.Is4()}
+		s := Socket{Addr: a, Port: int(l.port), Inode: socketID(a, uint32(l.port)), DualKnown: a.Is4()}
 		// Wine, and Windows for sockets of the System process, name pid 0:
 		// no process to read, the socket stands on its answers alone.
 		if l.pid > 0 {
@@ -93,7 +93,7 @@ func socketID(a netip.Addr, port uint32) uint64 {
 
 // pids are only the processes holding listening sockets: the system names
 // them, and no other process can own one of FlowMeter's.
-func (g *gopsutilSystem) pids() []int32 {
+func (g *gopsutilSystem) PIDs() []int32 {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	out := make([]int32, 0, len(g.held))
@@ -103,10 +103,10 @@ func (g *gopsutilSystem) pids() []int32 {
 	return out
 }
 
-func (g *gopsutilSystem) stat(pid int32) (procStat, error) {
+func (g *gopsutilSystem) Stat(pid int32) (ProcStat, error) {
 	p, err := process.NewProcess(pid)
 	if err != nil {
-		return procStat{}, err
+		return ProcStat{}, err
 	}
 	ppid, _ := p.Ppid()
 	start, err := p.CreateTime()
@@ -114,15 +114,15 @@ func (g *gopsutilSystem) stat(pid int32) (procStat, error) {
 		// A process of another user or a protected one (Windows) may hide
 		// its start time: it degrades to unknown (0) while it exists.
 		if alive, _ := process.PidExists(pid); !alive {
-			return procStat{}, err
+			return ProcStat{}, err
 		}
 		start = 0
 	}
 	name, _ := p.Name()
-	return procStat{ppid: ppid, start: uint64(start), name: name}, nil
+	return ProcStat{PPID: ppid, Start: uint64(start), Name: name}, nil
 }
 
-func (g *gopsutilSystem) args(pid int32) []string {
+func (g *gopsutilSystem) Args(pid int32) []string {
 	p := &process.Process{Pid: pid}
 	a, err := p.CmdlineSlice()
 	if err != nil || len(a) == 0 {
@@ -133,7 +133,7 @@ func (g *gopsutilSystem) args(pid int32) []string {
 
 // cwd is cleaned: Windows keeps a process's current directory with a
 // trailing backslash (C:\FlowMeter\backend\).
-func (g *gopsutilSystem) cwd(pid int32) string {
+func (g *gopsutilSystem) Cwd(pid int32) string {
 	p := &process.Process{Pid: pid}
 	c, _ := p.Cwd()
 	if c == "" {
@@ -144,12 +144,12 @@ func (g *gopsutilSystem) cwd(pid int32) string {
 
 // uid: the connection list names every socket's owner, so a socket's
 // user is never needed to find it.
-func (g *gopsutilSystem) uid(int32) (uint32, bool) { return 0, false }
+func (g *gopsutilSystem) UID(int32) (uint32, bool) { return 0, false }
 
 // root: other systems show no mount namespaces.
-func (g *gopsutilSystem) root(int32) string { return "" }
+func (g *gopsutilSystem) Root(int32) string { return "" }
 
-func (g *gopsutilSystem) environ(pid int32) []string {
+func (g *gopsutilSystem) Environ(pid int32) []string {
 	p := &process.Process{Pid: pid}
 	e, err := p.Environ()
 	if err != nil {
@@ -158,8 +158,13 @@ func (g *gopsutilSystem) environ(pid int32) []string {
 	return e
 }
 
-func (g *gopsutilSystem) sockets(pid int32) []uint64 {
+func (g *gopsutilSystem) Sockets(pid int32) []uint64 {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.held[pid]
 }
+
+// Gopsutil is the Reader of Windows and macOS (gopsutil, with the system's
+// listener table naming each socket's owner), on every system, so that a
+// test on Linux can set its reading beside procfs's. Use New otherwise.
+func Gopsutil() Reader { return &gopsutilSystem{} }

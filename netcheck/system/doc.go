@@ -1,0 +1,30 @@
+// Package system reads the operating system for netcheck: the listening
+// sockets and established connections, the processes (command line,
+// working folder, environment, start time, the sockets each holds), the
+// network interfaces with their addresses, default gateways and network
+// profiles, and the kernel's notices that the interfaces changed. One file
+// set per OS: procfs and sock_diag on Linux, the IP Helper API, WMI and
+// gopsutil on Windows, gopsutil elsewhere.
+//
+// It only reports what the system says; what it means (which socket is
+// FlowMeter's, who can reach it, whether that is safe) is netcheck's.
+// Nothing here changes the system, signals a process or sends a packet.
+package system
+
+import "context"
+
+// Connections lists the established TCP connections of this computer (of
+// this network namespace on Linux). On macOS it lists none: gopsutil runs
+// lsof for them, far too slow for every poll.
+func Connections() ([]Conn, error) { return establishedConns() }
+
+// Gateways reads the IPv4 default gateways, by interface name, with their
+// hardware addresses where the neighbour table knows them; nil where the
+// system does not show them (elsewhere than Linux and Windows).
+func Gateways() map[string]*Gateway { return defaultGateways() }
+
+// WatchLinks reports changes of the machine's interfaces and addresses (a
+// network joined or left, an address added or removed) as the system
+// announces them, until ctx ends. It returns nil where the system cannot
+// tell: the caller then lists the interfaces on every check.
+func WatchLinks(ctx context.Context) <-chan struct{} { return watchInterfaces(ctx) }

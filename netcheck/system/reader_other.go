@@ -1,0 +1,5 @@
+//go:build !linux
+
+package system
+
+func newSystem() Reader { return Gopsutil() }

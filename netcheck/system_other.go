@@ -1,5 +1,0 @@
-//go:build !linux
-
-package netcheck
-
-func newSystem() system { return &gopsutilSystem{} }
