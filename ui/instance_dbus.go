@@ -54,7 +54,7 @@ func claimOn(conn *dbus.Conn, env string, open func(env string)) (release func()
 	conn.Export(nil, busPath, busName)
 	call := conn.Object(busName, busPath).Call(busName+".Open", 0, env)
 	if call.Err != nil {
-		return nil, fmt.Errorf("Localguard is already running, but did not answer when asked to open its window (%v): quit it from its tray icon and start it again", call.Err)
+		return nil, fmt.Errorf("another Localguard is already running, but did not answer when asked to open its window (%v): quit it from its tray icon and start it again", call.Err)
 	}
 	return nil, errRunning
 }
@@ -74,7 +74,7 @@ func claimLockFile() (release func(), err error) {
 	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
 		f.Close()
 		if errors.Is(err, unix.EWOULDBLOCK) {
-			return nil, errors.New("Localguard is already running for this user, and without a desktop session bus it cannot be asked to show its window: switch to it")
+			return nil, errors.New("another Localguard is already running for this user, and without a desktop session bus it cannot be asked to show its window: switch to it")
 		}
 		return nil, fmt.Errorf("making sure Localguard runs once: %w", err)
 	}

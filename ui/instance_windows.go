@@ -21,11 +21,11 @@ func claimInstance(env string, open func(env string)) (release func(), err error
 		windows.CloseHandle(mutex)
 		ev, err := windows.OpenEvent(windows.EVENT_MODIFY_STATE, false, eventName)
 		if err != nil {
-			return nil, fmt.Errorf("Localguard is already running, but could not be asked to open its window (%v): quit it from its tray icon and start it again", err)
+			return nil, fmt.Errorf("another Localguard is already running, but could not be asked to open its window (%v): quit it from its tray icon and start it again", err)
 		}
 		defer windows.CloseHandle(ev)
 		if err := windows.SetEvent(ev); err != nil {
-			return nil, fmt.Errorf("Localguard is already running, but could not be asked to open its window (%v)", err)
+			return nil, fmt.Errorf("another Localguard is already running, but could not be asked to open its window (%v)", err)
 		}
 		return nil, errRunning
 	}
