@@ -201,6 +201,21 @@ func TestWatch(t *testing.T) {
 	w.quiet(t, n, time.Second)
 }
 
+// TestWatchSockets: FlowMeter starting and stopping shows at once, with an
+// interval of an hour: the watch looks at the listening sockets between
+// two checks, and checks when they changed.
+func TestWatchSockets(t *testing.T) {
+	needUvicorn(t)
+	port := freePort(t)
+	backend := checkout(t, fmt.Sprintf("HOST=0.0.0.0\nPORT=%d\n", port))
+	w := startWatch(t, &Checker{EnvPath: filepath.Join(backend, ".env"), Environ: childEnv()}, time.Hour)
+	n := w.waitFor(t, 0, "at-risk with nothing running", func(v Verdict) bool { return v.Status == StatusAtRisk && len(v.Listeners) == 0 })
+	fm := start(t, backend, "", childEnv(), python, "-m", "app.main")
+	n = w.waitFor(t, n, "FlowMeter appearing", func(v Verdict) bool { return len(v.Listeners) == 1 && v.Listeners[0].PID == fm.pid() })
+	fm.stop()
+	w.waitFor(t, n, "FlowMeter leaving", func(v Verdict) bool { return len(v.Listeners) == 0 })
+}
+
 // TestWatchInterfaces (root): an interface added and removed while FlowMeter
 // listens on every address changes the verdict at once, without waiting for
 // the next poll.

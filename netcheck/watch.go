@@ -46,6 +46,8 @@ func (c *Checker) WatchWith(ctx context.Context, interval time.Duration, emit fu
 	c.cache.linkEvents = links != nil
 	w := &watchLoop{c: c, ctx: ctx, emit: emit, files: files, interval: interval, tick: time.NewTicker(interval)}
 	defer w.tick.Stop()
+	sockets := w.socketTicks()
+	defer sockets.Stop()
 	settled := time.NewTimer(time.Hour)
 	settled.Stop()
 
@@ -56,6 +58,8 @@ func (c *Checker) WatchWith(ctx context.Context, interval time.Duration, emit fu
 			return
 		case <-w.tick.C:
 			w.check()
+		case <-sockets.C:
+			w.checkIfListening()
 		case ev, ok := <-files.Events:
 			if ok && c.watches(ev.Name) {
 				settled.Reset(settle)
@@ -99,10 +103,40 @@ type watchLoop struct {
 	interval time.Duration
 	tick     *time.Ticker
 	last     []byte
+	// sockets is the listening sockets' fingerprint as the last check
+	// began.
+	sockets uint64
+}
+
+// socketPoll is how often the watch looks, between two checks, whether a
+// socket started or stopped listening (FlowMeter started, stopped or
+// restarted elsewhere, a relay appeared), checking at once when one did:
+// such a change shows within about half a second at any interval, for
+// one sock_diag dump each time.
+const socketPoll = 500 * time.Millisecond
+
+// socketTicks ticks every socketPoll where the system gives the listening
+// sockets' fingerprint cheaply and the interval is longer; never
+// otherwise.
+func (w *watchLoop) socketTicks() *time.Ticker {
+	t := time.NewTicker(socketPoll)
+	if _, ok := system.ListenFingerprint(); !ok || w.interval <= socketPoll {
+		t.Stop()
+	}
+	return t
+}
+
+// checkIfListening checks when the listening sockets changed since the
+// last check.
+func (w *watchLoop) checkIfListening() {
+	if fp, ok := system.ListenFingerprint(); ok && fp != w.sockets {
+		w.check()
+	}
 }
 
 // check checks, and emits the verdict when it changed.
 func (w *watchLoop) check() {
+	w.sockets, _ = system.ListenFingerprint()
 	v := w.c.Check(w.ctx)
 	if w.ctx.Err() != nil {
 		return
