@@ -107,7 +107,7 @@ func runWindow(envPath string, tp *trayPeer, setOpen func(func(env string))) {
 	}
 	u := start(ctx, a, w, envPath, fyne.Do, p, pr)
 	if tp != nil {
-		go receive(os.Stdin, func(m message) { u.fromTray(m) })
+		go receive(os.Stdin, func(m message) { u.fromTray(m, tp) })
 	} else if setOpen != nil {
 		setOpen(func(env string) { fyne.Do(func() { u.openFor(env) }) })
 	}
@@ -166,9 +166,9 @@ func (u *window) openFor(env string) {
 	}
 }
 
-// fromTray does what the tray asks; it runs on the goroutine reading the
-// tray's messages.
-func (u *window) fromTray(m message) {
+// fromTray does what the tray asks, and answers tp; it runs on the
+// goroutine reading the tray's messages.
+func (u *window) fromTray(m message, tp *trayPeer) {
 	switch m.Op {
 	case opVerdict:
 		// The tray's verdict, shown at once while the window's own first
@@ -182,9 +182,9 @@ func (u *window) fromTray(m message) {
 			})
 		}
 	case opRaise:
-		u.do(func() { u.openFor(m.Env) })
+		u.do(func() { u.openFor(m.Env); tp.shown() })
 	case opFix:
-		u.do(func() { u.open(); u.tapAction() })
+		u.do(func() { u.open(); u.tapAction(); tp.shown() })
 	case opCheck:
 		u.do(u.tapCheckNow)
 	case opQuit:

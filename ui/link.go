@@ -16,9 +16,11 @@ import (
 //
 // The tray sends the window what the tray menu asks (open, fix, check
 // now, quit) and, when the window starts, the verdict the tray shows.
-// The window sends the tray every verdict it shows, and says when the
-// user changed what the tray must know (settings, trusted networks, the
-// install) and when a fix was applied.
+// The window sends the tray every verdict it shows, says when the user
+// changed what the tray must know (settings, trusted networks, the
+// install) and when a fix was applied, and answers each open or fix once
+// done (a window closing as it was asked is gone before it could do it:
+// the tray then opens a new one).
 const (
 	opVerdict = "verdict" // v: the verdict shown (both ways)
 	opChanged = "changed" // settings, trust or install changed: read them again
@@ -27,6 +29,7 @@ const (
 	opFix     = "fix"     // show the window and start the fix
 	opCheck   = "check"   // check now
 	opQuit    = "quit"    // Localguard quits
+	opShown   = "shown"   // the window did what opRaise or opFix asked
 )
 
 // message is one line between the tray and its window.

@@ -21,6 +21,9 @@ func (p *trayPeer) verdict(v netcheck.Verdict) { p.link.send(message{Op: opVerdi
 func (p *trayPeer) fixed()                     { p.link.send(message{Op: opFixed}) }
 func (p *trayPeer) changed()                   { p.link.send(message{Op: opChanged}) }
 
+// shown answers the tray's open or fix: done.
+func (p *trayPeer) shown() { p.link.send(message{Op: opShown}) }
+
 // notesPeer is the window alone, where the desktop has no tray: it
 // notifies by itself.
 type notesPeer struct{ notes notifier }

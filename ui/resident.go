@@ -44,7 +44,10 @@ type resident struct {
 	eng     *engine // the engine watching, nil while the window checks
 	stopEng context.CancelFunc
 	win     *windowProc // the window process, nil while it is closed
-	quit    bool        // Quit was chosen
+	// asked is what the open window was asked (opRaise, opFix) and has
+	// not yet answered it did; "" when nothing is waiting.
+	asked string
+	quit  bool // Quit was chosen
 	// exit ends the tray (systray.Quit; a test's).
 	exit func()
 }
@@ -178,6 +181,7 @@ func (r *resident) openWindow(env, op string) {
 		return
 	}
 	if r.win != nil {
+		r.asked = op
 		r.win.link.send(message{Op: op, Env: env})
 		return
 	}
@@ -213,6 +217,10 @@ func (r *resident) fromWindow(m message) {
 		r.prefs.reload()
 	case opFixed:
 		r.notify((*notifier).fixApplied)
+	case opShown:
+		r.mu.Lock()
+		r.asked = ""
+		r.mu.Unlock()
 	}
 }
 
@@ -222,9 +230,15 @@ func (r *resident) waitWindow(w *windowProc) {
 	<-w.done
 	r.mu.Lock()
 	r.win = nil
-	quit := r.quit
+	quit, asked := r.quit, r.asked
+	r.asked = ""
 	r.mu.Unlock()
 	if quit {
+		return
+	}
+	if asked != "" {
+		// Asked to open as it was closing: open a new one.
+		r.openWindow("", asked)
 		return
 	}
 	r.prefs.reload()

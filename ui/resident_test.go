@@ -5,6 +5,7 @@ import (
 	"io"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,6 +44,9 @@ type fakeWindow struct {
 	got   chan message
 	speak *link
 	close func() // the user closes the window
+	// closing: the window is closing, and no longer does what it is
+	// asked.
+	closing atomic.Bool
 }
 
 // residentRun is a resident under test, with its tray, its windows and
@@ -77,8 +81,11 @@ func newResidentRun(t *testing.T, envPath string, hidden bool) *residentRun {
 		fw.close = func() { once.Do(func() { fromWinW.Close() }) }
 		go receive(toWinR, func(m message) {
 			fw.got <- m
-			if m.Op == opQuit {
+			switch {
+			case m.Op == opQuit:
 				fw.close()
+			case (m.Op == opRaise || m.Op == opFix) && !fw.closing.Load():
+				fw.speak.send(message{Op: opShown})
 			}
 		})
 		w := &windowProc{link: newLink(toWinW), done: make(chan struct{}), kill: fw.close}
@@ -290,6 +297,42 @@ func (rr *residentRun) quitEndsAll() {
 	select {
 	case <-rr.windows:
 		t.Error("a window opened after Quit")
+	default:
+	}
+}
+
+// TestOpenWhileClosing: Localguard asked to open its window (a second
+// start, the tray menu) just as the window closes opens a new one: the
+// closing window never did it.
+func TestOpenWhileClosing(t *testing.T) {
+	isolate(t)
+	env := install(t, "HOST=127.0.0.1\n")
+	rr := newResidentRun(t, env, false)
+	rr.r.ready(rr.tray)
+	fw := rr.window()
+	fw.closing.Store(true)
+	rr.r.openWindow("", opRaise)
+	for m := fw.next(t); m.Op != opRaise; m = fw.next(t) {
+	}
+	fw.close()
+	again := rr.window()
+	if again.env != env {
+		t.Errorf("the new window is on %q, want %q", again.env, env)
+	}
+	// One that answered is not opened again.
+	rr.r.openWindow("", opRaise)
+	for m := again.next(t); m.Op != opRaise; m = again.next(t) {
+	}
+	rr.until("the answer", func() bool {
+		rr.r.mu.Lock()
+		defer rr.r.mu.Unlock()
+		return rr.r.asked == ""
+	})
+	again.close()
+	rr.until("the tray watching again", rr.watchingAlone)
+	select {
+	case <-rr.windows:
+		t.Error("a window opened though none was asked for")
 	default:
 	}
 }

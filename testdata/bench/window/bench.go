@@ -24,6 +24,7 @@ type bench struct {
 	env      []string // the children's environment
 	tray     *trayHost
 	envPath  string // the FlowMeter-like server's .env
+	started  int    // programs started, to name their logs
 	cleanups []func()
 	summary  []string
 }
@@ -54,6 +55,16 @@ func newBench(ctx context.Context) (*bench, error) {
 }
 
 func (b *bench) onCleanup(f func()) { b.cleanups = append(b.cleanups, f) }
+
+// showLogs prints what the programs started said, when a step failed.
+func (b *bench) showLogs() {
+	logs, _ := filepath.Glob(filepath.Join(b.dir, "*.log"))
+	for _, l := range logs {
+		if out, err := os.ReadFile(l); err == nil && len(bytes.TrimSpace(out)) > 0 {
+			fmt.Fprintf(os.Stderr, "--- %s\n%s\n", filepath.Base(l), out)
+		}
+	}
+}
 
 func (b *bench) cleanup() {
 	for i := len(b.cleanups) - 1; i >= 0; i-- {
@@ -109,7 +120,8 @@ func (b *bench) start(path string, args ...string) (*exec.Cmd, error) {
 	cmd := exec.Command(path, args...)
 	cmd.Env = b.env
 	cmd.Dir = b.dir
-	log, err := os.Create(filepath.Join(b.dir, filepath.Base(path)+".log"))
+	b.started++
+	log, err := os.Create(filepath.Join(b.dir, fmt.Sprintf("%d-%s.log", b.started, filepath.Base(path))))
 	if err != nil {
 		return nil, err
 	}

@@ -61,6 +61,9 @@ func main() {
 		os.Exit(1)
 	}
 	err = b.measure(c)
+	if err != nil {
+		b.showLogs()
+	}
 	b.cleanup()
 	b.print()
 	if err != nil {
@@ -199,7 +202,7 @@ func (b *bench) measureChanges(fm *exec.Cmd) error {
 		color  string
 		change func() error
 	}{
-		{"FlowMeter stopped (exposed to at risk; found by the next check, every 2 s)", colorAtRisk, func() error {
+		{"FlowMeter stopped (exposed to at risk; found by the listening sockets' poll, every 0.5 s)", colorAtRisk, func() error {
 			fm.Process.Kill()
 			return nil
 		}},
