@@ -123,7 +123,7 @@ func (c cli) command(name string) *command {
 		cmd.set.IntVar(&cmd.pid, "pid", 0, "the `PID` of the relay (as check lists it in relays)")
 		cmd.set.BoolVar(&cmd.yes, "yes", false, "stop it without asking")
 	case "watch":
-		cmd.set.DurationVar(&cmd.interval, "interval", netcheck.DefaultInterval, "how often to check (1s, 500ms)")
+		cmd.set.DurationVar(&cmd.interval, "interval", netcheck.DefaultInterval, "how often to check in full; changes seen (the .env, interfaces, listening sockets) are checked at once (1s, 500ms)")
 	case "":
 		cmd.set.BoolVar(&cmd.hidden, "hidden", false, "start hidden in the tray, as at login (where the desktop has no tray, the window opens)")
 	}

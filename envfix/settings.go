@@ -58,13 +58,20 @@ type Reading struct {
 	Order []string
 
 	env []string
+	// vars are the environment's variables by folded name, as envVar
+	// finds them (made once: every setting looks them up).
+	vars map[string]envName
 }
+
+// envName is an environment variable: its name as given, and its value.
+type envName struct{ name, value string }
 
 // Read reads content as FlowMeter would with the process environment env
 // (in os.Environ form). content must be valid UTF-8; Load checks that.
 func Read(content []byte, env []string) *Reading {
 	r := &Reading{Bytes: content, env: env, Statements: parseStatements(content)}
 	r.resolve()
+	r.vars = foldEnv(env)
 	return r
 }
 
@@ -159,19 +166,25 @@ func (r *Reading) fileSetting(key, def string) Setting {
 // value, and whether there is one. pydantic-settings folds the environment's
 // names too; a later spelling in the environment overrides an earlier one.
 func (r *Reading) envVar(key string) (name, value string, ok bool) {
-	fk := foldKey(key)
-	seen := map[string]bool{}
-	for _, kv := range r.env {
+	v, ok := r.vars[foldKey(key)]
+	return v.name, v.value, ok
+}
+
+// foldEnv indexes env by folded name. Of duplicate names the first counts
+// (os.environ keeps it); of names that fold alike, the last one
+// (pydantic-settings' dictionary keeps it).
+func foldEnv(env []string) map[string]envName {
+	vars := make(map[string]envName, len(env))
+	seen := make(map[string]bool, len(env))
+	for _, kv := range env {
 		k, v, _ := strings.Cut(kv, "=")
 		if seen[k] {
-			continue // os.environ keeps the first of duplicate names
+			continue
 		}
 		seen[k] = true
-		if foldKey(k) == fk {
-			name, value, ok = k, v, true
-		}
+		vars[foldKey(k)] = envName{k, v}
 	}
-	return name, value, ok
+	return vars
 }
 
 // Host is the HOST FlowMeter would bind at its next start.

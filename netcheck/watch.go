@@ -1,10 +1,9 @@
 package netcheck
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"path/filepath"
+	"reflect"
 	"time"
 
 	"github.com/fsnotify/fsnotify"
@@ -12,8 +11,14 @@ import (
 	"localguard/netcheck/system"
 )
 
-// DefaultInterval is how often the window and `localguard watch` check.
-const DefaultInterval = 2 * time.Second
+// DefaultInterval is how often the window, the tray and `localguard
+// watch` check in full when they see no change. What they see changing
+// (the .env written, an interface or address, a socket listening or
+// closing, a connection to FlowMeter) is checked at once; the full check
+// catches the rest (a tunnel waiting for its first connection, the
+// formula sandbox switched off, whose answers are trusted for sandboxTTL
+// anyway), and costs the most while the machine is idle.
+const DefaultInterval = 10 * time.Second
 
 // settle is how long a burst of file events (a save writes, renames and
 // changes modes) is let finish before the .env is read again.
@@ -46,8 +51,8 @@ func (c *Checker) WatchWith(ctx context.Context, interval time.Duration, emit fu
 	c.cache.linkEvents = links != nil
 	w := &watchLoop{c: c, ctx: ctx, emit: emit, files: files, interval: interval, tick: time.NewTicker(interval)}
 	defer w.tick.Stop()
-	sockets := w.socketTicks()
-	defer sockets.Stop()
+	looks := w.lookTicks()
+	defer looks.Stop()
 	settled := time.NewTimer(time.Hour)
 	settled.Stop()
 
@@ -58,8 +63,8 @@ func (c *Checker) WatchWith(ctx context.Context, interval time.Duration, emit fu
 			return
 		case <-w.tick.C:
 			w.check()
-		case <-sockets.C:
-			w.checkIfListening()
+		case <-looks.C:
+			w.checkIfChanged()
 		case ev, ok := <-files.Events:
 			if ok && c.watches(ev.Name) {
 				settled.Reset(settle)
@@ -102,33 +107,34 @@ type watchLoop struct {
 	files    *fsnotify.Watcher
 	interval time.Duration
 	tick     *time.Ticker
-	last     []byte
+	last     *Verdict // the last emitted, nil before the first
 	// sockets is the listening sockets' fingerprint as the last check
 	// began.
 	sockets uint64
 }
 
-// socketPoll is how often the watch looks, between two checks, whether a
-// socket started or stopped listening (FlowMeter started, stopped or
-// restarted elsewhere, a relay appeared), checking at once when one did:
-// such a change shows within about half a second at any interval, for
-// one sock_diag dump each time.
-const socketPoll = 500 * time.Millisecond
+// lookEvery is how often the watch looks, between two full checks,
+// whether a socket started or stopped listening (FlowMeter started,
+// stopped or restarted elsewhere, a relay appeared), and checks at once
+// when one did: such a change shows within about a second at any
+// interval, for one sock_diag dump of the listening sockets each time.
+// (Connections are left to the full checks: dumping them walks the
+// kernel's whole table of connections, empty or not, ten times the cost.)
+const lookEvery = time.Second
 
-// socketTicks ticks every socketPoll where the system gives the listening
-// sockets' fingerprint cheaply and the interval is longer; never
-// otherwise.
-func (w *watchLoop) socketTicks() *time.Ticker {
-	t := time.NewTicker(socketPoll)
-	if _, ok := system.ListenFingerprint(); !ok || w.interval <= socketPoll {
+// lookTicks ticks every lookEvery where the system gives the sockets'
+// fingerprint cheaply and the interval is longer; never otherwise.
+func (w *watchLoop) lookTicks() *time.Ticker {
+	t := time.NewTicker(lookEvery)
+	if _, ok := system.ListenFingerprint(); !ok || w.interval <= lookEvery {
 		t.Stop()
 	}
 	return t
 }
 
-// checkIfListening checks when the listening sockets changed since the
+// checkIfChanged checks when the listening sockets changed since the
 // last check.
-func (w *watchLoop) checkIfListening() {
+func (w *watchLoop) checkIfChanged() {
 	if fp, ok := system.ListenFingerprint(); ok && fp != w.sockets {
 		w.check()
 	}
@@ -144,8 +150,8 @@ func (w *watchLoop) check() {
 	if w.c.Checked != nil {
 		w.c.Checked(time.Now())
 	}
-	if fp := fingerprint(v); !bytes.Equal(fp, w.last) {
-		w.last = fp
+	if w.last == nil || !sameVerdict(*w.last, v) {
+		w.last = &v
 		w.emit(v)
 	}
 	if w.files.Events != nil {
@@ -194,9 +200,8 @@ func (c *Checker) watches(name string) bool {
 	return false
 }
 
-// fingerprint is what makes two verdicts different for a person: every
-// field of the JSON contract.
-func fingerprint(v Verdict) []byte {
-	b, _ := json.Marshal(v)
-	return b
-}
+// sameVerdict reports whether two verdicts say the same to a person:
+// every field equal, those of the JSON contract among them. (Compared
+// field by field, not by their JSON: encoding the verdict on every check
+// cost a sixth of a steady check.)
+func sameVerdict(a, b Verdict) bool { return reflect.DeepEqual(a, b) }

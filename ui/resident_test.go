@@ -222,11 +222,11 @@ func (rr *residentRun) settingsReachTray(fw *fakeWindow, env string) {
 	if err := inWindow.setNotifications(false); err != nil {
 		t.Fatal(err)
 	}
-	if err := inWindow.setInterval(10 * time.Second); err != nil {
+	if err := inWindow.setInterval(30 * time.Second); err != nil {
 		t.Fatal(err)
 	}
 	fw.speak.send(message{Op: opChanged})
-	rr.until("the settings read again", func() bool { return !r.prefs.notifications() && r.prefs.interval() == 10*time.Second })
+	rr.until("the settings read again", func() bool { return !r.prefs.notifications() && r.prefs.interval() == 30*time.Second })
 	before := len(rr.notified())
 	fw.speak.send(message{Op: opVerdict, Verdict: verdictFor("safe", env)})
 	rr.until("the safe shield", func() bool { return rr.tray.last().icon == shieldFor(netcheck.StatusSafe).bitmap })
@@ -364,14 +364,14 @@ func TestWindowTellsTheTray(t *testing.T) {
 	h := newHarness(t, install(t, "HOST=127.0.0.1\n"))
 	h.status(netcheck.StatusSafe)
 	test.Tap(h.u.settingsBtn)
-	h.u.settings.interval.SetSelected("every 10 seconds")
+	h.u.settings.interval.SetSelected("every 30 seconds")
 	h.until("the interval told", func() bool { return h.changes.Load() >= 1 })
 	test.Tap(h.u.settings.notifications)
 	if n := h.changes.Load(); n < 2 {
 		t.Errorf("turning notifications off was not told (%d changes)", n)
 	}
 	saved := loadPrefs(prefsFile())
-	if saved.interval() != 10*time.Second || saved.notifications() {
+	if saved.interval() != 30*time.Second || saved.notifications() {
 		t.Errorf("saved settings: interval %v, notifications %v", saved.interval(), saved.notifications())
 	}
 }

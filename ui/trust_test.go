@@ -103,20 +103,20 @@ func TestSettingsPersist(t *testing.T) {
 	h.status(netcheck.StatusSafe)
 	test.Tap(h.u.settingsBtn)
 	sd := h.u.settings
-	if sd.interval.Selected != "every 2 seconds" || !sd.notifications.Checked {
+	if sd.interval.Selected != "every 10 seconds" || !sd.notifications.Checked {
 		t.Fatalf("defaults: interval %q, notifications %v", sd.interval.Selected, sd.notifications.Checked)
 	}
-	sd.interval.SetSelected("every 10 seconds")
+	sd.interval.SetSelected("every 30 seconds")
 	test.Tap(sd.notifications)
-	if got := h.u.prefs.interval().Seconds(); got != 10 {
-		t.Errorf("interval saved as %vs, want 10s", got)
+	if got := h.u.prefs.interval().Seconds(); got != 30 {
+		t.Errorf("interval saved as %vs, want 30s", got)
 	}
 	if h.u.prefs.notifications() {
 		t.Error("notifications still on after unticking")
 	}
 	test.Tap(sd.close)
 	test.Tap(h.u.settingsBtn)
-	if h.u.settings.interval.Selected != "every 10 seconds" || h.u.settings.notifications.Checked {
+	if h.u.settings.interval.Selected != "every 30 seconds" || h.u.settings.notifications.Checked {
 		t.Errorf("reopened: interval %q, notifications %v", h.u.settings.interval.Selected, h.u.settings.notifications.Checked)
 	}
 }
