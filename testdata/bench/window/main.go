@@ -202,7 +202,7 @@ func (b *bench) measureChanges(fm *exec.Cmd) error {
 		color  string
 		change func() error
 	}{
-		{"FlowMeter stopped (exposed to at risk; found by the listening sockets' poll, every 0.5 s)", colorAtRisk, func() error {
+		{"FlowMeter stopped (exposed to at risk; found by the look at the listening sockets, every second)", colorAtRisk, func() error {
 			fm.Process.Kill()
 			return nil
 		}},
