@@ -50,6 +50,9 @@ type resident struct {
 	quit  bool // Quit was chosen
 	// exit ends the tray (systray.Quit; a test's).
 	exit func()
+	// engines counts the engines' goroutines still running, to wait for
+	// them at the end (a stopped engine may still be finishing a check).
+	engines sync.WaitGroup
 }
 
 // newResident makes the resident for the install envPath ("" for the one
@@ -137,7 +140,8 @@ func (r *resident) watch() {
 	var eng *engine
 	eng = newEngine(ctx, r.fromEngine(&eng), r.noInstall)
 	r.eng, r.stopEng = eng, cancel
-	go r.eng.run(r.env, r.prefs.interval())
+	env, interval := r.env, r.prefs.interval()
+	r.engines.Go(func() { eng.run(env, interval) })
 }
 
 // rest stops the resident's engine while the window's checks. r.mu is

@@ -64,9 +64,11 @@ type residentRun struct {
 func newResidentRun(t *testing.T, envPath string, hidden bool) *residentRun {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
 	rr := &residentRun{t: t, tray: &trayRecorder{}, windows: make(chan *fakeWindow, 4), exited: make(chan struct{})}
 	rr.r = newResident(ctx, envPath, hidden)
+	// The engines end before the test's folders go (Windows keeps a
+	// folder whose file is open).
+	t.Cleanup(func() { cancel(); rr.r.engines.Wait() })
 	rr.r.notes.send = func(n *fyne.Notification) {
 		rr.mu.Lock()
 		defer rr.mu.Unlock()
