@@ -60,7 +60,7 @@ func Run(envPath string, hidden bool) error {
 		open = f
 		mu.Unlock()
 	}
-	if canTray() && trayHostPresent() {
+	if trayPossible() && trayHostPresent() {
 		runResident(envPath, hidden, setOpen)
 		return nil
 	}
@@ -147,9 +147,6 @@ func start(ctx context.Context, a fyne.App, w fyne.Window, envPath string, do fu
 	go eng.run(envPath, pr.interval())
 	return u
 }
-
-// canTray reports whether a tray icon can be set up (tests say yes or no).
-var canTray = trayPossible
 
 // open shows the window and brings it to the front.
 func (u *window) open() {

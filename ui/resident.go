@@ -133,6 +133,11 @@ func (r *resident) setView(v trayView) {
 func (r *resident) watch() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.watchLocked()
+}
+
+// watchLocked is watch with r.mu held.
+func (r *resident) watchLocked() {
 	if r.eng != nil || r.quit {
 		return
 	}
@@ -194,8 +199,9 @@ func (r *resident) openWindow(env, op string) {
 	}
 	w, err := r.startWindow(env, r.fromWindow)
 	if err != nil {
-		// The tray still watches; what failed is said where it can be.
+		// The tray watches by itself; what failed is said where it can be.
 		fmt.Fprintf(os.Stderr, "localguard: could not open the window: %v\n", err)
+		r.watchLocked()
 		return
 	}
 	r.rest()

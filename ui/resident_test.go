@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"io"
 	"slices"
 	"sync"
@@ -385,4 +386,15 @@ func countOf(list []string, s string) (n int) {
 		}
 	}
 	return n
+}
+
+// TestWindowThatCannotStart: when the window process cannot be started,
+// the tray watches by itself all the same.
+func TestWindowThatCannotStart(t *testing.T) {
+	isolate(t)
+	rr := newResidentRun(t, install(t, "HOST=127.0.0.1\n"), false)
+	rr.r.startWindow = func(string, func(message)) (*windowProc, error) { return nil, errors.New("no such program") }
+	rr.r.ready(rr.tray)
+	rr.until("the tray watching by itself", rr.watchingAlone)
+	rr.until("the tray's first verdict", func() bool { return rr.tray.last().status == trayStatusLabel(verdicts["safe"], true) })
 }
