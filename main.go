@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	// Before Fyne's package initialisation reads the locale (see there).
 	_ "clocale"
@@ -32,6 +33,13 @@ func (c cli) window(args []string) int {
 	}
 	if err := cmd.set.Parse(args); err != nil {
 		return c.flagError(cmd, err)
+	}
+	if cmd.env != "" {
+		// Absolute: a running Localguard, started elsewhere, may be asked
+		// to open it.
+		if abs, err := filepath.Abs(cmd.env); err == nil {
+			cmd.env = abs
+		}
 	}
 	if child {
 		ui.RunWindow(cmd.env)

@@ -13,12 +13,14 @@ import (
 
 // DefaultInterval is how often the window, the tray and `localguard
 // watch` check in full when they see no change. What they see changing
-// (the .env written, an interface or address, a socket listening or
-// closing, a connection to FlowMeter) is checked at once; the full check
-// catches the rest (a tunnel waiting for its first connection, the
-// formula sandbox switched off, whose answers are trusted for sandboxTTL
-// anyway), and costs the most while the machine is idle.
-const DefaultInterval = 10 * time.Second
+// (the .env written, an interface or address, and where the system gives
+// it cheaply, a socket listening or closing: see lookEvery) is checked at
+// once; the full check catches the rest (a connection through a tunnel,
+// the formula sandbox switched off, whose answers are trusted for
+// sandboxTTL anyway), and costs the most while the machine is idle. Where
+// the listening sockets are not looked at between checks (elsewhere than
+// Linux), it is 2 s, so that FlowMeter starting shows as soon as before.
+const DefaultInterval = defaultInterval
 
 // settle is how long a burst of file events (a save writes, renames and
 // changes modes) is let finish before the .env is read again.

@@ -101,13 +101,20 @@ func runWindow(envPath string, tp *trayPeer, setOpen func(func(env string))) {
 	pr := loadPrefs(prefsFile())
 	var p peer
 	if tp != nil {
+		tp.prefs = pr
 		p = tp
 	} else {
 		p = &notesPeer{notes: notifier{send: desktopNotifier(a.SendNotification), enabled: pr.notifications}}
 	}
 	u := start(ctx, a, w, envPath, fyne.Do, p, pr)
 	if tp != nil {
-		go receive(os.Stdin, func(m message) { u.fromTray(m, tp) })
+		go func() {
+			receive(os.Stdin, func(m message) { u.fromTray(m, tp) })
+			// The tray is gone: so is its window (a window alone, with
+			// no tray to go back to, would be a second Localguard at the
+			// next start).
+			fyne.Do(a.Quit)
+		}()
 	} else if setOpen != nil {
 		setOpen(func(env string) { fyne.Do(func() { u.openFor(env) }) })
 	}
@@ -173,7 +180,7 @@ func (u *window) fromTray(m message, tp *trayPeer) {
 		if m.Verdict != nil {
 			v := *m.Verdict
 			u.do(func() {
-				if !u.known {
+				if !u.known && !u.noInstall {
 					u.render(v)
 				}
 			})

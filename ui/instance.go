@@ -1,6 +1,9 @@
 package ui
 
-import "errors"
+import (
+	"errors"
+	"time"
+)
 
 // errRunning means another Localguard of this user runs: it was asked to
 // open its window, and this start has nothing more to do.
@@ -11,3 +14,11 @@ const (
 	busName = AppID
 	busPath = "/io/github/localguard/localguard"
 )
+
+// instanceName names the Windows mutex and event of the one Localguard
+// (tests give theirs another, so as never to reach a real one).
+var instanceName = busName
+
+// askTimeout is how long a start waits for the running Localguard, or the
+// desktop's notification service, to answer.
+const askTimeout = 5 * time.Second

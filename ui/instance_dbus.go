@@ -3,6 +3,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -52,7 +53,9 @@ func claimOn(conn *dbus.Conn, env string, open func(env string)) (release func()
 		return func() { conn.ReleaseName(busName); conn.Export(nil, busPath, busName) }, nil
 	}
 	conn.Export(nil, busPath, busName)
-	call := conn.Object(busName, busPath).Call(busName+".Open", 0, env)
+	ctx, cancel := context.WithTimeout(context.Background(), askTimeout)
+	defer cancel()
+	call := conn.Object(busName, busPath).CallWithContext(ctx, busName+".Open", 0, env)
 	if call.Err != nil {
 		return nil, fmt.Errorf("another Localguard is already running, but did not answer when asked to open its window (%v): quit it from its tray icon and start it again", call.Err)
 	}

@@ -14,30 +14,25 @@ import (
 // handed over on Windows: the running one opens its window on the install
 // it shows.)
 func claimInstance(env string, open func(env string)) (release func(), err error) {
-	mutexName, _ := windows.UTF16PtrFromString(`Local\` + busName)
-	eventName, _ := windows.UTF16PtrFromString(`Local\` + busName + ".open")
+	mutexName, _ := windows.UTF16PtrFromString(`Local\` + instanceName)
+	eventName, _ := windows.UTF16PtrFromString(`Local\` + instanceName + ".open")
+	// The event first (auto-reset; the running Localguard's own, when one
+	// runs): a start that finds the mutex always finds the event too.
+	ev, err := windows.CreateEvent(nil, 0, 0, eventName)
+	if err != nil && !errors.Is(err, windows.ERROR_ALREADY_EXISTS) {
+		return nil, fmt.Errorf("making sure Localguard runs once: %w", err)
+	}
 	mutex, err := windows.CreateMutex(nil, false, mutexName)
 	if errors.Is(err, windows.ERROR_ALREADY_EXISTS) {
 		windows.CloseHandle(mutex)
-		ev, err := windows.OpenEvent(windows.EVENT_MODIFY_STATE, false, eventName)
-		if err != nil {
-			return nil, fmt.Errorf("another Localguard is already running, but could not be asked to open its window (%v): quit it from its tray icon and start it again", err)
-		}
 		defer windows.CloseHandle(ev)
 		if err := windows.SetEvent(ev); err != nil {
-			return nil, fmt.Errorf("another Localguard is already running, but could not be asked to open its window (%v)", err)
+			return nil, fmt.Errorf("another Localguard is already running, but could not be asked to open its window (%v): quit it from its tray icon and start it again", err)
 		}
 		return nil, errRunning
 	}
 	if err != nil {
-		return nil, fmt.Errorf("making sure Localguard runs once: %w", err)
-	}
-	// Auto-reset. It may be there already: a Localguard that quit but
-	// still ends holds it a moment; it is the same event, which this one
-	// now waits on.
-	ev, err := windows.CreateEvent(nil, 0, 0, eventName)
-	if err != nil && !errors.Is(err, windows.ERROR_ALREADY_EXISTS) {
-		windows.CloseHandle(mutex)
+		windows.CloseHandle(ev)
 		return nil, fmt.Errorf("making sure Localguard runs once: %w", err)
 	}
 	go func() {

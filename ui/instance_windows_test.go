@@ -13,6 +13,8 @@ import (
 // named event to have its window opened, and ends with errRunning; once
 // the first is gone, a start is the first again.
 func TestSecondStartHandsOver(t *testing.T) {
+	instanceName = testInstanceName
+	t.Cleanup(func() { instanceName = busName })
 	opened := make(chan string, 4)
 	release, err := claimInstance("", func(env string) { opened <- env })
 	if err != nil {

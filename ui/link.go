@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"sync"
-	"time"
 
 	"localguard/netcheck"
 )
@@ -36,11 +35,12 @@ const (
 type message struct {
 	Op      string            `json:"op"`
 	Verdict *netcheck.Verdict `json:"verdict,omitempty"`
-	// Env is the install the verdict is about (opVerdict), or the one to
-	// show (opRaise from a second start with --env).
+	// Env is the install to show (opRaise from a second start with
+	// --env).
 	Env string `json:"env,omitempty"`
-	// At is when the check was made, for "Checked at".
-	At time.Time `json:"at,omitzero"`
+	// Prefs are the window's settings as they are now (opChanged): the
+	// tray takes them as they are, whether or not they could be saved.
+	Prefs *prefValues `json:"prefs,omitempty"`
 }
 
 // link sends messages on one stream; safe for concurrent use.

@@ -6,11 +6,16 @@ import (
 	"testing"
 )
 
+// testInstanceName is the tests' own name for the Windows mutex and
+// event: a test never reaches a Localguard that really runs.
+const testInstanceName = "io.github.localguard.localguard.test"
+
 // TestMain runs the package's tests, or, when a test starts this binary
 // again as a second Localguard (LOCALGUARD_TEST_SECOND), claims the
 // instance as a start of Localguard does and prints what happened.
 func TestMain(m *testing.M) {
 	if env, ok := os.LookupEnv("LOCALGUARD_TEST_SECOND"); ok {
+		instanceName = testInstanceName
 		release, err := claimInstance(env, func(string) {})
 		if err == nil {
 			release()

@@ -3,6 +3,8 @@
 package ui
 
 import (
+	"context"
+
 	"fyne.io/fyne/v2"
 	"github.com/godbus/dbus/v5"
 )
@@ -12,12 +14,14 @@ import (
 // io.github.localguard.localguard); false when the service does not
 // answer.
 func notifyDesktop(n *fyne.Notification) bool {
-	conn, err := dbus.SessionBus() // shared: not closed
+	conn, err := dbus.SessionBus() // shared with the tray and Fyne's: not closed here
 	if err != nil {
 		return false
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), askTimeout)
+	defer cancel()
 	obj := conn.Object("org.freedesktop.Notifications", "/org/freedesktop/Notifications")
-	call := obj.Call("org.freedesktop.Notifications.Notify", 0, appName, uint32(0),
+	call := obj.CallWithContext(ctx, "org.freedesktop.Notifications.Notify", 0, appName, uint32(0),
 		"security-high", n.Title, n.Content, []string{}, map[string]dbus.Variant{}, int32(-1))
 	return call.Err == nil
 }

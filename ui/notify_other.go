@@ -7,6 +7,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
+
+	"localguard/assets"
 )
 
 // desktopNotifier is Fyne's: on Windows and macOS it names notifications
@@ -20,7 +22,10 @@ func residentNotifier() func(*fyne.Notification) {
 	var once sync.Once
 	var a fyne.App
 	return func(n *fyne.Notification) {
-		once.Do(func() { a = app.NewWithID(AppID) })
+		once.Do(func() {
+			a = app.NewWithID(AppID)
+			a.SetIcon(assets.ShieldSafeBitmap) // the toast's picture
+		})
 		a.SendNotification(n)
 	}
 }

@@ -15,11 +15,17 @@ type peer interface {
 // trayPeer is the tray process, over the window's standard output: the
 // tray shows each verdict in its icon and menu, notifies, and reads the
 // settings again when told.
-type trayPeer struct{ link *link }
+type trayPeer struct {
+	link  *link
+	prefs *prefs // the window's settings, sent with each change
+}
 
 func (p *trayPeer) verdict(v netcheck.Verdict) { p.link.send(message{Op: opVerdict, Verdict: &v}) }
 func (p *trayPeer) fixed()                     { p.link.send(message{Op: opFixed}) }
-func (p *trayPeer) changed()                   { p.link.send(message{Op: opChanged}) }
+func (p *trayPeer) changed() {
+	v := p.prefs.values()
+	p.link.send(message{Op: opChanged, Prefs: &v})
+}
 
 // shown answers the tray's open or fix: done.
 func (p *trayPeer) shown() { p.link.send(message{Op: opShown}) }

@@ -55,17 +55,33 @@ func loadPrefs(path string) *prefs {
 	return p
 }
 
-// reload reads the file again, after the window changed it.
+// reload reads the file; a file that cannot be read leaves the settings
+// as they are.
 func (p *prefs) reload() {
-	var v prefValues
-	if p.path != "" {
-		if b, err := os.ReadFile(p.path); err == nil {
-			json.Unmarshal(b, &v) // damaged: the defaults
-		}
+	if p.path == "" {
+		return
 	}
+	b, err := os.ReadFile(p.path)
+	if err != nil {
+		return
+	}
+	var v prefValues
+	json.Unmarshal(b, &v) // damaged: the defaults
+	p.set(v)
+}
+
+// set takes v as the settings, in memory (what the window says it has).
+func (p *prefs) set(v prefValues) {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.v = v
-	p.mu.Unlock()
+}
+
+// values are the settings as they are now.
+func (p *prefs) values() prefValues {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.v
 }
 
 // interval is how often the watch checks.

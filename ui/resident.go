@@ -81,16 +81,25 @@ func (r *resident) ready(t trayShower) {
 	r.tray = t
 	t.show(r.view)
 	r.mu.Unlock()
-	if r.hidden {
-		r.watch()
-		return
+	r.watch()
+	if !r.hidden {
+		r.openWindow("", opRaise)
 	}
-	r.openWindow("", opRaise)
 }
 
 // show puts a verdict in the tray and notifies of a change of status.
 func (r *resident) show(v netcheck.Verdict) {
+	r.showIf(v, func() bool { return true })
+}
+
+// showIf shows v when still holds, tested under the same lock as the
+// tray is changed: a verdict that lost its turn meanwhile is dropped.
+func (r *resident) showIf(v netcheck.Verdict, still func() bool) {
 	r.mu.Lock()
+	if !still() {
+		r.mu.Unlock()
+		return
+	}
 	r.verdict, r.known = v, true
 	if v.Env.Path != "" {
 		r.env = v.Env.Path
@@ -112,12 +121,7 @@ func (r *resident) notify(f func(*notifier)) {
 // what the window shows.
 func (r *resident) fromEngine(eng **engine) func(netcheck.Verdict) {
 	return func(v netcheck.Verdict) {
-		r.mu.Lock()
-		current := r.eng == *eng
-		r.mu.Unlock()
-		if current {
-			r.show(v)
-		}
+		r.showIf(v, func() bool { return r.eng == *eng })
 	}
 }
 
@@ -138,7 +142,7 @@ func (r *resident) watch() {
 
 // watchLocked is watch with r.mu held.
 func (r *resident) watchLocked() {
-	if r.eng != nil || r.quit {
+	if r.eng != nil || r.win != nil || r.quit {
 		return
 	}
 	ctx, cancel := context.WithCancel(r.ctx)
@@ -204,9 +208,10 @@ func (r *resident) openWindow(env, op string) {
 		r.watchLocked()
 		return
 	}
-	r.rest()
+	// The tray's engine goes on until the window's first verdict of its
+	// own: a window slow to start never leaves the tray unwatched.
 	r.win = w
-	if r.known {
+	if r.known && r.verdict.Env.Path == env {
 		v := r.verdict
 		w.link.send(message{Op: opVerdict, Verdict: &v})
 	}
@@ -221,10 +226,16 @@ func (r *resident) fromWindow(m message) {
 	switch m.Op {
 	case opVerdict:
 		if m.Verdict != nil {
+			// From now on the window's checks are the tray's.
+			r.mu.Lock()
+			r.rest()
+			r.mu.Unlock()
 			r.show(*m.Verdict)
 		}
 	case opChanged:
-		r.prefs.reload()
+		if m.Prefs != nil {
+			r.prefs.set(*m.Prefs)
+		}
 	case opFixed:
 		r.notify((*notifier).fixApplied)
 	case opShown:
@@ -251,7 +262,6 @@ func (r *resident) waitWindow(w *windowProc) {
 		r.openWindow("", asked)
 		return
 	}
-	r.prefs.reload()
 	if !r.prefs.toldTray() {
 		r.prefs.setToldTray()
 		r.notify(func(n *notifier) {
@@ -347,4 +357,6 @@ func runResident(envPath string, hidden bool, claimed func(open func(env string)
 			w.link.send(message{Op: opQuit})
 		}
 	})
+	cancel()
+	r.engines.Wait()
 }

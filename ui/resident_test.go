@@ -189,12 +189,6 @@ func (rr *residentRun) openFromTray(env string) *fakeWindow {
 	if m := fw.next(t); m.Op != opVerdict || m.Verdict == nil || m.Verdict.Env.Path != env {
 		t.Errorf("the window's first message: %+v", m)
 	}
-	r.mu.Lock()
-	resting := r.eng == nil
-	r.mu.Unlock()
-	if !resting {
-		t.Error("the tray's engine still checks while the window does")
-	}
 	return fw
 }
 
@@ -203,8 +197,20 @@ func (rr *residentRun) openFromTray(env string) *fakeWindow {
 func (rr *residentRun) windowLeads(fw *fakeWindow, env string) {
 	t, r := rr.t, rr.r
 	t.Helper()
+	r.mu.Lock()
+	watching := r.eng != nil
+	r.mu.Unlock()
+	if !watching {
+		t.Error("the tray's engine rests before the window has checked")
+	}
 	fw.speak.send(message{Op: opVerdict, Verdict: verdictFor("exposed", env)})
 	rr.until("the exposed shield", func() bool { return rr.tray.last().icon == shieldFor(netcheck.StatusExposed).bitmap })
+	r.mu.Lock()
+	resting := r.eng == nil
+	r.mu.Unlock()
+	if !resting {
+		t.Error("the tray's engine still checks while the window does")
+	}
 	rr.until("the notification", func() bool { return slices.Contains(rr.notified(), "FlowMeter can be reached from the network") })
 	r.menu().checkNow()
 	if m := fw.next(t); m.Op != opCheck {
@@ -228,7 +234,8 @@ func (rr *residentRun) settingsReachTray(fw *fakeWindow, env string) {
 	if err := inWindow.setInterval(30 * time.Second); err != nil {
 		t.Fatal(err)
 	}
-	fw.speak.send(message{Op: opChanged})
+	v := inWindow.values()
+	fw.speak.send(message{Op: opChanged, Prefs: &v})
 	rr.until("the settings read again", func() bool { return !r.prefs.notifications() && r.prefs.interval() == 30*time.Second })
 	before := len(rr.notified())
 	fw.speak.send(message{Op: opVerdict, Verdict: verdictFor("safe", env)})

@@ -8,7 +8,7 @@ import "github.com/godbus/dbus/v5"
 // desktop's tray speaks D-Bus, and without a session bus Fyne's tray
 // crashes on Quit.
 func trayPossible() bool {
-	_, err := dbus.SessionBus() // shared with Fyne's tray: not closed
+	_, err := dbus.SessionBus() // shared with the tray and notifications: not closed here
 	return err == nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 
@@ -103,7 +104,7 @@ func TestSettingsPersist(t *testing.T) {
 	h.status(netcheck.StatusSafe)
 	test.Tap(h.u.settingsBtn)
 	sd := h.u.settings
-	if sd.interval.Selected != "every 10 seconds" || !sd.notifications.Checked {
+	if sd.interval.Selected != intervalLabel(int(netcheck.DefaultInterval/time.Second)) || !sd.notifications.Checked {
 		t.Fatalf("defaults: interval %q, notifications %v", sd.interval.Selected, sd.notifications.Checked)
 	}
 	sd.interval.SetSelected("every 30 seconds")

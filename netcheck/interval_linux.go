@@ -1,0 +1,7 @@
+package netcheck
+
+import "time"
+
+// defaultInterval: the listening sockets are looked at every lookEvery
+// between two full checks.
+const defaultInterval = 10 * time.Second
