@@ -15,8 +15,9 @@ const (
 	busPath = "/io/github/localguard/localguard"
 )
 
-// instanceName names the Windows mutex and event of the one Localguard
-// (tests give theirs another, so as never to reach a real one).
+// instanceName is the one Localguard's name: on the session bus, and of
+// the Windows mutex and event (tests give theirs another, so as never to
+// reach a real one).
 var instanceName = busName
 
 // askTimeout is how long a start waits for the running Localguard, or the

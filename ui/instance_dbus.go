@@ -44,18 +44,18 @@ func claimOn(conn *dbus.Conn, env string, open func(env string)) (release func()
 	if err := conn.Export(opener{open}, busPath, busName); err != nil {
 		return nil, fmt.Errorf("offering Localguard on the session bus: %w", err)
 	}
-	reply, err := conn.RequestName(busName, dbus.NameFlagDoNotQueue)
+	reply, err := conn.RequestName(instanceName, dbus.NameFlagDoNotQueue)
 	if err != nil {
 		conn.Export(nil, busPath, busName)
 		return nil, fmt.Errorf("taking Localguard's name on the session bus: %w", err)
 	}
 	if reply == dbus.RequestNameReplyPrimaryOwner {
-		return func() { conn.ReleaseName(busName); conn.Export(nil, busPath, busName) }, nil
+		return func() { conn.ReleaseName(instanceName); conn.Export(nil, busPath, busName) }, nil
 	}
 	conn.Export(nil, busPath, busName)
 	ctx, cancel := context.WithTimeout(context.Background(), askTimeout)
 	defer cancel()
-	call := conn.Object(busName, busPath).CallWithContext(ctx, busName+".Open", 0, env)
+	call := conn.Object(instanceName, busPath).CallWithContext(ctx, busName+".Open", 0, env)
 	if call.Err != nil {
 		return nil, fmt.Errorf("another Localguard is already running, but did not answer when asked to open its window (%v): quit it from its tray icon and start it again", call.Err)
 	}

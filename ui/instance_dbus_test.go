@@ -42,6 +42,8 @@ func privateBus(t *testing.T) string {
 // install it was given, and ends with errRunning; once the first is gone,
 // a start is the first again.
 func TestSecondStartHandsOver(t *testing.T) {
+	instanceName = testInstanceName
+	t.Cleanup(func() { instanceName = busName })
 	addr := privateBus(t)
 	conn, err := dbus.Connect(addr)
 	if err != nil {
