@@ -315,7 +315,9 @@ func startWindowProcess(env string, handle func(message)) (*windowProc, error) {
 		args = append(args, "--env", env)
 	}
 	cmd := exec.Command(exe, args...)
-	cmd.Stderr = os.Stderr
+	if _, err := os.Stderr.Stat(); err == nil {
+		cmd.Stderr = os.Stderr // what the window says goes where the tray's does (none on Windows' GUI build)
+	}
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
