@@ -23,6 +23,24 @@ type wantSocket struct {
 
 func (w wantSocket) String() string { return fmt.Sprintf("%v dual=%v", w.addr, w.dual) }
 
+// findCase is one way of starting FlowMeter for TestFindFlowMeter and the
+// sockets it must be found on.
+type findCase struct {
+	name   string
+	argv   []string // {port} and {backend} replaced
+	path   string   // executable when argv[0] is only a name
+	env    []string
+	dotenv string
+	// outside runs the process in another folder than backend/.
+	outside bool
+	want    []wantSocket
+	start   StartStyle
+	flag    string
+	flagSet bool
+	// skip is why the case cannot run here, "" when it can.
+	skip string
+}
+
 // TestFindFlowMeter starts a real FlowMeter-like backend (uvicorn serving
 // testdata/flowmeter/backend) in each way FlowMeter is started, on each kind
 // of address, and checks that the scan finds exactly its sockets, with the
@@ -40,21 +58,7 @@ func TestFindFlowMeter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases := []struct {
-		name   string
-		argv   []string // {port} and {backend} replaced
-		path   string   // executable when argv[0] is only a name
-		env    []string
-		dotenv string
-		// outside runs the process in another folder than backend/.
-		outside bool
-		want    []wantSocket
-		start   StartStyle
-		flag    string
-		flagSet bool
-		// skip is why the case cannot run here, "" when it can.
-		skip string
-	}{{
+	cases := []findCase{{
 		name:   "python -m app.main, HOST=127.0.0.1 in .env",
 		argv:   append(py, "-m", "app.main"),
 		dotenv: "HOST=127.0.0.1\nPORT={port}\n",
@@ -151,54 +155,79 @@ func TestFindFlowMeter(t *testing.T) {
 			if tc.skip != "" {
 				t.Skip(tc.skip)
 			}
-			port := freePort(t)
-			backend := checkout(t, strings.Join(sub([]string{tc.dotenv}, port, ""), ""))
-			dir := backend
-			if tc.outside {
-				dir = t.TempDir()
-			}
-			argv := sub(tc.argv, port, backend)
-			path := tc.path
-			if path == "" && argv[0] == "python3" {
-				path = python
-			}
-			c := start(t, dir, path, childEnv(sub(tc.env, port, backend)...), argv...)
-			var addrs []netip.Addr
-			for _, w := range tc.want {
-				addrs = append(addrs, w.addr)
-			}
-			c.waitListening(t, port, addrs...)
-			c.waitFlowMeter(t, probeAddr(system.Socket{Addr: tc.want[0].addr}), port)
-
-			found, err := FindFlowMeter(context.Background(), backend, port)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []wantSocket
-			for _, f := range found {
-				got = append(got, wantSocket{addr: f.Addr, dual: f.DualStack})
-			}
-			slices.SortFunc(got, func(a, b wantSocket) int { return a.addr.Compare(b.addr) })
-			if !slices.Equal(got, tc.want) {
-				t.Fatalf("found %v, want %v", got, tc.want)
-			}
-			ifs, err := Interfaces()
-			if err != nil {
-				t.Fatal(err)
-			}
-			ifs = slices.DeleteFunc(ifs, func(it Interface) bool {
-				return !slices.ContainsFunc(before, func(b Interface) bool { return b.Name == it.Name && b.Index == it.Index })
-			})
-			for _, f := range found {
-				checkOwner(t, f, c.pid(), dir, port)
-				if f.Owner.Start != tc.start || f.Owner.HostFlag != tc.flag || f.Owner.HostFlagSet != tc.flagSet {
-					t.Errorf("owner started as %s, host flag %q (set %v); want %s, %q (%v)",
-						f.Owner.Start, f.Owner.HostFlag, f.Owner.HostFlagSet, tc.start, tc.flag, tc.flagSet)
-				}
-				checkReach(t, f, ifs)
-			}
+			runFindCase(t, tc, before)
 		})
 	}
+}
+
+// runFindCase starts FlowMeter as tc says and wants the scan to find
+// exactly its sockets, owned and started as tc says, each reachable where
+// ReachableAddrs says on the interfaces that are still those in before.
+func runFindCase(t *testing.T, tc findCase, before []Interface) {
+	port := freePort(t)
+	backend := checkout(t, strings.Join(sub([]string{tc.dotenv}, port, ""), ""))
+	dir := backend
+	if tc.outside {
+		dir = t.TempDir()
+	}
+	argv := sub(tc.argv, port, backend)
+	path := tc.path
+	if path == "" && argv[0] == "python3" {
+		path = python
+	}
+	c := start(t, dir, path, childEnv(sub(tc.env, port, backend)...), argv...)
+	c.waitListening(t, port, tc.wantAddrs()...)
+	c.waitFlowMeter(t, probeAddr(system.Socket{Addr: tc.want[0].addr}), port)
+
+	found, err := FindFlowMeter(context.Background(), backend, port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := foundSockets(found); !slices.Equal(got, tc.want) {
+		t.Fatalf("found %v, want %v", got, tc.want)
+	}
+	ifs := interfacesStill(t, before)
+	for _, f := range found {
+		checkOwner(t, f, c.pid(), dir, port)
+		if f.Owner.Start != tc.start || f.Owner.HostFlag != tc.flag || f.Owner.HostFlagSet != tc.flagSet {
+			t.Errorf("owner started as %s, host flag %q (set %v); want %s, %q (%v)",
+				f.Owner.Start, f.Owner.HostFlag, f.Owner.HostFlagSet, tc.start, tc.flag, tc.flagSet)
+		}
+		checkReach(t, f, ifs)
+	}
+}
+
+// wantAddrs is the addresses of the sockets tc wants.
+func (tc findCase) wantAddrs() []netip.Addr {
+	var addrs []netip.Addr
+	for _, w := range tc.want {
+		addrs = append(addrs, w.addr)
+	}
+	return addrs
+}
+
+// foundSockets is what the scan found, in wantSocket's terms, sorted by
+// address.
+func foundSockets(found []FlowMeterSocket) []wantSocket {
+	var got []wantSocket
+	for _, f := range found {
+		got = append(got, wantSocket{addr: f.Addr, dual: f.DualStack})
+	}
+	slices.SortFunc(got, func(a, b wantSocket) int { return a.addr.Compare(b.addr) })
+	return got
+}
+
+// interfacesStill is this machine's interfaces that were already in before
+// (same name, same index): other tests add and remove their own.
+func interfacesStill(t *testing.T, before []Interface) []Interface {
+	t.Helper()
+	ifs, err := Interfaces()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return slices.DeleteFunc(ifs, func(it Interface) bool {
+		return !slices.ContainsFunc(before, func(b Interface) bool { return b.Name == it.Name && b.Index == it.Index })
+	})
 }
 
 // checkOwner checks what the scan says of the process that owns a socket
