@@ -383,66 +383,75 @@ func TestOtherStartStyles(t *testing.T) {
 	fm := start(t, backend, python, childEnv(), "python3", "-m", "app.main")
 	fm.waitFlowMeter(t, lo4, port)
 
-	t.Run("vite --host", func(t *testing.T) {
-		node, err := exec.LookPath("node")
-		if err != nil {
-			t.Skip("node is not installed: the Vite stand-in needs it")
-		}
-		frontend := filepath.Join(filepath.Dir(backend), "frontend")
-		v := start(t, frontend, node, childEnv(fmt.Sprintf("BACKEND_PORT=%d", port)),
-			"node", "node_modules/vite/bin/vite.js", "--host", "--port", fmt.Sprint(vitePort))
-		v.waitListening(t, vitePort, any6)
-		// Vite's dev server passes FlowMeter on: a relay, never one of
-		// FlowMeter's own listeners.
-		found, err := FindFlowMeter(context.Background(), backend, port)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range found {
-			if f.Port == vitePort {
-				t.Errorf("the Vite dev server is among FlowMeter's listeners: %+v", f)
-			}
-		}
-		verdict := Open(context.Background(), filepath.Join(backend, ".env"), nil, t.TempDir(), childEnv()).Check(context.Background())
-		r := relayOn(verdict, vitePort)
-		if r == nil {
-			t.Fatalf("the Vite dev server on %d is not a relay: %s", vitePort, relaysOf(verdict))
-		}
-		if r.Program != "vite" || r.PID != v.pid() || r.Cause != CauseCommandLine || !r.Confirmed || r.Address != "::" {
-			t.Errorf("vite relay %+v: want confirmed through the proxy, on ::", *r)
-		}
-	})
+	t.Run("vite --host", func(t *testing.T) { checkViteRelay(t, backend, port, vitePort) })
+	t.Run("docker-proxy publishing the port", func(t *testing.T) { checkContainerPublisher(t, backend, port, pubPort) })
+}
 
-	t.Run("docker-proxy publishing the port", func(t *testing.T) {
-		exe, err := os.Executable()
-		if err != nil {
-			t.Fatal(err)
+// checkViteRelay starts the Vite stand-in with --host on vitePort in front
+// of the FlowMeter on port and wants it reported as a confirmed relay on
+// ::, never as one of FlowMeter's own listeners.
+func checkViteRelay(t *testing.T, backend string, port, vitePort int) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed: the Vite stand-in needs it")
+	}
+	frontend := filepath.Join(filepath.Dir(backend), "frontend")
+	v := start(t, frontend, node, childEnv(fmt.Sprintf("BACKEND_PORT=%d", port)),
+		"node", "node_modules/vite/bin/vite.js", "--host", "--port", fmt.Sprint(vitePort))
+	v.waitListening(t, vitePort, any6)
+	// Vite's dev server passes FlowMeter on: a relay, never one of
+	// FlowMeter's own listeners.
+	found, err := FindFlowMeter(context.Background(), backend, port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range found {
+		if f.Port == vitePort {
+			t.Errorf("the Vite dev server is among FlowMeter's listeners: %+v", f)
 		}
-		p := start(t, "/", exe, childEnv("NETCHECK_HELPER=proxy"), "docker-proxy", "-test.run=^TestHelperProcess$", "--",
-			"-proto", "tcp", "-host-ip", "0.0.0.0", "-host-port", fmt.Sprint(pubPort),
-			"-container-ip", "127.0.0.1", "-container-port", fmt.Sprint(port))
-		p.waitListening(t, pubPort, any4)
-		// The container's port is FlowMeter's; the published one differs.
-		found, err := FindFlowMeter(context.Background(), backend, port)
-		if err != nil {
-			t.Fatal(err)
+	}
+	verdict := Open(context.Background(), filepath.Join(backend, ".env"), nil, t.TempDir(), childEnv()).Check(context.Background())
+	r := relayOn(verdict, vitePort)
+	if r == nil {
+		t.Fatalf("the Vite dev server on %d is not a relay: %s", vitePort, relaysOf(verdict))
+	}
+	if r.Program != "vite" || r.PID != v.pid() || r.Cause != CauseCommandLine || !r.Confirmed || r.Address != "::" {
+		t.Errorf("vite relay %+v: want confirmed through the proxy, on ::", *r)
+	}
+}
+
+// checkContainerPublisher starts a docker-proxy stand-in publishing the
+// FlowMeter on port as pubPort on 0.0.0.0 and wants that port found, owned
+// by the publisher as a container start, answering as FlowMeter.
+func checkContainerPublisher(t *testing.T, backend string, port, pubPort int) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := start(t, "/", exe, childEnv("NETCHECK_HELPER=proxy"), "docker-proxy", "-test.run=^TestHelperProcess$", "--",
+		"-proto", "tcp", "-host-ip", "0.0.0.0", "-host-port", fmt.Sprint(pubPort),
+		"-container-ip", "127.0.0.1", "-container-port", fmt.Sprint(port))
+	p.waitListening(t, pubPort, any4)
+	// The container's port is FlowMeter's; the published one differs.
+	found, err := FindFlowMeter(context.Background(), backend, port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pub *FlowMeterSocket
+	for i := range found {
+		if found[i].Port == pubPort {
+			pub = &found[i]
 		}
-		var pub *FlowMeterSocket
-		for i := range found {
-			if found[i].Port == pubPort {
-				pub = &found[i]
-			}
-		}
-		if pub == nil {
-			t.Fatalf("the published port %d is not found: %+v", pubPort, found)
-		}
-		if pub.Owner == nil || pub.Owner.Start != StartContainer || pub.Owner.HostFlag != "0.0.0.0" || pub.Owner.PID != p.pid() {
-			t.Errorf("publisher owner %+v", pub.Owner)
-		}
-		if !pub.Confirmed {
-			t.Errorf("the published port does not answer as FlowMeter")
-		}
-	})
+	}
+	if pub == nil {
+		t.Fatalf("the published port %d is not found: %+v", pubPort, found)
+	}
+	if pub.Owner == nil || pub.Owner.Start != StartContainer || pub.Owner.HostFlag != "0.0.0.0" || pub.Owner.PID != p.pid() {
+		t.Errorf("publisher owner %+v", pub.Owner)
+	}
+	if !pub.Confirmed {
+		t.Errorf("the published port does not answer as FlowMeter")
+	}
 }
 
 // TestSandboxState reads the formula sandbox as FlowMeter reports it:
