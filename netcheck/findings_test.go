@@ -28,6 +28,21 @@ func TestErrorFindings(t *testing.T) {
 	if len(got) != 3 {
 		t.Fatalf("findings %+v", got)
 	}
+	checkRefusedValueFindings(t, got)
+	if !strings.Contains(got[1].Message, "line 1 of "+path+" sets PORT=80a0") {
+		t.Errorf("PORT finding does not name its line: %q", got[1].Message)
+	}
+	if m := got[2].Message; strings.Contains(m, "unset it") && strings.Count(m, "environment variable") > 1 {
+		t.Errorf("environment sentence added twice: %q", m)
+	}
+	checkPlanFindings(t, c, path, content)
+}
+
+// checkRefusedValueFindings wants every finding an error that says FlowMeter
+// will not start, with a fix command only for DEBUG (the one value that is
+// clearly right).
+func checkRefusedValueFindings(t *testing.T, got []Finding) {
+	t.Helper()
 	for _, g := range got {
 		if g.Severity != "error" || !strings.HasPrefix(g.Message, "FlowMeter will not start") {
 			t.Errorf("finding %+v", g)
@@ -36,12 +51,12 @@ func TestErrorFindings(t *testing.T) {
 			t.Errorf("%s: fix command %q", g.Key, g.Fix)
 		}
 	}
-	if !strings.Contains(got[1].Message, "line 1 of "+path+" sets PORT=80a0") {
-		t.Errorf("PORT finding does not name its line: %q", got[1].Message)
-	}
-	if m := got[2].Message; strings.Contains(m, "unset it") && strings.Count(m, "environment variable") > 1 {
-		t.Errorf("environment sentence added twice: %q", m)
-	}
+}
+
+// checkPlanFindings wants PORT refused with the reason and DEBUG planned,
+// and the file at path still its content after planning.
+func checkPlanFindings(t *testing.T, c *Checker, path, content string) {
+	t.Helper()
 	if _, err := c.PlanFinding("PORT"); !errors.Is(err, envfix.ErrNoSafeEdit) || !strings.Contains(err.Error(), "PORT=80a0") {
 		t.Errorf("PlanFinding(PORT): %v", err)
 	}

@@ -23,6 +23,24 @@ type wantSocket struct {
 
 func (w wantSocket) String() string { return fmt.Sprintf("%v dual=%v", w.addr, w.dual) }
 
+// findCase is one way of starting FlowMeter for TestFindFlowMeter and the
+// sockets it must be found on.
+type findCase struct {
+	name   string
+	argv   []string // {port} and {backend} replaced
+	path   string   // executable when argv[0] is only a name
+	env    []string
+	dotenv string
+	// outside runs the process in another folder than backend/.
+	outside bool
+	want    []wantSocket
+	start   StartStyle
+	flag    string
+	flagSet bool
+	// skip is why the case cannot run here, "" when it can.
+	skip string
+}
+
 // TestFindFlowMeter starts a real FlowMeter-like backend (uvicorn serving
 // testdata/flowmeter/backend) in each way FlowMeter is started, on each kind
 // of address, and checks that the scan finds exactly its sockets, with the
@@ -40,21 +58,7 @@ func TestFindFlowMeter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases := []struct {
-		name   string
-		argv   []string // {port} and {backend} replaced
-		path   string   // executable when argv[0] is only a name
-		env    []string
-		dotenv string
-		// outside runs the process in another folder than backend/.
-		outside bool
-		want    []wantSocket
-		start   StartStyle
-		flag    string
-		flagSet bool
-		// skip is why the case cannot run here, "" when it can.
-		skip string
-	}{{
+	cases := []findCase{{
 		name:   "python -m app.main, HOST=127.0.0.1 in .env",
 		argv:   append(py, "-m", "app.main"),
 		dotenv: "HOST=127.0.0.1\nPORT={port}\n",
@@ -151,54 +155,79 @@ func TestFindFlowMeter(t *testing.T) {
 			if tc.skip != "" {
 				t.Skip(tc.skip)
 			}
-			port := freePort(t)
-			backend := checkout(t, strings.Join(sub([]string{tc.dotenv}, port, ""), ""))
-			dir := backend
-			if tc.outside {
-				dir = t.TempDir()
-			}
-			argv := sub(tc.argv, port, backend)
-			path := tc.path
-			if path == "" && argv[0] == "python3" {
-				path = python
-			}
-			c := start(t, dir, path, childEnv(sub(tc.env, port, backend)...), argv...)
-			var addrs []netip.Addr
-			for _, w := range tc.want {
-				addrs = append(addrs, w.addr)
-			}
-			c.waitListening(t, port, addrs...)
-			c.waitFlowMeter(t, probeAddr(system.Socket{Addr: tc.want[0].addr}), port)
-
-			found, err := FindFlowMeter(context.Background(), backend, port)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []wantSocket
-			for _, f := range found {
-				got = append(got, wantSocket{addr: f.Addr, dual: f.DualStack})
-			}
-			slices.SortFunc(got, func(a, b wantSocket) int { return a.addr.Compare(b.addr) })
-			if !slices.Equal(got, tc.want) {
-				t.Fatalf("found %v, want %v", got, tc.want)
-			}
-			ifs, err := Interfaces()
-			if err != nil {
-				t.Fatal(err)
-			}
-			ifs = slices.DeleteFunc(ifs, func(it Interface) bool {
-				return !slices.ContainsFunc(before, func(b Interface) bool { return b.Name == it.Name && b.Index == it.Index })
-			})
-			for _, f := range found {
-				checkOwner(t, f, c.pid(), dir, port)
-				if f.Owner.Start != tc.start || f.Owner.HostFlag != tc.flag || f.Owner.HostFlagSet != tc.flagSet {
-					t.Errorf("owner started as %s, host flag %q (set %v); want %s, %q (%v)",
-						f.Owner.Start, f.Owner.HostFlag, f.Owner.HostFlagSet, tc.start, tc.flag, tc.flagSet)
-				}
-				checkReach(t, f, ifs)
-			}
+			runFindCase(t, tc, before)
 		})
 	}
+}
+
+// runFindCase starts FlowMeter as tc says and wants the scan to find
+// exactly its sockets, owned and started as tc says, each reachable where
+// ReachableAddrs says on the interfaces that are still those in before.
+func runFindCase(t *testing.T, tc findCase, before []Interface) {
+	port := freePort(t)
+	backend := checkout(t, strings.Join(sub([]string{tc.dotenv}, port, ""), ""))
+	dir := backend
+	if tc.outside {
+		dir = t.TempDir()
+	}
+	argv := sub(tc.argv, port, backend)
+	path := tc.path
+	if path == "" && argv[0] == "python3" {
+		path = python
+	}
+	c := start(t, dir, path, childEnv(sub(tc.env, port, backend)...), argv...)
+	c.waitListening(t, port, tc.wantAddrs()...)
+	c.waitFlowMeter(t, probeAddr(system.Socket{Addr: tc.want[0].addr}), port)
+
+	found, err := FindFlowMeter(context.Background(), backend, port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := foundSockets(found); !slices.Equal(got, tc.want) {
+		t.Fatalf("found %v, want %v", got, tc.want)
+	}
+	ifs := interfacesStill(t, before)
+	for _, f := range found {
+		checkOwner(t, f, c.pid(), dir, port)
+		if f.Owner.Start != tc.start || f.Owner.HostFlag != tc.flag || f.Owner.HostFlagSet != tc.flagSet {
+			t.Errorf("owner started as %s, host flag %q (set %v); want %s, %q (%v)",
+				f.Owner.Start, f.Owner.HostFlag, f.Owner.HostFlagSet, tc.start, tc.flag, tc.flagSet)
+		}
+		checkReach(t, f, ifs)
+	}
+}
+
+// wantAddrs is the addresses of the sockets tc wants.
+func (tc findCase) wantAddrs() []netip.Addr {
+	var addrs []netip.Addr
+	for _, w := range tc.want {
+		addrs = append(addrs, w.addr)
+	}
+	return addrs
+}
+
+// foundSockets is what the scan found, in wantSocket's terms, sorted by
+// address.
+func foundSockets(found []FlowMeterSocket) []wantSocket {
+	var got []wantSocket
+	for _, f := range found {
+		got = append(got, wantSocket{addr: f.Addr, dual: f.DualStack})
+	}
+	slices.SortFunc(got, func(a, b wantSocket) int { return a.addr.Compare(b.addr) })
+	return got
+}
+
+// interfacesStill is this machine's interfaces that were already in before
+// (same name, same index): other tests add and remove their own.
+func interfacesStill(t *testing.T, before []Interface) []Interface {
+	t.Helper()
+	ifs, err := Interfaces()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return slices.DeleteFunc(ifs, func(it Interface) bool {
+		return !slices.ContainsFunc(before, func(b Interface) bool { return b.Name == it.Name && b.Index == it.Index })
+	})
 }
 
 // checkOwner checks what the scan says of the process that owns a socket
@@ -354,66 +383,75 @@ func TestOtherStartStyles(t *testing.T) {
 	fm := start(t, backend, python, childEnv(), "python3", "-m", "app.main")
 	fm.waitFlowMeter(t, lo4, port)
 
-	t.Run("vite --host", func(t *testing.T) {
-		node, err := exec.LookPath("node")
-		if err != nil {
-			t.Skip("node is not installed: the Vite stand-in needs it")
-		}
-		frontend := filepath.Join(filepath.Dir(backend), "frontend")
-		v := start(t, frontend, node, childEnv(fmt.Sprintf("BACKEND_PORT=%d", port)),
-			"node", "node_modules/vite/bin/vite.js", "--host", "--port", fmt.Sprint(vitePort))
-		v.waitListening(t, vitePort, any6)
-		// Vite's dev server passes FlowMeter on: a relay, never one of
-		// FlowMeter's own listeners.
-		found, err := FindFlowMeter(context.Background(), backend, port)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, f := range found {
-			if f.Port == vitePort {
-				t.Errorf("the Vite dev server is among FlowMeter's listeners: %+v", f)
-			}
-		}
-		verdict := Open(context.Background(), filepath.Join(backend, ".env"), nil, t.TempDir(), childEnv()).Check(context.Background())
-		r := relayOn(verdict, vitePort)
-		if r == nil {
-			t.Fatalf("the Vite dev server on %d is not a relay: %s", vitePort, relaysOf(verdict))
-		}
-		if r.Program != "vite" || r.PID != v.pid() || r.Cause != CauseCommandLine || !r.Confirmed || r.Address != "::" {
-			t.Errorf("vite relay %+v: want confirmed through the proxy, on ::", *r)
-		}
-	})
+	t.Run("vite --host", func(t *testing.T) { checkViteRelay(t, backend, port, vitePort) })
+	t.Run("docker-proxy publishing the port", func(t *testing.T) { checkContainerPublisher(t, backend, port, pubPort) })
+}
 
-	t.Run("docker-proxy publishing the port", func(t *testing.T) {
-		exe, err := os.Executable()
-		if err != nil {
-			t.Fatal(err)
+// checkViteRelay starts the Vite stand-in with --host on vitePort in front
+// of the FlowMeter on port and wants it reported as a confirmed relay on
+// ::, never as one of FlowMeter's own listeners.
+func checkViteRelay(t *testing.T, backend string, port, vitePort int) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed: the Vite stand-in needs it")
+	}
+	frontend := filepath.Join(filepath.Dir(backend), "frontend")
+	v := start(t, frontend, node, childEnv(fmt.Sprintf("BACKEND_PORT=%d", port)),
+		"node", "node_modules/vite/bin/vite.js", "--host", "--port", fmt.Sprint(vitePort))
+	v.waitListening(t, vitePort, any6)
+	// Vite's dev server passes FlowMeter on: a relay, never one of
+	// FlowMeter's own listeners.
+	found, err := FindFlowMeter(context.Background(), backend, port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range found {
+		if f.Port == vitePort {
+			t.Errorf("the Vite dev server is among FlowMeter's listeners: %+v", f)
 		}
-		p := start(t, "/", exe, childEnv("NETCHECK_HELPER=proxy"), "docker-proxy", "-test.run=^TestHelperProcess$", "--",
-			"-proto", "tcp", "-host-ip", "0.0.0.0", "-host-port", fmt.Sprint(pubPort),
-			"-container-ip", "127.0.0.1", "-container-port", fmt.Sprint(port))
-		p.waitListening(t, pubPort, any4)
-		// The container's port is FlowMeter's; the published one differs.
-		found, err := FindFlowMeter(context.Background(), backend, port)
-		if err != nil {
-			t.Fatal(err)
+	}
+	verdict := Open(context.Background(), filepath.Join(backend, ".env"), nil, t.TempDir(), childEnv()).Check(context.Background())
+	r := relayOn(verdict, vitePort)
+	if r == nil {
+		t.Fatalf("the Vite dev server on %d is not a relay: %s", vitePort, relaysOf(verdict))
+	}
+	if r.Program != "vite" || r.PID != v.pid() || r.Cause != CauseCommandLine || !r.Confirmed || r.Address != "::" {
+		t.Errorf("vite relay %+v: want confirmed through the proxy, on ::", *r)
+	}
+}
+
+// checkContainerPublisher starts a docker-proxy stand-in publishing the
+// FlowMeter on port as pubPort on 0.0.0.0 and wants that port found, owned
+// by the publisher as a container start, answering as FlowMeter.
+func checkContainerPublisher(t *testing.T, backend string, port, pubPort int) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := start(t, "/", exe, childEnv("NETCHECK_HELPER=proxy"), "docker-proxy", "-test.run=^TestHelperProcess$", "--",
+		"-proto", "tcp", "-host-ip", "0.0.0.0", "-host-port", fmt.Sprint(pubPort),
+		"-container-ip", "127.0.0.1", "-container-port", fmt.Sprint(port))
+	p.waitListening(t, pubPort, any4)
+	// The container's port is FlowMeter's; the published one differs.
+	found, err := FindFlowMeter(context.Background(), backend, port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pub *FlowMeterSocket
+	for i := range found {
+		if found[i].Port == pubPort {
+			pub = &found[i]
 		}
-		var pub *FlowMeterSocket
-		for i := range found {
-			if found[i].Port == pubPort {
-				pub = &found[i]
-			}
-		}
-		if pub == nil {
-			t.Fatalf("the published port %d is not found: %+v", pubPort, found)
-		}
-		if pub.Owner == nil || pub.Owner.Start != StartContainer || pub.Owner.HostFlag != "0.0.0.0" || pub.Owner.PID != p.pid() {
-			t.Errorf("publisher owner %+v", pub.Owner)
-		}
-		if !pub.Confirmed {
-			t.Errorf("the published port does not answer as FlowMeter")
-		}
-	})
+	}
+	if pub == nil {
+		t.Fatalf("the published port %d is not found: %+v", pubPort, found)
+	}
+	if pub.Owner == nil || pub.Owner.Start != StartContainer || pub.Owner.HostFlag != "0.0.0.0" || pub.Owner.PID != p.pid() {
+		t.Errorf("publisher owner %+v", pub.Owner)
+	}
+	if !pub.Confirmed {
+		t.Errorf("the published port does not answer as FlowMeter")
+	}
 }
 
 // TestSandboxState reads the formula sandbox as FlowMeter reports it:

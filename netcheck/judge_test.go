@@ -69,6 +69,20 @@ func (lf ListenerFacts) with(f func(*ListenerFacts)) ListenerFacts {
 	return lf
 }
 
+// judgeCase is one row of TestJudge: facts and what their verdict must say.
+type judgeCase struct {
+	name  string
+	facts Facts
+	want  Status
+	// wantCause is the first listener's cause; wantIn must be in the
+	// message, wantNot must not.
+	wantCause       CauseKind
+	wantIn, wantNot []string
+	wantFix         bool
+	wantAdvice      bool
+	check           func(*testing.T, Verdict)
+}
+
 func TestJudge(t *testing.T) {
 	trustWlan := &Store{Trusted: []Network{{Interface: "wlan0", Subnet: netip.MustParsePrefix("192.168.1.0/24")}}}
 	trustAll := &Store{Trusted: []Network{
@@ -76,18 +90,7 @@ func TestJudge(t *testing.T) {
 		{Interface: "wlan0", Subnet: netip.MustParsePrefix("fd00::/64")},
 		{Interface: "eth1", Subnet: netip.MustParsePrefix("10.9.0.0/16")}}}
 	module := "python3 -m app.main"
-	for _, tc := range []struct {
-		name  string
-		facts Facts
-		want  Status
-		// wantCause is the first listener's cause; wantIn must be in the
-		// message, wantNot must not.
-		wantCause       CauseKind
-		wantIn, wantNot []string
-		wantFix         bool
-		wantAdvice      bool
-		check           func(*testing.T, Verdict)
-	}{
+	for _, tc := range []judgeCase{
 		{
 			name:  "python -m app.main on 0.0.0.0 from the .env",
 			facts: Facts{Install: install(backendA, "HOST=0.0.0.0\n"), Listeners: []ListenerFacts{fm("0.0.0.0", 8000, StartPythonModule, module, backendA, "HOST=0.0.0.0\n")}},
@@ -104,11 +107,7 @@ func TestJudge(t *testing.T) {
 				}()},
 			want: StatusExposed, wantCause: CauseEnvFile, wantFix: true,
 			wantIn: []string{"Wi-Fi \u201cCosta-Guest\u201d (wlan0, local network, 192.168.1.23)"},
-			check: func(t *testing.T, v Verdict) {
-				if e := v.Listeners[0].ExposedOn[0]; e.Network != "Wi-Fi \u201cCosta-Guest\u201d" {
-					t.Errorf("exposure %+v", e)
-				}
-			},
+			check:  checkNetworkNamedAsPeopleKnowIt,
 		},
 		{
 			name:  "python -m app.main on the default: no HOST line",
@@ -129,14 +128,7 @@ func TestJudge(t *testing.T) {
 				fm("0.0.0.0", 8000, StartPythonModule, module, backendA, "HOST=127.0.0.1\n")}},
 			want: StatusExposed, wantCause: CauseEnvFile,
 			wantIn: []string{"already fixed; restart"},
-			check: func(t *testing.T, v Verdict) {
-				if v.RestartPID != 8000 || v.Fix != "" {
-					t.Errorf("restart %d, fix %q", v.RestartPID, v.Fix)
-				}
-				if !strings.Contains(v.Listeners[0].Why, "said otherwise when it started") {
-					t.Errorf("why %q contradicts the address", v.Listeners[0].Why)
-				}
-			},
+			check:  checkRestartPending,
 		},
 		{
 			name:  "uvicorn --host 0.0.0.0: the flag, not the .env",
@@ -154,11 +146,7 @@ func TestJudge(t *testing.T) {
 			facts: Facts{Install: install(backendA, "HOST=0.0.0.0\n"), Listeners: []ListenerFacts{fm("127.0.0.1", 8000, StartUvicorn, "uvicorn app.main:app --reload", backendA, "HOST=0.0.0.0\n")}},
 			want:  StatusSafe, wantCause: CauseDefault,
 			wantIn: []string{"uvicorn binds 127.0.0.1"},
-			check: func(t *testing.T, v Verdict) {
-				if len(v.Findings) != 1 || v.Findings[0].Key != "HOST" || !strings.Contains(v.Findings[0].Message, "If FlowMeter is started with python -m app.main") || v.Findings[0].Fix == "" {
-					t.Errorf("findings %+v: want the HOST line as what it is, with its fix", v.Findings)
-				}
-			},
+			check:  checkHostLineFindingWithFix,
 		},
 		{
 			name:  "gunicorn without --bind",
@@ -200,22 +188,14 @@ func TestJudge(t *testing.T) {
 			facts:  Facts{Install: install(backendA, "HOST=127.0.0.1\nPORT=80a0\n")},
 			want:   StatusSafe,
 			wantIn: []string{"FlowMeter will not start", "PORT=80a0"},
-			check: func(t *testing.T, v Verdict) {
-				if !strings.HasPrefix(v.Message, "FlowMeter will not start") || len(v.Findings) == 0 || v.Findings[0].Severity != "error" {
-					t.Errorf("message %q, findings %+v", v.Message, v.Findings)
-				}
-			},
+			check:  checkPortRefusalFirst,
 		},
 		{
 			name:    "PORT=8000.0 is port 8000",
 			facts:   Facts{Install: install(backendA, "HOST=127.0.0.1\nPORT=8000.0\n")},
 			want:    StatusSafe,
 			wantNot: []string{"will not start"},
-			check: func(t *testing.T, v Verdict) {
-				if v.Env.Port != 8000 || !v.Env.PortValid || len(v.Findings) != 0 {
-					t.Errorf("env %+v, findings %+v", v.Env, v.Findings)
-				}
-			},
+			check:   checkPort8000,
 		},
 		{
 			name:   "not running, settings local",
@@ -230,11 +210,7 @@ func TestJudge(t *testing.T) {
 				fm("127.0.0.1", 8000, StartPythonModule, module, backendA, "HOST=127.0.0.1\n")}},
 			want: StatusSafe, wantCause: CauseDefault,
 			wantNot: []string{"pid 3000"},
-			check: func(t *testing.T, v Verdict) {
-				if !strings.Contains(v.Listeners[0].Why, "web page server (Vite)") {
-					t.Errorf("Vite's why: %q", v.Listeners[0].Why)
-				}
-			},
+			check:   checkViteNeverFlowMeter,
 		},
 		{
 			name: "a Vite dev server with --host passes FlowMeter on",
@@ -265,14 +241,7 @@ func TestJudge(t *testing.T) {
 				fm("0.0.0.0", 8001, StartPythonModule, module, backendB, "HOST=0.0.0.0\n")}},
 			want: StatusExposed, wantFix: true,
 			wantIn: []string{"port 8001", "from " + backendB, "HOST=0.0.0.0 on line 1 of " + filepath.Join(backendB, ".env")},
-			check: func(t *testing.T, v Verdict) {
-				if v.Fix != fixCommand(filepath.Join(backendB, ".env")) {
-					t.Errorf("fix %q: want the exposed install's .env", v.Fix)
-				}
-				if v.Listeners[1].EnvPath != filepath.Join(backendB, ".env") || v.Listeners[0].EnvPath != filepath.Join(backendA, ".env") {
-					t.Errorf("env paths %q %q", v.Listeners[0].EnvPath, v.Listeners[1].EnvPath)
-				}
-			},
+			check:  checkExposedInstallFixed,
 		},
 		{
 			name: "FlowMeter from an unknown folder, no install known",
@@ -281,11 +250,7 @@ func TestJudge(t *testing.T) {
 			})}},
 			want: StatusExposed, wantCause: CauseUnknown,
 			wantIn: []string{"from an unknown folder", "deleted or replaced"},
-			check: func(t *testing.T, v Verdict) {
-				if v.Listeners[0].EnvPath != "" {
-					t.Errorf("env_path %q", v.Listeners[0].EnvPath)
-				}
-			},
+			check:  checkNoEnvPath,
 		},
 		{
 			name: "FlowMeter from an unknown folder on loopback: its next start cannot be told",
@@ -331,15 +296,7 @@ func TestJudge(t *testing.T) {
 				fm("192.168.1.23", 8000, StartPythonModule, module, backendA, "HOST=192.168.1.23\n")}},
 			want: StatusExposed, wantFix: true,
 			wantIn: []string{"eth1 (local network, 192.168.1.23)"},
-			check: func(t *testing.T, v Verdict) {
-				var on []string
-				for _, e := range v.Listeners[0].ExposedOn {
-					on = append(on, e.Interface+"/"+e.Via+"/"+map[bool]string{true: "trusted", false: "untrusted"}[e.Trusted])
-				}
-				if strings.Join(on, " ") != "wlan0/192.168.1.23/trusted eth1/10.9.0.5/untrusted" {
-					t.Errorf("exposed on %v", on)
-				}
-			},
+			check:  checkWeakHostExposure,
 		},
 		{
 			name: "every network trusted: at-risk only by its settings",
@@ -355,11 +312,7 @@ func TestJudge(t *testing.T) {
 			})}},
 			want:   StatusAtRisk,
 			wantIn: []string{"an address this computer does not have"},
-			check: func(t *testing.T, v Verdict) {
-				if !v.Listeners[0].NotThisComputer || len(v.Listeners[0].ExposedOn) != 0 {
-					t.Errorf("listener %+v", v.Listeners[0])
-				}
-			},
+			check:  checkNotThisComputer,
 		},
 		{
 			name:   "a socket list Localguard could not read is never at-risk or safe",
@@ -397,36 +350,128 @@ func TestJudge(t *testing.T) {
 			if tc.facts.Interfaces == nil {
 				tc.facts.Interfaces = judgeIfaces
 			}
-			v := Judge(tc.facts)
-			if v.Status != tc.want {
-				t.Fatalf("status %s, want %s: %s", v.Status, tc.want, v.Message)
-			}
-			if tc.wantCause != "" && (len(v.Listeners) == 0 || v.Listeners[0].Cause != tc.wantCause) {
-				t.Errorf("cause %+v, want %s", v.Listeners, tc.wantCause)
-			}
-			for _, s := range tc.wantIn {
-				if !strings.Contains(v.Message+" "+listenerWhys(v), s) {
-					t.Errorf("message %q lacks %q", v.Message, s)
-				}
-			}
-			for _, s := range tc.wantNot {
-				if strings.Contains(v.Message, s) {
-					t.Errorf("message %q has %q", v.Message, s)
-				}
-			}
-			if tc.wantFix != (v.Fix != "") {
-				t.Errorf("fix %q, want one: %v", v.Fix, tc.wantFix)
-			}
-			if tc.wantAdvice != (v.Advice != "") {
-				t.Errorf("advice %q, want some: %v", v.Advice, tc.wantAdvice)
-			}
-			if v.Listeners == nil || v.Findings == nil || v.Installs == nil {
-				t.Errorf("nil lists in %+v", v)
-			}
-			if tc.check != nil {
-				tc.check(t, v)
-			}
+			checkJudged(t, tc, Judge(tc.facts))
 		})
+	}
+}
+
+// checkJudged compares one verdict with what its case wants.
+func checkJudged(t *testing.T, tc judgeCase, v Verdict) {
+	t.Helper()
+	if v.Status != tc.want {
+		t.Fatalf("status %s, want %s: %s", v.Status, tc.want, v.Message)
+	}
+	if tc.wantCause != "" && (len(v.Listeners) == 0 || v.Listeners[0].Cause != tc.wantCause) {
+		t.Errorf("cause %+v, want %s", v.Listeners, tc.wantCause)
+	}
+	checkJudgedMessage(t, tc, v)
+	if tc.wantFix != (v.Fix != "") {
+		t.Errorf("fix %q, want one: %v", v.Fix, tc.wantFix)
+	}
+	if tc.wantAdvice != (v.Advice != "") {
+		t.Errorf("advice %q, want some: %v", v.Advice, tc.wantAdvice)
+	}
+	if v.Listeners == nil || v.Findings == nil || v.Installs == nil {
+		t.Errorf("nil lists in %+v", v)
+	}
+	if tc.check != nil {
+		tc.check(t, v)
+	}
+}
+
+// checkJudgedMessage wants every wantIn said (in the message or a
+// listener's why) and no wantNot in the message.
+func checkJudgedMessage(t *testing.T, tc judgeCase, v Verdict) {
+	t.Helper()
+	for _, s := range tc.wantIn {
+		if !strings.Contains(v.Message+" "+listenerWhys(v), s) {
+			t.Errorf("message %q lacks %q", v.Message, s)
+		}
+	}
+	for _, s := range tc.wantNot {
+		if strings.Contains(v.Message, s) {
+			t.Errorf("message %q has %q", v.Message, s)
+		}
+	}
+}
+
+// checkNetworkNamedAsPeopleKnowIt names the exposed Wi-Fi by its profile, as people know it.
+func checkNetworkNamedAsPeopleKnowIt(t *testing.T, v Verdict) {
+	if e := v.Listeners[0].ExposedOn[0]; e.Network != "Wi-Fi \u201cCosta-Guest\u201d" {
+		t.Errorf("exposure %+v", e)
+	}
+}
+
+// checkRestartPending wants the restart of the FlowMeter that still holds the old address, with no fix to offer and a why that does not contradict the address.
+func checkRestartPending(t *testing.T, v Verdict) {
+	if v.RestartPID != 8000 || v.Fix != "" {
+		t.Errorf("restart %d, fix %q", v.RestartPID, v.Fix)
+	}
+	if !strings.Contains(v.Listeners[0].Why, "said otherwise when it started") {
+		t.Errorf("why %q contradicts the address", v.Listeners[0].Why)
+	}
+}
+
+// checkHostLineFindingWithFix wants the .env HOST line reported as what it is for a python -m app.main start, with its fix.
+func checkHostLineFindingWithFix(t *testing.T, v Verdict) {
+	if len(v.Findings) != 1 || v.Findings[0].Key != "HOST" || !strings.Contains(v.Findings[0].Message, "If FlowMeter is started with python -m app.main") || v.Findings[0].Fix == "" {
+		t.Errorf("findings %+v: want the HOST line as what it is, with its fix", v.Findings)
+	}
+}
+
+// checkPortRefusalFirst wants a PORT FlowMeter refuses said first, as an error finding.
+func checkPortRefusalFirst(t *testing.T, v Verdict) {
+	if !strings.HasPrefix(v.Message, "FlowMeter will not start") || len(v.Findings) == 0 || v.Findings[0].Severity != "error" {
+		t.Errorf("message %q, findings %+v", v.Message, v.Findings)
+	}
+}
+
+// checkPort8000 wants PORT=8000.0 read as a valid port 8000 with nothing to report.
+func checkPort8000(t *testing.T, v Verdict) {
+	if v.Env.Port != 8000 || !v.Env.PortValid || len(v.Findings) != 0 {
+		t.Errorf("env %+v, findings %+v", v.Env, v.Findings)
+	}
+}
+
+// checkViteNeverFlowMeter wants the Vite server named as the web page server.
+func checkViteNeverFlowMeter(t *testing.T, v Verdict) {
+	if !strings.Contains(v.Listeners[0].Why, "web page server (Vite)") {
+		t.Errorf("Vite's why: %q", v.Listeners[0].Why)
+	}
+}
+
+// checkExposedInstallFixed wants the fix and env paths of the install each listener came from.
+func checkExposedInstallFixed(t *testing.T, v Verdict) {
+	if v.Fix != fixCommand(filepath.Join(backendB, ".env")) {
+		t.Errorf("fix %q: want the exposed install's .env", v.Fix)
+	}
+	if v.Listeners[1].EnvPath != filepath.Join(backendB, ".env") || v.Listeners[0].EnvPath != filepath.Join(backendA, ".env") {
+		t.Errorf("env paths %q %q", v.Listeners[0].EnvPath, v.Listeners[1].EnvPath)
+	}
+}
+
+// checkNoEnvPath wants no .env path for a FlowMeter from an unknown folder.
+func checkNoEnvPath(t *testing.T, v Verdict) {
+	if v.Listeners[0].EnvPath != "" {
+		t.Errorf("env_path %q", v.Listeners[0].EnvPath)
+	}
+}
+
+// checkWeakHostExposure wants the trusted address and the untrusted one a weak host also answers on, in order.
+func checkWeakHostExposure(t *testing.T, v Verdict) {
+	var on []string
+	for _, e := range v.Listeners[0].ExposedOn {
+		on = append(on, e.Interface+"/"+e.Via+"/"+map[bool]string{true: "trusted", false: "untrusted"}[e.Trusted])
+	}
+	if strings.Join(on, " ") != "wlan0/192.168.1.23/trusted eth1/10.9.0.5/untrusted" {
+		t.Errorf("exposed on %v", on)
+	}
+}
+
+// checkNotThisComputer wants a socket on a foreign address marked so and exposed nowhere.
+func checkNotThisComputer(t *testing.T, v Verdict) {
+	if !v.Listeners[0].NotThisComputer || len(v.Listeners[0].ExposedOn) != 0 {
+		t.Errorf("listener %+v", v.Listeners[0])
 	}
 }
 

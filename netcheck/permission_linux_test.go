@@ -43,12 +43,55 @@ func TestOtherUsersProcesses(t *testing.T) {
 	fm := start(t, backend, setpriv, childEnv(), asUser(ownerUID, python, "-m", "app.main")...)
 	fm.waitFlowMeter(t, lo4, port)
 
-	// The test binary, where the other users may run it.
+	bin, proxy := otherUsersBinary(t, backend)
+	pub := start(t, "/", setpriv, childEnv("NETCHECK_HELPER=proxy"), asUser(ownerUID, proxy, "-test.run=^TestHelperProcess$", "--",
+		"-proto", "tcp", "-host-ip", "0.0.0.0", "-host-port", fmt.Sprint(pubPort),
+		"-container-ip", "127.0.0.1", "-container-port", fmt.Sprint(port))...)
+	pub.waitListening(t, pubPort, any4)
+
+	// The scan as another user.
+	byPort := scanAsUser(t, setpriv, bin, backend, port)
+	checkSeenAsOtherUser(t, byPort, port, pubPort, pub.pid())
+
+	// As root, everything is visible.
+	found, err := FindFlowMeter(context.Background(), backend, port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range found {
+		if f.Port == port {
+			checkOwner(t, f, fm.pid(), backend, port)
+		}
+	}
+}
+
+// checkSeenAsOtherUser wants FlowMeter's socket on port reported on
+// 0.0.0.0, confirmed, with no owner but its uid; and the port pubPort
+// published by pubPID with the owner its command line names, the fields
+// another user may not read empty.
+func checkSeenAsOtherUser(t *testing.T, byPort map[int]FlowMeterSocket, port, pubPort int, pubPID int32) {
+	t.Helper()
+	if f, ok := byPort[port]; !ok || f.Addr != any4 || !f.Confirmed || f.Owner != nil || f.UID != ownerUID {
+		t.Errorf("as another user, FlowMeter's socket: %+v (present %v); want 0.0.0.0, confirmed, no owner, uid %d", f, ok, ownerUID)
+	}
+	if f, ok := byPort[pubPort]; !ok || f.Owner == nil {
+		t.Errorf("as another user, the published port: %+v (present %v)", f, ok)
+	} else if o := f.Owner; o.PID != pubPID || o.Start != StartContainer || o.HostFlag != "0.0.0.0" || o.Cwd != "" || o.Environ != nil {
+		t.Errorf("as another user, the publisher: %+v; want pid %d, container, host flag 0.0.0.0, no cwd, no environment", o, pubPID)
+	}
+
+}
+
+// otherUsersBinary copies the test binary beside the checkout at backend,
+// where the other users may run it, and links docker-proxy to it, so that
+// a process run through the link has docker-proxy's command line and name.
+func otherUsersBinary(t *testing.T, backend string) (bin, proxy string) {
+	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(filepath.Dir(filepath.Dir(backend)), "netcheck.test")
+	bin = filepath.Join(filepath.Dir(filepath.Dir(backend)), "netcheck.test")
 	b, err := os.ReadFile(exe)
 	if err != nil {
 		t.Fatal(err)
@@ -58,16 +101,17 @@ func TestOtherUsersProcesses(t *testing.T) {
 	}
 	// Run through a link named docker-proxy, so that its command line and
 	// name are docker-proxy's.
-	proxy := filepath.Join(filepath.Dir(bin), "docker-proxy")
+	proxy = filepath.Join(filepath.Dir(bin), "docker-proxy")
 	if err := os.Symlink(bin, proxy); err != nil {
 		t.Fatal(err)
 	}
-	pub := start(t, "/", setpriv, childEnv("NETCHECK_HELPER=proxy"), asUser(ownerUID, proxy, "-test.run=^TestHelperProcess$", "--",
-		"-proto", "tcp", "-host-ip", "0.0.0.0", "-host-port", fmt.Sprint(pubPort),
-		"-container-ip", "127.0.0.1", "-container-port", fmt.Sprint(port))...)
-	pub.waitListening(t, pubPort, any4)
+	return bin, proxy
+}
 
-	// The scan as another user.
+// scanAsUser runs the scan for backend and port as scannerUID, through
+// setpriv and the test binary bin, and returns what it found by port.
+func scanAsUser(t *testing.T, setpriv, bin, backend string, port int) map[int]FlowMeterSocket {
+	t.Helper()
 	cmd := exec.Command(setpriv, asUser(scannerUID, bin, "-test.run=^TestHelperProcess$", "--", backend, fmt.Sprint(port))[1:]...)
 	cmd.Env = childEnv("NETCHECK_HELPER=scan")
 	var stderr bytes.Buffer
@@ -84,23 +128,5 @@ func TestOtherUsersProcesses(t *testing.T) {
 	for _, f := range found {
 		byPort[f.Port] = f
 	}
-	if f, ok := byPort[port]; !ok || f.Addr != any4 || !f.Confirmed || f.Owner != nil || f.UID != ownerUID {
-		t.Errorf("as another user, FlowMeter's socket: %+v (present %v); want 0.0.0.0, confirmed, no owner, uid %d", f, ok, ownerUID)
-	}
-	if f, ok := byPort[pubPort]; !ok || f.Owner == nil {
-		t.Errorf("as another user, the published port: %+v (present %v)", f, ok)
-	} else if o := f.Owner; o.PID != pub.pid() || o.Start != StartContainer || o.HostFlag != "0.0.0.0" || o.Cwd != "" || o.Environ != nil {
-		t.Errorf("as another user, the publisher: %+v; want pid %d, container, host flag 0.0.0.0, no cwd, no environment", o, pub.pid())
-	}
-
-	// As root, everything is visible.
-	found, err = FindFlowMeter(context.Background(), backend, port)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range found {
-		if f.Port == port {
-			checkOwner(t, f, fm.pid(), backend, port)
-		}
-	}
+	return byPort
 }

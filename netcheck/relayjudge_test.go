@@ -57,29 +57,14 @@ func TestJudgeRelays(t *testing.T) {
 			want:  StatusExposed,
 			wantIn: []string{"socat (pid 4711) on port 9000 passes FlowMeter (port 8000) to anyone on wlan0 (local network, 192.168.1.23)",
 				"bind=127.0.0.1", "read every dataset"},
-			check: func(t *testing.T, v Verdict) {
-				r := v.Relays[0]
-				if r.Kind != RelayProxy || r.Port != 9000 || r.TargetPort != 8000 || r.Address != "0.0.0.0" || r.Cause != CauseCommandLine || r.Advice == "" {
-					t.Errorf("relay %+v", r)
-				}
-				if !slices.ContainsFunc(r.ExposedOn, func(e Exposure) bool { return e.URL == "http://192.168.1.23:9000" && !e.Trusted }) {
-					t.Errorf("exposures %+v: want the URL a neighbour types", r.ExposedOn)
-				}
-				if len(v.Listeners) != 1 || v.Listeners[0].Port != 8000 {
-					t.Errorf("listeners %+v: FlowMeter's own socket only", v.Listeners)
-				}
-			},
+			check: checkSocatRelayExposed,
 		},
 		{
 			name:    "the relay reaches only trusted networks",
 			facts:   Facts{Install: install(backendA, "HOST=127.0.0.1\n"), Listeners: []ListenerFacts{local}, Relays: []RelayFacts{socat}, Trusted: trustAll},
 			want:    StatusSafe,
 			wantNot: []string{"socat"},
-			check: func(t *testing.T, v Verdict) {
-				if len(v.Relays) != 1 || slices.ContainsFunc(v.Relays[0].ExposedOn, func(e Exposure) bool { return !e.Trusted }) {
-					t.Errorf("relays %+v: want the relay listed, every network trusted", v.Relays)
-				}
-			},
+			check:   checkRelayOnTrustedOnly,
 		},
 		{
 			name:   "Vite with --host: FlowMeter's web page server",
@@ -92,11 +77,7 @@ func TestJudgeRelays(t *testing.T) {
 			facts:  Facts{Install: install(backendA, "HOST=127.0.0.1\n"), Listeners: []ListenerFacts{local}, Relays: []RelayFacts{tunnel}, Trusted: trustAll},
 			want:   StatusExposed,
 			wantIn: []string{"ssh (pid 4711) carries FlowMeter (port 8000) to 203.0.113.7:22", "port 9000", "stop this tunnel (pid 4711)"},
-			check: func(t *testing.T, v Verdict) {
-				if r := v.Relays[0]; r.Kind != RelayTunnel || r.Remote != "203.0.113.7:22" || len(r.ExposedOn) != 0 || r.Address != "" {
-					t.Errorf("tunnel %+v", r)
-				}
-			},
+			check:  checkTunnelBeyond,
 		},
 		{
 			name: "the sandbox off makes it code execution",
@@ -129,11 +110,7 @@ func TestJudgeRelays(t *testing.T) {
 				}()}},
 			want:   StatusExposed,
 			wantIn: []string{"A container's published port 3000 (docker-proxy, pid 4711) passes FlowMeter's data to anyone on wlan0", "localguard fix --source /home/ana/FlowMeter/docker-compose.yaml", "docker compose up -d"},
-			check: func(t *testing.T, v Verdict) {
-				if r := v.Relays[0]; r.Kind != RelayContainer || r.Cause != CauseContainer || r.Fix == "" {
-					t.Errorf("container relay %+v", r)
-				}
-			},
+			check:  checkContainerRelay,
 		},
 		{
 			name: "a relay no address answered on reaches nobody",
@@ -148,16 +125,7 @@ func TestJudgeRelays(t *testing.T) {
 			if v.Status != tc.want {
 				t.Fatalf("status %s, want %s: %s", v.Status, tc.want, v.Message)
 			}
-			for _, s := range tc.wantIn {
-				if !strings.Contains(v.Message, s) {
-					t.Errorf("message %q lacks %q", v.Message, s)
-				}
-			}
-			for _, s := range tc.wantNot {
-				if strings.Contains(v.Message, s) {
-					t.Errorf("message %q has %q", v.Message, s)
-				}
-			}
+			checkMessageSays(t, v.Message, tc.wantIn, tc.wantNot)
 			if tc.check != nil {
 				tc.check(t, v)
 			}
@@ -273,6 +241,56 @@ func TestRelaysText(t *testing.T) {
 	for _, want := range []string{"reachable through socat (pid 4711): http://192.168.1.23:9000 on wlan0 (lan)", "reachable through ssh (pid 4711): the far end of the tunnel, 203.0.113.7:22"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+// checkSocatRelayExposed wants socat reported as a proxy from 9000 to 8000 on every address, with the URL a neighbour types, beside FlowMeter's own socket only.
+func checkSocatRelayExposed(t *testing.T, v Verdict) {
+	r := v.Relays[0]
+	if r.Kind != RelayProxy || r.Port != 9000 || r.TargetPort != 8000 || r.Address != "0.0.0.0" || r.Cause != CauseCommandLine || r.Advice == "" {
+		t.Errorf("relay %+v", r)
+	}
+	if !slices.ContainsFunc(r.ExposedOn, func(e Exposure) bool { return e.URL == "http://192.168.1.23:9000" && !e.Trusted }) {
+		t.Errorf("exposures %+v: want the URL a neighbour types", r.ExposedOn)
+	}
+	if len(v.Listeners) != 1 || v.Listeners[0].Port != 8000 {
+		t.Errorf("listeners %+v: FlowMeter's own socket only", v.Listeners)
+	}
+}
+
+// checkRelayOnTrustedOnly wants the relay listed with every network it reaches trusted.
+func checkRelayOnTrustedOnly(t *testing.T, v Verdict) {
+	if len(v.Relays) != 1 || slices.ContainsFunc(v.Relays[0].ExposedOn, func(e Exposure) bool { return !e.Trusted }) {
+		t.Errorf("relays %+v: want the relay listed, every network trusted", v.Relays)
+	}
+}
+
+// checkTunnelBeyond wants a tunnel reported with its remote end and no local exposure.
+func checkTunnelBeyond(t *testing.T, v Verdict) {
+	if r := v.Relays[0]; r.Kind != RelayTunnel || r.Remote != "203.0.113.7:22" || len(r.ExposedOn) != 0 || r.Address != "" {
+		t.Errorf("tunnel %+v", r)
+	}
+}
+
+// checkContainerRelay wants a container's published port reported as such, with its fix.
+func checkContainerRelay(t *testing.T, v Verdict) {
+	if r := v.Relays[0]; r.Kind != RelayContainer || r.Cause != CauseContainer || r.Fix == "" {
+		t.Errorf("container relay %+v", r)
+	}
+}
+
+// checkMessageSays wants every wantIn in the message and no wantNot.
+func checkMessageSays(t *testing.T, message string, wantIn, wantNot []string) {
+	t.Helper()
+	for _, s := range wantIn {
+		if !strings.Contains(message, s) {
+			t.Errorf("message %q lacks %q", message, s)
+		}
+	}
+	for _, s := range wantNot {
+		if strings.Contains(message, s) {
+			t.Errorf("message %q has %q", message, s)
 		}
 	}
 }

@@ -54,44 +54,61 @@ func wantRelay(t *testing.T, l lan, c *Checker, addr netip.Addr, port int, wantR
 	}
 	for _, v := range vs {
 		r = relayOn(v, port)
-		switch {
-		case reads && v.Status != StatusExposed:
-			t.Errorf("the neighbour reads FlowMeter through port %d, yet the verdict is %s: %s\n%s", port, v.Status, v.Message, relaysOf(v))
-		case reads && r == nil:
-			t.Errorf("no relay on port %d: %s", port, relaysOf(v))
-		case !reads && r != nil:
-			t.Errorf("relay on port %d reported, yet the neighbour cannot read FlowMeter through it: %+v", port, *r)
-		case !reads && v.Status == StatusExposed:
-			// Other tests on this machine may run an exposed FlowMeter:
-			// only this install's own listeners must not be exposed.
-			for _, li := range mine(v, c.EnvPath) {
-				if len(li.ExposedOn) > 0 {
-					t.Errorf("nothing reaches FlowMeter, yet: %s: %s", v.Status, v.Message)
-				}
-			}
-		}
-		for _, li := range v.Listeners {
-			if li.Port == port {
-				t.Errorf("the relay is among FlowMeter's listeners: %+v", li)
-			}
-		}
-		t.Logf("%s: %s", v.Status, v.Message)
+		checkRelayVerdict(t, c.EnvPath, v, r, port, reads)
 	}
 	if r != nil && reads {
-		found := false
-		for _, e := range r.ExposedOn {
-			if e.Interface == l.iface && e.URL == URL(l.v4, port) && !e.Trusted {
-				found = true
-			}
-		}
-		if r.Kind == RelayProxy && !found {
-			t.Errorf("the relay's exposures %+v do not name %s with %s", r.ExposedOn, l.iface, URL(l.v4, port))
-		}
-		if !r.Confirmed {
-			t.Errorf("the relay is not confirmed: %+v", *r)
-		}
+		checkRelayReached(t, l, r, port)
 	}
 	return r
+}
+
+// checkRelayVerdict wants verdict v to agree with the neighbour's reading
+// (reads) of FlowMeter through port, where r is v's relay on port: exposed
+// with the relay reported when the neighbour reads, neither when it does
+// not; and never the relay among FlowMeter's own listeners.
+func checkRelayVerdict(t *testing.T, envPath string, v Verdict, r *Relay, port int, reads bool) {
+	t.Helper()
+	switch {
+	case reads && v.Status != StatusExposed:
+		t.Errorf("the neighbour reads FlowMeter through port %d, yet the verdict is %s: %s\n%s", port, v.Status, v.Message, relaysOf(v))
+	case reads && r == nil:
+		t.Errorf("no relay on port %d: %s", port, relaysOf(v))
+	case !reads && r != nil:
+		t.Errorf("relay on port %d reported, yet the neighbour cannot read FlowMeter through it: %+v", port, *r)
+	case !reads && v.Status == StatusExposed:
+		// Other tests on this machine may run an exposed FlowMeter:
+		// only this install's own listeners must not be exposed.
+		for _, li := range mine(v, envPath) {
+			if len(li.ExposedOn) > 0 {
+				t.Errorf("nothing reaches FlowMeter, yet: %s: %s", v.Status, v.Message)
+			}
+		}
+	}
+	for _, li := range v.Listeners {
+		if li.Port == port {
+			t.Errorf("the relay is among FlowMeter's listeners: %+v", li)
+		}
+	}
+	t.Logf("%s: %s", v.Status, v.Message)
+}
+
+// checkRelayReached wants relay r on port, which the neighbour on l reads
+// through, confirmed and, as a proxy, exposed on l's interface with the URL
+// the neighbour types, untrusted.
+func checkRelayReached(t *testing.T, l lan, r *Relay, port int) {
+	t.Helper()
+	found := false
+	for _, e := range r.ExposedOn {
+		if e.Interface == l.iface && e.URL == URL(l.v4, port) && !e.Trusted {
+			found = true
+		}
+	}
+	if r.Kind == RelayProxy && !found {
+		t.Errorf("the relay's exposures %+v do not name %s with %s", r.ExposedOn, l.iface, URL(l.v4, port))
+	}
+	if !r.Confirmed {
+		t.Errorf("the relay is not confirmed: %+v", *r)
+	}
 }
 
 // flowMeterOnLoopback starts a FlowMeter on 127.0.0.1 and returns its

@@ -140,10 +140,7 @@ func TestRelaySSH(t *testing.T) {
 		if r == nil {
 			return
 		}
-		if r.PID != cl.pid() || r.Program != "ssh" || r.Kind != RelayProxy || r.TargetPort != port ||
-			!strings.Contains(r.Advice, fmt.Sprintf("-L 127.0.0.1:%d:127.0.0.1:%d", rp, port)) || strings.Contains(r.Advice[strings.Index(r.Advice, ": "):], " -g ") {
-			t.Errorf("relay %+v (ssh's pid %d, FlowMeter's port %d)", *r, cl.pid(), port)
-		}
+		checkSSHLocalForward(t, r, cl.pid(), rp, port)
 	})
 	t.Run("ssh -L without -g: loopback only", func(t *testing.T) {
 		sp := freePort(t)
@@ -153,29 +150,46 @@ func TestRelaySSH(t *testing.T) {
 		cl.waitListening(t, rp, lo4)
 		wantRelay(t, l, c, l.v4, rp, false, true)
 	})
-	t.Run("ssh -R into the neighbour's sshd", func(t *testing.T) {
-		peer := netip.MustParseAddr(strings.TrimSuffix(l.v4.String(), ".1") + ".2")
-		sp := freePort(t)
-		key := sshServer(t, l.ns, peer, sp)
-		fwd := freePort(t)
-		cl := sshClient(t, key, peer, sp, "-R", fmt.Sprintf("%d:127.0.0.1:%d", fwd, port))
-		// The neighbour reads FlowMeter on its own loopback.
-		deadline := time.Now().Add(10 * time.Second)
-		for !l.reads(t, lo4, fwd) {
-			if time.Now().After(deadline) {
-				t.Fatalf("the neighbour cannot read FlowMeter through the tunnel: %s", cl.out)
-			}
-			time.Sleep(100 * time.Millisecond)
+	t.Run("ssh -R into the neighbour's sshd", func(t *testing.T) { checkSSHRemoteForward(t, l, c, env, port) })
+}
+
+// checkSSHLocalForward wants the relay r of ssh -g -L (pid, from rp to
+// FlowMeter's port) reported as ssh's proxy, advised to listen on loopback
+// without -g.
+func checkSSHLocalForward(t *testing.T, r *Relay, pid int32, rp, port int) {
+	t.Helper()
+	if r.PID != pid || r.Program != "ssh" || r.Kind != RelayProxy || r.TargetPort != port ||
+		!strings.Contains(r.Advice, fmt.Sprintf("-L 127.0.0.1:%d:127.0.0.1:%d", rp, port)) || strings.Contains(r.Advice[strings.Index(r.Advice, ": "):], " -g ") {
+		t.Errorf("relay %+v (ssh's pid %d, FlowMeter's port %d)", *r, pid, port)
+	}
+}
+
+// checkSSHRemoteForward starts ssh -R from this computer into the
+// neighbour's sshd, forwarding the FlowMeter on port, and wants the
+// neighbour to read FlowMeter on its own loopback and the verdicts (the
+// kept Checker c's and a fresh one's for env) exposed by that tunnel.
+func checkSSHRemoteForward(t *testing.T, l lan, c *Checker, env string, port int) {
+	peer := netip.MustParseAddr(strings.TrimSuffix(l.v4.String(), ".1") + ".2")
+	sp := freePort(t)
+	key := sshServer(t, l.ns, peer, sp)
+	fwd := freePort(t)
+	cl := sshClient(t, key, peer, sp, "-R", fmt.Sprintf("%d:127.0.0.1:%d", fwd, port))
+	// The neighbour reads FlowMeter on its own loopback.
+	deadline := time.Now().Add(10 * time.Second)
+	for !l.reads(t, lo4, fwd) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the neighbour cannot read FlowMeter through the tunnel: %s", cl.out)
 		}
-		for _, v := range []Verdict{c.Check(context.Background()), judgeAsUser(t, env)} {
-			r := relayOn(v, fwd)
-			if v.Status != StatusExposed || r == nil {
-				t.Fatalf("the neighbour reads FlowMeter through ssh -R, yet: %s: %s\n%s", v.Status, v.Message, relaysOf(v))
-			}
-			if r.Kind != RelayTunnel || r.PID != cl.pid() || r.Remote != netip.AddrPortFrom(peer, uint16(sp)).String() || r.TargetPort != port {
-				t.Errorf("tunnel %+v", *r)
-			}
-			t.Logf("%s: %s", v.Status, v.Message)
+		time.Sleep(100 * time.Millisecond)
+	}
+	for _, v := range []Verdict{c.Check(context.Background()), judgeAsUser(t, env)} {
+		r := relayOn(v, fwd)
+		if v.Status != StatusExposed || r == nil {
+			t.Fatalf("the neighbour reads FlowMeter through ssh -R, yet: %s: %s\n%s", v.Status, v.Message, relaysOf(v))
 		}
-	})
+		if r.Kind != RelayTunnel || r.PID != cl.pid() || r.Remote != netip.AddrPortFrom(peer, uint16(sp)).String() || r.TargetPort != port {
+			t.Errorf("tunnel %+v", *r)
+		}
+		t.Logf("%s: %s", v.Status, v.Message)
+	}
 }

@@ -66,6 +66,22 @@ func TestWindowsScan(t *testing.T) {
 	if err := os.MkdirAll(backend, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	pid := startStandIn(t, backend, port)
+
+	sys := system.New()
+	found := scanUntilFound(t, sys, backend, port)
+	if len(found) != 1 || !found[0].Addr.IsUnspecified() || found[0].Port != port {
+		t.Fatalf("found %+v, want the stand-in on 0.0.0.0:%d", found, port)
+	}
+	checkStandInOwner(t, found[0], pid, backend)
+	checkStandInProcess(t, sys, pid, backend, port, found[0].Owner)
+}
+
+// startStandIn copies the test binary beside backend as python.exe and
+// starts it from backend as `python.exe -m app.main`, a FlowMeter stand-in
+// on 0.0.0.0:port (stopped when the test ends); it returns its pid.
+func startStandIn(t *testing.T, backend string, port int) int32 {
+	t.Helper()
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -85,9 +101,14 @@ func TestWindowsScan(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	pid := int32(cmd.Process.Pid)
+	return int32(cmd.Process.Pid)
+}
 
-	sys := system.New()
+// scanUntilFound scans for the FlowMeter of backend on port until it finds
+// a socket, 20 s at most, and returns what the last scan found.
+func scanUntilFound(t *testing.T, sys system.Reader, backend string, port int) []FlowMeterSocket {
+	t.Helper()
+	var err error
 	var found []FlowMeterSocket
 	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		if found, err = (&Scanner{sys: sys}).Scan(context.Background(), Hint{BackendDir: backend, Port: port}); err != nil {
@@ -97,25 +118,35 @@ func TestWindowsScan(t *testing.T) {
 			break
 		}
 	}
-	if len(found) != 1 || !found[0].Addr.IsUnspecified() || found[0].Port != port {
-		t.Fatalf("found %+v, want the stand-in on 0.0.0.0:%d", found, port)
-	}
-	if o := found[0].Owner; o != nil {
+	return found
+}
+
+// checkStandInOwner wants the stand-in's socket f owned by pid in backend
+// where Windows names the owner; only under Wine (pid 0 owns every socket)
+// may it have none, and then it must have answered as FlowMeter.
+func checkStandInOwner(t *testing.T, f FlowMeterSocket, pid int32, backend string) {
+	t.Helper()
+	if o := f.Owner; o != nil {
 		if o.PID != pid || o.Cwd != backend {
 			t.Errorf("owner %+v, want pid %d in %s", o, pid, backend)
 		}
 	} else if !underWine() {
 		t.Errorf("no owner for the stand-in's socket: Windows names it")
-	} else if !found[0].Confirmed {
-		t.Errorf("an ownerless socket reported without answering as FlowMeter: %+v", found[0])
+	} else if !f.Confirmed {
+		t.Errorf("an ownerless socket reported without answering as FlowMeter: %+v", f)
 	}
+}
 
-	// The process, as gopsutil reads it.
+// checkStandInProcess wants the stand-in (pid) read through gopsutil as
+// python.exe with a start time, its command line, its working folder
+// backend and PORT=port in its environment; owner is its socket's, logged.
+func checkStandInProcess(t *testing.T, sys system.Reader, pid int32, backend string, port int, owner *Owner) {
+	t.Helper()
 	st, err := sys.Stat(pid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("as gopsutil reads it: name %q, command line %q, working folder %q, owner of the socket %+v", st.Name, sys.Args(pid), sys.Cwd(pid), found[0].Owner)
+	t.Logf("as gopsutil reads it: name %q, command line %q, working folder %q, owner of the socket %+v", st.Name, sys.Args(pid), sys.Cwd(pid), owner)
 	if !strings.EqualFold(st.Name, "python.exe") || st.Start == 0 {
 		t.Errorf("stat %+v, want python.exe with a start time", st)
 	}

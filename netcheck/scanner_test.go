@@ -167,20 +167,7 @@ func TestSharedSocketOwner(t *testing.T) {
 // under the same pid is noticed.
 func TestScannerRechecks(t *testing.T) {
 	var ready atomic.Bool
-	l, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !ready.Load() || r.URL.Path != "/api/info" {
-			http.NotFound(w, r)
-			return
-		}
-		w.Write([]byte(`{"name": "FlowMeter API", "version": "1", "docs": "/docs", "health": "/health"}`))
-	})}
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	port := l.Addr().(*net.TCPAddr).Port
+	port := lateFlowMeter(t, &ready)
 
 	sys := &fakeSystem{socks: []system.Socket{{Addr: netip.MustParseAddr("127.0.0.1"), Port: port, Inode: 9, DualKnown: true}},
 		procs: map[int32]*fakeProc{1: {st: system.ProcStat{Start: 1}, cmdline: "/sbin/init"}}}
@@ -209,6 +196,35 @@ func TestScannerRechecks(t *testing.T) {
 	}
 
 	// An owner replaced under the same pid: a full scan again.
+	checkOwnerReplaced(t, sys, scan)
+}
+
+// lateFlowMeter serves FlowMeter's /api/info on a free loopback port once
+// ready is set (a container still starting), nothing before; it returns
+// the port.
+func lateFlowMeter(t *testing.T, ready *atomic.Bool) int {
+	t.Helper()
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !ready.Load() || r.URL.Path != "/api/info" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write([]byte(`{"name": "FlowMeter API", "version": "1", "docs": "/docs", "health": "/health"}`))
+	})}
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// checkOwnerReplaced gives the socket scan sees an owner (a full scan
+// again), then wants steady scans to list no processes and an owner
+// replaced under its pid noticed.
+func checkOwnerReplaced(t *testing.T, sys *fakeSystem, scan func() []FlowMeterSocket) {
+	t.Helper()
 	sys.procs[2] = &fakeProc{st: system.ProcStat{PPID: 1, Start: 50}, cmdline: "python3 -m app.main", cwd: osPath("/srv/FlowMeter/backend"), sockets: []uint64{9}}
 	sys.socks = append(sys.socks, system.Socket{Addr: netip.MustParseAddr("127.0.0.1"), Port: 1, Inode: 10, DualKnown: true})
 	if found := scan(); len(found) != 1 || found[0].Owner == nil || found[0].Owner.PID != 2 {

@@ -71,19 +71,27 @@ func TestCauses(t *testing.T) {
 			if gotFix := v.Fix != ""; gotFix != tt.fixFile || !strings.Contains(v.Advice, tt.inAdvice) {
 				t.Errorf("fix %q, advice %q; want fix offered %v, advice with %q\n%s", v.Fix, v.Advice, tt.fixFile, tt.inAdvice, v.Message)
 			}
-			before, _ := os.ReadFile(envPath)
-			plan, err := checker.PlanFix(context.Background())
-			if tt.fixFile {
-				if err != nil || plan.Empty() {
-					t.Errorf("PlanFix: %v, %+v", err, plan)
-				}
-			} else if !errors.Is(err, ErrNotTheFile) {
-				t.Errorf("PlanFix should refuse: %v", err)
-			}
-			if after, _ := os.ReadFile(envPath); !bytes.Equal(before, after) {
-				t.Error("planning changed the file")
-			}
+			checkPlanFixOnlyForEnvFile(t, checker, envPath, tt.fixFile)
 		})
+	}
+}
+
+// checkPlanFixOnlyForEnvFile wants PlanFix to plan a change when the .env is
+// the cause (fixFile) and to refuse with ErrNotTheFile otherwise, leaving
+// the file at envPath as it was either way.
+func checkPlanFixOnlyForEnvFile(t *testing.T, checker *Checker, envPath string, fixFile bool) {
+	t.Helper()
+	before, _ := os.ReadFile(envPath)
+	plan, err := checker.PlanFix(context.Background())
+	if fixFile {
+		if err != nil || plan.Empty() {
+			t.Errorf("PlanFix: %v, %+v", err, plan)
+		}
+	} else if !errors.Is(err, ErrNotTheFile) {
+		t.Errorf("PlanFix should refuse: %v", err)
+	}
+	if after, _ := os.ReadFile(envPath); !bytes.Equal(before, after) {
+		t.Error("planning changed the file")
 	}
 }
 
@@ -266,16 +274,7 @@ func TestTrustedNetwork(t *testing.T) {
 	needUvicorn(t)
 	needRoot(t)
 	iface := fmt.Sprintf("lgt%dh", os.Getpid()%100000)
-	t.Cleanup(func() { exec.Command("ip", "link", "del", iface).Run() })
-	for _, args := range [][]string{
-		{"link", "add", iface, "type", "veth", "peer", "name", strings.TrimSuffix(iface, "h") + "p"},
-		{"addr", "add", "10.215.3.1/24", "dev", iface},
-		{"link", "set", iface, "up"},
-	} {
-		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
-			t.Fatalf("ip %v: %v: %s", args, err, out)
-		}
-	}
+	addVeth(t, iface, "10.215.3.1/24")
 	port := freePort(t)
 	backend := checkout(t, fmt.Sprintf("HOST=10.215.3.1\nPORT=%d\n", port))
 	fm := start(t, backend, "", childEnv(), python, "-m", "app.main")
@@ -293,18 +292,7 @@ func TestTrustedNetwork(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := c.Check(context.Background())
-	others := 0
-	for _, e := range v.Listeners[0].ExposedOn {
-		if e.Interface == iface && !e.Trusted || e.Interface != iface && e.Trusted {
-			t.Errorf("after trusting %s: %+v", iface, e)
-		}
-		if e.Interface != iface {
-			others++
-			if err := store.SetTrusted(e.Interface, netip.MustParseAddr(e.Via), true); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	others := trustTheOthers(t, store, iface, v)
 	if others > 0 && v.Status != StatusExposed {
 		t.Errorf("trusting %s alone, with %d other networks: %s: %s", iface, others, v.Status, v.Message)
 	}
@@ -319,6 +307,42 @@ func TestTrustedNetwork(t *testing.T) {
 	if v := c.Check(context.Background()); v.Status != StatusExposed {
 		t.Errorf("a /16 on the same interface should not be trusted: %s: %s", v.Status, v.Message)
 	}
+}
+
+// addVeth adds a veth pair named iface (its peer ends in p instead of h)
+// with addr on iface, up, removed when the test ends.
+func addVeth(t *testing.T, iface, addr string) {
+	t.Helper()
+	t.Cleanup(func() { exec.Command("ip", "link", "del", iface).Run() })
+	for _, args := range [][]string{
+		{"link", "add", iface, "type", "veth", "peer", "name", strings.TrimSuffix(iface, "h") + "p"},
+		{"addr", "add", addr, "dev", iface},
+		{"link", "set", iface, "up"},
+	} {
+		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %v: %v: %s", args, err, out)
+		}
+	}
+}
+
+// trustTheOthers wants only iface trusted among the networks v's first
+// listener is exposed on, then trusts every other of them in store; it
+// returns how many others there were.
+func trustTheOthers(t *testing.T, store *Store, iface string, v Verdict) int {
+	t.Helper()
+	others := 0
+	for _, e := range v.Listeners[0].ExposedOn {
+		if e.Interface == iface && !e.Trusted || e.Interface != iface && e.Trusted {
+			t.Errorf("after trusting %s: %+v", iface, e)
+		}
+		if e.Interface != iface {
+			others++
+			if err := store.SetTrusted(e.Interface, netip.MustParseAddr(e.Via), true); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return others
 }
 
 // TestWatchStaysSmall: a watch through FlowMeter restarts keeps the same

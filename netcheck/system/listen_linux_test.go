@@ -76,29 +76,41 @@ func TestListenSocketsAgree(t *testing.T) {
 	}
 	uid := uint32(os.Geteuid())
 	for name, socks := range map[string][]Socket{"sock_diag": diag, "/proc/net": proc} {
-		for _, l := range ls {
-			i := slices.IndexFunc(socks, func(s Socket) bool { return s.Inode == l.inode })
-			if i < 0 {
-				t.Errorf("%s: the listener on %v port %d (inode %d) is missing", name, l.addr, l.port, l.inode)
-				continue
+		checkListed(t, name, socks, ls, uid)
+	}
+	checkSSAgrees(t, ls)
+}
+
+// checkListed wants every listener of ls in socks (read by name), with
+// its address, port, dual-stack and uid.
+func checkListed(t *testing.T, name string, socks []Socket, ls []testListener, uid uint32) {
+	t.Helper()
+	for _, l := range ls {
+		i := slices.IndexFunc(socks, func(s Socket) bool { return s.Inode == l.inode })
+		if i < 0 {
+			t.Errorf("%s: the listener on %v port %d (inode %d) is missing", name, l.addr, l.port, l.inode)
+			continue
+		}
+		s := socks[i]
+		if !s.DualKnown {
+			// /proc/net does not show IPV6_V6ONLY: an IPv6 socket
+			// leaves it to the scan's connect (see netcheck).
+			if name == "sock_diag" || s.Addr.Is4() {
+				t.Errorf("%s: %v port %d does not say whether it is dual-stack", name, s.Addr, s.Port)
 			}
-			s := socks[i]
-			if !s.DualKnown {
-				// /proc/net does not show IPV6_V6ONLY: an IPv6 socket
-				// leaves it to the scan's connect (see netcheck).
-				if name == "sock_diag" || s.Addr.Is4() {
-					t.Errorf("%s: %v port %d does not say whether it is dual-stack", name, s.Addr, s.Port)
-				}
-				s.DualStack = l.dual
-			}
-			if s.Addr != l.addr || s.Port != l.port || s.DualStack != l.dual || s.UID != uid {
-				t.Errorf("%s: got %v port %d dual=%v uid %d, want %v port %d dual=%v uid %d",
-					name, s.Addr, s.Port, s.DualStack, s.UID, l.addr, l.port, l.dual, uid)
-			}
+			s.DualStack = l.dual
+		}
+		if s.Addr != l.addr || s.Port != l.port || s.DualStack != l.dual || s.UID != uid {
+			t.Errorf("%s: got %v port %d dual=%v uid %d, want %v port %d dual=%v uid %d",
+				name, s.Addr, s.Port, s.DualStack, s.UID, l.addr, l.port, l.dual, uid)
 		}
 	}
+}
 
-	// `ss -tlne` prints the inode and, for IPv6, v6only.
+// checkSSAgrees wants `ss -tlne`, which prints the inode and, for IPv6,
+// v6only, to show every listener of ls, dual-stack as the test opened it.
+func checkSSAgrees(t *testing.T, ls []testListener) {
+	t.Helper()
 	ss, err := exec.LookPath("ss")
 	if err != nil {
 		missing(t, "ss (iproute2) is not installed: no cross-check with it")
@@ -179,6 +191,15 @@ func TestParseStat(t *testing.T) {
 // TestGateways reads the default gateways: from fixtures, and from this
 // machine, checked against `ip route` and `ip neigh`.
 func TestGateways(t *testing.T) {
+	checkGatewayFixtures(t)
+	checkGatewaysMatchIP(t)
+}
+
+// checkGatewayFixtures reads the gateways of the /proc/net fixtures: wlan0's
+// with its hardware address, eth0's (an incomplete neighbour entry)
+// without, and no other.
+func checkGatewayFixtures(t *testing.T) {
+	t.Helper()
 	route, _ := os.ReadFile("testdata/proc/net_route")
 	arp, _ := os.ReadFile("testdata/proc/net_arp")
 	gws := parseGateways(route, arp)
@@ -191,7 +212,12 @@ func TestGateways(t *testing.T) {
 	if len(gws) != 2 {
 		t.Errorf("gateways %v: want wlan0 and eth0 only", gws)
 	}
+}
 
+// checkGatewaysMatchIP wants this machine's default gateways as `ip route`
+// names them, with the hardware address `ip neigh` shows.
+func checkGatewaysMatchIP(t *testing.T) {
+	t.Helper()
 	ip, err := exec.LookPath("ip")
 	if err != nil {
 		missing(t, "ip (iproute2) is not installed: no cross-check with it")
