@@ -99,6 +99,7 @@ func runWindow(envPath string, tp *trayPeer, setOpen func(func(env string))) {
 	w.Show()
 	<-fonts
 	pr := loadPrefs(prefsFile())
+	adopted := pr.adoptFynePrefs(a.Preferences())
 	var p peer
 	if tp != nil {
 		tp.prefs = pr
@@ -107,6 +108,9 @@ func runWindow(envPath string, tp *trayPeer, setOpen func(func(env string))) {
 		p = &notesPeer{notes: notifier{send: desktopNotifier(a.SendNotification), enabled: pr.notifications}}
 	}
 	u := start(ctx, a, w, envPath, fyne.Do, p, pr)
+	if adopted {
+		p.changed()
+	}
 	if tp != nil {
 		go func() {
 			receive(os.Stdin, func(m message) { u.fromTray(m, tp) })

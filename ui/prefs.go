@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"fyne.io/fyne/v2"
+
 	"localguard/envfix"
 	"localguard/netcheck"
 )
@@ -141,4 +143,36 @@ func (p *prefs) change(f func(*prefValues)) error {
 		return fmt.Errorf("saving the settings: %w", err)
 	}
 	return nil
+}
+
+// Fyne's preference keys, where versions before the settings file kept
+// the window's settings.
+const (
+	fynePrefInterval      = "checkIntervalSeconds"
+	fynePrefNotifications = "notifications"
+	fynePrefToldTray      = "toldTray"
+)
+
+// adoptFynePrefs takes the settings an earlier version kept in Fyne's
+// preferences, the first time the window runs with no settings file of
+// its own; it reports whether it took any.
+func (p *prefs) adoptFynePrefs(old fyne.Preferences) bool {
+	if p.path == "" {
+		return false
+	}
+	if _, err := os.Stat(p.path); !errors.Is(err, fs.ErrNotExist) {
+		return false
+	}
+	var v prefValues
+	v.IntervalSeconds = old.IntWithFallback(fynePrefInterval, 0)
+	// Kept when both fallbacks give the same: the value is there.
+	if on := old.BoolWithFallback(fynePrefNotifications, true); on == old.BoolWithFallback(fynePrefNotifications, false) {
+		v.Notifications = &on
+	}
+	v.ToldTray = old.Bool(fynePrefToldTray)
+	if v == (prefValues{}) {
+		return false
+	}
+	p.change(func(cur *prefValues) { *cur = v })
+	return true
 }

@@ -405,3 +405,29 @@ func TestWindowThatCannotStart(t *testing.T) {
 	rr.until("the tray watching by itself", rr.watchingAlone)
 	rr.until("the tray's first verdict", func() bool { return rr.tray.last().status == trayStatusLabel(verdicts["safe"], true) })
 }
+
+// TestAdoptFynePrefs: the settings an earlier version kept in Fyne's
+// preferences are taken into the settings file, once, when the window
+// first runs without one; a file already there is left as it is.
+func TestAdoptFynePrefs(t *testing.T) {
+	isolate(t)
+	a := test.NewTempApp(t)
+	a.Preferences().SetInt(fynePrefInterval, 5)
+	a.Preferences().SetBool(fynePrefNotifications, false)
+	a.Preferences().SetBool(fynePrefToldTray, true)
+	p := loadPrefs(prefsFile())
+	if !p.adoptFynePrefs(a.Preferences()) {
+		t.Fatal("the earlier settings were not taken")
+	}
+	saved := loadPrefs(prefsFile())
+	if saved.interval() != 5*time.Second || saved.notifications() || !saved.toldTray() {
+		t.Errorf("saved: interval %v, notifications %v, told %v", saved.interval(), saved.notifications(), saved.toldTray())
+	}
+	a.Preferences().SetInt(fynePrefInterval, 30)
+	if saved.adoptFynePrefs(a.Preferences()) || loadPrefs(prefsFile()).interval() != 5*time.Second {
+		t.Error("the earlier settings were taken again over the settings file")
+	}
+	if fresh := loadPrefs(""); fresh.adoptFynePrefs(a.Preferences()) {
+		t.Error("taken with no file to keep them")
+	}
+}
