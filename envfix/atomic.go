@@ -73,3 +73,17 @@ func renameOver(from, to string) error {
 	}
 	return err
 }
+
+// ReadFile reads path as os.ReadFile does. On Windows, a read refused
+// because another program holds the file at that moment (WriteFileAtomic's
+// rename of it, a virus scanner: a sharing or lock violation) is tried
+// again for up to renameRetry, as the rename itself is.
+func ReadFile(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	deadline := time.Now().Add(renameRetry)
+	for err != nil && readBusy(err) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+		b, err = os.ReadFile(path)
+	}
+	return b, err
+}

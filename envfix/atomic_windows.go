@@ -18,3 +18,10 @@ func renameBusy(err error) bool {
 		errors.Is(err, windows.ERROR_SHARING_VIOLATION) ||
 		errors.Is(err, windows.ERROR_LOCK_VIOLATION)
 }
+
+// readBusy reports whether a read failed because another program held the
+// file for a moment (not for want of permission, which lasts).
+func readBusy(err error) bool {
+	return errors.Is(err, windows.ERROR_SHARING_VIOLATION) ||
+		errors.Is(err, windows.ERROR_LOCK_VIOLATION)
+}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/windows"
 )
 
 // TestWriteFileAtomicWaitsForReader: Windows refuses to rename over a file
@@ -55,5 +57,28 @@ func TestWriteFileAtomicWaitsForReader(t *testing.T) {
 	}
 	if tmps := leftTemps(t, path); len(tmps) > 0 {
 		t.Fatalf("a refused write left %v", tmps)
+	}
+}
+
+// TestReadFileWaitsForHolder: a file another program holds with no
+// sharing (as for a moment while it is replaced) refuses to be read;
+// ReadFile waits for it to be let go, within the retry.
+func TestReadFileWaitsForHolder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	if err := WriteFileAtomic(path, []byte("kept"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	name, _ := windows.UTF16PtrFromString(path)
+	h, err := windows.CreateFile(name, windows.GENERIC_READ, 0, nil, windows.OPEN_EXISTING, windows.FILE_ATTRIBUTE_NORMAL, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.ReadFile(path); err == nil || !readBusy(err) {
+		windows.CloseHandle(h)
+		t.Fatalf("a file held with no sharing could be read, or failed otherwise (%v): nothing to retry", err)
+	}
+	time.AfterFunc(150*time.Millisecond, func() { windows.CloseHandle(h) })
+	if got, err := ReadFile(path); err != nil || string(got) != "kept" {
+		t.Fatalf("ReadFile after the holder let go at 150 ms: %q, %v", got, err)
 	}
 }

@@ -106,7 +106,7 @@ func OpenStore(path string) (*Store, error) {
 	if err := s.checkParent(); err != nil {
 		return s, nil
 	}
-	b, err := os.ReadFile(path)
+	b, err := envfix.ReadFile(path) // the window may be replacing it this moment
 	if errors.Is(err, fs.ErrNotExist) {
 		return s, nil
 	}

@@ -63,7 +63,7 @@ func (p *prefs) reload() {
 	if p.path == "" {
 		return
 	}
-	b, err := os.ReadFile(p.path)
+	b, err := envfix.ReadFile(p.path)
 	if err != nil {
 		return
 	}
