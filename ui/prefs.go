@@ -53,23 +53,15 @@ func prefsFile() string {
 // gives the defaults (a damaged one is replaced at the next change).
 func loadPrefs(path string) *prefs {
 	p := &prefs{path: path}
-	p.reload()
-	return p
-}
-
-// reload reads the file; a file that cannot be read leaves the settings
-// as they are.
-func (p *prefs) reload() {
-	if p.path == "" {
-		return
+	if path == "" {
+		return p
 	}
-	b, err := envfix.ReadFile(p.path)
-	if err != nil {
-		return
-	}
+	// Read through envfix.ReadFile: the window may be replacing it.
 	var v prefValues
-	json.Unmarshal(b, &v) // damaged: the defaults
-	p.set(v)
+	if b, err := envfix.ReadFile(path); err == nil && json.Unmarshal(b, &v) == nil {
+		p.v = v // damaged or unreadable: the defaults
+	}
+	return p
 }
 
 // set takes v as the settings, in memory (what the window says it has).
