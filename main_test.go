@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"localguard/netcheck"
+
+	"localguard/testdata/netns"
 )
 
 // runCLI runs the command line in-process with stdin and returns the exit
@@ -66,8 +68,13 @@ func decode(t *testing.T, s string) verdictJSON {
 	return v
 }
 
-// TestMain keeps the tests' remembered install out of the user's own.
+// TestMain keeps the tests' remembered install out of the user's own, and
+// (as root) the machine's FlowMeters and services out of the tests'
+// verdicts: they run in a network namespace of their own.
 func TestMain(m *testing.M) {
+	if code, ran := netns.Main(); ran {
+		os.Exit(code)
+	}
 	dir, _ := os.MkdirTemp("", "localguard-test-config")
 	os.Setenv("XDG_CONFIG_HOME", dir)
 	os.Setenv("APPDATA", dir) // Windows keeps the store in %AppData%

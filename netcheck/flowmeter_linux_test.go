@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"localguard/netcheck/system"
+
+	"localguard/testdata/netns"
 )
 
 // wantSocket is a socket a case expects FlowMeter to listen on.
@@ -48,6 +50,9 @@ type findCase struct {
 // there; that every address ReachableAddrs lists answers a real connect;
 // and that addresses it does not list do not.
 func TestFindFlowMeter(t *testing.T) {
+	if netns.Own(t) {
+		return
+	}
 	needUvicorn(t)
 	host, _ := hostAddr(t)
 	py := []string{"python3"}
@@ -312,6 +317,9 @@ func servedByOther(socks []system.Socket, s system.Socket, a netip.Addr) bool {
 // on this install's port. Without a checkout (backendDir ""), the other
 // checkout's FlowMeter is found, as it answers as FlowMeter.
 func TestDecoysAreNotFlowMeter(t *testing.T) {
+	if netns.Own(t) {
+		return
+	}
 	needUvicorn(t)
 	port, decoyPort, inside := freePort(t), freePort(t), freePort(t)
 	backend := checkout(t, fmt.Sprintf("HOST=0.0.0.0\nPORT=%d\n", port))
@@ -377,6 +385,9 @@ func TestDecoysAreNotFlowMeter(t *testing.T) {
 // proxying /api like FlowMeter's vite config) and a container port
 // publisher (docker-proxy's command line, forwarding to the backend).
 func TestOtherStartStyles(t *testing.T) {
+	if netns.Own(t) {
+		return
+	}
 	needUvicorn(t)
 	port, vitePort, pubPort := freePort(t), freePort(t), freePort(t)
 	backend := checkout(t, fmt.Sprintf("HOST=127.0.0.1\nPORT=%d\n", port))
@@ -458,6 +469,9 @@ func checkContainerPublisher(t *testing.T, backend string, port, pubPort int) {
 // on by default, off with ALLOW_UNSAFE_FORMULAS=true, unknown from a
 // program that is not FlowMeter or from nothing at all.
 func TestSandboxState(t *testing.T) {
+	if netns.Own(t) {
+		return
+	}
 	needUvicorn(t)
 	ctx := context.Background()
 	for _, tc := range []struct {

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"localguard/testdata/netns"
 )
 
 var anyV4 = netip.MustParseAddr("0.0.0.0")
@@ -22,6 +24,9 @@ var anyV4 = netip.MustParseAddr("0.0.0.0")
 // checks the verdict names it, offers `localguard fix` only when the .env is
 // the cause, and otherwise says what to change instead.
 func TestCauses(t *testing.T) {
+	if netns.Own(t) {
+		return
+	}
 	needUvicorn(t)
 	tests := []struct {
 		name     string
@@ -98,6 +103,9 @@ func checkPlanFixOnlyForEnvFile(t *testing.T, checker *Checker, envPath string, 
 // TestSandboxOffIsWorst: an exposed FlowMeter with its formula sandbox off
 // says that anyone on the network can run programs.
 func TestSandboxOffIsWorst(t *testing.T) {
+	if netns.Own(t) {
+		return
+	}
 	needUvicorn(t)
 	port := freePort(t)
 	backend := checkout(t, fmt.Sprintf("HOST=0.0.0.0\nPORT=%d\nALLOW_UNSAFE_FORMULAS=true\n", port))
@@ -182,6 +190,9 @@ func (w *watchLines) quiet(t *testing.T, n int, d time.Duration) {
 // TestWatch: FlowMeter appears, its .env is edited by hand, it restarts,
 // it goes away; one verdict per change and none while nothing changes.
 func TestWatch(t *testing.T) {
+	if netns.Own(t) {
+		return
+	}
 	needUvicorn(t)
 	port := freePort(t)
 	backend := checkout(t, fmt.Sprintf("HOST=0.0.0.0\nPORT=%d\n", port))
@@ -213,6 +224,9 @@ func TestWatch(t *testing.T) {
 // interval of an hour: the watch looks at the listening sockets between
 // two checks, and checks when they changed.
 func TestWatchSockets(t *testing.T) {
+	if netns.Own(t) {
+		return
+	}
 	needUvicorn(t)
 	port := freePort(t)
 	backend := checkout(t, fmt.Sprintf("HOST=0.0.0.0\nPORT=%d\n", port))
@@ -228,6 +242,9 @@ func TestWatchSockets(t *testing.T) {
 // listens on every address changes the verdict at once, without waiting for
 // the next poll.
 func TestWatchInterfaces(t *testing.T) {
+	if netns.Own(t) {
+		return
+	}
 	needUvicorn(t)
 	needRoot(t)
 	port := freePort(t)
@@ -271,6 +288,9 @@ func TestWatchInterfaces(t *testing.T) {
 // address); the trust is remembered by subnet (and gateway), so the same
 // interface on another subnet is not trusted.
 func TestTrustedNetwork(t *testing.T) {
+	if netns.Own(t) {
+		return
+	}
 	needUvicorn(t)
 	needRoot(t)
 	iface := fmt.Sprintf("lgt%dh", os.Getpid()%100000)
@@ -349,6 +369,9 @@ func trustTheOthers(t *testing.T, store *Store, iface string, v Verdict) int {
 // number of goroutines and a bounded memory, and leaves nothing running
 // once stopped.
 func TestWatchStaysSmall(t *testing.T) {
+	if netns.Own(t) {
+		return
+	}
 	needUvicorn(t)
 	port := freePort(t)
 	backend := checkout(t, fmt.Sprintf("HOST=0.0.0.0\nPORT=%d\n", port))
@@ -390,6 +413,9 @@ func TestWatchStaysSmall(t *testing.T) {
 // TestDiscover: a running FlowMeter is found by its working directory and
 // comes first; a remembered install and a checkout in a common place follow.
 func TestDiscover(t *testing.T) {
+	if netns.Own(t) {
+		return
+	}
 	needUvicorn(t)
 	needNoFlowMeter(t)
 	home := t.TempDir()

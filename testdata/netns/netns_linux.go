@@ -1,0 +1,76 @@
+package netns
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// possible: new namespaces need root (CAP_SYS_ADMIN).
+func possible() bool { return os.Geteuid() == 0 }
+
+// inMachines reports whether this process is in the machine's own network
+// namespace (that of pid 1).
+func inMachines() bool {
+	self, err1 := os.Readlink("/proc/self/ns/net")
+	init, err2 := os.Readlink("/proc/1/ns/net")
+	return err1 == nil && err2 == nil && self == init
+}
+
+// fresh reports whether this process's network namespace is new: not its
+// parent's. Only the child Own or Main started is; a process that child
+// starts in turn (with the same environment) is not, and leaves the
+// mounts as they are.
+func fresh() bool {
+	self, err1 := os.Readlink("/proc/self/ns/net")
+	parent, err2 := os.Readlink(fmt.Sprintf("/proc/%d/ns/net", os.Getppid()))
+	return err1 == nil && err2 == nil && self != parent
+}
+
+// isolate starts the child in new network and mount namespaces.
+func isolate(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Cloneflags: unix.CLONE_NEWNET | unix.CLONE_NEWNS,
+		Pdeathsig:  syscall.SIGKILL, // gone with the test binary that started it
+	}
+}
+
+// enter finishes the child's namespaces, as `ip netns exec` does: mounts
+// made here stay here, /sys shows this namespace's interfaces, and
+// loopback is up.
+func enter() error {
+	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+		return fmt.Errorf("making mounts private: %w", err)
+	}
+	if err := unix.Unmount("/sys", unix.MNT_DETACH); err != nil {
+		return fmt.Errorf("unmounting /sys: %w", err)
+	}
+	if err := unix.Mount("sysfs", "/sys", "sysfs", 0, ""); err != nil {
+		return fmt.Errorf("mounting /sys anew: %w", err)
+	}
+	return loopbackUp()
+}
+
+// loopbackUp sets lo up, as `ip link set lo up` does.
+func loopbackUp() error {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	ifr, err := unix.NewIfreq("lo")
+	if err != nil {
+		return err
+	}
+	if err := unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr); err != nil {
+		return fmt.Errorf("reading lo's flags: %w", err)
+	}
+	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
+	if err := unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr); err != nil {
+		return fmt.Errorf("setting lo up: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,84 @@
+package netns
+
+import (
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestOwn: a listener the test opens on 0.0.0.0 inside its own namespace is
+// not in the namespace the test binary started in, and only loopback is
+// there.
+func TestOwn(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("a network namespace of its own needs root")
+	}
+	if Own(t) {
+		return
+	}
+	ifs, err := net.Interfaces()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ifs) != 1 || ifs[0].Name != "lo" || ifs[0].Flags&net.FlagUp == 0 {
+		t.Fatalf("interfaces in the test's own namespace: %v", ifs)
+	}
+	if _, err := os.Stat("/sys/class/net/lo"); err != nil {
+		t.Fatalf("/sys shows another namespace: %v", err)
+	}
+	if entries, _ := os.ReadDir("/sys/class/net"); len(entries) != 1 {
+		t.Fatalf("/sys/class/net in the test's own namespace: %v", entries)
+	}
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+}
+
+// TestRunPattern: subtests are selected element by element, literally.
+func TestRunPattern(t *testing.T) {
+	if got, want := runPattern("TestA/b_c.d"), `^TestA$/^b_c\.d$`; got != want {
+		t.Errorf("runPattern = %q, want %q", got, want)
+	}
+}
+
+// TestChildOutcome: a failure or a skip inside the namespace is the
+// test's own outcome in the parent (the test binary run again on the
+// probe tests below).
+func TestChildOutcome(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("a network namespace of its own needs root")
+	}
+	if os.Getenv("NETNS_PROBE") != "" {
+		t.Skip("run by TestChildOutcome only")
+	}
+	for probe, want := range map[string]string{"fail": "--- FAIL: TestProbe", "skip": "--- SKIP: TestProbe"} {
+		cmd := exec.Command(os.Args[0], "-test.run", "^TestProbe$", "-test.v")
+		cmd.Env = append(os.Environ(), "NETNS_PROBE="+probe)
+		out, err := cmd.CombinedOutput()
+		if !strings.Contains(string(out), want) || (probe == "fail") != (err != nil) {
+			t.Errorf("a child that ends with %s: err %v\n%s", probe, err, out)
+		}
+		if probe == "skip" && !strings.Contains(string(out), "skipped inside on purpose") {
+			t.Errorf("the child's reason to skip is lost:\n%s", out)
+		}
+	}
+}
+
+// TestProbe fails or skips inside its namespace when TestChildOutcome asks.
+func TestProbe(t *testing.T) {
+	probe := os.Getenv("NETNS_PROBE")
+	if probe == "" {
+		return // only TestChildOutcome runs it
+	}
+	if Own(t) {
+		return
+	}
+	if probe == "fail" {
+		t.Fatal("failed inside on purpose")
+	}
+	t.Skip("skipped inside on purpose")
+}
