@@ -22,6 +22,7 @@
 package netns
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -34,9 +35,13 @@ import (
 
 // envKey names the test a child runs for: set, the child is that test's
 // own namespace. pkgKey is set in a package's child (Main).
+// machineKey names the test a child runs for in the machine's namespace;
+// machinePID is a process there (the test binary go test started).
 const (
-	envKey = "LOCALGUARD_TEST_NETNS"
-	pkgKey = "LOCALGUARD_TEST_NETNS_PACKAGE"
+	envKey     = "LOCALGUARD_TEST_NETNS"
+	pkgKey     = "LOCALGUARD_TEST_NETNS_PACKAGE"
+	machineKey = "LOCALGUARD_TEST_NETNS_MACHINE"
+	machinePID = "LOCALGUARD_TEST_NETNS_MACHINE_PID"
 )
 
 // Main runs the package's tests in network and mount namespaces of their
@@ -63,9 +68,10 @@ func Main() (code int, ran bool) {
 		}
 		return 0, false
 	}
-	// Already in a namespace of its own: a helper process a test started
-	// (the test binary under another name), or a run inside unshare.
-	if !possible() || !inMachines() {
+	// Not in a namespace of the tests' already: not a helper process a
+	// test started (the test binary again, under another name), nor a
+	// test sent back to the machine's namespace.
+	if !possible() || inTests() || os.Getenv(machineKey) != "" {
 		return 0, false
 	}
 	exe, err := os.Executable()
@@ -74,10 +80,10 @@ func Main() (code int, ran bool) {
 		return 1, true
 	}
 	cmd := exec.Command(exe, os.Args[1:]...)
-	cmd.Env = append(os.Environ(), pkgKey+"=1")
+	cmd.Env = append(os.Environ(), pkgKey+"=1", fmt.Sprintf("%s=%d", machinePID, os.Getpid()))
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	isolate(cmd)
-	err = cmd.Run()
+	err = runMarked(cmd)
 	var exit *exec.ExitError
 	switch {
 	case err == nil:
@@ -109,10 +115,52 @@ func Own(t *testing.T) bool {
 	return true
 }
 
+// Machine is Own's opposite, for a test that must run in the machine's own
+// network and mount namespaces: Docker's daemon lives there, and so do the
+// containers it starts with --network host and the ports it publishes.
+// (A helper process the test binary starts there runs in a namespace of
+// its own: start programs, not the test binary, from such a test.)
+// Where the test is in a namespace of its own (its package's, through
+// Main), Machine runs it again there (through nsenter, as the test binary
+// go test started) and
+// reports true: the caller returns at once. Such a test judges the whole
+// machine: it must assert only what its own containers make true.
+func Machine(t *testing.T) bool {
+	t.Helper()
+	pid := os.Getenv(machinePID)
+	if os.Getenv(machineKey) == t.Name() || !possible() || pid == "" {
+		return false // there already
+	}
+	nsenter, err := exec.LookPath("nsenter")
+	if err != nil {
+		t.Skip("nsenter (util-linux) is not installed: cannot reach the machine's network namespace")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatalf("finding the test binary: %v", err)
+	}
+	cmd := exec.Command(nsenter, append([]string{"--target", pid, "--net", "--mount", "--", exe}, childArgs(t)...)...)
+	cmd.Env = append(os.Environ(), machineKey+"="+t.Name())
+	finish(t, cmd, "in the machine's network namespace", false)
+	return true
+}
+
 // runChild runs the test alone in a new child of the test binary, in new
 // namespaces, and makes its result the test's.
 func runChild(t *testing.T) {
 	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatalf("finding the test binary: %v", err)
+	}
+	cmd := exec.Command(exe, childArgs(t)...)
+	cmd.Env = append(os.Environ(), envKey+"="+t.Name())
+	isolate(cmd)
+	finish(t, cmd, "in its own network namespace", true)
+}
+
+// childArgs run exactly the test, verbosely, within its deadline.
+func childArgs(t *testing.T) []string {
 	args := []string{"-test.run", runPattern(t.Name()), "-test.v", "-test.count=1"}
 	if d, ok := t.Deadline(); ok {
 		args = append(args, "-test.timeout", time.Until(d).Round(time.Second).String())
@@ -120,25 +168,32 @@ func runChild(t *testing.T) {
 	if testing.Short() {
 		args = append(args, "-test.short")
 	}
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatalf("finding the test binary: %v", err)
+	return args
+}
+
+// finish runs the child and makes its outcome the test's. A child in a
+// namespace of its own has it marked while it runs (see runMarked).
+func finish(t *testing.T, cmd *exec.Cmd, where string, own bool) {
+	t.Helper()
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	var err error
+	if own {
+		err = runMarked(cmd)
+	} else {
+		err = cmd.Run()
 	}
-	cmd := exec.Command(exe, args...)
-	cmd.Env = append(os.Environ(), envKey+"="+t.Name())
-	isolate(cmd)
-	out, err := cmd.CombinedOutput()
-	text := string(out)
+	text := out.String()
 	switch {
 	case err != nil:
-		t.Fatalf("in its own network namespace: %v\n%s", err, text)
+		t.Fatalf("%s: %v\n%s", where, err, text)
 	case strings.Contains(text, "--- SKIP: "+t.Name()+" "):
 		t.Skip(skipReason(text, t.Name()))
 	case !strings.Contains(text, "--- PASS: "+t.Name()+" "):
-		t.Fatalf("in its own network namespace the test did not run:\n%s", text)
+		t.Fatalf("%s the test did not run:\n%s", where, text)
 	}
 	if testing.Verbose() {
-		t.Logf("ran in a network namespace of its own:\n%s", text)
+		t.Logf("ran %s:\n%s", where, text)
 	}
 }
 

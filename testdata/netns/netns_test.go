@@ -1,6 +1,7 @@
 package netns
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -81,4 +82,47 @@ func TestProbe(t *testing.T) {
 		t.Fatal("failed inside on purpose")
 	}
 	t.Skip("skipped inside on purpose")
+}
+
+// TestMachine: a test that needs the machine's namespace runs there, even
+// from inside a namespace of its own.
+func TestMachine(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("reaching the machine's network namespace needs root")
+	}
+	if Own(t) { // first a namespace of its own, then back out of it
+		return
+	}
+	if Machine(t) {
+		return
+	}
+	self, _ := os.Readlink("/proc/self/ns/net")
+	machine, _ := os.Readlink("/proc/" + os.Getenv(machinePID) + "/ns/net")
+	if os.Getenv(machinePID) != "" && self != machine {
+		t.Fatalf("in %s, not in the machine's network namespace %s", self, machine)
+	}
+}
+
+// TestMainIsolates: as root the package's tests run in a namespace of
+// their own, not the machine's, and a helper the test binary starts there
+// (with an environment of its own) stays in it.
+func TestMainIsolates(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("a network namespace of its own needs root")
+	}
+	self, _ := os.Readlink("/proc/self/ns/net")
+	if os.Getenv("NETNS_PROBE") == "helper" {
+		fmt.Println("in " + self)
+		return
+	}
+	machine, err := os.Readlink("/proc/" + os.Getenv(machinePID) + "/ns/net")
+	if err != nil || self == machine {
+		t.Fatalf("the package's tests run in %s, the machine's namespace is %s (%v)", self, machine, err)
+	}
+	exe, _ := os.Executable()
+	helper := exec.Command(exe, "-test.run", "^TestMainIsolates$")
+	helper.Env = []string{"NETNS_PROBE=helper"}
+	if out, err := helper.CombinedOutput(); err != nil || !strings.Contains(string(out), "in "+self+"\n") {
+		t.Fatalf("a helper of the tests left their namespace %s: %v\n%s", self, err, out)
+	}
 }
