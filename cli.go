@@ -34,6 +34,7 @@ Usage:
   localguard stop-relay --pid PID [--yes]  stop a relay that passes FlowMeter on (see check's relays), after asking
   localguard watch [--env FILE] [--interval DURATION] [--json]
                                             print the verdict now and each time it changes, until interrupted
+  localguard version                        print the version, commit and build date (also --version)
 
 FILE is the backend/.env of a FlowMeter checkout; it need not exist. Without
 --env, Localguard uses the install it remembered, then the ones it finds
@@ -58,6 +59,9 @@ func run(args []string, in io.Reader, out, errw io.Writer) int {
 	if cmd == "" && len(args) > 0 && isHelp(args[0]) {
 		cmd = "help"
 	}
+	if cmd == "" && len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		cmd, args = "version", args[1:]
+	}
 	switch cmd {
 	case "":
 		return c.window(args)
@@ -71,6 +75,8 @@ func run(args []string, in io.Reader, out, errw io.Writer) int {
 		return c.watch(args)
 	case "stop-relay":
 		return c.stopRelay(args)
+	case "version":
+		return c.printVersion(args)
 	case "help":
 		fmt.Fprint(out, usage)
 		return 0

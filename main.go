@@ -27,6 +27,7 @@ func main() {
 // starts.)
 func (c cli) window(args []string) int {
 	cmd := c.command("")
+	ui.Version = versionLine()
 	child := len(args) > 0 && args[0] == ui.WindowFlag
 	if child {
 		args = args[1:]
