@@ -52,16 +52,7 @@ type cli struct {
 // exit code.
 func run(args []string, in io.Reader, out, errw io.Writer) int {
 	c := cli{in: in, out: out, err: errw}
-	cmd := ""
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
-	}
-	if cmd == "" && len(args) > 0 && isHelp(args[0]) {
-		cmd = "help"
-	}
-	if cmd == "" && len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
-		cmd, args = "version", args[1:]
-	}
+	cmd, args := commandOf(args)
 	switch cmd {
 	case "":
 		return c.window(args)
@@ -83,6 +74,20 @@ func run(args []string, in io.Reader, out, errw io.Writer) int {
 	}
 	fmt.Fprintf(errw, "localguard: unknown command %q: run \"localguard help\" to see the commands.\n", cmd)
 	return 3
+}
+
+// commandOf splits the command from its arguments: "" is the window,
+// "help" and "version" are also asked for as flags.
+func commandOf(args []string) (string, []string) {
+	switch {
+	case len(args) > 0 && !strings.HasPrefix(args[0], "-"):
+		return args[0], args[1:]
+	case len(args) > 0 && isHelp(args[0]):
+		return "help", args
+	case len(args) > 0 && (args[0] == "--version" || args[0] == "-version"):
+		return "version", args[1:]
+	}
+	return "", args
 }
 
 // command is one command's flags and the install they resolve to.
