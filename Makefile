@@ -16,7 +16,7 @@ DESKTOP_PKGS := gcc pkg-config libgl1-mesa-dev xorg-dev
 # What the tests use when present (they skip, saying so, when absent).
 TEST_PKGS := python3-dotenv python3-pydantic python3-uvicorn python3-fastapi gunicorn iproute2 util-linux acl attr dbus socat nginx-light openssh-server openssh-client
 
-.PHONY: run build deps test test-deps vet fuzz bench bench-window package deb windows installer release windows-test clean
+.PHONY: run build deps test test-deps vet fuzz bench bench-window package deb windows installer release version windows-test clean
 
 run: build
 	@echo "== opening Localguard (./$(BIN))"
@@ -140,6 +140,10 @@ installer: windows
 		-DPROGRAMS=dist/windows -DICON=dist/windows/Localguard.ico -DOUTFILE=$(INSTALLER) assets/windows/installer.nsi
 	@if [ -n "$$SIGN_PKCS12" ]; then osslsigncode verify $${SIGN_CAFILE:+-CAfile "$$SIGN_CAFILE"} -in $(INSTALLER) >/dev/null && echo "$(INSTALLER): signed"; \
 	else echo "$(INSTALLER): not signed (no SIGN_PKCS12)"; fi
+
+# The version every artifact carries (for scripts: make -s version).
+version:
+	@echo $(VERSION)
 
 # Every artifact of a release, with their checksums.
 release: deb installer
