@@ -94,7 +94,7 @@ bench-window: deps
 # desktop binary in /usr/bin, its desktop entry, icon and AppStream
 # metainfo; Depends computed from the libraries the binary links
 # (dpkg-shlibdeps), checked with lintian when it is there.
-DEB := dist/localguard_$(VERSION)_amd64.deb
+DEB = dist/localguard_$(VERSION)_amd64.deb
 deb: deps
 	@echo "== building $(DEB)"
 	CGO_ENABLED=1 $(GO) build -ldflags "-s -w $(LDFLAGS)" -o dist/linux/localguard .
@@ -114,29 +114,40 @@ WINDOWS_ENV := CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc
 WINRES_FLAGS = --arch amd64 --out rsrc --icon assets/Icon.png --product-name Localguard \
 	--file-description "Localguard: keeps FlowMeter reachable from this computer only" \
 	--copyright "$(PUBLISHER)" --product-version $(VERSION) --file-version $(VERSION)
-windows:
-	@echo "== building $(BIN).exe (GUI) and $(BIN).com (console), version $(VERSION)"
+# WINOUT: the folder they go to. They are built again only when a source,
+# the version or the commit changed.
+WINOUT ?= .
+WIN_STAMP = $(WINOUT)/.windows-build-$(VERSION)-$(COMMIT)-$(BUILD_DATE)
+GO_SOURCES := $(shell find . -name '*.go' -not -path './dist/*') FyneApp.toml go.mod go.sum assets/Icon.png
+windows: $(WIN_STAMP)
+$(WIN_STAMP): $(GO_SOURCES)
+	@echo "== building $(WINOUT)/$(BIN).exe (GUI) and $(WINOUT)/$(BIN).com (console), version $(VERSION)"
+	mkdir -p $(WINOUT)
 	$(GO) run $(WINRES) simply $(WINRES_FLAGS) --manifest gui --original-filename $(BIN).exe
-	$(WINDOWS_ENV) $(GO) build -ldflags "-s -w -H=windowsgui $(LDFLAGS)" -o $(BIN).exe . ; \
+	$(WINDOWS_ENV) $(GO) build -ldflags "-s -w -H=windowsgui $(LDFLAGS)" -o $(WINOUT)/$(BIN).exe . ; \
 		status=$$?; rm -f rsrc_windows_amd64.syso; exit $$status
 	$(GO) run $(WINRES) simply $(WINRES_FLAGS) --manifest cli --original-filename $(BIN).com
-	$(WINDOWS_ENV) $(GO) build -ldflags "-s -w $(LDFLAGS)" -o $(BIN).com . ; \
+	$(WINDOWS_ENV) $(GO) build -ldflags "-s -w $(LDFLAGS)" -o $(WINOUT)/$(BIN).com . ; \
 		status=$$?; rm -f rsrc_windows_amd64.syso; exit $$status
+	rm -f $(WINOUT)/.windows-build-*
+	touch $@
 
 # The per-user Windows installer, dist/Localguard-$(VERSION)-setup.exe,
 # built with Debian's makensis (nsis) as a 64-bit program. With
 # SIGN_PKCS12 set (see README, Signing), the programs, the uninstaller and
 # the installer are Authenticode-signed with osslsigncode.
-INSTALLER := dist/Localguard-$(VERSION)-setup.exe
+INSTALLER = dist/Localguard-$(VERSION)-setup.exe
+# zlib builds faster, for tests; lzma is smaller.
+NSIS_COMPRESSOR ?= /SOLID lzma
 VERSION4 = $(shell echo "$(VERSION)" | sed 's/[^0-9.].*//' | awk -F. '{printf "%d.%d.%d.%d", $$1, $$2, $$3, $$4}')
 installer: windows
 	@echo "== building $(INSTALLER)"
 	mkdir -p dist/windows
-	cp $(BIN).exe $(BIN).com dist/windows/
+	cp $(WINOUT)/$(BIN).exe $(WINOUT)/$(BIN).com dist/windows/
 	sh assets/windows/png2ico assets/Icon.png dist/windows/Localguard.ico
 	sh assets/windows/sign dist/windows/$(BIN).exe
 	sh assets/windows/sign dist/windows/$(BIN).com
-	makensis -V2 -NOCD -DVERSION=$(VERSION) -DVERSION4=$(VERSION4) "-DPUBLISHER=$(PUBLISHER)" \
+	makensis -V2 -NOCD -DCOMPRESSOR="$(NSIS_COMPRESSOR)" -DVERSION=$(VERSION) -DVERSION4=$(VERSION4) "-DPUBLISHER=$(PUBLISHER)" \
 		-DPROGRAMS=dist/windows -DICON=dist/windows/Localguard.ico -DOUTFILE=$(INSTALLER) assets/windows/installer.nsi
 	@if [ -n "$$SIGN_PKCS12" ]; then osslsigncode verify $${SIGN_CAFILE:+-CAfile "$$SIGN_CAFILE"} -in $(INSTALLER) >/dev/null && echo "$(INSTALLER): signed"; \
 	else echo "$(INSTALLER): not signed (no SIGN_PKCS12)"; fi
@@ -160,4 +171,4 @@ windows-test:
 	bash .ci/windows
 
 clean:
-	rm -rf $(BIN) $(BIN).exe $(BIN).com rsrc_windows_amd64.syso dist/
+	rm -rf $(BIN) $(BIN).exe $(BIN).com .windows-build-* rsrc_windows_amd64.syso dist/

@@ -14,7 +14,10 @@ Unicode true
 Target amd64-unicode
 ManifestDPIAware true
 RequestExecutionLevel user
-SetCompressor /SOLID lzma
+!ifndef COMPRESSOR
+!define COMPRESSOR "/SOLID lzma"
+!endif
+SetCompressor ${COMPRESSOR}
 
 !include MUI2.nsh
 !include FileFunc.nsh
