@@ -2,12 +2,21 @@
 
 GO      ?= go
 BIN     ?= localguard
+
+# One version, FyneApp.toml's, for the binary (-ldflags -X), the Windows
+# resource, the installer and the Debian package. COMMIT and BUILD_DATE
+# (the commit's date, so a build is reproducible) come from git.
+VERSION    ?= $(shell sed -n '/^\[Details\]/,/^\[/s/^Version *= *"\(.*\)"/\1/p' FyneApp.toml)
+COMMIT     ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)$(shell git status --porcelain 2>/dev/null | grep -q . && echo -dirty)
+BUILD_DATE ?= $(shell date -u -d @$$(git log -1 --format=%ct 2>/dev/null || date +%s) +%Y-%m-%d)
+LDFLAGS    := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.buildDate=$(BUILD_DATE)
+PUBLISHER  ?= The Localguard authors
 # What the desktop build needs (Debian names); `make deps` installs them.
 DESKTOP_PKGS := gcc pkg-config libgl1-mesa-dev xorg-dev
 # What the tests use when present (they skip, saying so, when absent).
 TEST_PKGS := python3-dotenv python3-pydantic python3-uvicorn python3-fastapi gunicorn iproute2 util-linux acl attr dbus socat nginx-light openssh-server openssh-client
 
-.PHONY: run build deps test test-deps vet fuzz bench bench-window package windows windows-test clean
+.PHONY: run build deps test test-deps vet fuzz bench bench-window package deb windows installer release version windows-test clean
 
 run: build
 	@echo "== opening Localguard (./$(BIN))"
@@ -15,7 +24,7 @@ run: build
 
 build: deps
 	@echo "== building $(BIN) (the first build compiles Fyne's C parts: several minutes)"
-	CGO_ENABLED=1 $(GO) build -o $(BIN) .
+	CGO_ENABLED=1 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
 
 # Installs the C headers Fyne needs when they are missing: with apt-get
 # (through sudo when not root), or prints the command elsewhere.
@@ -83,18 +92,76 @@ bench:
 bench-window: deps
 	$(GO) run ./testdata/bench/window
 
-# A Linux archive, dist/Localguard.tar.xz: the desktop binary with its
-# .desktop entry and icon (from FyneApp.toml), by Fyne's packaging tool.
-FYNE := fyne.io/tools/cmd/fyne@v1.7.4
-package: build
-	$(GO) run $(FYNE) package -os linux --exe $(BIN) --app-build 1
-	mkdir -p dist && mv Localguard.tar.xz dist/
-	@echo "dist/Localguard.tar.xz: unpack it and run 'sudo make install' in it to install Localguard for every user"
+# The Debian package, dist/localguard_$(VERSION)_amd64.deb (dpkg-deb): the
+# desktop binary in /usr/bin, its desktop entry, icon and AppStream
+# metainfo; Depends computed from the libraries the binary links
+# (dpkg-shlibdeps), checked with lintian when it is there.
+DEB = dist/localguard_$(VERSION)_amd64.deb
+deb: deps
+	@echo "== building $(DEB)"
+	CGO_ENABLED=1 $(GO) build -ldflags "-s -w $(LDFLAGS)" -o dist/linux/localguard .
+	VERSION=$(VERSION) BUILD_DATE=$(BUILD_DATE) sh assets/linux/build-deb dist/linux/localguard $(DEB)
 
-# The Windows desktop binary, cross-built with mingw-w64 (Debian's
-# gcc-mingw-w64-x86-64) to prove it builds.
-windows:
-	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc $(GO) build -o $(BIN).exe .
+# The old name of the Linux package.
+package: deb
+
+# The Windows programs, cross-built with mingw-w64 (Debian's
+# gcc-mingw-w64-x86-64): localguard.exe for the GUI subsystem (the tray and
+# the window; no console) and localguard.com, the same program for the
+# console (the command line: `localguard check` in cmd or PowerShell runs
+# it, .COM coming before .EXE). Both carry the icon, the version resource
+# and a manifest (go-winres, fetched on first use, pinned).
+WINRES := github.com/tc-hib/go-winres@v0.3.3
+WINDOWS_ENV := CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc
+WINRES_FLAGS = --arch amd64 --out rsrc --icon assets/Icon.png --product-name Localguard \
+	--file-description "Localguard: keeps FlowMeter reachable from this computer only" \
+	--copyright "$(PUBLISHER)" --product-version $(VERSION) --file-version $(VERSION)
+# WINOUT: the folder they go to. They are built again only when a source,
+# the version or the commit changed.
+WINOUT ?= .
+WIN_STAMP = $(WINOUT)/.windows-build-$(VERSION)-$(COMMIT)-$(BUILD_DATE)
+GO_SOURCES := $(shell find . -name '*.go' -not -path './dist/*') FyneApp.toml go.mod go.sum assets/Icon.png
+windows: $(WIN_STAMP)
+$(WIN_STAMP): $(GO_SOURCES)
+	@echo "== building $(WINOUT)/$(BIN).exe (GUI) and $(WINOUT)/$(BIN).com (console), version $(VERSION)"
+	mkdir -p $(WINOUT)
+	$(GO) run $(WINRES) simply $(WINRES_FLAGS) --manifest gui --original-filename $(BIN).exe
+	$(WINDOWS_ENV) $(GO) build -ldflags "-s -w -H=windowsgui $(LDFLAGS)" -o $(WINOUT)/$(BIN).exe . ; \
+		status=$$?; rm -f rsrc_windows_amd64.syso; exit $$status
+	$(GO) run $(WINRES) simply $(WINRES_FLAGS) --manifest cli --original-filename $(BIN).com
+	$(WINDOWS_ENV) $(GO) build -ldflags "-s -w $(LDFLAGS)" -o $(WINOUT)/$(BIN).com . ; \
+		status=$$?; rm -f rsrc_windows_amd64.syso; exit $$status
+	rm -f $(WINOUT)/.windows-build-*
+	touch $@
+
+# The per-user Windows installer, dist/Localguard-$(VERSION)-setup.exe,
+# built with Debian's makensis (nsis) as a 64-bit program. With
+# SIGN_PKCS12 set (see README, Signing), the programs, the uninstaller and
+# the installer are Authenticode-signed with osslsigncode.
+INSTALLER = dist/Localguard-$(VERSION)-setup.exe
+# zlib builds faster, for tests; lzma is smaller.
+NSIS_COMPRESSOR ?= /SOLID lzma
+VERSION4 = $(shell echo "$(VERSION)" | sed 's/[^0-9.].*//' | awk -F. '{printf "%d.%d.%d.%d", $$1, $$2, $$3, $$4}')
+installer: windows
+	@echo "== building $(INSTALLER)"
+	mkdir -p dist/windows
+	cp $(WINOUT)/$(BIN).exe $(WINOUT)/$(BIN).com dist/windows/
+	sh assets/windows/png2ico assets/Icon.png dist/windows/Localguard.ico
+	sh assets/windows/sign dist/windows/$(BIN).exe
+	sh assets/windows/sign dist/windows/$(BIN).com
+	makensis -V2 -NOCD -DCOMPRESSOR="$(NSIS_COMPRESSOR)" -DVERSION=$(VERSION) -DVERSION4=$(VERSION4) "-DPUBLISHER=$(PUBLISHER)" \
+		-DPROGRAMS=dist/windows -DICON=dist/windows/Localguard.ico -DOUTFILE=$(INSTALLER) assets/windows/installer.nsi
+	@if [ -n "$$SIGN_PKCS12" ]; then osslsigncode verify $${SIGN_CAFILE:+-CAfile "$$SIGN_CAFILE"} -in $(INSTALLER) >/dev/null && echo "$(INSTALLER): signed"; \
+	else echo "$(INSTALLER): not signed (no SIGN_PKCS12)"; fi
+
+# The version every artifact carries (for scripts: make -s version).
+version:
+	@echo $(VERSION)
+
+# Every artifact of a release, with their checksums.
+release: deb installer
+	cd dist && sha256sum localguard_$(VERSION)_amd64.deb Localguard-$(VERSION)-setup.exe > SHA256SUMS
+	@echo "== dist/SHA256SUMS"; cat dist/SHA256SUMS
 
 # The Windows build tested for real under Wine (issue 10): go test for
 # Windows through Wine, the listener-table benchmark and an end-to-end run
@@ -106,4 +173,4 @@ windows-test:
 	bash .ci/windows
 
 clean:
-	rm -rf $(BIN) $(BIN).exe dist/
+	rm -rf $(BIN) $(BIN).exe $(BIN).com .windows-build-* rsrc_windows_amd64.syso dist/

@@ -34,6 +34,7 @@ Usage:
   localguard stop-relay --pid PID [--yes]  stop a relay that passes FlowMeter on (see check's relays), after asking
   localguard watch [--env FILE] [--interval DURATION] [--json]
                                             print the verdict now and each time it changes, until interrupted
+  localguard version                        print the version, commit and build date (also --version)
 
 FILE is the backend/.env of a FlowMeter checkout; it need not exist. Without
 --env, Localguard uses the install it remembered, then the ones it finds
@@ -51,13 +52,7 @@ type cli struct {
 // exit code.
 func run(args []string, in io.Reader, out, errw io.Writer) int {
 	c := cli{in: in, out: out, err: errw}
-	cmd := ""
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
-	}
-	if cmd == "" && len(args) > 0 && isHelp(args[0]) {
-		cmd = "help"
-	}
+	cmd, args := commandOf(args)
 	switch cmd {
 	case "":
 		return c.window(args)
@@ -71,12 +66,28 @@ func run(args []string, in io.Reader, out, errw io.Writer) int {
 		return c.watch(args)
 	case "stop-relay":
 		return c.stopRelay(args)
+	case "version":
+		return c.printVersion(args)
 	case "help":
 		fmt.Fprint(out, usage)
 		return 0
 	}
 	fmt.Fprintf(errw, "localguard: unknown command %q: run \"localguard help\" to see the commands.\n", cmd)
 	return 3
+}
+
+// commandOf splits the command from its arguments: "" is the window,
+// "help" and "version" are also asked for as flags.
+func commandOf(args []string) (string, []string) {
+	switch {
+	case len(args) > 0 && !strings.HasPrefix(args[0], "-"):
+		return args[0], args[1:]
+	case len(args) > 0 && isHelp(args[0]):
+		return "help", args
+	case len(args) > 0 && (args[0] == "--version" || args[0] == "-version"):
+		return "version", args[1:]
+	}
+	return "", args
 }
 
 // command is one command's flags and the install they resolve to.

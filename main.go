@@ -19,6 +19,12 @@ import (
 )
 
 func main() {
+	// On Windows, the console companion hands the window over to the GUI
+	// program, and the GUI program writes to the console it was started
+	// from (main_windows.go).
+	if code, done := consoleHandOver(os.Args[1:]); done {
+		os.Exit(code)
+	}
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
@@ -27,6 +33,7 @@ func main() {
 // starts.)
 func (c cli) window(args []string) int {
 	cmd := c.command("")
+	ui.Version = versionLine()
 	child := len(args) > 0 && args[0] == ui.WindowFlag
 	if child {
 		args = args[1:]

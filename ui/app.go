@@ -28,6 +28,10 @@ import (
 // AppID is Localguard's reverse-DNS application ID; FyneApp.toml matches it.
 const AppID = "io.github.localguard.localguard"
 
+// Version is the line `localguard --version` prints, which the settings
+// show; main sets it.
+var Version = "localguard (version unknown)"
+
 // ErrRunning is returned by Run when another Localguard of this user
 // runs: it was asked to open its window instead.
 var ErrRunning = errRunning

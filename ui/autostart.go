@@ -5,6 +5,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strings"
 
 	"localguard/envfix"
 )
@@ -29,6 +31,12 @@ func executable() (string, error) {
 	}
 	if real, err := filepath.EvalSymlinks(exe); err == nil {
 		exe = real
+	}
+	// On Windows the command line is localguard.com and the desktop
+	// program localguard.exe beside it (see main_windows.go); a login
+	// starts the desktop program, which opens no console.
+	if runtime.GOOS == "windows" && strings.EqualFold(filepath.Ext(exe), ".com") {
+		exe = strings.TrimSuffix(exe, filepath.Ext(exe)) + ".exe"
 	}
 	return exe, nil
 }

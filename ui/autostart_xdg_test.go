@@ -82,3 +82,22 @@ func TestDesktopExecQuote(t *testing.T) {
 		}
 	}
 }
+
+// TestAutostartInstalledProgram: where Localguard is installed (the .deb in
+// a clean Debian root: .ci/deb sets LOCALGUARD_INSTALLED=/usr/bin/localguard
+// and runs this test there), the autostart entry starts the installed
+// program, whatever program ticks the box.
+func TestAutostartInstalledProgram(t *testing.T) {
+	want := os.Getenv("LOCALGUARD_INSTALLED")
+	if want == "" {
+		t.Skip("LOCALGUARD_INSTALLED is not set: this runs where the package is installed (.ci/deb)")
+	}
+	dir := isolate(t)
+	if err := enableAutostart(); err != nil {
+		t.Fatal(err)
+	}
+	entry := readFile(t, filepath.Join(dir, "config", "autostart", AppID+".desktop"))
+	if line := "Exec=\"" + want + "\" --hidden\n"; !strings.Contains(entry, line) {
+		t.Errorf("the autostart entry does not start %s:\n%s", want, entry)
+	}
+}

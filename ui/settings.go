@@ -58,6 +58,7 @@ func (u *window) tapSettings() {
 		widget.NewFormItem("Check", sd.interval),
 		widget.NewFormItem("Notifications", sd.notifications),
 		widget.NewFormItem("At login", sd.startAtLogin),
+		widget.NewFormItem("Version", plain(Version)),
 	)
 	// The list scrolls in a fixed height: removing a network does not
 	// shrink and re-centre the dialog under the pointer.
