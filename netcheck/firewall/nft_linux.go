@@ -1,0 +1,628 @@
+package firewall
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/google/nftables"
+	"github.com/google/nftables/expr"
+	"golang.org/x/sys/unix"
+)
+
+// nftBy names nftables in answers (iptables-nft's rules are nftables').
+const nftBy = "nftables"
+
+// nftRuleset is the nftables ruleset as read: every chain with its rules,
+// and the sets rules look up.
+type nftRuleset struct {
+	chains []*nftChain
+	// byName finds a chain of a table for jump and goto.
+	byName map[*nftables.Table]map[string]*nftChain
+	// sets finds a set of a table by name.
+	sets map[*nftables.Table]map[string]*nftSet
+}
+
+type nftChain struct {
+	c     *nftables.Chain
+	rules []*nftables.Rule
+}
+
+type nftSet struct {
+	s     *nftables.Set
+	elems []nftables.SetElement
+}
+
+// packet is the neighbour's first packet (a TCP SYN) as nftables
+// expressions load it; fields a neighbour chooses (its address, its source
+// port) are unknown.
+type packet struct {
+	iifname [16]byte
+	v6      bool
+	daddr   []byte
+	dport   uint16
+}
+
+func newPacket(q Query) packet {
+	p := packet{v6: q.Local.Is6() && !q.Local.Is4In6(), daddr: q.Local.Unmap().AsSlice(), dport: uint16(q.Port)}
+	copy(p.iifname[:], q.Interface)
+	return p
+}
+
+// outcome is the set of what may become of the packet in a chain.
+type outcome struct {
+	accept, drop, unknown, ret bool
+	// dropBy, unknownBy name the first rule that drops, or is not
+	// understood, on some path.
+	dropBy, unknownBy string
+}
+
+func (o *outcome) merge(x outcome) {
+	o.accept = o.accept || x.accept
+	o.ret = o.ret || x.ret
+	if x.drop && !o.drop {
+		o.drop, o.dropBy = true, x.dropBy
+	}
+	if x.unknown && !o.unknown {
+		o.unknown, o.unknownBy = true, x.unknownBy
+	}
+}
+
+// onlyDrops reports whether every path drops the packet.
+func (o outcome) onlyDrops() bool { return o.drop && !o.accept && !o.unknown && !o.ret }
+
+// evaluateNft is nftables' decision for q: the packet passes every base
+// chain of the prerouting and input hooks of its family (ip, ip6, inet)
+// one after another; a chain in which every path drops or rejects it blocks
+// it. A rule matching on what a neighbour chooses (its address) may match;
+// an expression Localguard does not understand (an xt match of
+// iptables-nft, a queue, a NAT) leaves that path unknown.
+func evaluateNft(rs *nftRuleset, q Query) Answer {
+	p := newPacket(q)
+	var unknown string
+	for _, ch := range rs.chains {
+		c := ch.c
+		if c.Hooknum == nil || (*c.Hooknum != *nftables.ChainHookPrerouting && *c.Hooknum != *nftables.ChainHookInput) || !familyApplies(c.Table.Family, p.v6) {
+			continue
+		}
+		ev := &nftEval{rs: rs, p: p, memo: map[memoKey]outcome{}}
+		o := ev.from(ch, 0, 0)
+		if o.ret {
+			o.ret = false
+			pol := "accept"
+			if c.Policy != nil && *c.Policy == nftables.ChainPolicyDrop {
+				pol = "drop"
+				if !o.drop {
+					o.dropBy = fmt.Sprintf("%s, policy drop", chainName(c))
+				}
+				o.drop = true
+			} else {
+				o.accept = true
+			}
+			_ = pol
+		}
+		switch {
+		case o.onlyDrops():
+			return Answer{Blocked, nftBy, o.dropBy}
+		case o.unknown && unknown == "":
+			unknown = o.unknownBy
+		}
+	}
+	if unknown != "" {
+		return Answer{Unknown, nftBy, unknown}
+	}
+	return Answer{Allowed, nftBy, "no nftables rule drops it"}
+}
+
+func familyApplies(f nftables.TableFamily, v6 bool) bool {
+	switch f {
+	case nftables.TableFamilyINet:
+		return true
+	case nftables.TableFamilyIPv4:
+		return !v6
+	case nftables.TableFamilyIPv6:
+		return v6
+	}
+	return false
+}
+
+func chainName(c *nftables.Chain) string {
+	return fmt.Sprintf("table %s %s, chain %s", familyName(c.Table.Family), c.Table.Name, c.Name)
+}
+
+func familyName(f nftables.TableFamily) string {
+	switch f {
+	case nftables.TableFamilyINet:
+		return "inet"
+	case nftables.TableFamilyIPv4:
+		return "ip"
+	case nftables.TableFamilyIPv6:
+		return "ip6"
+	}
+	return fmt.Sprint(uint8(f))
+}
+
+func ruleName(c *nftables.Chain, r *nftables.Rule) string {
+	return fmt.Sprintf("%s, rule handle %d", chainName(c), r.Handle)
+}
+
+type memoKey struct {
+	c *nftChain
+	i int
+}
+
+// nftEval is one packet's walk through the chains.
+type nftEval struct {
+	rs   *nftRuleset
+	p    packet
+	memo map[memoKey]outcome
+}
+
+// maxDepth bounds jumps (the kernel's own limit is 16).
+const maxDepth = 16
+
+// from is what becomes of the packet from rule i of chain ch on.
+func (ev *nftEval) from(ch *nftChain, i, depth int) outcome {
+	if o, ok := ev.memo[memoKey{ch, i}]; ok {
+		return o
+	}
+	var o outcome
+	switch {
+	case depth > maxDepth:
+		o = outcome{unknown: true, unknownBy: chainName(ch.c) + ": jumps nest deeper than nftables allows"}
+	case i >= len(ch.rules):
+		o = outcome{ret: true}
+	default:
+		o = ev.rule(ch, i, depth)
+	}
+	ev.memo[memoKey{ch, i}] = o
+	return o
+}
+
+// rule evaluates rule i of ch: what its match and verdict make of the
+// packet, then the rules after it on the paths that go on.
+func (ev *nftEval) rule(ch *nftChain, i, depth int) outcome {
+	r := ch.rules[i]
+	m, eff := ev.match(ch.c, r)
+	if m == no {
+		return ev.from(ch, i+1, depth)
+	}
+	o := ev.effect(ch, i, depth, eff)
+	if m == maybe {
+		o.merge(ev.from(ch, i+1, depth))
+	}
+	return o
+}
+
+// effectKind is what a matching rule does to the packet.
+type effectKind int
+
+const (
+	effContinue effectKind = iota
+	effAccept
+	effDrop
+	effReturn
+	effJump
+	effGoto
+	effUnknown
+)
+
+type effect struct {
+	kind  effectKind
+	chain string
+	why   string
+}
+
+// effect applies a matching rule's effect.
+func (ev *nftEval) effect(ch *nftChain, i, depth int, eff effect) outcome {
+	name := ruleName(ch.c, ch.rules[i])
+	switch eff.kind {
+	case effAccept:
+		return outcome{accept: true}
+	case effDrop:
+		return outcome{drop: true, dropBy: name}
+	case effReturn:
+		return outcome{ret: true}
+	case effUnknown:
+		return outcome{unknown: true, unknownBy: name + ": " + eff.why}
+	case effJump, effGoto:
+		target := ev.rs.byName[ch.c.Table][eff.chain]
+		if target == nil {
+			return outcome{unknown: true, unknownBy: name + ": jumps to a chain that is not there"}
+		}
+		o := ev.from(target, 0, depth+1)
+		if eff.kind == effJump && o.ret {
+			o.ret = false
+			o.merge(ev.from(ch, i+1, depth))
+		}
+		return o
+	}
+	return ev.from(ch, i+1, depth)
+}
+
+// regs are nftables' registers as bytes: NFT_REG_1..4 (16 bytes each) and
+// NFT_REG32_00..15 (4 bytes each) overlap; known says which bytes hold a
+// value Localguard knows.
+type regs struct {
+	b     [64]byte
+	known [64]bool
+}
+
+func regOffset(r uint32) (int, bool) {
+	switch {
+	case r >= 1 && r <= 4:
+		return int(r-1) * 16, true
+	case r >= 8 && r <= 23:
+		return int(r-8) * 4, true
+	}
+	return 0, false
+}
+
+func (rg *regs) set(r uint32, v []byte) {
+	off, ok := regOffset(r)
+	if !ok {
+		return
+	}
+	for k := 0; k < len(v) && off+k < 64; k++ {
+		rg.b[off+k], rg.known[off+k] = v[k], true
+	}
+}
+
+func (rg *regs) unset(r uint32, n int) {
+	off, ok := regOffset(r)
+	if !ok {
+		return
+	}
+	for k := 0; k < n && off+k < 64; k++ {
+		rg.known[off+k] = false
+	}
+}
+
+// get returns n bytes from register r, and whether all are known.
+func (rg *regs) get(r uint32, n int) ([]byte, bool) {
+	off, ok := regOffset(r)
+	if !ok || off+n > 64 {
+		return nil, false
+	}
+	for k := 0; k < n; k++ {
+		if !rg.known[off+k] {
+			return nil, false
+		}
+	}
+	return rg.b[off : off+n], true
+}
+
+// ruleState is one rule's evaluation: its registers, its match so far and
+// its effect.
+type ruleState struct {
+	ev  *nftEval
+	c   *nftables.Chain
+	rg  regs
+	m   match
+	eff effect
+}
+
+// match evaluates a rule's expressions: how surely they all match, and
+// what the rule does when they do.
+func (ev *nftEval) match(c *nftables.Chain, r *nftables.Rule) (match, effect) {
+	st := &ruleState{ev: ev, c: c, m: yes}
+	for _, e := range r.Exprs {
+		st.expr(e)
+		if st.m == no || st.eff.kind != effContinue {
+			break
+		}
+	}
+	return st.m, st.eff
+}
+
+// expr applies one expression.
+func (st *ruleState) expr(e expr.Any) {
+	switch e := e.(type) {
+	case *expr.Meta:
+		st.meta(e)
+	case *expr.Payload:
+		st.payload(e)
+	case *expr.Ct:
+		st.ct(e)
+	case *expr.Cmp:
+		st.cmp(e)
+	case *expr.Range:
+		st.rng(e)
+	case *expr.Bitwise:
+		st.bitwise(e)
+	case *expr.Lookup:
+		st.lookup(e)
+	case *expr.Immediate:
+		st.rg.set(e.Register, e.Data)
+	case *expr.Verdict:
+		st.verdict(e)
+	case *expr.Reject:
+		st.eff = effect{kind: effDrop}
+	case *expr.Counter, *expr.Log, *expr.Objref, *expr.Notrack:
+	case *expr.Limit, *expr.Quota, *expr.Connlimit:
+		st.m = min(st.m, maybe)
+	case *expr.Match:
+		// An xt match of iptables-nft: whether it matches is not known.
+		st.m = min(st.m, maybe)
+	case *expr.Target:
+		st.target(e)
+	case *expr.Fib:
+		st.rg.unset(e.Register, 16)
+	default:
+		st.eff = effect{kind: effUnknown, why: fmt.Sprintf("an expression Localguard does not evaluate (%T)", e)}
+	}
+}
+
+// target is an xt target of iptables-nft.
+func (st *ruleState) target(e *expr.Target) {
+	switch e.Name {
+	case "REJECT":
+		st.eff = effect{kind: effDrop}
+	case "LOG", "NFLOG", "MARK", "CONNMARK", "TCPMSS", "CHECKSUM", "TRACE":
+	default:
+		st.eff = effect{kind: effUnknown, why: "the iptables target " + e.Name + ", which Localguard does not evaluate"}
+	}
+}
+
+func (st *ruleState) verdict(e *expr.Verdict) {
+	switch e.Kind {
+	case expr.VerdictAccept:
+		st.eff = effect{kind: effAccept}
+	case expr.VerdictDrop:
+		st.eff = effect{kind: effDrop}
+	case expr.VerdictReturn:
+		st.eff = effect{kind: effReturn}
+	case expr.VerdictJump:
+		st.eff = effect{kind: effJump, chain: e.Chain}
+	case expr.VerdictGoto:
+		st.eff = effect{kind: effGoto, chain: e.Chain}
+	case expr.VerdictContinue:
+	default:
+		st.eff = effect{kind: effUnknown, why: fmt.Sprintf("verdict %d (a queue to a program), which Localguard does not evaluate", e.Kind)}
+	}
+}
+
+func (st *ruleState) meta(e *expr.Meta) {
+	if e.SourceRegister {
+		return // meta ... set: changes what later rules read (mark), unknown to them anyway
+	}
+	p := st.ev.p
+	switch e.Key {
+	case expr.MetaKeyIIFNAME:
+		st.rg.set(e.Register, p.iifname[:])
+	case expr.MetaKeyNFPROTO:
+		st.rg.set(e.Register, []byte{nfproto(p)})
+	case expr.MetaKeyL4PROTO:
+		st.rg.set(e.Register, []byte{unix.IPPROTO_TCP})
+	case expr.MetaKeyPROTOCOL:
+		proto := uint16(unix.ETH_P_IP)
+		if p.v6 {
+			proto = unix.ETH_P_IPV6
+		}
+		st.rg.set(e.Register, binary.BigEndian.AppendUint16(nil, proto))
+	case expr.MetaKeyPKTTYPE:
+		st.rg.set(e.Register, []byte{unix.PACKET_HOST})
+	default:
+		// iif (an index), marks, cgroups, skuid...: not known here.
+		st.rg.unset(e.Register, 16)
+	}
+}
+
+func nfproto(p packet) byte {
+	if p.v6 {
+		return unix.NFPROTO_IPV6
+	}
+	return unix.NFPROTO_IPV4
+}
+
+func (st *ruleState) payload(e *expr.Payload) {
+	if e.OperationType != expr.PayloadLoad {
+		return
+	}
+	v, ok := st.ev.p.payload(e.Base, e.Offset, e.Len)
+	if !ok {
+		st.rg.unset(e.DestRegister, int(e.Len))
+		return
+	}
+	st.rg.set(e.DestRegister, v)
+}
+
+// payload is what a payload load reads from the SYN, when it is not up to
+// the neighbour: the protocol and destination address of the IP header, the
+// destination port and the flags (SYN) of the TCP header.
+func (p packet) payload(base expr.PayloadBase, off, n uint32) ([]byte, bool) {
+	type span struct{ from, to uint32 }
+	var hdr []byte
+	var known []span
+	switch {
+	case base == expr.PayloadBaseNetworkHeader && p.v6:
+		hdr, known = p.networkHeader(), []span{{6, 7}, {24, 40}}
+	case base == expr.PayloadBaseNetworkHeader:
+		hdr, known = p.networkHeader(), []span{{9, 10}, {16, 20}}
+	case base == expr.PayloadBaseTransportHeader:
+		hdr = make([]byte, 20)
+		binary.BigEndian.PutUint16(hdr[2:], p.dport)
+		hdr[13] = 0x02
+		known = []span{{2, 4}, {13, 14}}
+	}
+	for _, k := range known {
+		if off >= k.from && off+n <= k.to {
+			return hdr[off : off+n], true
+		}
+	}
+	return nil, false
+}
+
+// networkHeader is the IP header with only what Localguard knows filled
+// in: the protocol and the destination.
+func (p packet) networkHeader() []byte {
+	if p.v6 {
+		h := make([]byte, 40)
+		h[6] = unix.IPPROTO_TCP
+		copy(h[24:], p.daddr)
+		return h
+	}
+	h := make([]byte, 20)
+	h[9] = unix.IPPROTO_TCP
+	copy(h[16:], p.daddr)
+	return h
+}
+
+func (st *ruleState) ct(e *expr.Ct) {
+	if e.SourceRegister {
+		return
+	}
+	if e.Key == expr.CtKeySTATE {
+		// A neighbour's first packet is a new connection.
+		st.rg.set(e.Register, binary.NativeEndian.AppendUint32(nil, 8))
+		return
+	}
+	st.rg.unset(e.Register, 16)
+}
+
+// cmp compares a register with a value.
+func (st *ruleState) cmp(e *expr.Cmp) {
+	v, ok := st.rg.get(e.Register, len(e.Data))
+	if !ok {
+		st.m = min(st.m, maybe)
+		return
+	}
+	if !compare(e.Op, bytesCompare(v, e.Data)) {
+		st.m = no
+	}
+}
+
+// compare applies a comparison to the result of bytesCompare (values are
+// compared as big-endian numbers, as the kernel does with memcmp).
+func compare(op expr.CmpOp, c int) bool {
+	switch op {
+	case expr.CmpOpEq:
+		return c == 0
+	case expr.CmpOpNeq:
+		return c != 0
+	case expr.CmpOpLt:
+		return c < 0
+	case expr.CmpOpLte:
+		return c <= 0
+	case expr.CmpOpGt:
+		return c > 0
+	case expr.CmpOpGte:
+		return c >= 0
+	}
+	return false
+}
+
+func bytesCompare(a, b []byte) int {
+	for k := range min(len(a), len(b)) {
+		switch {
+		case a[k] < b[k]:
+			return -1
+		case a[k] > b[k]:
+			return 1
+		}
+	}
+	return len(a) - len(b)
+}
+
+func (st *ruleState) rng(e *expr.Range) {
+	v, ok := st.rg.get(e.Register, len(e.FromData))
+	if !ok {
+		st.m = min(st.m, maybe)
+		return
+	}
+	in := bytesCompare(v, e.FromData) >= 0 && bytesCompare(v, e.ToData) <= 0
+	if in != (e.Op == expr.CmpOpEq) {
+		st.m = no
+	}
+}
+
+func (st *ruleState) bitwise(e *expr.Bitwise) {
+	v, ok := st.rg.get(e.SourceRegister, int(e.Len))
+	if !ok || len(e.Mask) < int(e.Len) || len(e.Xor) < int(e.Len) {
+		st.rg.unset(e.DestRegister, int(e.Len))
+		return
+	}
+	out := make([]byte, e.Len)
+	for k := range out {
+		out[k] = v[k]&e.Mask[k] ^ e.Xor[k]
+	}
+	st.rg.set(e.DestRegister, out)
+}
+
+// lookup looks the key up in a set: a match, or for a verdict map the
+// verdict of the element found.
+func (st *ruleState) lookup(e *expr.Lookup) {
+	set := st.ev.rs.sets[st.c.Table][e.SetName]
+	if set == nil {
+		st.eff = effect{kind: effUnknown, why: "it looks up a set Localguard could not read (" + e.SetName + ")"}
+		return
+	}
+	n := keyLen(set)
+	key, ok := st.rg.get(e.SourceRegister, n)
+	if !ok || n == 0 {
+		if e.IsDestRegSet {
+			st.eff = effect{kind: effUnknown, why: "a map keyed on what Localguard does not know (" + e.SetName + ")"}
+			return
+		}
+		st.m = min(st.m, maybe)
+		return
+	}
+	el, found := set.find(key)
+	if !e.IsDestRegSet {
+		if found == e.Invert {
+			st.m = no
+		}
+		return
+	}
+	switch {
+	case !found:
+		st.m = no
+	case e.DestRegister == 0 && el.VerdictData != nil:
+		st.verdict(el.VerdictData)
+	case e.DestRegister == 0:
+		st.eff = effect{kind: effUnknown, why: "a verdict map Localguard could not read (" + e.SetName + ")"}
+	default:
+		st.rg.set(e.DestRegister, el.Val)
+	}
+}
+
+// keyLen is the length of a set's keys, from its elements.
+func keyLen(s *nftSet) int {
+	for _, el := range s.elems {
+		if len(el.Key) > 0 {
+			return len(el.Key)
+		}
+	}
+	return 0
+}
+
+// find looks key up: an element equal to it, or, in an interval set, the
+// interval holding it (the kernel lists an interval as its start, flagged
+// elements marking where one ends).
+func (s *nftSet) find(key []byte) (nftables.SetElement, bool) {
+	if !s.s.Interval {
+		for _, el := range s.elems {
+			if bytesCompare(el.Key, key) == 0 {
+				return el, true
+			}
+		}
+		return nftables.SetElement{}, false
+	}
+	var best *nftables.SetElement
+	for k := range s.elems {
+		el := &s.elems[k]
+		if len(el.KeyEnd) > 0 {
+			if bytesCompare(el.Key, key) <= 0 && bytesCompare(key, el.KeyEnd) <= 0 {
+				return *el, true
+			}
+			continue
+		}
+		if bytesCompare(el.Key, key) <= 0 && (best == nil || bytesCompare(el.Key, best.Key) > 0) {
+			best = el
+		}
+	}
+	if best == nil || best.IntervalEnd {
+		return nftables.SetElement{}, false
+	}
+	return *best, true
+}
+
