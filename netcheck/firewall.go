@@ -37,23 +37,26 @@ func (c *Checker) firewallFacts(f *Facts) {
 	for i := range f.Listeners {
 		lf := &f.Listeners[i]
 		published := lf.Owner != nil && lf.Owner.Start == StartContainer
-		lf.Firewall = c.firewallAnswers(lf.Socket, lf.Answered, lf.Owner, published, f.Interfaces, snapshot)
+		lf.Firewall = c.firewallAnswers(lf.Socket, lf.Owner, published, f.Interfaces, snapshot)
 	}
 	for i := range f.Relays {
 		rf := &f.Relays[i]
-		rf.Firewall = c.firewallAnswers(rf.Socket, rf.Answered, rf.Owner, rf.Kind == RelayContainer, f.Interfaces, snapshot)
+		rf.Firewall = c.firewallAnswers(rf.Socket, rf.Owner, rf.Kind == RelayContainer, f.Interfaces, snapshot)
 	}
 }
 
 // firewallAnswers asks about each address a socket answered on.
-func (c *Checker) firewallAnswers(s system.Socket, answered map[netip.Addr]bool, o *Owner, published bool, ifaces []Interface, snapshot func() firewall.Snapshot) FirewallAnswers {
+func (c *Checker) firewallAnswers(s system.Socket, o *Owner, published bool, ifaces []Interface, snapshot func() firewall.Snapshot) FirewallAnswers {
 	out := FirewallAnswers{}
 	byName := map[string]Interface{}
 	for _, it := range ifaces {
 		byName[it.Name] = it
 	}
 	for _, r := range ReachableAddrs(s, ifaces) {
-		if r.Kind == KindLoopback || !answered[r.Addr] {
+		// An address that did not answer is asked about too: a rule that
+		// drops the port on every interface drops Localguard's own
+		// connects as well, and that network is then kept out, not safe.
+		if r.Kind == KindLoopback {
 			continue
 		}
 		q := firewall.Query{
@@ -109,4 +112,15 @@ func (a FirewallAnswers) of(r Reach) *firewall.Answer {
 		return nil
 	}
 	return &x
+}
+
+// shown reports whether a reach is listed in exposed_on: it answered, or
+// the firewall keeps neighbours out there (and Localguard's own connect
+// with them).
+func (a FirewallAnswers) shown(r Reach, answered map[netip.Addr]bool) bool {
+	if answered[r.Addr] {
+		return true
+	}
+	x := a.of(r)
+	return x != nil && x.Decision == firewall.Blocked
 }

@@ -149,7 +149,7 @@ func listenerOf(lf ListenerFacts, cause Cause, ifaces []Interface, trust *Store)
 		names[it.Name] = it.Profile.Words()
 	}
 	for _, r := range ReachableAddrs(lf.Socket, ifaces) {
-		if r.Kind == KindLoopback || !lf.Answered[r.Addr] {
+		if r.Kind == KindLoopback || !lf.Firewall.shown(r, lf.Answered) {
 			continue
 		}
 		l.ExposedOn = append(l.ExposedOn, Exposure{

@@ -54,12 +54,12 @@ func exposuresOf(s system.Socket, port int, answered map[netip.Addr]bool, fw Fir
 		}
 	}
 	for _, r := range ReachableAddrs(s, ifaces) {
-		if r.Kind == KindLoopback || !answered[r.Addr] {
+		if r.Kind == KindLoopback || !fw.shown(r, answered) {
 			continue
 		}
 		out = append(out, Exposure{
 			Interface: r.Interface, Address: r.Addr.String(), Kind: r.Kind,
-			Trusted: trust != nil && trust.Trusts(r.Interface, r.Via, gateways[r.Interface]),
+			Trusted:  trust != nil && trust.Trusts(r.Interface, r.Via, gateways[r.Interface]),
 			URL:      URL(r.Addr, port),
 			Via:      r.Via.Addr().String(),
 			Firewall: fw.of(r),

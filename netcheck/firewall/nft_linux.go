@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/nftables"
 	"github.com/google/nftables/expr"
+	"github.com/google/nftables/xt"
 	"golang.org/x/sys/unix"
 )
 
@@ -78,7 +79,7 @@ func (o outcome) onlyDrops() bool { return o.drop && !o.accept && !o.unknown && 
 // iptables-nft, a queue, a NAT) leaves that path unknown.
 func evaluateNft(rs *nftRuleset, q Query) Answer {
 	p := newPacket(q)
-	var unknown string
+	var unknown, some string
 	for _, ch := range rs.chains {
 		c := ch.c
 		if c.Hooknum == nil || (*c.Hooknum != *nftables.ChainHookPrerouting && *c.Hooknum != *nftables.ChainHookInput) || !familyApplies(c.Table.Family, p.v6) {
@@ -88,9 +89,7 @@ func evaluateNft(rs *nftRuleset, q Query) Answer {
 		o := ev.from(ch, 0, 0)
 		if o.ret {
 			o.ret = false
-			pol := "accept"
 			if c.Policy != nil && *c.Policy == nftables.ChainPolicyDrop {
-				pol = "drop"
 				if !o.drop {
 					o.dropBy = fmt.Sprintf("%s, policy drop", chainName(c))
 				}
@@ -98,17 +97,21 @@ func evaluateNft(rs *nftRuleset, q Query) Answer {
 			} else {
 				o.accept = true
 			}
-			_ = pol
 		}
 		switch {
 		case o.onlyDrops():
 			return Answer{Blocked, nftBy, o.dropBy}
 		case o.unknown && unknown == "":
 			unknown = o.unknownBy
+		case o.drop && some == "":
+			some = o.dropBy
 		}
 	}
-	if unknown != "" {
+	switch {
+	case unknown != "":
 		return Answer{Unknown, nftBy, unknown}
+	case some != "":
+		return Answer{Unknown, nftBy, some + " may drop it, depending on what Localguard cannot know (the neighbour's address, an iptables match)"}
 	}
 	return Answer{Allowed, nftBy, "no nftables rule drops it"}
 }
@@ -341,8 +344,7 @@ func (st *ruleState) expr(e expr.Any) {
 	case *expr.Limit, *expr.Quota, *expr.Connlimit:
 		st.m = min(st.m, maybe)
 	case *expr.Match:
-		// An xt match of iptables-nft: whether it matches is not known.
-		st.m = min(st.m, maybe)
+		st.m = min(st.m, xtMatch(e, st.ev.p))
 	case *expr.Target:
 		st.target(e)
 	case *expr.Fib:
@@ -626,3 +628,58 @@ func (s *nftSet) find(key []byte) (nftables.SetElement, bool) {
 	return *best, true
 }
 
+// xtNew is a new connection's bit in the conntrack and state matches'
+// masks (XT_CONNTRACK_STATE_BIT(IP_CT_NEW)).
+const xtNew = 1 << 3
+
+// xtMatch is how surely an xt match of iptables-nft matches the SYN: the
+// conntrack and state matches on the connection's state alone, and the tcp
+// match on the destination port, are evaluated; any other (or any other
+// part of those) may match.
+func xtMatch(e *expr.Match, p packet) match {
+	switch info := e.Info.(type) {
+	case *xt.ConntrackMtinfo1:
+		return conntrackMatch(info.ConntrackMtinfoBase, uint16(info.StateMask))
+	case *xt.ConntrackMtinfo2:
+		return conntrackMatch(info.ConntrackMtinfoBase, info.StateMask)
+	case *xt.ConntrackMtinfo3:
+		return conntrackMatch(info.ConntrackMtinfoBase, info.StateMask)
+	case *xt.Tcp:
+		return tcpMatch(info, p.dport)
+	case *xt.Unknown:
+		if e.Name == "state" && len(*info) >= 4 {
+			// struct xt_state_info { unsigned int statemask; }
+			return boolMatch(binary.NativeEndian.Uint32(*info)&xtNew != 0)
+		}
+	}
+	return maybe
+}
+
+func boolMatch(b bool) match {
+	if b {
+		return yes
+	}
+	return no
+}
+
+func conntrackMatch(b xt.ConntrackMtinfoBase, mask uint16) match {
+	state := uint16(xt.ConntrackState | xt.ConntrackStateAlias)
+	if b.MatchFlags&^state != 0 || b.MatchFlags == 0 {
+		return maybe
+	}
+	return boolMatch((mask&xtNew != 0) != (b.InvertFlags&uint16(xt.ConntrackState) != 0))
+}
+
+func tcpMatch(t *xt.Tcp, dport uint16) match {
+	in := t.DstPorts[0] <= dport && dport <= t.DstPorts[1]
+	if in == (t.InvFlags&xt.TcpInvDestPorts != 0) {
+		return no
+	}
+	if t.SrcPorts != [2]uint16{0, 0xffff} || t.InvFlags&xt.TcpInvSrcPorts != 0 || t.Option != 0 {
+		return maybe
+	}
+	if t.FlagsMask != 0 && (0x02&t.FlagsMask == t.FlagsCmp) == (t.InvFlags&xt.TcpInvFlags != 0) {
+		return no
+	}
+	return yes
+}

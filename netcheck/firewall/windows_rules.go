@@ -205,7 +205,9 @@ func programMatch(rule, program string) match {
 }
 
 // winPath spells a Windows path one way for comparison.
-func winPath(p string) string { return strings.ToLower(strings.ReplaceAll(strings.TrimSpace(p), "/", `\`)) }
+func winPath(p string) string {
+	return strings.ToLower(strings.ReplaceAll(strings.TrimSpace(p), "/", `\`))
+}
 
 // serviceMatch: a rule for a service applies to that service's process
 // only; whether the listener runs as one is not known here.
