@@ -240,7 +240,6 @@ func wantDecision(t *testing.T, l Listener, n lan, want firewall.Decision) {
 	t.Errorf("no exposure on %s (%v): %+v", n.iface, n.v4, l.ExposedOn)
 }
 
-
 // neighbourReads asserts whether the neighbour on n reads FlowMeter's
 // /api/info; one that must not is given a connect of 2 s (a drop makes it
 // wait), as a patient neighbour's read would fail the same way.
