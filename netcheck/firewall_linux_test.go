@@ -255,3 +255,34 @@ func neighbourReads(t *testing.T, n lan, port int, want bool) {
 		t.Fatalf("the neighbour on %s reaches FlowMeter: %v, want %v", n.iface, got, want)
 	}
 }
+
+// TestFirewallReadOnChange: the rules are read once while nothing
+// changes, and again when the ruleset (its generation) or the networks
+// change; in a network namespace of the test's own.
+func TestFirewallReadOnChange(t *testing.T) {
+	if !inOwnNetns(t) {
+		return
+	}
+	if _, err := exec.LookPath("nft"); err != nil {
+		missing(t, "nft is not installed (Debian's nftables)")
+	}
+	var r firewall.Reader
+	names := []string{"lo"}
+	for range 5 {
+		r.Snapshot(names)
+	}
+	if r.Reads != 1 {
+		t.Fatalf("%d reads while nothing changed, want 1", r.Reads)
+	}
+	shell(t, "table inet lg20 {\n chain input {\n  type filter hook input priority 0;\n  tcp dport 1 drop\n }\n}\n", "nft", "-f", "-")
+	r.Snapshot(names)
+	r.Snapshot(names)
+	if r.Reads != 2 {
+		t.Fatalf("%d reads after one change of the rules, want 2", r.Reads)
+	}
+	r.Snapshot(append(names, "lgh0"))
+	if r.Reads != 3 {
+		t.Fatalf("%d reads after the networks changed, want 3", r.Reads)
+	}
+	shell(t, "", "nft", "flush", "ruleset")
+}
