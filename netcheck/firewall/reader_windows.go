@@ -114,7 +114,7 @@ func readPolicy() (p *WindowsPolicy, err error) {
 func readProfile(policy *ole.IDispatch, bit int32) (WindowsProfile, error) {
 	var prof WindowsProfile
 	var action int32
-	if err := errors.Join(
+	if err := firstErr(
 		boolProp(policy, "FirewallEnabled", &prof.Enabled, bit),
 		boolProp(policy, "BlockAllInboundTraffic", &prof.BlockAllInbound, bit),
 		intProp(policy, "DefaultInboundAction", &action, bit),
@@ -160,7 +160,7 @@ func readRule(d *ole.IDispatch) (WindowsRule, error) {
 	var r WindowsRule
 	var dir, action int32
 	var ifaces []string
-	err := errors.Join(
+	err := firstErr(
 		strProp(d, "Name", &r.Name), intProp(d, "Direction", &dir), boolProp(d, "Enabled", &r.Enabled),
 		intProp(d, "Action", &action), intProp(d, "Profiles", &r.Profiles), intProp(d, "Protocol", &r.Protocol),
 		strProp(d, "LocalPorts", &r.LocalPorts), strProp(d, "LocalAddresses", &r.LocalAddresses),
@@ -177,7 +177,12 @@ func readRule(d *ole.IDispatch) (WindowsRule, error) {
 
 func prop(d *ole.IDispatch, name string, args ...any) (*ole.VARIANT, error) {
 	v, err := oleutil.GetProperty(d, name, args...)
-	if err != nil {
+	var oe *ole.OleError
+	switch {
+	case errors.As(err, &oe):
+		// Its text is often FormatMessage's own failure: the code says it.
+		return nil, fmt.Errorf("%s: COM error 0x%08X", name, uint32(oe.Code()))
+	case err != nil:
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return v, nil
@@ -274,4 +279,14 @@ func thirdPartyFirewall() (string, error) {
 		}
 	}
 	return "", nil
+}
+
+// firstErr is the first of errs that is not nil: one sentence for people.
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
