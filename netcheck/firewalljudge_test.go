@@ -57,9 +57,9 @@ type firewallJudgeCase struct {
 func firewallJudgeCases() []firewallJudgeCase {
 	return []firewallJudgeCase{
 		{name: "blocked on every network: at-risk, the fix offered",
-			by:     map[string]firewall.Answer{"wlan0": winBlocked, "eth1": winBlocked},
-			want:   StatusAtRisk,
-			wantIn: []string{"Windows Firewall keeps others out on", "for now, but FlowMeter listens on every interface", "Make it local-only."},
+			by:      map[string]firewall.Answer{"wlan0": winBlocked, "eth1": winBlocked},
+			want:    StatusAtRisk,
+			wantIn:  []string{"Windows Firewall keeps others out on", "for now, but FlowMeter listens on every interface", "Make it local-only."},
 			blocked: []string{"wlan0", "eth1"}},
 		{name: "blocked on Public, open on Private: exposed on Private only",
 			by:     map[string]firewall.Answer{"wlan0": winBlocked, "eth1": winAllowed},
@@ -72,9 +72,9 @@ func firewallJudgeCases() []firewallJudgeCase {
 			wantIn: []string{"could not read the firewall", "Class not registered"},
 			shown:  []string{"wlan0", "eth1"}},
 		{name: "blocked on one, unread on the other: exposed on the unread one",
-			by:     map[string]firewall.Answer{"wlan0": winBlocked, "eth1": winUnread},
-			want:   StatusExposed,
-			wantIn: []string{"anyone on eth1", "could not read the firewall for eth1"},
+			by:      map[string]firewall.Answer{"wlan0": winBlocked, "eth1": winUnread},
+			want:    StatusExposed,
+			wantIn:  []string{"anyone on eth1", "could not read the firewall for eth1"},
 			blocked: []string{"wlan0"}, shown: []string{"eth1"}},
 	}
 }

@@ -117,11 +117,3 @@ func combine(answers ...Answer) Answer {
 	}
 	return Answer{Decision: Allowed, By: strings.Join(allowed, ", "), Rule: answers[len(answers)-1].Rule}
 }
-
-// errorSnapshot answers unknown to every query: the firewall could not be
-// read.
-type errorSnapshot struct{ by, why string }
-
-func (e errorSnapshot) Decide(Query) Answer {
-	return Answer{Decision: Unknown, By: e.by, Rule: e.why}
-}

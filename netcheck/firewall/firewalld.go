@@ -154,32 +154,42 @@ func richRuleOpens(s *FirewalldState, rule string, port int) match {
 		return no
 	case f["action"] == "reject" || f["action"] == "drop" || f["action"] == "log" || f["action"] == "audit":
 		return no
-	case f["action"] == "":
-		return maybe
 	case f["action"] != "accept":
-		return maybe // mark, forward-port, ...
+		return maybe // none, mark, forward-port, masquerade...
+	}
+	return richCovers(s, f, port)
+}
+
+// richCovers says whether an accepting rich rule's port, service or
+// protocol covers port/tcp; one with none of them accepts everything from
+// its source.
+func richCovers(s *FirewalldState, f map[string]string, port int) match {
+	switch {
 	case f["port"] != "":
-		if _, ok := portIn([]FirewalldPort{{f["port"], f["protocol"]}}, port); ok {
-			return yes
-		}
-		return no
+		_, ok := portIn([]FirewalldPort{{f["port"], f["protocol"]}}, port)
+		return boolMatch(ok)
 	case f["service"] != "":
 		ports, read := s.Services[f["service"]]
 		if !read {
 			return maybe
 		}
-		if _, ok := portIn(ports, port); ok {
-			return yes
-		}
-		return no
+		_, ok := portIn(ports, port)
+		return boolMatch(ok)
 	case f["protocol"] != "":
-		if strings.EqualFold(f["protocol"], "tcp") {
-			return yes
-		}
-		return no
+		return boolMatch(strings.EqualFold(f["protocol"], "tcp"))
 	}
-	return yes // an accept of everything from its source
+	return yes
 }
+
+func boolMatch(b bool) match {
+	if b {
+		return yes
+	}
+	return no
+}
+
+// richActions are the words of a rich rule that say what it does.
+var richActions = map[string]bool{"accept": true, "reject": true, "drop": true, "mark": true, "forward-port": true, "masquerade": true}
 
 // richFields reads a rich rule's elements: the action (accept, reject,
 // drop, mark, log...), and the values of port, protocol, service and icmp
@@ -189,30 +199,35 @@ func richFields(rule string) map[string]string {
 	last := ""
 	for _, w := range strings.Fields(rule) {
 		k, v, isKV := strings.Cut(w, "=")
-		v = strings.Trim(v, `"'`)
+		if isKV {
+			richValue(out, last, k, strings.Trim(v, `"'`))
+			continue
+		}
 		switch {
-		case !isKV && (w == "accept" || w == "reject" || w == "drop" || w == "mark" || w == "forward-port" || w == "masquerade"):
-			if out["action"] == "" || out["action"] == "log" || out["action"] == "audit" {
-				out["action"] = w
-			}
-		case !isKV && (w == "log" || w == "audit" || w == "nflog"):
-			if out["action"] == "" {
-				out["action"] = "log"
-			}
-		case !isKV:
+		case richActions[w] && (out["action"] == "" || out["action"] == "log"):
+			out["action"] = w
+		case (w == "log" || w == "audit" || w == "nflog") && out["action"] == "":
+			out["action"] = "log"
+		case w == "icmp-block-inversion":
+			out[w] = "yes"
+		}
+		if !richActions[w] {
 			last = w
-			if w == "icmp-block-inversion" {
-				out[w] = "yes"
-			}
-		case k == "name" && last != "":
-			out[last] = v
-		case k == "port" && last == "port", k == "protocol" && (last == "port" || last == "protocol"):
-			out[k] = v
-		case k == "value" && last == "protocol":
-			out["protocol"] = v
 		}
 	}
 	return out
+}
+
+// richValue records key=value of the element last.
+func richValue(out map[string]string, last, k, v string) {
+	switch {
+	case k == "name" && last != "":
+		out[last] = v
+	case k == "port" && last == "port", k == "protocol" && (last == "port" || last == "protocol"):
+		out[k] = v
+	case k == "value" && last == "protocol":
+		out["protocol"] = v
+	}
 }
 
 // portIn finds port/tcp among ports ("8000", "8000-8010").

@@ -81,23 +81,10 @@ func evaluateNft(rs *nftRuleset, q Query) Answer {
 	p := newPacket(q)
 	var unknown, some string
 	for _, ch := range rs.chains {
-		c := ch.c
-		if c.Hooknum == nil || (*c.Hooknum != *nftables.ChainHookPrerouting && *c.Hooknum != *nftables.ChainHookInput) || !familyApplies(c.Table.Family, p.v6) {
+		if !inbound(ch.c, p.v6) {
 			continue
 		}
-		ev := &nftEval{rs: rs, p: p, memo: map[memoKey]outcome{}}
-		o := ev.from(ch, 0, 0)
-		if o.ret {
-			o.ret = false
-			if c.Policy != nil && *c.Policy == nftables.ChainPolicyDrop {
-				if !o.drop {
-					o.dropBy = fmt.Sprintf("%s, policy drop", chainName(c))
-				}
-				o.drop = true
-			} else {
-				o.accept = true
-			}
-		}
+		o := baseChain(rs, ch, p)
 		switch {
 		case o.onlyDrops():
 			return Answer{Blocked, nftBy, o.dropBy}
@@ -114,6 +101,31 @@ func evaluateNft(rs *nftRuleset, q Query) Answer {
 		return Answer{Unknown, nftBy, some + " may drop it, depending on what Localguard cannot know (the neighbour's address, an iptables match)"}
 	}
 	return Answer{Allowed, nftBy, "no nftables rule drops it"}
+}
+
+// inbound reports whether a chain is a base chain a neighbour's packet
+// to this computer passes: the prerouting and input hooks of its family.
+func inbound(c *nftables.Chain, v6 bool) bool {
+	return c.Hooknum != nil && (*c.Hooknum == *nftables.ChainHookPrerouting || *c.Hooknum == *nftables.ChainHookInput) && familyApplies(c.Table.Family, v6)
+}
+
+// baseChain is what may become of the packet in a base chain: the paths
+// that fall off its end take its policy.
+func baseChain(rs *nftRuleset, ch *nftChain, p packet) outcome {
+	ev := &nftEval{rs: rs, p: p, memo: map[memoKey]outcome{}}
+	o := ev.from(ch, 0, 0)
+	if !o.ret {
+		return o
+	}
+	o.ret = false
+	c := ch.c
+	switch {
+	case c.Policy == nil || *c.Policy != nftables.ChainPolicyDrop:
+		o.accept = true
+	case !o.drop:
+		o.drop, o.dropBy = true, chainName(c)+", policy drop"
+	}
+	return o
 }
 
 func familyApplies(f nftables.TableFamily, v6 bool) bool {
@@ -319,23 +331,16 @@ func (ev *nftEval) match(c *nftables.Chain, r *nftables.Rule) (match, effect) {
 
 // expr applies one expression.
 func (st *ruleState) expr(e expr.Any) {
+	if st.load(e) {
+		return
+	}
 	switch e := e.(type) {
-	case *expr.Meta:
-		st.meta(e)
-	case *expr.Payload:
-		st.payload(e)
-	case *expr.Ct:
-		st.ct(e)
 	case *expr.Cmp:
 		st.cmp(e)
 	case *expr.Range:
 		st.rng(e)
-	case *expr.Bitwise:
-		st.bitwise(e)
 	case *expr.Lookup:
 		st.lookup(e)
-	case *expr.Immediate:
-		st.rg.set(e.Register, e.Data)
 	case *expr.Verdict:
 		st.verdict(e)
 	case *expr.Reject:
@@ -347,11 +352,31 @@ func (st *ruleState) expr(e expr.Any) {
 		st.m = min(st.m, xtMatch(e, st.ev.p))
 	case *expr.Target:
 		st.target(e)
-	case *expr.Fib:
-		st.rg.unset(e.Register, 16)
 	default:
 		st.eff = effect{kind: effUnknown, why: fmt.Sprintf("an expression Localguard does not evaluate (%T)", e)}
 	}
+}
+
+// load applies an expression that loads a register, reporting whether e
+// is one.
+func (st *ruleState) load(e expr.Any) bool {
+	switch e := e.(type) {
+	case *expr.Meta:
+		st.meta(e)
+	case *expr.Payload:
+		st.payload(e)
+	case *expr.Ct:
+		st.ct(e)
+	case *expr.Bitwise:
+		st.bitwise(e)
+	case *expr.Immediate:
+		st.rg.set(e.Register, e.Data)
+	case *expr.Fib:
+		st.rg.unset(e.Register, 16)
+	default:
+		return false
+	}
+	return true
 }
 
 // target is an xt target of iptables-nft.
@@ -653,13 +678,6 @@ func xtMatch(e *expr.Match, p packet) match {
 		}
 	}
 	return maybe
-}
-
-func boolMatch(b bool) match {
-	if b {
-		return yes
-	}
-	return no
 }
 
 func conntrackMatch(b xt.ConntrackMtinfoBase, mask uint16) match {
