@@ -3,6 +3,7 @@ package netcheck
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"strings"
@@ -283,6 +284,56 @@ func TestFirewallReadOnChange(t *testing.T) {
 	r.Snapshot(append(names, "lgh0"))
 	if r.Reads != 3 {
 		t.Fatalf("%d reads after the networks changed, want 3", r.Reads)
+	}
+	shell(t, "", "nft", "flush", "ruleset")
+}
+
+// TestNftablesRuleKinds reads rulesets of every kind Localguard evaluates
+// from the kernel (in a network namespace of the test's own) and asks about
+// a neighbour's connection to port 8000 on "lgq0": IPv4 and IPv6, jumps,
+// gotos and returns, interval sets, verdict maps, policies, a queue.
+func TestNftablesRuleKinds(t *testing.T) {
+	if !inOwnNetns(t) {
+		return
+	}
+	if _, err := exec.LookPath("nft"); err != nil {
+		missing(t, "nft is not installed (Debian's nftables)")
+	}
+	v4 := firewall.Query{Interface: "lgq0", Local: netip.MustParseAddr("10.9.0.1"), Port: 8000}
+	v6 := firewall.Query{Interface: "lgq0", Local: netip.MustParseAddr("fd09::1"), Port: 8000}
+	for _, tc := range []struct {
+		name, rules string
+		q           firewall.Query
+		want        firewall.Decision
+	}{
+		{"an ip table does not filter IPv6", "table ip t {\n chain c {\n  type filter hook input priority 0;\n  tcp dport 8000 drop\n }\n}", v6, firewall.Allowed},
+		{"an ip6 table drops IPv6", "table ip6 t {\n chain c {\n  type filter hook input priority 0;\n  tcp dport 8000 drop\n }\n}", v6, firewall.Blocked},
+		{"the destination address", "table inet t {\n chain c {\n  type filter hook input priority 0;\n  ip6 daddr fd09::/64 tcp dport 8000 drop\n }\n}", v6, firewall.Blocked},
+		{"another destination address", "table inet t {\n chain c {\n  type filter hook input priority 0;\n  ip daddr 10.8.0.1 drop\n }\n}", v4, firewall.Allowed},
+		{"a jump to a chain that returns, then a drop", "table inet t {\n chain c {\n  type filter hook input priority 0;\n  jump d\n  tcp dport 8000 drop\n }\n chain d {\n  tcp dport 8000 return\n  accept\n }\n}", v4, firewall.Blocked},
+		{"a jump to a chain that accepts", "table inet t {\n chain c {\n  type filter hook input priority 0;\n  jump d\n  drop\n }\n chain d {\n  tcp dport 7000-9000 accept\n }\n}", v4, firewall.Allowed},
+		{"a goto whose chain falls off its end takes the policy", "table inet t {\n chain c {\n  type filter hook input priority 0; policy drop;\n  goto d\n  accept\n }\n chain d {\n  tcp dport 22 accept\n }\n}", v4, firewall.Blocked},
+		{"an interval set of ports", "table inet t {\n set s {\n  type inet_service; flags interval;\n  elements = { 1-1023, 7990-8010 }\n }\n chain c {\n  type filter hook input priority 0;\n  tcp dport @s drop\n }\n}", v4, firewall.Blocked},
+		{"an interval set without the port", "table inet t {\n set s {\n  type inet_service; flags interval;\n  elements = { 1-1023, 8001-8010 }\n }\n chain c {\n  type filter hook input priority 0;\n  tcp dport @s drop\n }\n}", v4, firewall.Allowed},
+		{"a verdict map on the interface (firewalld's way)", "table inet t {\n chain c {\n  type filter hook input priority 0;\n  iifname vmap { \"lgq0\" : jump zone, \"other\" : accept }\n }\n chain zone {\n  tcp dport 22 accept\n  reject\n }\n}", v4, firewall.Blocked},
+		{"a prerouting drop", "table ip t {\n chain c {\n  type filter hook prerouting priority -150;\n  iifname \"lgq0\" drop\n }\n}", v4, firewall.Blocked},
+		{"an expression Localguard does not evaluate (numgen): unknown", "table inet t {\n chain c {\n  type filter hook input priority 0; policy drop;\n  tcp dport 8000 numgen random mod 2 vmap { 0 : accept, 1 : drop }\n }\n}", v4, firewall.Unknown},
+		{"ct state's verdict map: a new connection is not established", "table inet t {\n chain c {\n  type filter hook input priority 0; policy drop;\n  ct state vmap { established : accept, related : accept, invalid : drop }\n }\n}", v4, firewall.Blocked},
+		{"a rule on the source port: may drop", "table inet t {\n chain c {\n  type filter hook input priority 0;\n  tcp sport 1024-65535 drop\n }\n}", v4, firewall.Unknown},
+		{"an output chain changes nothing inbound", "table inet t {\n chain c {\n  type filter hook output priority 0;\n  drop\n }\n}", v4, firewall.Allowed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			shell(t, "", "nft", "flush", "ruleset")
+			shell(t, tc.rules, "nft", "-f", "-")
+			var r firewall.Reader
+			got := firewall.Decide(r.Snapshot([]string{"lgq0"}), tc.q)
+			if got.Decision != tc.want || got.By == "" || got.Rule == "" {
+				t.Fatalf("%+v, want %s", got, tc.want)
+			}
+			if got.Decision == firewall.Blocked && tc.q.Published {
+				t.Fatal("a published port blocked")
+			}
+		})
 	}
 	shell(t, "", "nft", "flush", "ruleset")
 }

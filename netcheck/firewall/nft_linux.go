@@ -7,6 +7,7 @@ import (
 	"github.com/google/nftables"
 	"github.com/google/nftables/expr"
 	"github.com/google/nftables/xt"
+	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
 )
 
@@ -603,10 +604,13 @@ func (st *ruleState) lookup(e *expr.Lookup) {
 	switch {
 	case !found:
 		st.m = no
-	case e.DestRegister == 0 && el.VerdictData != nil:
-		st.verdict(el.VerdictData)
 	case e.DestRegister == 0:
-		st.eff = effect{kind: effUnknown, why: "a verdict map Localguard could not read (" + e.SetName + ")"}
+		v, ok := elementVerdict(el)
+		if !ok {
+			st.eff = effect{kind: effUnknown, why: "a verdict map Localguard could not read (" + e.SetName + ")"}
+			return
+		}
+		st.verdict(v)
 	default:
 		st.rg.set(e.DestRegister, el.Val)
 	}
@@ -700,4 +704,28 @@ func tcpMatch(t *xt.Tcp, dport uint16) match {
 		return no
 	}
 	return yes
+}
+
+// elementVerdict is a verdict map element's verdict. The library leaves
+// it undecoded in Val: the nested NFTA_VERDICT_CODE and NFTA_VERDICT_CHAIN
+// attributes.
+func elementVerdict(el nftables.SetElement) (*expr.Verdict, bool) {
+	if el.VerdictData != nil {
+		return el.VerdictData, true
+	}
+	ad, err := netlink.NewAttributeDecoder(el.Val)
+	if err != nil {
+		return nil, false
+	}
+	ad.ByteOrder = binary.BigEndian
+	v, code := &expr.Verdict{}, false
+	for ad.Next() {
+		switch ad.Type() {
+		case unix.NFTA_VERDICT_CODE:
+			v.Kind, code = expr.VerdictKind(int32(ad.Uint32())), true
+		case unix.NFTA_VERDICT_CHAIN:
+			v.Chain = ad.String()
+		}
+	}
+	return v, code && ad.Err() == nil
 }
