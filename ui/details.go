@@ -186,6 +186,23 @@ func firewallNote(e netcheck.Exposure) string {
 	return ""
 }
 
+// firewallWhy says what the host firewall does where the listener can be
+// reached: what keeps others out for now, or that it could not be read
+// (and why), so the networks count as open; "" when it was not asked.
+func firewallWhy(es []netcheck.Exposure) string {
+	for _, e := range es {
+		if !e.Trusted && e.Firewall != nil && e.Firewall.Decision == "unknown" {
+			return "Localguard could not read the firewall (" + e.Firewall.Rule + "), so it counts every network it could not read as open."
+		}
+	}
+	for _, e := range es {
+		if e.Blocked() {
+			return e.Firewall.By + " keeps others out on some networks for now (" + e.Firewall.Rule + "); that is no protection FlowMeter keeps: make it local-only."
+		}
+	}
+	return ""
+}
+
 // setTrust remembers the network of an exposure as trusted or not; the
 // verdict that follows shows the result.
 func (u *window) setTrust(t *trustToggle, on bool) {
@@ -245,6 +262,9 @@ func (u *window) renderWhy(v netcheck.Verdict) {
 			sandbox.Importance = widget.DangerImportance
 		}
 		form.Append("Formula sandbox", sandbox)
+		if fw := firewallWhy(l.ExposedOn); fw != "" {
+			form.Append("Firewall", wrapped(fw))
+		}
 		if l.PID != 0 && l.PID == u.restarted.pid {
 			form.Append("Its output", wrapped("Localguard started it again; what it prints goes to "+u.restarted.log+"."))
 		}
