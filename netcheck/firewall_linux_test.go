@@ -132,6 +132,9 @@ func iptablesCases() []fwCase {
 				{"-A", "INPUT", "-p", "tcp", "--dport", fmt.Sprint(port), "-j", "DROP"},
 			}
 		}, wantA: firewall.Blocked, wantB: firewall.Blocked},
+		{name: "iptables-nft drops what is addressed to a local address (addrtype, as ufw's and Docker's rules match)", iptables: func(a, b lan, port int) [][]string {
+			return [][]string{{"-A", "INPUT", "-m", "addrtype", "--dst-type", "LOCAL", "-p", "tcp", "--dport", fmt.Sprint(port), "-j", "DROP"}}
+		}, wantA: firewall.Blocked, wantB: firewall.Blocked},
 		{name: "iptables-nft rejects the port on one network only", iptables: func(a, b lan, port int) [][]string {
 			return [][]string{{"-A", "INPUT", "-i", b.iface, "-p", "tcp", "--dport", fmt.Sprint(port), "-j", "REJECT", "--reject-with", "tcp-reset"}}
 		}, readsA: true, wantA: firewall.Allowed, wantB: firewall.Blocked},

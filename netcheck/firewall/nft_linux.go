@@ -662,9 +662,10 @@ func (s *nftSet) find(key []byte) (nftables.SetElement, bool) {
 const xtNew = 1 << 3
 
 // xtMatch is how surely an xt match of iptables-nft matches the SYN: the
-// conntrack and state matches on the connection's state alone, and the tcp
-// match on the destination port, are evaluated; any other (or any other
-// part of those) may match.
+// conntrack and state matches on the connection's state alone, the tcp
+// match on the destination port, and addrtype on the destination (ufw's
+// and Docker's rules use it) are evaluated; any other (or any other part
+// of those) may match.
 func xtMatch(e *expr.Match, p packet) match {
 	switch info := e.Info.(type) {
 	case *xt.ConntrackMtinfo1:
@@ -675,6 +676,10 @@ func xtMatch(e *expr.Match, p packet) match {
 		return conntrackMatch(info.ConntrackMtinfoBase, info.StateMask)
 	case *xt.Tcp:
 		return tcpMatch(info, p.dport)
+	case *xt.AddrType:
+		return addrTypeMatch(info.Source, info.Dest, info.InvertSource, info.InvertDest, false)
+	case *xt.AddrTypeV1:
+		return addrTypeMatch(info.Source, info.Dest, info.Flags&1 != 0, info.Flags&2 != 0, info.Flags&4 != 0)
 	case *xt.Unknown:
 		if e.Name == "state" && len(*info) >= 4 {
 			// struct xt_state_info { unsigned int statemask; }
@@ -728,4 +733,20 @@ func elementVerdict(el nftables.SetElement) (*expr.Verdict, bool) {
 		}
 	}
 	return v, code && ad.Err() == nil
+}
+
+// addrTypeMatch is the addrtype match on the destination: the address a
+// neighbour connects to is one of this computer's own (RTN_LOCAL), unless
+// the match is limited to the incoming interface (an address of another
+// interface, reached through this one, is not local to it). A match on the
+// source's type may match.
+func addrTypeMatch(src, dst uint16, invSrc, invDst, limitIn bool) match {
+	const local = 1 << 2 // 1 << RTN_LOCAL
+	if src != 0 || invSrc || limitIn {
+		return maybe
+	}
+	if dst == 0 {
+		return yes
+	}
+	return boolMatch((dst&local != 0) != invDst)
 }
