@@ -2,6 +2,7 @@ package netcheck
 
 import (
 	"net/netip"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -136,7 +137,7 @@ func TestJudgeFirewallSentence(t *testing.T) {
 	if v.Status != StatusAtRisk || !strings.HasPrefix(v.Message, want) {
 		t.Fatalf("%s: %q\nwant it to start %q", v.Status, v.Message, want)
 	}
-	if v.Fix != "localguard fix --env "+backendA+"/.env" {
+	if v.Fix != fixCommand(filepath.Join(backendA, ".env")) {
 		t.Errorf("the fix: %q", v.Fix)
 	}
 }
