@@ -28,7 +28,75 @@ func read([]string) Snapshot {
 		return errorSnapshot{windowsBy, "Windows Security Center could not be asked whether another firewall is on: " + err.Error()}
 	}
 	p.ThirdParty = third
+	if err := applyGroupPolicy(p); err != nil {
+		return errorSnapshot{windowsBy, "group policy's firewall settings could not be read: " + err.Error()}
+	}
 	return p
+}
+
+// gpoKey is where group policy keeps the firewall's settings and rules.
+const gpoKey = `SOFTWARE\Policies\Microsoft\WindowsFirewall`
+
+// applyGroupPolicy lays group policy over the local policy: its profile
+// settings override the local ones, its rules join them, and a profile
+// with AllowLocalPolicyMerge=0 ignores the local rules.
+func applyGroupPolicy(p *WindowsPolicy) error {
+	for name, sub := range map[string]string{"Domain": "DomainProfile", "Private": "PrivateProfile", "Public": "PublicProfile"} {
+		k, err := registry.OpenKey(registry.LOCAL_MACHINE, gpoKey+`\`+sub, registry.QUERY_VALUE)
+		if errors.Is(err, registry.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", sub, err)
+		}
+		prof := p.Profiles[name]
+		if v, _, err := k.GetIntegerValue("EnableFirewall"); err == nil {
+			prof.Enabled = v != 0
+		}
+		if v, _, err := k.GetIntegerValue("DefaultInboundAction"); err == nil {
+			prof.DefaultBlock = v == 1
+		}
+		if v, _, err := k.GetIntegerValue("DoNotAllowExceptions"); err == nil {
+			prof.BlockAllInbound = v != 0
+		}
+		if v, _, err := k.GetIntegerValue("AllowLocalPolicyMerge"); err == nil && v == 0 {
+			for i := range p.Rules {
+				p.Rules[i].Profiles &^= profileBits[name]
+			}
+		}
+		k.Close()
+		p.Profiles[name] = prof
+	}
+	return readGPORules(p)
+}
+
+// readGPORules adds group policy's rules; one that cannot be read makes
+// the whole reading fail (it may be an allow rule).
+func readGPORules(p *WindowsPolicy) error {
+	k, err := registry.OpenKey(registry.LOCAL_MACHINE, gpoKey+`\FirewallRules`, registry.QUERY_VALUE)
+	if errors.Is(err, registry.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer k.Close()
+	names, err := k.ReadValueNames(-1)
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		s, _, err := k.GetStringValue(n)
+		if err != nil {
+			return fmt.Errorf("rule %s: %w", n, err)
+		}
+		r, ok := ParseGPORule(s)
+		if !ok {
+			return fmt.Errorf("rule %s is not a rule string Localguard reads", n)
+		}
+		p.Rules = append(p.Rules, r)
+	}
+	return nil
 }
 
 // policyKeys are where Windows keeps the firewall's profiles and rules, and

@@ -64,6 +64,9 @@ type WindowsRule struct {
 	// EdgeTraversal lets traffic in through NAT traversal (Teredo); it only
 	// ever allows more, so it changes no decision here.
 	EdgeTraversal bool
+	// Uncertain is set for a rule with a condition Localguard does not
+	// read (see ParseGPORule): it may apply, never certainly.
+	Uncertain bool
 }
 
 // WindowsPolicy is Windows Defender Firewall's state as read.
@@ -154,7 +157,11 @@ func (r *WindowsRule) applies(bit int32, q Query) match {
 	if r.Protocol != ProtocolTCP && r.Protocol != ProtocolAny {
 		return no
 	}
-	return and(portsMatch(r.LocalPorts, q.Port), programMatch(r.Program, q.Program), serviceMatch(r.Service),
+	certain := yes
+	if r.Uncertain {
+		certain = maybe
+	}
+	return and(certain, portsMatch(r.LocalPorts, q.Port), programMatch(r.Program, q.Program), serviceMatch(r.Service),
 		localMatch(r.LocalAddresses, q.Local), remoteMatch(r.RemoteAddresses, r.Allow),
 		typesMatch(r.InterfaceTypes, q.InterfaceType), interfacesMatch(r.Interfaces, q.Interface))
 }

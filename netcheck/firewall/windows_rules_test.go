@@ -156,3 +156,39 @@ func TestCombine(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupPolicyRules reads rule strings as group policy stores them, and
+// judges with them.
+func TestGroupPolicyRules(t *testing.T) {
+	pub := query("Public")
+	for _, tc := range []struct {
+		name, rule string
+		want       Decision
+	}{
+		{"an allow rule for python on Private, the network Public", `v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|Profile=Private|App=` + python + `|Name=Python|`, Blocked},
+		{"an allow rule for port 8000 on Public", `v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|Profile=Public|LPort=8000|Name=FlowMeter|`, Allowed},
+		{"an allow rule for LocalSubnet on a port range", `v2.31|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=7990-8010|RA4=LocalSubnet|Name=Lab|`, Allowed},
+		{"an inactive allow rule", `v2.30|Action=Allow|Active=FALSE|Dir=In|Protocol=6|LPort=8000|Name=Off|`, Blocked},
+		{"an allow rule with an authenticated bypass Localguard does not read: may apply", `v2.30|Action=Allow|Active=TRUE|Dir=In|Protocol=6|LPort=8000|Security=AuthenticateEncrypt|Name=IPsec|`, Allowed},
+		{"a block rule with a condition Localguard does not read: not counted on", `v2.30|Action=Block|Active=TRUE|Dir=In|Protocol=6|LPort=8000|RPort=443|Name=Odd|`, Allowed},
+		{"a block rule for python on every profile", `v2.30|Action=Block|Active=TRUE|Dir=In|Protocol=6|App=` + python + `|Name=python.exe|`, Blocked},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, ok := ParseGPORule(tc.rule)
+			if !ok {
+				t.Fatalf("not read: %q", tc.rule)
+			}
+			// Block is the default on Public; "Odd" is judged with allow.
+			p := &WindowsPolicy{Profiles: onProfiles(), Rules: []WindowsRule{r}}
+			if strings.Contains(tc.name, "not counted on") {
+				p.Profiles["Public"] = WindowsProfile{Enabled: true}
+			}
+			if got := EvaluateWindows(p, pub); got.Decision != tc.want {
+				t.Fatalf("%+v, want %s (rule %+v)", got, tc.want, r)
+			}
+		})
+	}
+	if _, ok := ParseGPORule("not a rule"); ok {
+		t.Error("a string that is no rule was read")
+	}
+}
