@@ -340,3 +340,54 @@ func TestNftablesRuleKinds(t *testing.T) {
 	}
 	shell(t, "", "nft", "flush", "ruleset")
 }
+
+// TestFirewallRelay: FlowMeter on 127.0.0.1, socat passing it on from
+// every interface; nftables drops socat's port on one network, then on
+// both. The relay's own port is what the firewall is asked about.
+func TestFirewallRelay(t *testing.T) {
+	needUvicorn(t)
+	if !inOwnNetns(t) {
+		return
+	}
+	socat := needProgram(t, "socat", "socat")
+	a, b := newLAN(t), newLANn(t, 1)
+	env, port := flowMeterOnLoopback(t)
+	rp := freePort(t)
+	s := start(t, "/", socat, childEnv(), "socat", fmt.Sprintf("TCP-LISTEN:%d,fork,reuseaddr", rp), fmt.Sprintf("TCP:127.0.0.1:%d", port))
+	s.waitListening(t, rp, any4)
+	t.Cleanup(func() { exec.Command("nft", "flush", "ruleset").Run() })
+	rule := func(ifaces string) string {
+		return fmt.Sprintf("table inet lg20 {\n chain input {\n  type filter hook input priority 0;\n  iifname { %s } tcp dport %d drop\n }\n}\n", ifaces, rp)
+	}
+	for _, tc := range []struct {
+		name           string
+		ifaces         string
+		readsA, readsB bool
+		want           Status
+	}{
+		{"socat's port dropped on one network", fmt.Sprintf("%q", a.iface), false, true, StatusExposed},
+		{"socat's port dropped on both", fmt.Sprintf("%q, %q", a.iface, b.iface), false, false, StatusAtRisk},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			shell(t, "", "nft", "flush", "ruleset")
+			shell(t, rule(tc.ifaces), "nft", "-f", "-")
+			neighbourReads(t, a, rp, tc.readsA)
+			neighbourReads(t, b, rp, tc.readsB)
+			v := judgeAsUser(t, env)
+			t.Logf("%s: %s", v.Status, v.Message)
+			if v.Status != tc.want {
+				t.Fatalf("status %s, want %s\n%s", v.Status, tc.want, relaysOf(v))
+			}
+			r := relayOn(v, rp)
+			if r == nil {
+				t.Fatalf("socat not found: %s", relaysOf(v))
+			}
+			for _, e := range r.ExposedOn {
+				blocked := e.Interface == a.iface || e.Interface == b.iface && !tc.readsB
+				if e.Blocked() != blocked {
+					t.Errorf("%s: firewall %+v, blocked want %v", e.Interface, e.Firewall, blocked)
+				}
+			}
+		})
+	}
+}
