@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"localguard/envfix"
+	"localguard/netcheck/firewall"
 	"localguard/netcheck/system"
 )
 
@@ -43,6 +44,10 @@ type Checker struct {
 	relays  relayScanner
 	compose composeCache
 	cache   checkCache
+	// firewall reads the host firewall when its rules or the networks
+	// change; exes are the executables of the listeners' processes.
+	firewall firewall.Reader
+	exes     map[int32]string
 }
 
 // Open makes the Checker for an install: envPath when given, else the one
@@ -112,6 +117,7 @@ func (c *Checker) Check(ctx context.Context) Verdict {
 // answers of connects to this computer's own addresses.
 func (c *Checker) Gather(ctx context.Context) Facts {
 	c.cache.beginCheck()
+	c.exes = nil
 	f := Facts{Trusted: c.Store}
 	socks, scanErr := c.scanner.Scan(ctx, c.scanHints()...)
 	if c.EnvPath == "" {
@@ -137,6 +143,7 @@ func (c *Checker) Gather(ctx context.Context) Facts {
 			f.ScanErr = errors.Join(f.ScanErr, err)
 		}
 	}
+	c.firewallFacts(&f)
 	return f
 }
 

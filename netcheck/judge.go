@@ -79,6 +79,9 @@ type ListenerFacts struct {
 	// ComposeFile is the compose file of the install a container
 	// publisher belongs to, "" when none is known.
 	ComposeFile string
+	// Firewall is the host firewall's decision for each network and
+	// address it answered on.
+	Firewall FirewallAnswers
 }
 
 // Judge builds the verdict from the facts: a pure function.
@@ -146,7 +149,7 @@ func listenerOf(lf ListenerFacts, cause Cause, ifaces []Interface, trust *Store)
 		names[it.Name] = it.Profile.Words()
 	}
 	for _, r := range ReachableAddrs(lf.Socket, ifaces) {
-		if r.Kind == KindLoopback || !lf.Answered[r.Addr] {
+		if r.Kind == KindLoopback || !lf.Firewall.shown(r, lf.Answered) {
 			continue
 		}
 		l.ExposedOn = append(l.ExposedOn, Exposure{
@@ -156,6 +159,7 @@ func listenerOf(lf ListenerFacts, cause Cause, ifaces []Interface, trust *Store)
 			Via:              r.Via.Addr().String(),
 			Network:          names[r.Interface],
 			FirewallCategory: categories[r.Interface],
+			Firewall:         lf.Firewall.of(r),
 		})
 	}
 	return l
@@ -176,7 +180,7 @@ func untrusted(l Listener) []string {
 	for _, e := range l.ExposedOn {
 		kind, _ := e.Kind.Words()
 		switch {
-		case e.Trusted:
+		case e.Trusted, e.Blocked():
 		case e.Network != "":
 			out = append(out, fmt.Sprintf("%s (%s, %s, %s)", e.Network, e.Interface, kind, e.Address))
 		default:
@@ -295,7 +299,8 @@ func (j *judgement) hostMatters() bool {
 // exposed now.
 func (j *judgement) settingsJudgement() {
 	v := j.v
-	risks := j.installRisks()
+	kept := j.firewallRisks()
+	risks := append(kept, j.installRisks()...)
 	for i := range j.f.Listeners {
 		if r := j.listenerRisk(i); r != "" {
 			risks = append(risks, r)
@@ -308,9 +313,11 @@ func (j *judgement) settingsJudgement() {
 	}
 	v.Status = StatusAtRisk
 	v.Message = strings.Join(risks, " ")
-	if trusted := trustedOnly(v.Listeners); trusted != "" {
+	switch trusted := trustedOnly(v.Listeners); {
+	case len(kept) > 0:
+	case trusted != "":
 		v.Message = "FlowMeter can be reached only from this computer and networks you trust (" + trusted + ") for now. " + v.Message
-	} else if len(v.Listeners) > 0 {
+	case len(v.Listeners) > 0:
 		v.Message = "FlowMeter is on this computer only for now. " + v.Message
 	}
 }
@@ -460,6 +467,7 @@ func (j *judgement) exposedMessage(exposing []int) {
 		}
 		fmt.Fprintf(&b, " Also reachable: %s.", joinWords(others))
 	}
+	b.WriteString(firewallNotes(v.Listeners, v.Relays))
 	v.Message = b.String()
 }
 

@@ -44,8 +44,8 @@ type Relay struct {
 }
 
 // exposuresOf lists the non-loopback addresses a socket answered on, each
-// with whether its network is trusted.
-func exposuresOf(s system.Socket, port int, answered map[netip.Addr]bool, ifaces []Interface, trust *Store) []Exposure {
+// with whether its network is trusted and what the firewall decides there.
+func exposuresOf(s system.Socket, port int, answered map[netip.Addr]bool, fw FirewallAnswers, ifaces []Interface, trust *Store) []Exposure {
 	out := []Exposure{}
 	gateways := map[string]string{}
 	for _, it := range ifaces {
@@ -54,14 +54,15 @@ func exposuresOf(s system.Socket, port int, answered map[netip.Addr]bool, ifaces
 		}
 	}
 	for _, r := range ReachableAddrs(s, ifaces) {
-		if r.Kind == KindLoopback || !answered[r.Addr] {
+		if r.Kind == KindLoopback || !fw.shown(r, answered) {
 			continue
 		}
 		out = append(out, Exposure{
 			Interface: r.Interface, Address: r.Addr.String(), Kind: r.Kind,
-			Trusted: trust != nil && trust.Trusts(r.Interface, r.Via, gateways[r.Interface]),
-			URL:     URL(r.Addr, port),
-			Via:     r.Via.Addr().String(),
+			Trusted:  trust != nil && trust.Trusts(r.Interface, r.Via, gateways[r.Interface]),
+			URL:      URL(r.Addr, port),
+			Via:      r.Via.Addr().String(),
+			Firewall: fw.of(r),
 		})
 	}
 	return out
@@ -81,7 +82,7 @@ func relayOf(rf RelayFacts, ifaces []Interface, trust *Store) Relay {
 		r.Port = rf.ForwardedPort
 	default:
 		r.Address, r.Port = rf.Socket.Addr.String(), rf.Socket.Port
-		r.ExposedOn = exposuresOf(rf.Socket, rf.Socket.Port, rf.Answered, ifaces, trust)
+		r.ExposedOn = exposuresOf(rf.Socket, rf.Socket.Port, rf.Answered, rf.Firewall, ifaces, trust)
 	}
 	r.Cause, r.Why, r.Advice = relayCause(rf)
 	if rf.Source != "" {
@@ -285,7 +286,7 @@ func relayExposes(r Relay) (bool, []string) {
 	}
 	var nets []string
 	for _, e := range r.ExposedOn {
-		if !e.Trusted {
+		if !e.Trusted && !e.Blocked() {
 			kind, _ := e.Kind.Words()
 			nets = append(nets, fmt.Sprintf("%s (%s, %s)", e.Interface, kind, e.Address))
 		}
@@ -337,6 +338,7 @@ func (j *judgement) relayJudgement() {
 	}
 	if len(lines) == 0 {
 		j.uncheckedRelays()
+		j.blockedRelays()
 		return
 	}
 	if v.Status == StatusExposed {
@@ -347,7 +349,7 @@ func (j *judgement) relayJudgement() {
 	if v.Status == StatusAtRisk || v.Status == StatusError {
 		msg += " " + v.Message
 	}
-	v.Status, v.Message = StatusExposed, msg
+	v.Status, v.Message = StatusExposed, msg+firewallNotes(nil, v.Relays)
 	if v.Advice == "" {
 		for _, r := range v.Relays {
 			if ok, _ := relayExposes(r); ok {
@@ -371,7 +373,7 @@ func (j *judgement) uncheckedRelays() {
 			continue
 		}
 		for _, e := range r.ExposedOn {
-			if !e.Trusted {
+			if !e.Trusted && !e.Blocked() {
 				v.Status = StatusError
 				v.Message = fmt.Sprintf("Localguard could not check %s on port %d, which passes connections to FlowMeter's port %d: it did not answer in time, and anyone on %s (%s) can reach it.",
 					relayWords(r), r.Port, r.TargetPort, e.Interface, e.Address)

@@ -78,6 +78,9 @@ type RelayFacts struct {
 	// Answered holds the addresses a connect succeeded on, among those
 	// ReachableAddrs lists for Socket.
 	Answered map[netip.Addr]bool
+	// Firewall is the host firewall's decision for each network and
+	// address it answered on.
+	Firewall FirewallAnswers
 
 	// start is the relay process's start time when it was found, to stop
 	// only that process.

@@ -37,10 +37,13 @@ func (v Verdict) Text(color bool) string {
 	fmt.Fprintf(&b, "%s  %s\n", head, v.Message)
 	for _, l := range v.Listeners {
 		for _, e := range l.ExposedOn {
-			if e.Trusted {
-				continue
+			switch {
+			case e.Trusted:
+			case e.Blocked():
+				fmt.Fprintf(&b, "  kept out by %s for now: %s on %s (%s): %s\n", e.Firewall.By, e.URL, e.Interface, e.Kind, e.Firewall.Rule)
+			default:
+				fmt.Fprintf(&b, "  reachable: %s on %s (%s)%s\n", e.URL, e.Interface, e.Kind, firewallWords(e))
 			}
-			fmt.Fprintf(&b, "  reachable: %s on %s (%s)\n", e.URL, e.Interface, e.Kind)
 		}
 	}
 	for _, r := range v.Relays {
@@ -49,8 +52,12 @@ func (v Verdict) Text(color bool) string {
 			continue
 		}
 		for _, e := range r.ExposedOn {
-			if !e.Trusted {
-				fmt.Fprintf(&b, "  reachable through %s: %s on %s (%s)\n", relayWords(r), e.URL, e.Interface, e.Kind)
+			switch {
+			case e.Trusted:
+			case e.Blocked():
+				fmt.Fprintf(&b, "  kept out by %s for now, through %s: %s on %s (%s)\n", e.Firewall.By, relayWords(r), e.URL, e.Interface, e.Kind)
+			default:
+				fmt.Fprintf(&b, "  reachable through %s: %s on %s (%s)%s\n", relayWords(r), e.URL, e.Interface, e.Kind, firewallWords(e))
 			}
 		}
 		if r.Fix != "" {
@@ -64,4 +71,16 @@ func (v Verdict) Text(color bool) string {
 		fmt.Fprintf(&b, "  fix%s: %s\n", ShellNote, v.Fix)
 	}
 	return b.String()
+}
+
+// firewallWords says what the firewall decided on a reachable network,
+// when it was asked.
+func firewallWords(e Exposure) string {
+	switch {
+	case e.Firewall == nil:
+		return ""
+	case e.Firewall.Decision == "unknown":
+		return ", firewall not read: " + e.Firewall.Rule
+	}
+	return ", let in by " + e.Firewall.By + ": " + e.Firewall.Rule
 }

@@ -11,6 +11,7 @@ package netcheck
 
 import (
 	"localguard/envfix"
+	"localguard/netcheck/firewall"
 )
 
 // Status is the verdict's headline, with the exit code of `check`.
@@ -134,7 +135,15 @@ type Exposure struct {
 	// another interface's address when the weak host model lets a
 	// neighbour route to Address through this one.
 	Via string `json:"via,omitempty"`
+	// Firewall is the host firewall's decision for a neighbour on that
+	// network: blocked means it is not an exposure now (never safe: one
+	// changed rule opens it); nil when it was not asked.
+	Firewall *firewall.Answer `json:"firewall,omitempty"`
 }
+
+// Blocked reports whether the host firewall certainly keeps neighbours on
+// that network out.
+func (e Exposure) Blocked() bool { return e.Firewall != nil && e.Firewall.Decision == firewall.Blocked }
 
 // Finding is another setting in the file that weakens FlowMeter's safety.
 type Finding struct {

@@ -144,6 +144,7 @@ func (u *window) exposureRow(e netcheck.Exposure) fyne.CanvasObject {
 	if who != "" {
 		kindName += ": " + who
 	}
+	kindName += firewallNote(e)
 	kind := widget.NewLabel(kindName)
 	kind.Wrapping = fyne.TextWrapWord
 	// The URL is in the window's regular face: a monospace one would cost
@@ -151,7 +152,7 @@ func (u *window) exposureRow(e netcheck.Exposure) fyne.CanvasObject {
 	// anew for each text style) for the whole time Localguard runs.
 	url := widget.NewLabel(e.URL)
 	url.Selectable = true
-	if !e.Trusted {
+	if !e.Trusted && !e.Blocked() {
 		url.Importance = widget.DangerImportance
 	}
 	t := &trustToggle{exposure: e}
@@ -159,13 +160,47 @@ func (u *window) exposureRow(e netcheck.Exposure) fyne.CanvasObject {
 	t.check.Checked = e.Trusted
 	u.trust = append(u.trust, t)
 	icon := widget.NewIcon(theme.ErrorIcon())
-	if e.Trusted {
+	switch {
+	case e.Trusted:
 		icon = widget.NewIcon(theme.ConfirmIcon())
+	case e.Blocked():
+		icon = widget.NewIcon(theme.WarningIcon())
 	}
 	// The trust box stands right after its address, however wide the
 	// window.
 	return container.NewBorder(nil, nil, container.NewVBox(icon), nil,
 		container.NewVBox(container.NewBorder(nil, nil, name, nil, kind), container.NewHBox(url, t.check)))
+}
+
+// firewallNote says what the host firewall does on that network, when
+// Localguard asked it: kept out for now, or not readable (counted open).
+func firewallNote(e netcheck.Exposure) string {
+	switch {
+	case e.Trusted || e.Firewall == nil:
+		return ""
+	case e.Blocked():
+		return ". Kept out by " + e.Firewall.By + " for now (" + e.Firewall.Rule + "): one changed rule opens it"
+	case e.Firewall.Decision == "unknown":
+		return ". The firewall could not be read, so it counts as open"
+	}
+	return ""
+}
+
+// firewallWhy says what the host firewall does where the listener can be
+// reached: what keeps others out for now, or that it could not be read
+// (and why), so the networks count as open; "" when it was not asked.
+func firewallWhy(es []netcheck.Exposure) string {
+	for _, e := range es {
+		if !e.Trusted && e.Firewall != nil && e.Firewall.Decision == "unknown" {
+			return "Localguard could not read the firewall (" + e.Firewall.Rule + "), so it counts every network it could not read as open."
+		}
+	}
+	for _, e := range es {
+		if e.Blocked() {
+			return e.Firewall.By + " keeps others out on some networks for now (" + e.Firewall.Rule + "); that is no protection FlowMeter keeps: make it local-only."
+		}
+	}
+	return ""
 }
 
 // setTrust remembers the network of an exposure as trusted or not; the
@@ -227,6 +262,9 @@ func (u *window) renderWhy(v netcheck.Verdict) {
 			sandbox.Importance = widget.DangerImportance
 		}
 		form.Append("Formula sandbox", sandbox)
+		if fw := firewallWhy(l.ExposedOn); fw != "" {
+			form.Append("Firewall", wrapped(fw))
+		}
 		if l.PID != 0 && l.PID == u.restarted.pid {
 			form.Append("Its output", wrapped("Localguard started it again; what it prints goes to "+u.restarted.log+"."))
 		}

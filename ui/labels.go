@@ -123,7 +123,11 @@ func atRiskHeader(v netcheck.Verdict) header {
 		s = "FlowMeter is not running; its settings would open it to the network when it starts."
 	}
 	title := "At risk — FlowMeter would be exposed at its next start"
-	if trusted != "" {
+	switch {
+	case keptOutByFirewall(v):
+		// The engine's sentence names the firewall and what would open it.
+		title, s = "At risk — only the firewall keeps others out", v.Message
+	case trusted != "":
 		title = "At risk — safe only on the networks you trust"
 	}
 	return header{title: title, sentence: s,
@@ -170,12 +174,32 @@ func networks(v netcheck.Verdict, trusted bool) []string {
 			if name == "" {
 				name = e.Interface
 			}
-			if e.Trusted == trusted && !contains(names, name) {
+			if e.Trusted == trusted && !(e.Blocked() && !trusted) && !contains(names, name) {
 				names = append(names, name)
 			}
 		}
 	}
 	return names
+}
+
+// keptOutByFirewall reports whether the host firewall alone keeps
+// neighbours from FlowMeter on some network.
+func keptOutByFirewall(v netcheck.Verdict) bool {
+	for _, l := range v.Listeners {
+		for _, e := range l.ExposedOn {
+			if !e.Trusted && e.Blocked() {
+				return true
+			}
+		}
+	}
+	for _, r := range v.Relays {
+		for _, e := range r.ExposedOn {
+			if !e.Trusted && e.Blocked() {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // joinNames joins "a", "b" and "c" as "a, b and c".
@@ -245,6 +269,9 @@ func trayStatusLabel(v netcheck.Verdict, known bool) string {
 		}
 		return "Exposed: others can reach FlowMeter"
 	case netcheck.StatusAtRisk:
+		if keptOutByFirewall(v) {
+			return "At risk: only the firewall keeps others out"
+		}
 		return "At risk: exposed at FlowMeter's next start"
 	}
 	return "Localguard cannot tell: open it to see why"

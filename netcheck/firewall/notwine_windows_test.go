@@ -1,0 +1,5 @@
+//go:build !wine
+
+package firewall
+
+const underWine = false
