@@ -329,8 +329,12 @@ func trustedOnly(ls []Listener) string {
 	var names []string
 	for _, l := range ls {
 		for _, e := range l.ExposedOn {
-			if e.Trusted && !slices.Contains(names, e.Interface) {
-				names = append(names, e.Interface)
+			name := e.Interface
+			if e.Kind == KindVirtual {
+				name = guestsName(e.Interface)
+			}
+			if e.Trusted && !slices.Contains(names, name) {
+				names = append(names, name)
 			}
 		}
 	}

@@ -25,7 +25,9 @@ type Facts struct {
 	Listeners []ListenerFacts
 	// Interfaces are the network interfaces that are up.
 	Interfaces []Interface
-	// Trusted holds the networks the user trusts; nil trusts none.
+	// Trusted holds the networks the user trusts, and the networks of this
+	// computer's guests the user untrusted; nil trusts none but those of
+	// the guests (KindVirtual), which are trusted by default.
 	Trusted *Store
 	// Relays are the local processes that pass FlowMeter on beyond this
 	// computer (proxies, tunnels), or may.
@@ -151,7 +153,7 @@ func listenerOf(lf ListenerFacts, cause Cause, ifaces []Interface, trust *Store)
 		}
 		l.ExposedOn = append(l.ExposedOn, Exposure{
 			Interface: r.Interface, Address: r.Addr.String(), Kind: r.Kind,
-			Trusted:          trust != nil && trust.Trusts(r.Interface, r.Via, gateways[r.Interface]),
+			Trusted:          reachTrusted(trust, r, gateways[r.Interface]),
 			URL:              URL(r.Addr, lf.Port),
 			Via:              r.Via.Addr().String(),
 			Network:          names[r.Interface],

@@ -59,7 +59,7 @@ func exposuresOf(s system.Socket, port int, answered map[netip.Addr]bool, ifaces
 		}
 		out = append(out, Exposure{
 			Interface: r.Interface, Address: r.Addr.String(), Kind: r.Kind,
-			Trusted: trust != nil && trust.Trusts(r.Interface, r.Via, gateways[r.Interface]),
+			Trusted: reachTrusted(trust, r, gateways[r.Interface]),
 			URL:     URL(r.Addr, port),
 			Via:     r.Via.Addr().String(),
 		})
