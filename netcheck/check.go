@@ -131,6 +131,7 @@ func (c *Checker) Gather(ctx context.Context) Facts {
 		f.Listeners = append(f.Listeners, c.listenerFacts(ctx, s, ifaces))
 	}
 	f.Installs = c.installStates(f.Listeners)
+	f.NAT = natFacts(socks, ifaces)
 	if scanErr == nil {
 		f.Relays = c.relayFacts(ctx, socks, ifaces, f.Install)
 		if err := c.relays.err(); err != nil {

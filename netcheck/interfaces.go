@@ -94,8 +94,8 @@ func Interfaces() ([]Interface, error) {
 }
 
 var (
-	cgnat     = netip.MustParsePrefix("100.64.0.0/10")
-	ula       = netip.MustParsePrefix("fc00::/7")
+	cgnat    = netip.MustParsePrefix("100.64.0.0/10")
+	ula      = netip.MustParsePrefix("fc00::/7")
 	vpnNames = []string{"wg", "tun", "tap", "tailscale", "utun", "ppp", "zt", "ipsec", "nordlynx", "wireguard"}
 )
 

@@ -38,6 +38,9 @@ type Facts struct {
 	// UndoAvailable is true when Localguard fixed the install's .env and
 	// can put the original bytes back.
 	UndoAvailable bool
+	// NAT is what decides whether the kernel itself passes the network
+	// to a FlowMeter on loopback (Linux).
+	NAT NATFacts
 }
 
 // InstallFacts is the chosen install's .env as FlowMeter reads it.
@@ -120,6 +123,7 @@ func Judge(f Facts) Verdict {
 	j := judgement{f: f, v: &v, file: file, causes: causes}
 	j.decide()
 	j.relayJudgement()
+	j.natJudgement()
 	return v
 }
 
