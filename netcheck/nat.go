@@ -307,7 +307,7 @@ func ifaceWords(r system.NATRule) string {
 func RemoveRuleCommand(r system.NATRule) string {
 	switch r.Source {
 	case "iptables-nft":
-		return fmt.Sprintf("sudo iptables -t %s -D %s %d", r.Table, r.Chain, r.Position)
+		return fmt.Sprintf("sudo iptables-nft -t %s -D %s %d", r.Table, r.Chain, r.Position)
 	case "iptables-legacy":
 		return fmt.Sprintf("sudo iptables-legacy -t %s -D %s %d", r.Table, r.Chain, r.Position)
 	}

@@ -47,7 +47,7 @@ func TestNATJudgement(t *testing.T) {
 		{name: "the rule keeps the port", addr: "127.0.0.1", nat: NATFacts{RouteLocalnet: []string{"wlan0"}, Rules: []system.NATRule{samePort}},
 			want: StatusExposed, relays: 1, exposed: true, wantIn: []string{"TCP ports 7000 to 9000 arriving on wlan0 to 127.0.0.1 (the same port)"}},
 		{name: "iptables-nft, route_localnet on for all", addr: "0.0.0.0", nat: NATFacts{RouteLocalnet: []string{"all"}, Rules: []system.NATRule{iptables}},
-			want: StatusExposed, relays: 1, exposed: true, wantIn: []string{"rule 3 of iptables' PREROUTING chain", "sudo iptables -t nat -D PREROUTING 3", "net.ipv4.conf.all.route_localnet=1"}},
+			want: StatusExposed, relays: 1, exposed: true, wantIn: []string{"rule 3 of iptables' PREROUTING chain", "sudo iptables-nft -t nat -D PREROUTING 3", "net.ipv4.conf.all.route_localnet=1"}},
 		{name: "the rule takes packets from an interface without route_localnet", addr: "127.0.0.1", nat: NATFacts{RouteLocalnet: []string{"wlan0"}, Rules: []system.NATRule{natRule("eth7", 9000, "127.0.0.1", 8000)}}, want: StatusSafe},
 		{name: "a rule to another port", addr: "127.0.0.1", nat: NATFacts{RouteLocalnet: []string{"wlan0"}, Rules: []system.NATRule{natRule("wlan0", 9000, "127.0.0.1", 8001)}}, want: StatusSafe},
 		{name: "a rule to another loopback address", addr: "127.0.0.2", nat: NATFacts{RouteLocalnet: []string{"wlan0"}, Rules: []system.NATRule{natRule("wlan0", 9000, "127.0.0.1", 8000)}}, want: StatusSafe},
