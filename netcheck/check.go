@@ -134,6 +134,8 @@ func (c *Checker) Gather(ctx context.Context) Facts {
 	f.NAT = natFacts(socks, ifaces)
 	if scanErr == nil {
 		f.Relays = c.relayFacts(ctx, socks, ifaces, f.Install)
+		proxies, entries := c.portProxyRelays(ctx, socks, ifaces)
+		f.Relays, f.NAT.PortProxies = append(f.Relays, proxies...), entries
 		if err := c.relays.err(); err != nil {
 			f.ScanErr = errors.Join(f.ScanErr, err)
 		}

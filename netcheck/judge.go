@@ -120,6 +120,7 @@ func Judge(f Facts) Verdict {
 	for _, rf := range f.Relays {
 		v.Relays = append(v.Relays, relayOf(rf, f.Interfaces, f.Trusted))
 	}
+	describePortProxies(v.Relays, f.NAT.PortProxies)
 	j := judgement{f: f, v: &v, file: file, causes: causes}
 	j.decide()
 	j.relayJudgement()

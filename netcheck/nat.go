@@ -28,6 +28,9 @@ type NATFacts struct {
 	// be read (system.ErrNATUnreadable when Localguard is not root).
 	Rules    []system.NATRule
 	RulesErr error
+	// PortProxies are the entries of Windows' port proxy (netsh interface
+	// portproxy), whose listeners are relays of kind proxy.
+	PortProxies []system.PortProxy
 }
 
 // natFacts reads the NAT facts when a FlowMeter may be reached on

@@ -271,6 +271,9 @@ func relayWords(r Relay) string {
 	if r.Program == "vite" {
 		return fmt.Sprintf("FlowMeter's web page server (Vite, pid %d)", r.PID)
 	}
+	if r.PID == 0 { // a service's, as Windows' port proxy
+		return r.Program
+	}
 	return fmt.Sprintf("%s (pid %d)", r.Program, r.PID)
 }
 
