@@ -108,36 +108,15 @@ func TestGuestBridges(t *testing.T) {
 // the guests' bridge makes it count like any network.
 func checkGuestVerdict(t *testing.T, docker, joined guestNet, ns string) {
 	t.Helper()
-	port := freePort(t)
-	backend := checkout(t, fmt.Sprintf("HOST=0.0.0.0\nPORT=%d\n", port))
-	fm := start(t, backend, "", childEnv(), python, "-m", "app.main")
-	fm.waitFlowMeter(t, docker.addr, port)
-	out, err := exec.Command("ip", "netns", "exec", ns, python, "-c",
-		"import urllib.request, sys; print(urllib.request.urlopen(sys.argv[1], timeout=3).read().decode())",
-		fmt.Sprintf("http://%s:%d/api/info", docker.addr, port)).CombinedOutput()
-	if err != nil || !strings.Contains(string(out), `"docs"`) {
-		t.Fatalf("the container cannot read /api/info through %s: %v: %s", docker.bridge, err, out)
-	}
+	backend := startGuestsFlowMeter(t, docker, ns)
 	store, err := OpenStore(filepath.Join(t.TempDir(), "state.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := &Checker{EnvPath: filepath.Join(backend, ".env"), Environ: childEnv(), Store: store}
 	v := c.Check(context.Background())
-	e, ok := exposureOn(v, docker.bridge)
-	if !ok || e.Kind != KindVirtual || !e.Trusted {
-		t.Fatalf("%s: %+v (found %v), want a trusted virtual network: %s", docker.bridge, e, ok, v.Message)
-	}
-	if strings.Contains(v.Message, docker.bridge) {
-		t.Errorf("the message names the guests' bridge as a network that reaches FlowMeter: %s", v.Message)
-	}
-	if e, ok := exposureOn(v, joined.bridge); !ok || e.Kind != KindLAN || e.Trusted || !strings.Contains(v.Message, joined.bridge) {
-		t.Errorf("%s: %+v (found %v), want an untrusted LAN in the message: %s", joined.bridge, e, ok, v.Message)
-	}
 	t.Logf("check: %s (exit %d): %s", v.Status, v.Status.ExitCode(), v.Message)
-	if !strings.Contains(strings.Join(trustedNames(store), "; "), docker.bridge) {
-		t.Errorf("the settings' list lacks %s: %v", docker.bridge, trustedNames(store))
-	}
+	checkGuestsTrusted(t, v, store, docker, joined)
 	if err := store.SetTrusted(docker.bridge, docker.addr, false); err != nil {
 		t.Fatal(err)
 	}
@@ -148,6 +127,44 @@ func checkGuestVerdict(t *testing.T, docker, joined guestNet, ns string) {
 	reopened, err := OpenStore(store.path)
 	if err != nil || len(reopened.Untrusted) != 1 || reopened.Untrusted[0].Interface != docker.bridge {
 		t.Errorf("the untrusted guests' network is not remembered: %+v, %v", reopened, err)
+	}
+}
+
+// startGuestsFlowMeter starts FlowMeter on 0.0.0.0 and wants the
+// container (namespace ns) to read its /api/info through the bridge; it
+// returns the backend.
+func startGuestsFlowMeter(t *testing.T, docker guestNet, ns string) string {
+	t.Helper()
+	port := freePort(t)
+	backend := checkout(t, fmt.Sprintf("HOST=0.0.0.0\nPORT=%d\n", port))
+	fm := start(t, backend, "", childEnv(), python, "-m", "app.main")
+	fm.waitFlowMeter(t, docker.addr, port)
+	out, err := exec.Command("ip", "netns", "exec", ns, python, "-c",
+		"import urllib.request, sys; print(urllib.request.urlopen(sys.argv[1], timeout=3).read().decode())",
+		fmt.Sprintf("http://%s:%d/api/info", docker.addr, port)).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), `"docs"`) {
+		t.Fatalf("the container cannot read /api/info through %s: %v: %s", docker.bridge, err, out)
+	}
+	return backend
+}
+
+// checkGuestsTrusted wants the guests' bridge trusted, virtual, out of
+// the message and in the settings' list, and the vxlan bridge an
+// untrusted LAN in the message.
+func checkGuestsTrusted(t *testing.T, v Verdict, store *Store, docker, joined guestNet) {
+	t.Helper()
+	e, ok := exposureOn(v, docker.bridge)
+	if !ok || e.Kind != KindVirtual || !e.Trusted {
+		t.Fatalf("%s: %+v (found %v), want a trusted virtual network: %s", docker.bridge, e, ok, v.Message)
+	}
+	if strings.Contains(v.Message, docker.bridge) {
+		t.Errorf("the message names the guests' bridge as a network that reaches FlowMeter: %s", v.Message)
+	}
+	if e, ok := exposureOn(v, joined.bridge); !ok || e.Kind != KindLAN || e.Trusted || !strings.Contains(v.Message, joined.bridge) {
+		t.Errorf("%s: %+v (found %v), want an untrusted LAN in the message: %s", joined.bridge, e, ok, v.Message)
+	}
+	if !strings.Contains(strings.Join(trustedNames(store), "; "), docker.bridge) {
+		t.Errorf("the settings' list lacks %s: %v", docker.bridge, trustedNames(store))
 	}
 }
 

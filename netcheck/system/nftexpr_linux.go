@@ -50,19 +50,11 @@ func (w *exprWalk) step(e expr.Any) {
 	case *expr.Meta:
 		w.meta(e)
 	case *expr.Payload:
-		w.regs[e.DestRegister] = loadedNothing
-		if e.OperationType == expr.PayloadLoad && e.Base == expr.PayloadBaseTransportHeader && e.Offset == 2 && e.Len == 2 {
-			w.regs[e.DestRegister] = loadedDPort
-		}
-		if e.OperationType == expr.PayloadLoad && e.Base == expr.PayloadBaseNetworkHeader && e.Offset == 9 && e.Len == 1 {
-			w.regs[e.DestRegister] = loadedL4Proto
-		}
+		w.payload(e)
 	case *expr.Cmp:
 		w.cmp(e.Register, e.Op, e.Data)
 	case *expr.Range:
-		if w.regs[e.Register] == loadedDPort && e.Op == expr.CmpOpEq && len(e.FromData) == 2 && len(e.ToData) == 2 {
-			w.r.DPortMin, w.r.DPortMax = binary.BigEndian.Uint16(e.FromData), binary.BigEndian.Uint16(e.ToData)
-		}
+		w.portRange(e)
 	case *expr.Immediate:
 		w.regs[e.Register], w.imm[e.Register] = loadedImmediate, e.Data
 	case *expr.NAT:
@@ -73,6 +65,28 @@ func (w *exprWalk) step(e expr.Any) {
 	case *expr.Match:
 		w.r.Source = "iptables-nft"
 		w.match(e)
+	}
+}
+
+// payload notes a load of the destination port (transport header,
+// offset 2) or of the protocol (IPv4 header, offset 9).
+func (w *exprWalk) payload(e *expr.Payload) {
+	w.regs[e.DestRegister] = loadedNothing
+	if e.OperationType != expr.PayloadLoad {
+		return
+	}
+	switch {
+	case e.Base == expr.PayloadBaseTransportHeader && e.Offset == 2 && e.Len == 2:
+		w.regs[e.DestRegister] = loadedDPort
+	case e.Base == expr.PayloadBaseNetworkHeader && e.Offset == 9 && e.Len == 1:
+		w.regs[e.DestRegister] = loadedL4Proto
+	}
+}
+
+// portRange reads `tcp dport N-M` written as a range expression.
+func (w *exprWalk) portRange(e *expr.Range) {
+	if w.regs[e.Register] == loadedDPort && e.Op == expr.CmpOpEq && len(e.FromData) == 2 && len(e.ToData) == 2 {
+		w.r.DPortMin, w.r.DPortMax = binary.BigEndian.Uint16(e.FromData), binary.BigEndian.Uint16(e.ToData)
 	}
 }
 
