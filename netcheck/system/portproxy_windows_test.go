@@ -1,6 +1,7 @@
 package system
 
 import (
+	"net"
 	"os"
 	"strings"
 	"testing"
@@ -36,4 +37,23 @@ func TestPortProxiesRegistry(t *testing.T) {
 		}
 	}
 	t.Logf("read %+v", got)
+}
+
+// TestLinksWindows: every adapter Go lists is described (GetAdaptersAddresses
+// by its friendly name, the name Go gives it), so that a vEthernet adapter
+// can be told by its description.
+func TestLinksWindows(t *testing.T) {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		t.Fatal(err)
+	}
+	links := Links()
+	for _, ni := range ifs {
+		l, ok := links[ni.Name]
+		if !ok || !l.Known {
+			t.Errorf("%s: no description read (%+v)", ni.Name, links)
+			continue
+		}
+		t.Logf("%s: %q", ni.Name, l.Description)
+	}
 }
