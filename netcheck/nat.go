@@ -81,6 +81,9 @@ type natPath struct {
 	ifaces []string
 	// set are the route_localnet settings that open those interfaces.
 	set []string
+	// unsure is true for a rule whose destination Localguard cannot read
+	// (a map's): it may or may not be FlowMeter.
+	unsure bool
 }
 
 // natJudgement adds the kernel's own relays: with route_localnet on, each
@@ -129,7 +132,7 @@ func natPaths(nf NATFacts, ls []Listener, lfs []ListenerFacts, ifaces []Interfac
 				continue
 			}
 			if in := ruleIfaces(*r, on); len(in) > 0 {
-				out = append(out, natPath{rule: r, target: ls[i], ifaces: in, set: settingsFor(nf.RouteLocalnet, in)})
+				out = append(out, natPath{rule: r, target: ls[i], ifaces: in, set: settingsFor(nf.RouteLocalnet, in), unsure: !r.ToAddr.IsValid()})
 			}
 		}
 	}
@@ -188,7 +191,7 @@ func ruleIfaces(r system.NATRule, on []string) []string {
 // natRelay is a path as the verdict's relay of kind nat.
 func natRelay(p natPath, ifaces []Interface, trust *Store) Relay {
 	r := Relay{Program: "the kernel (NAT)", Kind: RelayNAT, Address: netip.IPv4Unspecified().String(), TargetPort: p.target.Port,
-		ExposedOn: []Exposure{}, Cause: CauseConfig, Unchecked: p.rule == nil}
+		ExposedOn: []Exposure{}, Cause: CauseConfig, Unchecked: p.rule == nil || p.unsure}
 	port := p.target.Port
 	if p.rule != nil {
 		r.Program = p.rule.Source
@@ -255,6 +258,10 @@ func natWords(p natPath) (why, fix, advice string) {
 		return fmt.Sprintf("with %s, NAT rules can pass packets from the network to FlowMeter on %s port %d, and Localguard could not read the NAT rules to tell whether one does", names, p.target.Address, p.target.Port), "", advice
 	}
 	fix = RemoveRuleCommand(*p.rule)
+	if p.unsure {
+		return fmt.Sprintf("with %s, %s takes TCP packets from the network to an address it looks up in a map, which Localguard cannot read: it may send them to FlowMeter on %s port %d", names, ruleWhere(*p.rule), p.target.Address, p.target.Port),
+			fix, "if that rule is not meant to reach this computer's loopback, check its map; " + advice
+	}
 	why = fmt.Sprintf("%s %s, and with %s the kernel lets such packets reach this computer's loopback", ruleWhere(*p.rule), ruleSends(*p.rule, p.target), names)
 	return why, fix, "remove the rule: " + fix + "; and " + advice
 }
@@ -344,10 +351,13 @@ func (j *judgement) natVerdict(exposing, unknown []Relay) {
 		return
 	}
 	r := unknown[0]
-	msg := fmt.Sprintf("FlowMeter (port %d) may be passed on by the kernel to anyone on %s: %s (%s).", r.TargetPort, joinWords(untrustedNets(r)), r.Why, natUnreadWhy(j.f.NAT.RulesErr))
+	msg := fmt.Sprintf("FlowMeter (port %d) may be passed on by the kernel to anyone on %s: %s.", r.TargetPort, joinWords(untrustedNets(r)), r.Why)
+	if r.Fix == "" { // the rules could not be read
+		msg = fmt.Sprintf("FlowMeter (port %d) may be passed on by the kernel to anyone on %s: %s (%s). Run sudo localguard check to read them.", r.TargetPort, joinWords(untrustedNets(r)), r.Why, natUnreadWhy(j.f.NAT.RulesErr))
+	}
 	switch v.Status {
 	case StatusSafe:
-		v.Status, v.Message = StatusAtRisk, msg+" Run sudo localguard check to read them; "+r.Advice+"."
+		v.Status, v.Message = StatusAtRisk, msg+" "+upperFirst(r.Advice)+"."
 	case StatusAtRisk:
 		v.Message += " " + msg
 	}

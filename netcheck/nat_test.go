@@ -38,6 +38,8 @@ func TestNATJudgement(t *testing.T) {
 	iptables.Source, iptables.Table, iptables.Chain, iptables.Position = "iptables-nft", "nat", "PREROUTING", 3
 	samePort := natRule("wlan0", 0, "127.0.0.1", 0)
 	samePort.DPortMin, samePort.DPortMax = 7000, 9000
+	mapRule := natRule("", 0, "127.0.0.1", 0)
+	mapRule.ToAddr = netip.Addr{}
 	for _, tc := range []natCase{
 		{name: "route_localnet off", addr: "127.0.0.1", nat: NATFacts{Rules: []system.NATRule{natRule("wlan0", 9000, "127.0.0.1", 8000)}}, want: StatusSafe},
 		{name: "route_localnet on, no rule", addr: "127.0.0.1", nat: NATFacts{RouteLocalnet: []string{"wlan0"}}, want: StatusSafe},
@@ -55,6 +57,8 @@ func TestNATJudgement(t *testing.T) {
 		{name: "FlowMeter on IPv6 loopback", addr: "::1", nat: NATFacts{RouteLocalnet: []string{"wlan0"}, Rules: []system.NATRule{natRule("wlan0", 9000, "127.0.0.1", 8000)}}, want: StatusSafe},
 		{name: "route_localnet on Docker's bridge only (trusted)", addr: "127.0.0.1", nat: NATFacts{RouteLocalnet: []string{"docker0"}, Rules: []system.NATRule{natRule("docker0", 9000, "127.0.0.1", 8000)}},
 			want: StatusSafe, relays: 1},
+		{name: "a rule whose destination is a map's", addr: "127.0.0.1", nat: NATFacts{RouteLocalnet: []string{"wlan0"}, Rules: []system.NATRule{mapRule}},
+			want: StatusAtRisk, relays: 1, wantIn: []string{"looks up in a map", "sudo nft delete rule ip fwd pre handle 7", "net.ipv4.conf.wlan0.route_localnet=1"}},
 		{name: "the rules cannot be read", addr: "127.0.0.1", nat: NATFacts{RouteLocalnet: []string{"wlan0"}, RulesErr: fmt.Errorf("%w (nftables: operation not permitted)", system.ErrNATUnreadable)},
 			want: StatusAtRisk, relays: 1, wantIn: []string{"net.ipv4.conf.wlan0.route_localnet=1", "could not read the NAT rules", "root only", "sudo localguard check", "sudo sysctl -w net.ipv4.conf.wlan0.route_localnet=0"}},
 	} {
