@@ -209,8 +209,12 @@ func natRelay(p natPath, ifaces []Interface, trust *Store) Relay {
 				continue
 			}
 			reach := Reach{Interface: it.Name, Addr: a.Prefix.Addr(), Via: a.Prefix, Kind: a.Kind}
+			url := URL(a.Prefix.Addr(), port)
+			if p.rule == nil {
+				url = "" // no rule read: no port to name
+			}
 			r.ExposedOn = append(r.ExposedOn, Exposure{Interface: it.Name, Address: a.Prefix.Addr().String(), Kind: a.Kind,
-				Trusted: reachTrusted(trust, reach, gatewayOf(it)), URL: URL(a.Prefix.Addr(), port), Via: a.Prefix.Addr().String()})
+				Trusted: reachTrusted(trust, reach, gatewayOf(it)), URL: url, Via: a.Prefix.Addr().String()})
 		}
 	}
 	r.Why, r.Fix, r.Advice = natWords(p)

@@ -1,6 +1,7 @@
 package netcheck
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 )
@@ -48,9 +49,13 @@ func (v Verdict) Text(color bool) string {
 			fmt.Fprintf(&b, "  reachable through %s: the far end of the tunnel, %s\n", relayWords(r), r.Remote)
 			continue
 		}
+		verb := "reachable"
+		if r.Unchecked {
+			verb = "may be reachable"
+		}
 		for _, e := range r.ExposedOn {
 			if !e.Trusted {
-				fmt.Fprintf(&b, "  reachable through %s: %s on %s (%s)\n", relayWords(r), e.URL, e.Interface, e.Kind)
+				fmt.Fprintf(&b, "  %s through %s: %s on %s (%s)\n", verb, relayWords(r), cmp.Or(e.URL, e.Address), e.Interface, e.Kind)
 			}
 		}
 		if r.Fix != "" {

@@ -164,8 +164,8 @@ func trustedNetworks(v netcheck.Verdict) string { return joinNames(networks(v, t
 
 func networks(v netcheck.Verdict, trusted bool) []string {
 	var names []string
-	for _, l := range v.Listeners {
-		for _, e := range l.ExposedOn {
+	add := func(exposures []netcheck.Exposure) {
+		for _, e := range exposures {
 			name := e.Network
 			if name == "" {
 				name = e.Interface
@@ -173,6 +173,16 @@ func networks(v netcheck.Verdict, trusted bool) []string {
 			if e.Trusted == trusted && !contains(names, name) {
 				names = append(names, name)
 			}
+		}
+	}
+	for _, l := range v.Listeners {
+		add(l.ExposedOn)
+	}
+	// A relay that passes FlowMeter on (a proxy, the kernel's NAT) opens
+	// its networks too; one not checked is no exposure yet.
+	for _, r := range v.Relays {
+		if !r.Unchecked {
+			add(r.ExposedOn)
 		}
 	}
 	return names
