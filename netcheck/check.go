@@ -132,6 +132,7 @@ func (c *Checker) Gather(ctx context.Context) Facts {
 	}
 	f.Installs = c.installStates(f.Listeners)
 	f.NAT = natFacts(socks, ifaces)
+	f.NAT.LoopbackRelays = c.natTargets(ctx, f.NAT, socks)
 	if scanErr == nil {
 		f.Relays = c.relayFacts(ctx, socks, ifaces, f.Install)
 		proxies, entries := c.portProxyRelays(ctx, socks, ifaces)

@@ -1,6 +1,7 @@
 package netcheck
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -31,6 +32,17 @@ type NATFacts struct {
 	// PortProxies are the entries of Windows' port proxy (netsh interface
 	// portproxy), whose listeners are relays of kind proxy.
 	PortProxies []system.PortProxy
+	// LoopbackRelays are the loopback sockets (not FlowMeter's own) that a
+	// DNAT rule sends packets to, with what GET /api/info through them
+	// answered: a program there may pass FlowMeter on (a proxy, Vite).
+	LoopbackRelays []LoopbackTarget
+}
+
+// LoopbackTarget is a socket on loopback a DNAT rule sends packets to, and
+// what it serves.
+type LoopbackTarget struct {
+	Socket system.Socket
+	Answer Identity
 }
 
 // natFacts reads the NAT facts when a FlowMeter may be reached on
@@ -82,8 +94,12 @@ type natPath struct {
 	// set are the route_localnet settings that open those interfaces.
 	set []string
 	// unsure is true for a rule whose destination Localguard cannot read
-	// (a map's): it may or may not be FlowMeter.
+	// (a map's), or that sends to a program on loopback that did not
+	// answer in time: it may or may not be FlowMeter.
 	unsure bool
+	// relay is the loopback socket of a program that passes FlowMeter on,
+	// when the rule sends to it rather than to FlowMeter; nil otherwise.
+	relay *system.Socket
 }
 
 // natJudgement adds the kernel's own relays: with route_localnet on, each
@@ -135,6 +151,56 @@ func natPaths(nf NATFacts, ls []Listener, lfs []ListenerFacts, ifaces []Interfac
 				out = append(out, natPath{rule: r, target: ls[i], ifaces: in, set: settingsFor(nf.RouteLocalnet, in), unsure: !r.ToAddr.IsValid()})
 			}
 		}
+	}
+	return append(out, loopbackRelayPaths(nf, on)...)
+}
+
+// loopbackRelayPaths are the rules that send packets to a program on
+// loopback that answered as FlowMeter (a proxy passing it on), or did not
+// answer in time.
+func loopbackRelayPaths(nf NATFacts, on []string) []natPath {
+	var out []natPath
+	for _, lt := range nf.LoopbackRelays {
+		if lt.Answer == IdentityOther {
+			continue
+		}
+		for k := range nf.Rules {
+			r := &nf.Rules[k]
+			if !r.ToAddr.IsValid() || !ruleReaches(*r, lt.Socket) {
+				continue
+			}
+			if in := ruleIfaces(*r, on); len(in) > 0 {
+				sock := lt.Socket
+				out = append(out, natPath{rule: r, target: Listener{Address: sock.Addr.String(), Port: sock.Port}, ifaces: in,
+					set: settingsFor(nf.RouteLocalnet, in), unsure: lt.Answer == IdentityUnknown, relay: &sock})
+			}
+		}
+	}
+	return out
+}
+
+// rawBytePorts are ports of services that act on the bytes they receive
+// (raw printing, LPD): never asked anything.
+var rawBytePorts = map[int]bool{9100: true, 9101: true, 9102: true, 9103: true, 515: true}
+
+// natTargets asks, once per socket while a watch keeps it, what the
+// loopback sockets that DNAT rules send packets to serve, when they are
+// not FlowMeter's own: GET /api/info on this computer's loopback, as a
+// neighbour's packets would arrive there.
+func (c *Checker) natTargets(ctx context.Context, nf NATFacts, socks []FlowMeterSocket) []LoopbackTarget {
+	if len(nf.RouteLocalnet) == 0 || len(nf.Rules) == 0 {
+		return nil
+	}
+	var out []LoopbackTarget
+	for _, s := range c.scanner.Sockets() {
+		a := s.Addr.Unmap()
+		if !a.Is4() || !a.IsLoopback() || rawBytePorts[s.Port] || slices.ContainsFunc(socks, func(f FlowMeterSocket) bool { return f.Port == s.Port }) {
+			continue
+		}
+		if !slices.ContainsFunc(nf.Rules, func(r system.NATRule) bool { return r.ToAddr.IsValid() && ruleReaches(r, s) }) {
+			continue
+		}
+		out = append(out, LoopbackTarget{Socket: s, Answer: c.identify(ctx, s)})
 	}
 	return out
 }
@@ -190,7 +256,7 @@ func ruleIfaces(r system.NATRule, on []string) []string {
 
 // natRelay is a path as the verdict's relay of kind nat.
 func natRelay(p natPath, ifaces []Interface, trust *Store) Relay {
-	r := Relay{Program: "the kernel (NAT)", Kind: RelayNAT, Address: netip.IPv4Unspecified().String(), TargetPort: p.target.Port,
+	r := Relay{Program: "the kernel (NAT)", Kind: RelayNAT, Address: netip.IPv4Unspecified().String(), TargetPort: targetPort(p),
 		ExposedOn: []Exposure{}, Cause: CauseConfig, Unchecked: p.rule == nil || p.unsure}
 	port := p.target.Port
 	if p.rule != nil {
@@ -262,6 +328,9 @@ func natWords(p natPath) (why, fix, advice string) {
 		return fmt.Sprintf("with %s, NAT rules can pass packets from the network to FlowMeter on %s port %d, and Localguard could not read the NAT rules to tell whether one does", names, p.target.Address, p.target.Port), "", advice
 	}
 	fix = RemoveRuleCommand(*p.rule)
+	if p.relay != nil {
+		return relayedWords(p, names), fix, "remove the rule: " + fix + "; and " + advice
+	}
 	if p.unsure {
 		return fmt.Sprintf("with %s, %s takes TCP packets from the network to an address it looks up in a map, which Localguard cannot read: it may send them to FlowMeter on %s port %d", names, ruleWhere(*p.rule), p.target.Address, p.target.Port),
 			fix, "if that rule is not meant to reach this computer's loopback, check its map; " + advice
@@ -355,7 +424,7 @@ func (j *judgement) natVerdict(exposing, unknown []Relay) {
 		return
 	}
 	r := unknown[0]
-	msg := fmt.Sprintf("FlowMeter (port %d) may be passed on by the kernel to anyone on %s: %s.", r.TargetPort, joinWords(untrustedNets(r)), r.Why)
+	msg := fmt.Sprintf("%s may be passed on by the kernel to anyone on %s: %s.", flowMeterPort(r.TargetPort), joinWords(untrustedNets(r)), r.Why)
 	if r.Fix == "" { // the rules could not be read
 		msg = fmt.Sprintf("FlowMeter (port %d) may be passed on by the kernel to anyone on %s: %s (%s). Run sudo localguard check to read them.", r.TargetPort, joinWords(untrustedNets(r)), r.Why, natUnreadWhy(j.f.NAT.RulesErr))
 	}
@@ -396,6 +465,34 @@ func natSentence(r Relay, sandboxOff bool) string {
 	if sandboxOff {
 		harm = "run any program on this computer, as FlowMeter's formula sandbox is off"
 	}
-	return fmt.Sprintf("The kernel passes FlowMeter (port %d) on to anyone on %s, who can %s: %s. To remove it, %s.",
-		r.TargetPort, joinWords(untrustedNets(r)), harm, r.Why, r.Advice)
+	return fmt.Sprintf("The kernel passes %s on to anyone on %s, who can %s: %s. To remove it, %s.",
+		flowMeterPort(r.TargetPort), joinWords(untrustedNets(r)), harm, r.Why, r.Advice)
+}
+
+// targetPort is FlowMeter's port a path reaches, 0 when a program on
+// loopback passes it on from a port of its own.
+func targetPort(p natPath) int {
+	if p.relay != nil {
+		return 0
+	}
+	return p.target.Port
+}
+
+// relayedWords says why a rule to a program on loopback passes FlowMeter
+// on (or may).
+func relayedWords(p natPath, names string) string {
+	where := "a program there passes FlowMeter on (GET /api/info through it answered as FlowMeter)"
+	if p.unsure {
+		where = "a program there did not answer in time, so Localguard cannot tell whether it passes FlowMeter on"
+	}
+	sends := strings.TrimSuffix(ruleSends(*p.rule, p.target), ", where FlowMeter listens")
+	return fmt.Sprintf("%s %s: %s, and with %s the kernel lets such packets reach this computer's loopback", ruleWhere(*p.rule), sends, where, names)
+}
+
+// flowMeterPort names FlowMeter with its port, when known.
+func flowMeterPort(port int) string {
+	if port == 0 {
+		return "FlowMeter"
+	}
+	return fmt.Sprintf("FlowMeter (port %d)", port)
 }

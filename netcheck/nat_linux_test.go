@@ -196,3 +196,50 @@ func checkNATUnread(t *testing.T, h *natHost) {
 		t.Errorf("as another user, the neighbour getting in: %s: %s", v.Status, v.Message)
 	}
 }
+
+// TestNATToLoopbackProxy (root): the DNAT rule sends the neighbour to a
+// proxy on 127.0.0.1 (a 10-line Python forwarder, on no list) that passes
+// FlowMeter on: the proxy answers as FlowMeter, so check is exposed; a
+// rule to another program on loopback (python -m http.server) is not.
+func TestNATToLoopbackProxy(t *testing.T) {
+	h := newNATHost(t)
+	proxyPort, otherPort := freePort(t), freePort(t)
+	ip, _ := exec.LookPath("ip")
+	start(t, "/", ip, childEnv(), "ip", "netns", "exec", h.comp, python, "-c", fmt.Sprintf(`import socket, threading
+def pipe(a, b):
+    try:
+        while (d := a.recv(65536)):
+            b.sendall(d)
+    except OSError: pass
+    for s in (a, b):
+        try: s.shutdown(socket.SHUT_RDWR)
+        except OSError: pass
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", %d)); s.listen()
+while True:
+    c, _ = s.accept()
+    u = socket.create_connection(("127.0.0.1", %d))
+    threading.Thread(target=pipe, args=(c, u), daemon=True).start()
+    threading.Thread(target=pipe, args=(u, c), daemon=True).start()`, proxyPort, h.port))
+	start(t, t.TempDir(), ip, childEnv(), "ip", "netns", "exec", h.comp, python, "-m", "http.server", "--bind", "127.0.0.1", fmt.Sprint(otherPort))
+	for deadline := time.Now().Add(10 * time.Second); !h.reads(h.comp, fmt.Sprintf("127.0.0.1:%d", proxyPort)); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the proxy on loopback does not pass FlowMeter on")
+		}
+	}
+	h.in(t, "sysctl", "-qw", "net.ipv4.conf."+h.iface+".route_localnet=1")
+	h.in(t, "nft", "add table ip lg18; add chain ip lg18 pre { type nat hook prerouting priority dstnat; }")
+	h.in(t, "nft", fmt.Sprintf("add rule ip lg18 pre tcp dport 9001 dnat to 127.0.0.1:%d", otherPort))
+	time.Sleep(300 * time.Millisecond) // http.server binds
+	if v := h.check(t, true); v.Status != StatusSafe {
+		t.Errorf("a rule to python -m http.server on loopback: %s: %s", v.Status, v.Message)
+	}
+	h.in(t, "nft", fmt.Sprintf("add rule ip lg18 pre tcp dport 9000 dnat to 127.0.0.1:%d", proxyPort))
+	if !h.neighbourReads() {
+		t.Fatal("the neighbour cannot read FlowMeter through the rule and the proxy")
+	}
+	v := h.check(t, true)
+	r, ok := natRelayOf(v)
+	if v.Status != StatusExposed || !ok || !strings.Contains(r.Why, "a program there passes FlowMeter on") || !strings.HasPrefix(r.Fix, "sudo nft delete rule ip lg18 pre handle ") {
+		t.Errorf("the neighbour reads FlowMeter through the rule and the proxy, yet: %s: %s\nrelay %+v", v.Status, v.Message, r)
+	}
+}
