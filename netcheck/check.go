@@ -137,8 +137,12 @@ func (c *Checker) Gather(ctx context.Context) Facts {
 		f.Listeners = append(f.Listeners, c.listenerFacts(ctx, s, ifaces))
 	}
 	f.Installs = c.installStates(f.Listeners)
+	f.NAT = natFacts(socks, ifaces)
+	f.NAT.LoopbackRelays = c.natTargets(ctx, f.NAT, socks)
 	if scanErr == nil {
 		f.Relays = c.relayFacts(ctx, socks, ifaces, f.Install)
+		proxies, entries := c.portProxyRelays(ctx, socks, ifaces)
+		f.Relays, f.NAT.PortProxies = append(f.Relays, proxies...), entries
 		if err := c.relays.err(); err != nil {
 			f.ScanErr = errors.Join(f.ScanErr, err)
 		}
@@ -336,8 +340,12 @@ func trustedOnly(ls []Listener) string {
 	var names []string
 	for _, l := range ls {
 		for _, e := range l.ExposedOn {
-			if e.Trusted && !slices.Contains(names, e.Interface) {
-				names = append(names, e.Interface)
+			name := e.Interface
+			if e.Kind == KindVirtual {
+				name = guestsName(e.Interface)
+			}
+			if e.Trusted && !slices.Contains(names, name) {
+				names = append(names, name)
 			}
 		}
 	}

@@ -21,8 +21,11 @@ const (
 	// KindVPN: a tunnel (WireGuard, Tailscale, OpenVPN, ZeroTier, PPP, any
 	// point-to-point interface) or CGNAT 100.64.0.0/10: the VPN's peers.
 	KindVPN AddrKind = "vpn"
-	// KindVirtual: a container or virtual-machine bridge (docker0, br-*,
-	// virbr0...): the containers and machines on it.
+	// KindVirtual: a network only this computer's own containers and
+	// virtual machines are on (a bridge of virtual members only: Docker's
+	// docker0 and br-..., libvirt's virbr0, Podman's; WSL's and Hyper-V's
+	// vEthernet), decided by GuestsOnly from what the interface is made
+	// of. Trusted unless the user untrusts it.
 	KindVirtual AddrKind = "virtual"
 	// KindLAN: a private address (RFC 1918, fc00::/7): the local network.
 	KindLAN AddrKind = "lan"
@@ -36,7 +39,7 @@ var kindWords = map[AddrKind]struct{ name, who string }{
 	KindLAN:       {"local network", "anyone on it"},
 	KindPublic:    {"public address", "possibly the whole internet"},
 	KindVPN:       {"VPN", "everyone on the VPN"},
-	KindVirtual:   {"virtual network", "containers and virtual machines"},
+	KindVirtual:   {"containers and virtual machines on this computer", "nothing beyond this computer"},
 	KindLinkLocal: {"link-local", "anyone on the same cable or Wi-Fi"},
 	KindLoopback:  {"loopback", "this computer only"},
 }
@@ -83,7 +86,7 @@ func Interfaces() ([]Interface, error) {
 	for _, si := range ifs {
 		it := Interface{Name: si.Name, Index: si.Index, Flags: si.Flags, Gateway: si.Gateway, Profile: si.Profile}
 		for _, p := range si.Prefixes {
-			it.Addrs = append(it.Addrs, InterfaceAddr{Prefix: p, Kind: ClassifyAddr(si.Name, si.Flags, p.Addr())})
+			it.Addrs = append(it.Addrs, InterfaceAddr{Prefix: p, Kind: classify(si, p.Addr())})
 		}
 		out = append(out, it)
 	}
@@ -91,15 +94,16 @@ func Interfaces() ([]Interface, error) {
 }
 
 var (
-	cgnat     = netip.MustParsePrefix("100.64.0.0/10")
-	ula       = netip.MustParsePrefix("fc00::/7")
-	vpnNames  = []string{"wg", "tun", "tap", "tailscale", "utun", "ppp", "zt", "ipsec", "nordlynx", "wireguard"}
-	virtNames = []string{"docker", "br-", "veth", "virbr", "vboxnet", "vmnet", "lxcbr", "lxdbr", "incusbr", "cni", "podman", "flannel", "cali", "vethernet"}
+	cgnat    = netip.MustParsePrefix("100.64.0.0/10")
+	ula      = netip.MustParsePrefix("fc00::/7")
+	vpnNames = []string{"wg", "tun", "tap", "tailscale", "utun", "ppp", "zt", "ipsec", "nordlynx", "wireguard"}
 )
 
 // ClassifyAddr says what kind of network an address of the named interface
-// is on. Loopback and link-local go by the address; tunnels and bridges by
-// the interface; then private or public by the address.
+// is on. Loopback and link-local go by the address; tunnels by the
+// interface; then private or public by the address. A network of this
+// computer's own guests (KindVirtual) is never told by a name: GuestsOnly
+// decides it from what the interface is made of.
 func ClassifyAddr(iface string, flags net.Flags, a netip.Addr) AddrKind {
 	a = a.Unmap()
 	name := strings.ToLower(iface)
@@ -110,8 +114,6 @@ func ClassifyAddr(iface string, flags net.Flags, a netip.Addr) AddrKind {
 		return KindLinkLocal
 	case cgnat.Contains(a) || flags&net.FlagPointToPoint != 0 || hasAnyPrefix(name, vpnNames):
 		return KindVPN
-	case hasAnyPrefix(name, virtNames):
-		return KindVirtual
 	case a.IsPrivate() || ula.Contains(a):
 		return KindLAN
 	}

@@ -34,11 +34,13 @@ func TestClassifyAddr(t *testing.T) {
 		{"ppp0", 0, "81.2.3.4", KindVPN},
 		{"ztabcdef", 0, "10.147.17.3", KindVPN},
 		{"myvpn", net.FlagPointToPoint, "10.1.1.1", KindVPN},
-		{"docker0", 0, "172.17.0.1", KindVirtual},
-		{"br-3f2a", 0, "172.18.0.1", KindVirtual},
-		{"virbr0", 0, "192.168.122.1", KindVirtual},
-		{"vEthernet (WSL)", 0, "172.29.0.1", KindVirtual},
-		{"vboxnet0", 0, "192.168.56.1", KindVirtual},
+		// Names are hints, never the decision: a bridge of guests only is
+		// told by GuestsOnly from its members (TestGuestsOnly).
+		{"docker0", 0, "172.17.0.1", KindLAN},
+		{"br-3f2a", 0, "172.18.0.1", KindLAN},
+		{"virbr0", 0, "192.168.122.1", KindLAN},
+		{"vEthernet (WSL)", 0, "172.29.0.1", KindLAN},
+		{"vboxnet0", 0, "192.168.56.1", KindLAN},
 		{"eth0", 0, "81.2.3.4", KindPublic},
 		{"eth0", 0, "2001:db8::5", KindPublic},
 		{"eth0", 0, "::ffff:192.168.1.5", KindLAN},

@@ -25,7 +25,9 @@ type Facts struct {
 	Listeners []ListenerFacts
 	// Interfaces are the network interfaces that are up.
 	Interfaces []Interface
-	// Trusted holds the networks the user trusts; nil trusts none.
+	// Trusted holds the networks the user trusts, and the networks of this
+	// computer's guests the user untrusted; nil trusts none but those of
+	// the guests (KindVirtual), which are trusted by default.
 	Trusted *Store
 	// Relays are the local processes that pass FlowMeter on beyond this
 	// computer (proxies, tunnels), or may.
@@ -36,6 +38,9 @@ type Facts struct {
 	// UndoAvailable is true when Localguard fixed the install's .env and
 	// can put the original bytes back.
 	UndoAvailable bool
+	// NAT is what decides whether the kernel itself passes the network
+	// to a FlowMeter on loopback (Linux).
+	NAT NATFacts
 }
 
 // InstallFacts is the chosen install's .env as FlowMeter reads it.
@@ -118,9 +123,11 @@ func Judge(f Facts) Verdict {
 	for _, rf := range f.Relays {
 		v.Relays = append(v.Relays, relayOf(rf, f.Interfaces, f.Trusted))
 	}
+	describePortProxies(v.Relays, f.NAT.PortProxies)
 	j := judgement{f: f, v: &v, file: file, causes: causes}
 	j.decide()
 	j.relayJudgement()
+	j.natJudgement()
 	return v
 }
 
@@ -154,7 +161,7 @@ func listenerOf(lf ListenerFacts, cause Cause, ifaces []Interface, trust *Store)
 		}
 		l.ExposedOn = append(l.ExposedOn, Exposure{
 			Interface: r.Interface, Address: r.Addr.String(), Kind: r.Kind,
-			Trusted:          trust != nil && trust.Trusts(r.Interface, r.Via, gateways[r.Interface]),
+			Trusted:          reachTrusted(trust, r, gateways[r.Interface]),
 			URL:              URL(r.Addr, lf.Port),
 			Via:              r.Via.Addr().String(),
 			Network:          names[r.Interface],

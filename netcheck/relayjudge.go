@@ -59,7 +59,7 @@ func exposuresOf(s system.Socket, port int, answered map[netip.Addr]bool, fw Fir
 		}
 		out = append(out, Exposure{
 			Interface: r.Interface, Address: r.Addr.String(), Kind: r.Kind,
-			Trusted:  trust != nil && trust.Trusts(r.Interface, r.Via, gateways[r.Interface]),
+			Trusted:  reachTrusted(trust, r, gateways[r.Interface]),
 			URL:      URL(r.Addr, port),
 			Via:      r.Via.Addr().String(),
 			Firewall: fw.of(r),
@@ -271,6 +271,9 @@ func withoutViteHost(args []string) []string {
 func relayWords(r Relay) string {
 	if r.Program == "vite" {
 		return fmt.Sprintf("FlowMeter's web page server (Vite, pid %d)", r.PID)
+	}
+	if r.PID == 0 { // a service's, as Windows' port proxy
+		return r.Program
 	}
 	return fmt.Sprintf("%s (pid %d)", r.Program, r.PID)
 }

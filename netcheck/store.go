@@ -26,6 +26,10 @@ type Network struct {
 	// Name is the network as people know it when it was trusted (Wi-Fi
 	// "Home"), for the settings' list; it plays no part in matching.
 	Name string `json:"name,omitempty"`
+	// Virtual is true for a network only this computer's own containers
+	// and virtual machines are on (KindVirtual): trusted unless the user
+	// untrusts it, and then kept in Store.Untrusted.
+	Virtual bool `json:"virtual,omitempty"`
 }
 
 // same reports whether two records are the same network, whatever their
@@ -52,6 +56,9 @@ type Store struct {
 	// Install is the backend/.env last used.
 	Install string    `json:"install,omitempty"`
 	Trusted []Network `json:"trusted,omitempty"`
+	// Untrusted are the networks of this computer's own guests the user
+	// untrusted: they are trusted by default.
+	Untrusted []Network `json:"untrusted,omitempty"`
 
 	path string
 	// memory is why the store is not kept on disk; nil when it is.
@@ -164,8 +171,18 @@ func (s *Store) Trusts(iface string, subnet netip.Prefix, gateway string) bool {
 	return slices.ContainsFunc(s.Trusted, func(n Network) bool { return n.Matches(iface, subnet, gateway) })
 }
 
-// Trust adds a network; it reports false when it was already trusted.
+// Trust adds a network; it reports false when it was already trusted. A
+// network of this computer's guests (Virtual), trusted by default, is
+// trusted again by forgetting that the user untrusted it.
 func (s *Store) Trust(n Network) bool {
+	if n.Virtual {
+		i := slices.IndexFunc(s.Untrusted, n.same)
+		if i < 0 {
+			return false
+		}
+		s.Untrusted = slices.Delete(s.Untrusted, i, i+1)
+		return true
+	}
 	if slices.ContainsFunc(s.Trusted, n.same) {
 		return false
 	}
@@ -173,8 +190,16 @@ func (s *Store) Trust(n Network) bool {
 	return true
 }
 
-// Distrust removes a network; it reports false when it was not trusted.
+// Distrust removes a network; it reports false when it was not trusted. A
+// network of this computer's guests (Virtual) is remembered as untrusted.
 func (s *Store) Distrust(n Network) bool {
+	if n.Virtual {
+		if slices.ContainsFunc(s.Untrusted, n.same) {
+			return false
+		}
+		s.Untrusted = append(s.Untrusted, n)
+		return true
+	}
 	i := slices.IndexFunc(s.Trusted, n.same)
 	if i < 0 {
 		return false

@@ -1,6 +1,7 @@
 package netcheck
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 )
@@ -51,13 +52,17 @@ func (v Verdict) Text(color bool) string {
 			fmt.Fprintf(&b, "  reachable through %s: the far end of the tunnel, %s\n", relayWords(r), r.Remote)
 			continue
 		}
+		verb := "reachable"
+		if r.Unchecked {
+			verb = "may be reachable"
+		}
 		for _, e := range r.ExposedOn {
 			switch {
 			case e.Trusted:
 			case e.Blocked():
-				fmt.Fprintf(&b, "  kept out by %s for now, through %s: %s on %s (%s)\n", e.Firewall.By, relayWords(r), e.URL, e.Interface, e.Kind)
+				fmt.Fprintf(&b, "  kept out by %s for now, through %s: %s on %s (%s)\n", e.Firewall.By, relayWords(r), cmp.Or(e.URL, e.Address), e.Interface, e.Kind)
 			default:
-				fmt.Fprintf(&b, "  reachable through %s: %s on %s (%s)%s\n", relayWords(r), e.URL, e.Interface, e.Kind, firewallWords(e))
+				fmt.Fprintf(&b, "  %s through %s: %s on %s (%s)%s\n", verb, relayWords(r), cmp.Or(e.URL, e.Address), e.Interface, e.Kind, firewallWords(e))
 			}
 		}
 		if r.Fix != "" {

@@ -60,7 +60,12 @@ func (u *window) renderReach(v netcheck.Verdict) {
 			u.reach.Add(u.relayActions(r))
 			continue
 		}
-		if len(r.ExposedOn) > 0 {
+		switch {
+		case len(r.ExposedOn) > 0 && r.Kind == netcheck.RelayNAT:
+			// The kernel's own forwarding: no process to name or stop.
+			u.reach.Add(plain(fmt.Sprintf("Through a NAT rule of this computer's kernel (%s), which passes FlowMeter on from port %d:", r.Program, r.Port)))
+			u.reach.Add(u.relayActions(r))
+		case len(r.ExposedOn) > 0:
 			u.reach.Add(plain(fmt.Sprintf("Through %s (pid %d), which passes FlowMeter on from port %d:", relayName(r), r.PID, r.Port)))
 			u.reach.Add(u.relayActions(r))
 		}

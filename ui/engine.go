@@ -266,9 +266,10 @@ func (e *engine) trust(iface, address string, on bool, done func(error)) {
 	})
 }
 
-// trusted lists the trusted networks.
+// trusted lists the trusted networks, the networks of this computer's
+// own guests (trusted by default) among them.
 func (e *engine) trusted(done func([]netcheck.Network)) {
-	e.do(func(s *engineState) { done(append([]netcheck.Network(nil), s.store.Trusted...)) })
+	e.do(func(s *engineState) { done(s.store.TrustedNetworks()) })
 }
 
 // distrust removes a trusted network and saves the store.

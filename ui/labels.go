@@ -168,8 +168,8 @@ func trustedNetworks(v netcheck.Verdict) string { return joinNames(networks(v, t
 
 func networks(v netcheck.Verdict, trusted bool) []string {
 	var names []string
-	for _, l := range v.Listeners {
-		for _, e := range l.ExposedOn {
+	add := func(exposures []netcheck.Exposure) {
+		for _, e := range exposures {
 			name := e.Network
 			if name == "" {
 				name = e.Interface
@@ -177,6 +177,16 @@ func networks(v netcheck.Verdict, trusted bool) []string {
 			if e.Trusted == trusted && !(e.Blocked() && !trusted) && !contains(names, name) {
 				names = append(names, name)
 			}
+		}
+	}
+	for _, l := range v.Listeners {
+		add(l.ExposedOn)
+	}
+	// A relay that passes FlowMeter on (a proxy, the kernel's NAT) opens
+	// its networks too; one not checked is no exposure yet.
+	for _, r := range v.Relays {
+		if !r.Unchecked {
+			add(r.ExposedOn)
 		}
 	}
 	return names
@@ -400,16 +410,27 @@ func trustQuestion(e netcheck.Exposure, on bool) string {
 // lostAccess says who loses FlowMeter when it becomes local-only: the
 // colleagues who open it from their own computers now.
 func lostAccess(v netcheck.Verdict) string {
-	var urls []string
+	var urls, guests []string
 	for _, l := range v.Listeners {
 		for _, e := range l.ExposedOn {
-			if !contains(urls, e.URL) {
+			switch {
+			case e.Kind == netcheck.KindVirtual:
+				// Only this computer's own containers and virtual
+				// machines are there: no colleague.
+				if !contains(guests, e.URL) {
+					guests = append(guests, e.URL)
+				}
+			case !contains(urls, e.URL):
 				urls = append(urls, e.URL)
 			}
 		}
 	}
-	if len(urls) == 0 {
-		return ""
+	var out []string
+	if len(urls) > 0 {
+		out = append(out, "Colleagues who open FlowMeter from their own computers (at "+joinNames(urls)+") will no longer reach it: only this computer will.")
 	}
-	return "Colleagues who open FlowMeter from their own computers (at " + joinNames(urls) + ") will no longer reach it: only this computer will."
+	if len(guests) > 0 {
+		out = append(out, "Containers and virtual machines on this computer (at "+joinNames(guests)+") will no longer reach it either.")
+	}
+	return strings.Join(out, " ")
 }

@@ -212,6 +212,14 @@ func TestLostAccess(t *testing.T) {
 	if got := lostAccess(verdicts["at-risk"]); got != "" {
 		t.Errorf("nothing reachable: %q", got)
 	}
+	// Docker's bridge: this computer's containers, never colleagues.
+	v := verdicts["exposed"]
+	l := v.Listeners[0]
+	l.ExposedOn = []netcheck.Exposure{{Interface: "docker0", Address: "172.17.0.1", Kind: netcheck.KindVirtual, Trusted: true, URL: "http://172.17.0.1:8000"}}
+	v.Listeners = []netcheck.Listener{l}
+	if got := lostAccess(v); strings.Contains(got, "Colleagues") || !strings.Contains(got, "Containers and virtual machines on this computer (at http://172.17.0.1:8000)") {
+		t.Errorf("guests only: %q", got)
+	}
 }
 
 // TestTrustQuestion: trusting a public address or a VPN asks first; a LAN

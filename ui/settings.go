@@ -101,7 +101,13 @@ func (u *window) listTrusted(sd *settingsDialog) {
 				sd.trusted.Add(plain("None. Tick \"I trust this network\" next to an address in the window to add one."))
 			}
 			for _, n := range list {
-				b := widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), func() {
+				// A network of this computer's own guests is trusted by
+				// default: untrusting it is remembered.
+				label := "Remove"
+				if n.Virtual {
+					label = "Untrust"
+				}
+				b := widget.NewButtonWithIcon(label, theme.DeleteIcon(), func() {
 					u.eng.distrust(n, func(err error) {
 						u.do(func() {
 							if err != nil {

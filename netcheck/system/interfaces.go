@@ -19,6 +19,9 @@ type Interface struct {
 	// Profile names the network for people (Wi-Fi "Costa-Guest"), where
 	// the system does.
 	Profile NetworkProfile
+	// Link is what the interface is made of (a bridge and its members, an
+	// adapter's description), where the system says.
+	Link Link
 }
 
 // Gateway is a default gateway: its address and, when the neighbour table
@@ -40,6 +43,7 @@ func Interfaces() ([]Interface, error) {
 	}
 	gws := Gateways()
 	profiles := NetworkProfiles()
+	links := Links()
 	var out []Interface
 	for _, ni := range ifs {
 		if ni.Flags&net.FlagUp == 0 {
@@ -49,7 +53,7 @@ func Interfaces() ([]Interface, error) {
 		if err != nil {
 			continue // the interface went away
 		}
-		it := Interface{Name: ni.Name, Index: ni.Index, Flags: ni.Flags, Gateway: gws[ni.Name], Profile: profiles[ni.Name]}
+		it := Interface{Name: ni.Name, Index: ni.Index, Flags: ni.Flags, Gateway: gws[ni.Name], Profile: profiles[ni.Name], Link: links[ni.Name]}
 		for _, a := range addrs {
 			ipn, ok := a.(*net.IPNet)
 			if !ok {

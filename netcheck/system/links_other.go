@@ -1,0 +1,5 @@
+//go:build !linux && !windows
+
+package system
+
+func readLinks() map[string]Link { return nil }

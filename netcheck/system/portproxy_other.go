@@ -1,0 +1,5 @@
+//go:build !windows
+
+package system
+
+func portProxies() ([]PortProxy, error) { return nil, nil }
