@@ -27,6 +27,9 @@ var Restart = fmproc.Restart
 // LogDir is where the logs of the FlowMeters Localguard started are kept.
 var LogDir = fmproc.LogDir
 
+// Alive reports whether the process pid runs (and is not a zombie).
+var Alive = fmproc.Alive
+
 // ErrAlreadyStopped means the process held is no longer there, or no
 // longer the same: nothing was signalled.
 var ErrAlreadyStopped = fmproc.ErrAlreadyStopped

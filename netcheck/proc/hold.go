@@ -127,3 +127,10 @@ func alreadyStopped(pid int32, cause error) error {
 	}
 	return fmt.Errorf("FlowMeter (pid %d) already stopped, or its pid now belongs to another program: nothing was signalled: %w", pid, ErrAlreadyStopped)
 }
+
+// Alive reports whether the process pid runs (and has not ended, as a
+// zombie has).
+func Alive(pid int32) bool {
+	id, err := processIdentity(pid)
+	return err == nil && id.cmdline != ""
+}
