@@ -13,6 +13,11 @@ require (
 )
 
 require (
+	github.com/evanw/esbuild v0.28.2 // indirect
+	github.com/tdewolff/parse/v2 v2.25.0 // indirect
+)
+
+require (
 	clocale v0.0.0
 	fyne.io/systray v1.11.1-0.20250603113521-ca66a66d8b58
 	github.com/BurntSushi/toml v1.5.0 // indirect

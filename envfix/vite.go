@@ -214,94 +214,68 @@ func planOf(f *File, before, after []byte, edits []composeEdit, key, value strin
 		Line: 1 + bytes.Count(after[:first.Span.Start], []byte("\n"))}
 }
 
-// serverHostRE finds `host: <literal>` (true, a quoted string) as a
-// property of Vite's config.
-var serverHostRE = regexp.MustCompile(`(?m)^([ \t]*)host\s*:\s*(true|'[^'\n]*'|"[^"\n]*")\s*,?[ \t]*(//[^\n]*)?\r?\n`)
+// ErrViteHostUndecided means server.host cannot be decided from the file
+// alone (an environment variable whose value is not known, an expression
+// Localguard cannot follow): the error says the change to make by hand.
+var ErrViteHostUndecided = errors.New("server.host cannot be decided from the config alone")
 
-// PlanViteConfig plans removing server.host from the Vite config at path
-// when it is a plain literal on a line of its own inside the server block
-// (host: true, host: '0.0.0.0'). Anything else (a variable, an expression,
-// a host on one line with other properties) is left to the person.
-func PlanViteConfig(path string) (*Plan, error) {
+// PlanViteConfig plans the fix of server.host in the Vite config at path,
+// judged as Vite would read it with no environment known (PlanViteConfigIn).
+func PlanViteConfig(path string) (*Plan, error) { return PlanViteConfigIn(path, nil, false) }
+
+// PlanViteConfigIn plans the fix of server.host in the Vite config at
+// path, as Vite started with the environment environ (envKnown: that
+// environment is known) reads it. A literal that listens beyond loopback,
+// written as server.host's own value, becomes 'localhost', changing only
+// its bytes. It returns ErrNoViteFix when Vite would listen on loopback
+// only, and refuses, with the exact change to make by hand (wrapping
+// ErrViteHostUndecided or ErrNoSafeEdit), anything else: a value through a
+// variable, from the environment, an expression, a file that does not
+// parse.
+func PlanViteConfigIn(path string, environ []string, envKnown bool) (*Plan, error) {
 	f, content, err := loadSource(path)
 	if err != nil {
 		return nil, err
 	}
-	block, ok := serverBlock(content)
-	if !ok {
-		return nil, fmt.Errorf("%s has no server block: %w", path, ErrNoViteFix)
+	h, err := ReadViteHost(path, content)
+	if err != nil {
+		return nil, fmt.Errorf("%s cannot be read as Vite reads it (%v): check server.host in it by hand (unset, or 'localhost'): %w", path, err, ErrViteHostUndecided)
 	}
-	var edits []composeEdit
-	for _, m := range serverHostRE.FindAllSubmatchIndex(content[block.Start:block.End], -1) {
-		s, e := block.Start+m[0], block.Start+m[1]
-		if depthAt(content[block.Start:s]) != 1 {
-			continue // a host of a nested object (proxy, hmr): not the server's
-		}
-		lit := string(content[block.Start+m[4] : block.Start+m[5]])
-		if isLoopbackIP(strings.Trim(lit, `'"`)) {
-			continue
-		}
-		edits = append(edits, composeEdit{Edit: Edit{Span: Span{s, e}, Text: ""}})
+	beyond, known := h.Decide(environ, envKnown)
+	switch {
+	case !known:
+		return nil, fmt.Errorf("%s: %s: %w", path, undecidedWords(h), ErrViteHostUndecided)
+	case !beyond:
+		return nil, fmt.Errorf("%s keeps Vite on this computer (%s): %w", path, h.Words(), ErrNoViteFix)
+	case h.Kind == ViteHostEnv:
+		return nil, fmt.Errorf("%s: server.host comes from the environment variable %s (line %d: %s), which makes Vite listen beyond this computer: unset %s where Vite is started, or change server.host to 'localhost' by hand: %w", path, h.Var, h.Line, h.Text, h.Var, ErrNoSafeEdit)
+	case h.Kind != ViteHostLiteral || !h.Direct || h.span.End <= h.span.Start:
+		return nil, fmt.Errorf("%s: server.host makes Vite listen beyond this computer, through %s: change server.host to 'localhost' by hand: %w", path, h.Words(), ErrNoSafeEdit)
 	}
-	if len(edits) == 0 {
-		return nil, fmt.Errorf("%s sets no server.host Localguard can remove (only a plain host: true or host: '<address>' on its own line): %w", path, ErrNoViteFix)
+	quote := "'"
+	if content[h.span.Start] == '"' {
+		quote = `"`
 	}
+	edits := []composeEdit{{Edit: Edit{Span: h.span, Text: quote + "localhost" + quote}}}
 	after := applyEdits(content, edits)
-	if nb, ok := serverBlock(after); !ok || depthAt(after[nb.Start:nb.End]) != 0 {
-		return nil, fmt.Errorf("%s cannot be changed safely: edit it by hand: %w", path, ErrNoSafeEdit)
+	again, err := ReadViteHost(path, after)
+	if err != nil || again.Kind != ViteHostLiteral || viteLiteralBeyond(again.Value) {
+		return nil, fmt.Errorf("%s cannot be changed safely: change server.host (%s) to 'localhost' by hand: %w", path, h.Words(), ErrNoSafeEdit)
 	}
-	return planOf(f, content, after, edits, "server.host", "(removed)"), nil
+	return planOf(f, content, after, edits, "server.host", "'localhost'"), nil
 }
 
-// serverBlock finds the `server: { ... }` object of a Vite config, braces
-// included.
-func serverBlock(b []byte) (Span, bool) {
-	loc := regexp.MustCompile(`(?m)(^|[\s,{])server\s*:\s*\{`).FindIndex(b)
-	if loc == nil {
-		return Span{}, false
+// undecidedWords says why server.host cannot be decided, and the change
+// to make.
+func undecidedWords(h *ViteHost) string {
+	at := ""
+	if h.Line > 0 {
+		at = fmt.Sprintf(" (line %d: %s)", h.Line, h.Text)
 	}
-	open := loc[1] - 1
-	depth := 0
-	for i := open; i < len(b); i++ {
-		switch b[i] {
-		case '{':
-			depth++
-		case '}':
-			depth--
-			if depth == 0 {
-				return Span{open, i + 1}, true
-			}
-		case '\'', '"', '`':
-			q := b[i]
-			for i++; i < len(b) && b[i] != q; i++ {
-				if b[i] == '\\' {
-					i++
-				}
-			}
-		}
+	if h.Kind == ViteHostEnv {
+		return fmt.Sprintf("server.host comes from the environment variable %s%s, and Localguard does not know the environment Vite starts with, so it cannot tell where Vite listens: change server.host to 'localhost' by hand, or make sure %s is unset or 'localhost' wherever Vite is started", h.Var, at, h.Var)
 	}
-	return Span{}, false
-}
-
-// depthAt is the brace depth at the end of b (strings skipped).
-func depthAt(b []byte) int {
-	depth := 0
-	for i := 0; i < len(b); i++ {
-		switch b[i] {
-		case '{':
-			depth++
-		case '}':
-			depth--
-		case '\'', '"', '`':
-			q := b[i]
-			for i++; i < len(b) && b[i] != q; i++ {
-				if b[i] == '\\' {
-					i++
-				}
-			}
-		}
-	}
-	return depth
+	return fmt.Sprintf("%s%s, so Localguard cannot tell where Vite listens: change server.host to 'localhost' by hand", h.Why, at)
 }
 
 // PlanUnchanged is the empty plan of a source file that needs no change.

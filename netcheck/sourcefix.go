@@ -25,18 +25,21 @@ func PlanSourceFix(path string) (*envfix.Plan, error) {
 	switch sourceKind(path) {
 	case "compose":
 		p, err = planCompose(path)
-	case "package":
-		p, err = envfix.PlanPackageScripts(path)
-	case "vite":
-		p, err = envfix.PlanViteConfig(path)
+	case "package", "vite":
+		p, err = planViteSource(path, sourceKind(path))
 	default:
 		return nil, fmt.Errorf("%s is not a file Localguard can fix at the source: give a docker-compose.yaml (or compose.yaml), the frontend's package.json or its vite.config.*", path)
 	}
-	if errors.Is(err, envfix.ErrNoComposeFix) || errors.Is(err, envfix.ErrNoViteFix) {
+	if isNothingToFix(err) {
 		// Nothing to change: the file already keeps FlowMeter here.
 		return envfix.PlanUnchanged(path)
 	}
 	return p, err
+}
+
+// isNothingToFix reports whether a source plan found nothing to change.
+func isNothingToFix(err error) bool {
+	return errors.Is(err, envfix.ErrNoComposeFix) || errors.Is(err, envfix.ErrNoViteFix)
 }
 
 // sourceKind says which kind of source file a path names, "" none.
