@@ -8,7 +8,6 @@ import (
 	"io"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"strings"
 )
 
@@ -40,14 +39,13 @@ func loadSource(path string) (*File, []byte, error) {
 	return f, content, nil
 }
 
-// hostFlagRE finds Vite's --host and its value, when it has one that is not
-// another option: "--host", "--host 0.0.0.0", "--host=0.0.0.0".
-var hostFlagRE = regexp.MustCompile(`(^|\s)--host(?:=\S*|\s+[^-\s&|;]\S*)?(\s|$)`)
-
-// PlanPackageScripts plans removing --host from every script of the
-// package.json at path that starts Vite ("vite --host", "vite dev --host
-// 0.0.0.0"). Each script's string is edited in place; the result must read
-// as the same JSON with only those scripts changed.
+// PlanPackageScripts plans removing --host (and its value) from every
+// script of the package.json at path that starts Vite ("vite --host",
+// "vite dev --host 0.0.0.0"), or passes --host on to a script that does
+// ("npm run dev -- --host"). Only the bytes of the flag and its value
+// change inside the script's string: every other byte, escapes included
+// (\u0076ite, \u0026\u0026), stays. The result must read as the same JSON
+// with only those scripts changed.
 func PlanPackageScripts(path string) (*Plan, error) {
 	f, content, err := loadSource(path)
 	if err != nil {
@@ -57,21 +55,35 @@ func PlanPackageScripts(path string) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s is not valid JSON (%v): correct it by hand", path, err)
 	}
+	scripts := map[string]string{}
+	for name, sp := range spans {
+		var v string
+		if json.Unmarshal(content[sp.Start:sp.End], &v) == nil {
+			scripts[name] = v
+		}
+	}
 	var edits []composeEdit
 	want := map[string]string{}
 	for name, sp := range spans {
-		var v string
-		if json.Unmarshal(content[sp.Start:sp.End], &v) != nil || !startsVite(v) || !hostFlagRE.MatchString(v) {
+		raw := content[sp.Start:sp.End]
+		decoded, at, err := decodeJSONString(raw)
+		if err != nil {
 			continue
 		}
-		nv := strings.TrimSpace(hostFlagRE.ReplaceAllString(v, "$1$2"))
-		nv = strings.Join(strings.Fields(nv), " ")
-		if strings.ContainsAny(v, "\t\n") {
-			continue // not a plain one-line script: left to the person
+		cut := hostFlagSpans(decoded, scripts)
+		if len(cut) == 0 {
+			continue
 		}
-		enc, _ := json.Marshal(nv)
-		edits = append(edits, composeEdit{Edit: Edit{Span: sp, Text: string(enc)}})
-		want[name] = nv
+		var nv strings.Builder
+		prev := 0
+		for _, c := range cut {
+			nv.WriteString(decoded[prev:c.Start])
+			prev = c.End
+			// The bytes that wrote decoded[c.Start:c.End] in the file.
+			edits = append(edits, composeEdit{Edit: Edit{Span: Span{sp.Start + at[c.Start], sp.Start + at[c.End]}, Text: ""}})
+		}
+		nv.WriteString(decoded[prev:])
+		want[name] = nv.String()
 	}
 	if len(edits) == 0 {
 		return nil, fmt.Errorf("no script in %s starts Vite with --host: %w", path, ErrNoViteFix)
@@ -83,9 +95,9 @@ func PlanPackageScripts(path string) (*Plan, error) {
 	if err := json.Unmarshal(after, &got); err != nil {
 		return nil, fmt.Errorf("%s cannot be changed safely (%v): edit it by hand: %w", path, err, ErrNoSafeEdit)
 	}
-	scripts, _ := before["scripts"].(map[string]any)
+	bs, _ := before["scripts"].(map[string]any)
 	for k, v := range want {
-		scripts[k] = v
+		bs[k] = v
 	}
 	if !reflect.DeepEqual(before, got) {
 		return nil, fmt.Errorf("%s cannot be changed without changing more than its scripts: edit it by hand: %w", path, ErrNoSafeEdit)
@@ -93,14 +105,227 @@ func PlanPackageScripts(path string) (*Plan, error) {
 	return planOf(f, content, after, edits, "scripts", "no --host"), nil
 }
 
-// startsVite reports whether a script runs Vite's dev server.
-func startsVite(script string) bool {
-	for _, w := range strings.Fields(script) {
-		if w == "vite" || strings.HasSuffix(w, "/vite") || strings.HasSuffix(w, "/vite.js") {
-			return true
+// decodeJSONString decodes a JSON string literal (quotes included) and
+// says, for each byte of the decoded string and one past its end, the
+// offset in raw of the text that wrote it (an escape gives all its bytes
+// the escape's offset).
+func decodeJSONString(raw []byte) (string, []int, error) {
+	var whole string
+	if err := json.Unmarshal(raw, &whole); err != nil {
+		return "", nil, err
+	}
+	var out []byte
+	var at []int
+	for i := 1; i < len(raw)-1; {
+		start := i
+		n := 1
+		if raw[i] == '\\' {
+			n = 2
+			if raw[i+1] == 'u' {
+				n = 6
+				// A surrogate pair is one character: both escapes.
+				if i+12 <= len(raw)-1 && raw[i+6] == '\\' && raw[i+7] == 'u' && isHighSurrogate(raw[i+2:i+6]) {
+					n = 12
+				}
+			}
+		}
+		var piece string
+		if err := json.Unmarshal([]byte(`"`+string(raw[i:i+n])+`"`), &piece); err != nil {
+			return "", nil, err
+		}
+		for range len(piece) {
+			at = append(at, start)
+		}
+		out = append(out, piece...)
+		i += n
+	}
+	at = append(at, len(raw)-1)
+	if string(out) != whole {
+		return "", nil, fmt.Errorf("the string does not decode piece by piece")
+	}
+	return string(out), at, nil
+}
+
+func isHighSurrogate(hex []byte) bool {
+	h := strings.ToLower(string(hex))
+	return len(h) == 4 && h[0] == 'd' && h[1] >= '8' && h[1] <= 'b'
+}
+
+// hostFlagSpans finds, in a script's decoded text, the --host flags (with
+// their value and the blank before them) given to Vite: in a command that
+// runs Vite, or after the -- of a command that runs another script that
+// does (npm run dev -- --host). scripts are the package's scripts, to
+// follow.
+func hostFlagSpans(script string, scripts map[string]string) []Span {
+	var out []Span
+	for _, cmd := range shellCommands(script) {
+		words := shellWords(script, cmd)
+		from, ok := viteArgsFrom(script, words, scripts, 0)
+		if !ok {
+			continue
+		}
+		var cut []Span
+		kept := 0
+		for i := from; i < len(words); i++ {
+			w := script[words[i].Start:words[i].End]
+			if w != "--host" && !strings.HasPrefix(w, "--host=") {
+				kept++
+				continue
+			}
+			flag := words[i]
+			end := flag.End
+			if w == "--host" && i+1 < len(words) && !strings.HasPrefix(script[words[i+1].Start:words[i+1].End], "-") {
+				i++
+				end = words[i].End
+			}
+			cut = append(cut, Span{blankBefore(script, flag.Start), end})
+		}
+		// A -- left with nothing after it goes too.
+		if len(cut) > 0 && kept == 0 && from > 0 && script[words[from-1].Start:words[from-1].End] == "--" {
+			d := words[from-1]
+			cut = append([]Span{{blankBefore(script, d.Start), d.End}}, cut...)
+		}
+		out = append(out, cut...)
+	}
+	return out
+}
+
+// blankBefore moves start back over the blanks before it.
+func blankBefore(s string, start int) int {
+	for start > 0 && (s[start-1] == ' ' || s[start-1] == '\t') {
+		start--
+	}
+	return start
+}
+
+// shellCommands splits a script into its commands at &&, ||, ;, | and &
+// (outside quotes).
+func shellCommands(s string) []Span {
+	var out []Span
+	start := 0
+	var quote byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			} else if c == '\\' && quote == '"' {
+				i++
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '\\':
+			i++
+		case c == '&' || c == '|' || c == ';' || c == '\n':
+			out = append(out, Span{start, i})
+			for i+1 < len(s) && (s[i+1] == '&' || s[i+1] == '|') {
+				i++
+			}
+			start = i + 1
+		}
+	}
+	return append(out, Span{start, len(s)})
+}
+
+// shellWords splits one command into its words (quotes kept inside a
+// word), as spans of s.
+func shellWords(s string, cmd Span) []Span {
+	var out []Span
+	i := cmd.Start
+	for i < cmd.End {
+		for i < cmd.End && (s[i] == ' ' || s[i] == '\t') {
+			i++
+		}
+		if i >= cmd.End {
+			break
+		}
+		start := i
+		var quote byte
+		for i < cmd.End && (quote != 0 || (s[i] != ' ' && s[i] != '\t')) {
+			switch {
+			case quote != 0 && s[i] == quote:
+				quote = 0
+			case quote == 0 && (s[i] == '\'' || s[i] == '"'):
+				quote = s[i]
+			case s[i] == '\\' && quote != '\'':
+				i++
+			}
+			i++
+		}
+		out = append(out, Span{start, min(i, cmd.End)})
+	}
+	return out
+}
+
+// viteArgsFrom is the index of the first word of a command that Vite gets
+// as its arguments: after vite itself, or after the -- of npm run X (and
+// its kin) where the script X runs Vite; false when the command passes
+// nothing to Vite.
+func viteArgsFrom(s string, words []Span, scripts map[string]string, depth int) (int, bool) {
+	for i, w := range words {
+		word := s[w.Start:w.End]
+		if isViteWord(word) {
+			return i + 1, true
+		}
+		if !isScriptRunner(word) || depth > 8 {
+			continue
+		}
+		// npm run X [args] -- FLAGS; pnpm [run] X; yarn [run] X
+		j := i + 1
+		if j < len(words) && (s[words[j].Start:words[j].End] == "run" || s[words[j].Start:words[j].End] == "run-script") {
+			j++
+		}
+		if j >= len(words) {
+			return 0, false
+		}
+		target, ok := scripts[s[words[j].Start:words[j].End]]
+		if !ok || !runsVite(target, scripts, depth+1) {
+			return 0, false
+		}
+		for k := j + 1; k < len(words); k++ {
+			if s[words[k].Start:words[k].End] == "--" {
+				return k + 1, true
+			}
+		}
+		if word != "npm" { // pnpm and yarn pass on what follows without --
+			return j + 1, true
+		}
+		return 0, false
+	}
+	return 0, false
+}
+
+// runsVite reports whether a script runs Vite, itself or through another
+// script.
+func runsVite(script string, scripts map[string]string, depth int) bool {
+	for _, cmd := range shellCommands(script) {
+		words := shellWords(script, cmd)
+		for i, w := range words {
+			word := script[w.Start:w.End]
+			if isViteWord(word) {
+				return true
+			}
+			if isScriptRunner(word) && depth <= 8 {
+				j := i + 1
+				if j < len(words) && (script[words[j].Start:words[j].End] == "run" || script[words[j].Start:words[j].End] == "run-script") {
+					j++
+				}
+				if j < len(words) {
+					if t, ok := scripts[script[words[j].Start:words[j].End]]; ok && runsVite(t, scripts, depth+1) {
+						return true
+					}
+				}
+			}
 		}
 	}
 	return false
+}
+
+func isScriptRunner(w string) bool { return w == "npm" || w == "pnpm" || w == "yarn" }
+
+func isViteWord(w string) bool {
+	return w == "vite" || strings.HasSuffix(w, "/vite") || strings.HasSuffix(w, "/vite.js")
 }
 
 // scriptSpans finds the byte span of each script's string in a
