@@ -87,7 +87,7 @@ func (h *ViteHost) Decide(environ []string, envKnown bool) (beyond, known bool) 
 	return false, false
 }
 
-// viteLiteralBeyond: true, '', '0.0.0.0', '::' or any address beyond
+// viteLiteralBeyond: true, ”, '0.0.0.0', '::' or any address beyond
 // loopback listens beyond this computer; false and loopback names do not.
 func viteLiteralBeyond(v string) bool {
 	switch v {
