@@ -134,22 +134,38 @@ func composeEdits(content []byte, o ComposeOptions) ([]composeEdit, *yaml.Node, 
 			continue
 		}
 		seen[ports] = true // an anchored list used by several services
-		for _, item := range ports.Content {
-			item = deref(item)
-			e, ok, err := portEdit(content, lines, item, o)
-			if err != nil && o.judge {
-				e, ok, err = composeEdit{Edit: Edit{Span: Span{-1, -1}}, before: fmt.Sprintf("%s (%v)", describePort(item), err)}, true, nil
-			}
-			if err != nil {
-				return nil, nil, fmt.Errorf("service %s: %w", svc.name, err)
-			}
-			if ok {
-				e.service = svc.name
-				edits = append(edits, e)
-			}
+		es, err := portListEdits(content, lines, svc.name, ports, o)
+		if err != nil {
+			return nil, nil, err
+		}
+		edits = append(edits, es...)
+	}
+	return sortedOnce(edits), &doc, nil
+}
+
+// portListEdits are the edits of one service's list of ports.
+func portListEdits(content []byte, lines []int, name string, ports *yaml.Node, o ComposeOptions) ([]composeEdit, error) {
+	var edits []composeEdit
+	for _, item := range ports.Content {
+		item = deref(item)
+		e, ok, err := portEdit(content, lines, item, o)
+		if err != nil && o.judge {
+			e, ok, err = composeEdit{Edit: Edit{Span: Span{-1, -1}}, before: fmt.Sprintf("%s (%v)", describePort(item), err)}, true, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("service %s: %w", name, err)
+		}
+		if ok {
+			e.service = name
+			edits = append(edits, e)
 		}
 	}
-	// Sorted by position, each once (an aliased entry is one node).
+	return edits, nil
+}
+
+// sortedOnce sorts edits by position, each once (an aliased entry is one
+// node); entries listed without a position keep their order.
+func sortedOnce(edits []composeEdit) []composeEdit {
 	var out []composeEdit
 	for _, e := range edits {
 		i := len(out)
@@ -161,7 +177,7 @@ func composeEdits(content []byte, o ComposeOptions) ([]composeEdit, *yaml.Node, 
 		}
 		out = append(out[:i], append([]composeEdit{e}, out[i:]...)...)
 	}
-	return out, &doc, nil
+	return out
 }
 
 type service struct {

@@ -181,35 +181,46 @@ func expand(body string, lookup func(string) (string, bool)) (string, error) {
 	}
 	name, op := body[:n], body[n:]
 	v, set := lookup(name)
-	switch {
-	case op == "":
+	if op == "" {
 		return v, nil
-	case strings.HasPrefix(op, ":-"):
-		if v == "" {
-			return Interpolate(op[2:], lookup)
-		}
-	case strings.HasPrefix(op, "-"):
-		if !set {
-			return Interpolate(op[1:], lookup)
-		}
-	case strings.HasPrefix(op, ":?"), strings.HasPrefix(op, "?"):
-		if !set || (op[0] == ':' && v == "") {
-			return "", fmt.Errorf("the variable %s is required (%s) and not set", name, strings.TrimLeft(op, ":?"))
-		}
-	case strings.HasPrefix(op, ":+"):
-		if v != "" {
-			return Interpolate(op[2:], lookup)
-		}
-		return "", nil
-	case strings.HasPrefix(op, "+"):
-		if set {
-			return Interpolate(op[1:], lookup)
-		}
-		return "", nil
-	default:
-		return "", fmt.Errorf("${%s} is not a substitution Compose knows", body)
 	}
-	return v, nil
+	switch op[0] {
+	case ':', '-', '?', '+':
+		return substitute(name, v, set, op, lookup)
+	}
+	return "", fmt.Errorf("${%s} is not a substitution Compose knows", body)
+}
+
+// substitute applies one ${NAME<op>word}: :- and - give a default, :? and
+// ? require the variable, :+ and + give an alternative.
+func substitute(name, v string, set bool, op string, lookup func(string) (string, bool)) (string, error) {
+	colon := op[0] == ':'
+	if colon {
+		op = op[1:]
+	}
+	empty := !set || colon && v == ""
+	if op == "" {
+		return "", fmt.Errorf("${%s:} is not a substitution Compose knows", name)
+	}
+	word := op[1:]
+	switch op[0] {
+	case '-':
+		if empty {
+			return Interpolate(word, lookup)
+		}
+		return v, nil
+	case '?':
+		if empty {
+			return "", fmt.Errorf("the variable %s is required (%s) and not set", name, word)
+		}
+		return v, nil
+	case '+':
+		if empty {
+			return "", nil
+		}
+		return Interpolate(word, lookup)
+	}
+	return "", fmt.Errorf("${%s%s} is not a substitution Compose knows", name, op)
 }
 
 func isNameByte(c byte, first bool) bool {

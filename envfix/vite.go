@@ -198,26 +198,17 @@ func blankBefore(s string, start int) int {
 	return start
 }
 
-// shellCommands splits a script into its commands at &&, ||, ;, | and &
-// (outside quotes).
+// shellCommands splits a script into its commands at &&, ||, ;, |, &
+// and newlines (outside quotes).
 func shellCommands(s string) []Span {
 	var out []Span
 	start := 0
-	var quote byte
+	var q shellQuoting
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			} else if c == '\\' && quote == '"' {
-				i++
-			}
-		case c == '\'' || c == '"':
-			quote = c
-		case c == '\\':
-			i++
-		case c == '&' || c == '|' || c == ';' || c == '\n':
+		if q.step(s, &i) {
+			continue
+		}
+		if c := s[i]; c == '&' || c == '|' || c == ';' || c == '\n' {
 			out = append(out, Span{start, i})
 			for i+1 < len(s) && (s[i+1] == '&' || s[i+1] == '|') {
 				i++
@@ -226,6 +217,31 @@ func shellCommands(s string) []Span {
 		}
 	}
 	return append(out, Span{start, len(s)})
+}
+
+// shellQuoting follows a POSIX shell's quotes through a script.
+type shellQuoting struct{ quote byte }
+
+// step takes the byte at *i (and the one after a backslash): true when it
+// is quoted, or a quote or an escape itself, so no operator or blank.
+func (q *shellQuoting) step(s string, i *int) bool {
+	c := s[*i]
+	switch {
+	case q.quote != 0:
+		if c == q.quote {
+			q.quote = 0
+		} else if c == '\\' && q.quote == '"' {
+			*i++
+		}
+		return true
+	case c == '\'' || c == '"':
+		q.quote = c
+		return true
+	case c == '\\':
+		*i++
+		return true
+	}
+	return false
 }
 
 // shellWords splits one command into its words (quotes kept inside a
@@ -241,17 +257,11 @@ func shellWords(s string, cmd Span) []Span {
 			break
 		}
 		start := i
-		var quote byte
-		for i < cmd.End && (quote != 0 || (s[i] != ' ' && s[i] != '\t')) {
-			switch {
-			case quote != 0 && s[i] == quote:
-				quote = 0
-			case quote == 0 && (s[i] == '\'' || s[i] == '"'):
-				quote = s[i]
-			case s[i] == '\\' && quote != '\'':
-				i++
+		var q shellQuoting
+		for ; i < cmd.End; i++ {
+			if !q.step(s, &i) && (s[i] == ' ' || s[i] == '\t') {
+				break
 			}
-			i++
 		}
 		out = append(out, Span{start, min(i, cmd.End)})
 	}

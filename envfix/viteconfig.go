@@ -334,20 +334,10 @@ func (rd *viteReader) value(e js.IExpr, direct bool, depth int) *ViteHost {
 	if depth > maxDepth {
 		return rd.unknown(e, "too deeply nested to follow")
 	}
+	if v, ok := literalValue(e); ok {
+		return &ViteHost{Kind: ViteHostLiteral, Value: v, Direct: direct}
+	}
 	switch e := e.(type) {
-	case *js.LiteralExpr:
-		switch e.TokenType {
-		case js.TrueToken:
-			return &ViteHost{Kind: ViteHostLiteral, Value: "true", Direct: direct}
-		case js.FalseToken:
-			return &ViteHost{Kind: ViteHostLiteral, Value: "false", Direct: direct}
-		case js.StringToken:
-			return &ViteHost{Kind: ViteHostLiteral, Value: unquoteJS(e.Data), Direct: direct}
-		}
-	case *js.TemplateExpr:
-		if e.Tag == nil && len(e.List) == 0 {
-			return &ViteHost{Kind: ViteHostLiteral, Value: strings.Trim(string(e.Tail), "`"), Direct: direct}
-		}
 	case *js.GroupExpr:
 		return rd.value(e.X, direct, depth+1)
 	case *js.Var:
@@ -366,6 +356,27 @@ func (rd *viteReader) value(e js.IExpr, direct bool, depth int) *ViteHost {
 		return &ViteHost{Kind: ViteHostEnv, Var: v}
 	}
 	return rd.unknown(e, "server.host is an expression Localguard cannot decide ("+exprText(e)+")")
+}
+
+// literalValue is a literal's value: "true", "false", a string (quoted
+// or a template without substitutions).
+func literalValue(e js.IExpr) (string, bool) {
+	switch e := e.(type) {
+	case *js.LiteralExpr:
+		switch e.TokenType {
+		case js.TrueToken:
+			return "true", true
+		case js.FalseToken:
+			return "false", true
+		case js.StringToken:
+			return unquoteJS(e.Data), true
+		}
+	case *js.TemplateExpr:
+		if e.Tag == nil && len(e.List) == 0 {
+			return strings.Trim(string(e.Tail), "`"), true
+		}
+	}
+	return "", false
 }
 
 // envVar is NAME for process.env.NAME or process.env['NAME'], "" else.

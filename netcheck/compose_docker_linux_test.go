@@ -237,7 +237,7 @@ func checkAtRisk(t *testing.T, c *composeCheckout) {
 	if v.Status != StatusAtRisk {
 		t.Fatalf("before the fix: %s: %s", v.Status, v.Message)
 	}
-	for _, want := range []string{c.main, c.override, fmt.Sprintf("backend: ${PORT:-8000}:8000"), fmt.Sprintf("frontend: [::]:%d:8000", c.ports[2]), "localguard fix --source"} {
+	for _, want := range []string{c.main, c.override, "backend: ${PORT:-8000}:8000", fmt.Sprintf("frontend: [::]:%d:8000", c.ports[2]), "localguard fix --source"} {
 		if !strings.Contains(v.Message, want) {
 			t.Errorf("the at-risk message lacks %q: %s", want, v.Message)
 		}

@@ -84,7 +84,7 @@ func planViteSource(path string, kind string) (*envfix.Plan, error) {
 		if v.hostSet {
 			why = "because it was started with --host (on its command line, not in " + filepath.Base(path) + ")"
 		}
-		return nil, fmt.Errorf("Vite (pid %d: %s), started in %s, listens on %s %s: stop it and start it again without --host (npm run dev), then check again: %w",
+		return nil, fmt.Errorf("the Vite dev server (pid %d: %s), started in %s, listens on %s %s: stop it and start it again without --host (npm run dev), then check again: %w",
 			v.pid, v.cmdline, filepath.Dir(path), joinWords(v.beyond), why, envfix.ErrNoSafeEdit)
 	}
 	return p, err

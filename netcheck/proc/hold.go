@@ -52,7 +52,7 @@ func Hold(pid int32, cmdline string) (*Process, error) {
 	id, err := processIdentity(pid)
 	if errors.Is(err, errProgramUnread) {
 		hold.Release()
-		return nil, fmt.Errorf("Localguard may not read which program FlowMeter (pid %d) runs (%v), so it cannot make sure it stops that very process: stop it in its terminal with Ctrl-C", pid, err)
+		return nil, fmt.Errorf("FlowMeter (pid %d) cannot be held: Localguard may not read which program it runs (%v), so it cannot make sure it stops that very process: stop it in its terminal with Ctrl-C", pid, err)
 	}
 	if err != nil || (cmdline != "" && id.cmdline != cmdline) {
 		hold.Release()
