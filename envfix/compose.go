@@ -271,7 +271,7 @@ func portEdit(content []byte, lines []int, item *yaml.Node, o ComposeOptions) (c
 		if item.Style&yaml.FlowStyle == 0 {
 			text = "host_ip: " + LocalHost + lineEndingAt(content) + strings.Repeat(" ", columnBytes(content, lines, first.Line, first.Column))
 		}
-		return composeEdit{Edit: Edit{Span: Span{at, at}, Text: text}, before: "(no host_ip)", node: item, value: LocalHost, insert: true}, true, nil
+		return composeEdit{Edit: Edit{Span: Span{at, at}, Text: text}, before: longWords(item), node: item, value: LocalHost, insert: true}, true, nil
 	}
 	return composeEdit{}, false, nil
 }
@@ -364,7 +364,7 @@ func shortFormEdit(content []byte, lines []int, item *yaml.Node, o ComposeOption
 	if strings.Contains(string(content[span.Start:span.End]), "#") {
 		return composeEdit{}, false, fmt.Errorf("the long-syntax port on line %d holds a comment, and the installed Compose does not accept host_ip: write it as \"%s\" by hand", item.Line, short)
 	}
-	return composeEdit{Edit: Edit{Span: span, Text: `"` + short + `"`}, before: "(no host_ip)", node: item, value: short, short: true}, true, nil
+	return composeEdit{Edit: Edit{Span: span, Text: `"` + short + `"`}, before: longWords(item), node: item, value: short, short: true}, true, nil
 }
 
 // mappingSpan is where a long-syntax mapping is written: from its first
@@ -400,6 +400,18 @@ func mappingSpan(content []byte, lines []int, item, last *yaml.Node) (Span, erro
 		stop++
 	}
 	return Span{start, stop}, nil
+}
+
+// longWords is a long-syntax entry without host_ip for people:
+// "published 8001, target 8000 (long syntax, no host_ip)".
+func longWords(item *yaml.Node) string {
+	var parts []string
+	for _, k := range []string{"published", "target"} {
+		if v := deref(mapValue(item, k)); v != nil && v.Kind == yaml.ScalarNode {
+			parts = append(parts, k+" "+v.Value)
+		}
+	}
+	return fmt.Sprintf("%s (long syntax on line %d, no host_ip)", strings.Join(parts, ", "), item.Line)
 }
 
 // describePort is a port entry for people: the short form as written, or
@@ -655,7 +667,8 @@ func checkCompose(doc *yaml.Node, edits []composeEdit, after []byte, o ComposeOp
 }
 
 // ComposePublished lists the ports the compose file at path publishes
-// beyond loopback, as written ("8000:8000", "(no host_ip)" for a long
+// beyond loopback, as written ("8000:8000", "published 8001, target 8000
+// (long syntax on line 4, no host_ip)" for a long
 // syntax entry without one); nil when none, or the file cannot be read.
 func ComposePublished(path string, lookup func(string) (string, bool)) ([]string, error) {
 	f := &File{Path: path, Target: path}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -100,14 +101,19 @@ func composeConfig(tool ComposeTool, project envfix.ComposeProject, path string,
 		return fmt.Errorf("cannot write a copy to check with %s", tool.Name())
 	}
 	args := append([]string{}, tool.Argv[1:]...)
-	files := project.Files
-	if len(files) == 0 {
-		files = []string{path}
+	// The project's files, the one fixed replaced by its candidate; a file
+	// outside the project's list is checked alone.
+	files := []string{tmp.Name()}
+	if slices.ContainsFunc(project.Files, func(f string) bool { return sameFile(f, path) }) {
+		files = nil
+		for _, f := range project.Files {
+			if sameFile(f, path) {
+				f = tmp.Name()
+			}
+			files = append(files, f)
+		}
 	}
 	for _, f := range files {
-		if sameFile(f, path) {
-			f = tmp.Name()
-		}
 		args = append(args, "-f", f)
 	}
 	args = append(args, "--project-directory", project.Dir, "config", "-q")
@@ -130,12 +136,16 @@ func sameFile(a, b string) bool {
 	return err1 == nil && err2 == nil && os.SameFile(ia, ib)
 }
 
+// firstLine is Compose's complaint in one line (its first three, joined).
 func firstLine(msg string, err error) string {
 	if msg == "" {
 		return err.Error()
 	}
-	line, _, _ := strings.Cut(msg, "\n")
-	return line
+	lines := strings.Split(msg, "\n")
+	if len(lines) > 3 {
+		lines = lines[:3]
+	}
+	return strings.Join(strings.Fields(strings.Join(lines, " ")), " ")
 }
 
 // composeRecreate is the command that recreates a project's containers
