@@ -86,6 +86,9 @@ func PlanComposeWith(path string, o ComposeOptions) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	if host := hostNetworked(doc, o); len(host) > 0 {
+		return nil, fmt.Errorf("%s runs %s on the host's own network (network_mode: host), where what it listens on is this computer's, on every address, and no published port can be moved: remove network_mode: host and publish the port as \"127.0.0.1:8000:8000\" instead, by hand: %w", path, strings.Join(host, ", "), ErrNoSafeEdit)
+	}
 	p := &Plan{File: f, Key: "ports", Value: LocalHost, Before: content, After: content}
 	if len(edits) == 0 {
 		return p, fmt.Errorf("%s publishes every port on this computer only already: %w", path, ErrNoComposeFix)
@@ -176,6 +179,22 @@ func sortedOnce(edits []composeEdit) []composeEdit {
 			continue
 		}
 		out = append(out[:i], append([]composeEdit{e}, out[i:]...)...)
+	}
+	return out
+}
+
+// hostNetworked lists the services that run on the host's own network
+// (network_mode: host, as Compose reads it).
+func hostNetworked(doc *yaml.Node, o ComposeOptions) []string {
+	var out []string
+	for _, svc := range services(doc) {
+		n := deref(mapValue(svc.node, "network_mode"))
+		if n == nil || n.Kind != yaml.ScalarNode {
+			continue
+		}
+		if v, err := Interpolate(n.Value, o.lookup); err == nil && v == "host" {
+			out = append(out, svc.name)
+		}
 	}
 	return out
 }
@@ -676,11 +695,15 @@ func ComposePublished(path string, lookup func(string) (string, bool)) ([]string
 	if err != nil || !f.Exists {
 		return nil, err
 	}
-	edits, _, err := composeEdits(content, ComposeOptions{Lookup: lookup, HostIP: true, judge: true})
+	o := ComposeOptions{Lookup: lookup, HostIP: true, judge: true}
+	edits, doc, err := composeEdits(content, o)
 	if err != nil {
 		return nil, err
 	}
 	var out []string
+	for _, name := range hostNetworked(doc, o) {
+		out = append(out, name+": network_mode: host (whatever it listens on, on every address)")
+	}
 	for _, e := range edits {
 		out = append(out, e.service+": "+e.before)
 	}

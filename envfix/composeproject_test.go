@@ -118,3 +118,17 @@ func TestComposeShortFormRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestComposeHostNetwork: a service on the host's own network is judged
+// beyond loopback (whatever it listens on is this computer's), and its fix
+// refused with the change to make.
+func TestComposeHostNetwork(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "compose.yaml")
+	os.WriteFile(p, []byte("services:\n  backend:\n    image: flowmeter-backend\n    network_mode: ${NET:-host}\n"), 0o644)
+	if got, _ := ComposePublished(p, nil); len(got) != 1 || !strings.Contains(got[0], "network_mode: host") {
+		t.Errorf("judged: %q", got)
+	}
+	if _, err := PlanComposeWith(p, ComposeOptions{}); !errors.Is(err, ErrNoSafeEdit) || !strings.Contains(err.Error(), "127.0.0.1:8000:8000") {
+		t.Errorf("fix: %v", err)
+	}
+}

@@ -62,15 +62,21 @@ func composeRisk(in *InstallFacts) string {
 		joinWords(files), map[bool]string{true: "es", false: ""}[len(files) == 1], joinWords(ports), joinWords(cmds))
 }
 
-// composeFinding warns of compose files that publish FlowMeter's ports on
-// every address (the same words as the risk, for the findings list). The
-// command is in the message: a finding's fix button fixes the .env.
+// composeFinding lists, for the findings, each compose file that publishes
+// FlowMeter's ports on every address and the command that fixes it (the
+// verdict's message says what docker compose up would do). The command is
+// in the message: a finding's fix button fixes the .env.
 func composeFinding(in *InstallFacts) *Finding {
-	risk := composeRisk(in)
-	if risk == "" {
+	var parts []string
+	for _, c := range in.Compose {
+		if len(c.Published) > 0 {
+			parts = append(parts, fmt.Sprintf("%s publishes %s on every address (%s fixes it)", c.File, joinWords(c.Published), sourceFixCommand(c.File)))
+		}
+	}
+	if len(parts) == 0 {
 		return nil
 	}
-	return &Finding{Key: "docker-compose", Severity: SeverityWarning, Message: risk}
+	return &Finding{Key: "docker-compose", Severity: SeverityWarning, Message: upperFirst(strings.Join(parts, "; ")) + "."}
 }
 
 // composeCache keeps what each compose file publishes while the file (and
