@@ -31,6 +31,9 @@ Usage:
   localguard undo [--env FILE] [--source FILE] [--forget]
                                             put the .env (or the source file) back exactly as it was before the last fix
                                             (again: the fix before); with --forget, remove the backups instead
+  localguard restart [--env FILE] [--yes] [--json]
+                                            stop FlowMeter and start it again as it was started (as the window's
+                                            "Restart FlowMeter now"; loaded datasets are lost); exit 0 when it runs again
   localguard stop-relay --pid PID [--yes]  stop a relay that passes FlowMeter on (see check's relays), after asking
   localguard watch [--env FILE] [--interval DURATION] [--json]
                                             print the verdict now and each time it changes, until interrupted
@@ -68,6 +71,8 @@ func run(args []string, in io.Reader, out, errw io.Writer) int {
 		return c.stopRelay(args)
 	case "version":
 		return c.printVersion(args)
+	case "restart":
+		return c.restart(args)
 	case "help":
 		fmt.Fprint(out, usage)
 		return 0
@@ -119,7 +124,7 @@ func (c cli) command(name string) *command {
 	cmd.set.SetOutput(io.Discard)
 	cmd.set.StringVar(&cmd.env, "env", "", "the `FILE` backend/.env of the FlowMeter install (default: remembered or found)")
 	switch name {
-	case "check", "fix", "watch":
+	case "check", "fix", "watch", "restart":
 		cmd.set.BoolVar(&cmd.json, "json", false, "print JSON (see docs/cli.md)")
 	}
 	switch name {
@@ -130,6 +135,8 @@ func (c cli) command(name string) *command {
 	case "undo":
 		cmd.set.BoolVar(&cmd.forget, "forget", false, "remove every backup Localguard kept of the file (its fixes can then no longer be undone); the file itself is not changed")
 		cmd.set.StringVar(&cmd.source, "source", "", "put back the `FILE` a --source fix changed instead of the .env")
+	case "restart":
+		cmd.set.BoolVar(&cmd.yes, "yes", false, "restart without asking (every dataset loaded in FlowMeter is lost)")
 	case "stop-relay":
 		cmd.set.IntVar(&cmd.pid, "pid", 0, "the `PID` of the relay (as check lists it in relays)")
 		cmd.set.BoolVar(&cmd.yes, "yes", false, "stop it without asking")

@@ -133,7 +133,7 @@ func (c cli) reportFix(cmd *command, plan *envfix.Plan, res *fixResult, v netche
 func (c cli) saySourceFixed(path string, plan *envfix.Plan, res *fixResult) {
 	fmt.Fprintf(c.out, "Fixed: %s (from line %d).", path, plan.Line)
 	c.sayBackup(res)
-	fmt.Fprintf(c.out, "\nRestart what it starts for the change to take effect. To put it back: localguard undo --source %s\n", path)
+	fmt.Fprintf(c.out, "\n%s To put it back: localguard undo --source %s\n", netcheck.SourceFixNext(path), path)
 }
 
 // sayEnvFixed tells of a .env fix, its backup and how to undo it, and

@@ -17,7 +17,11 @@ func TestFixSourceJourney(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "docker-compose.yaml")
+	root := t.TempDir()
+	for _, d := range []string{"backend", "frontend"} { // its build folders, which Compose's config looks for
+		os.MkdirAll(filepath.Join(root, d), 0o755)
+	}
+	path := filepath.Join(root, "docker-compose.yaml")
 	os.WriteFile(path, orig, 0o644)
 	declineThenFix(t, path, orig, []string{`-      - "8000:8000"`, `+      - "127.0.0.1:3000:3000"`}, "undo --source", "--source", path)
 	if now, _ := os.ReadFile(path); !bytes.Contains(now, []byte(`"127.0.0.1:8000:8000"`)) {

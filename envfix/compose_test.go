@@ -28,18 +28,27 @@ func copyFixture(t *testing.T, name string) (string, []byte) {
 }
 
 func TestPlanCompose(t *testing.T) {
-	for _, name := range []string{"flowmeter", "variants"} {
-		t.Run(name, func(t *testing.T) { checkComposeFix(t, name) })
+	for _, c := range []struct {
+		name, want string
+		o          ComposeOptions
+	}{
+		{"flowmeter", "flowmeter.want.yaml", ComposeOptions{}},
+		// Compose v2: host_ip where the long syntax has none.
+		{"variants", "variants.want.yaml", ComposeOptions{HostIP: true}},
+		// docker-compose 1.29 refuses host_ip: those entries in short form.
+		{"variants", "variants.v1.want.yaml", ComposeOptions{}},
+	} {
+		t.Run(c.want, func(t *testing.T) { checkComposeFix(t, c.name, c.want, c.o) })
 	}
 }
 
 // checkComposeFix plans the fix of the fixture name, compares it with
 // name.want.yaml, reads it back as YAML, writes it through Apply and
 // undoes it.
-func checkComposeFix(t *testing.T, name string) {
+func checkComposeFix(t *testing.T, name, wantName string, o ComposeOptions) {
 	p, before := copyFixture(t, name+".yaml")
-	want, _ := os.ReadFile(filepath.Join("testdata", "compose", name+".want.yaml"))
-	plan, err := PlanCompose(p)
+	want, _ := os.ReadFile(filepath.Join("testdata", "compose", wantName))
+	plan, err := PlanComposeWith(p, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +69,7 @@ func checkComposeFix(t *testing.T, name string) {
 	if info, _ := os.Stat(p); runtime.GOOS != "windows" && info.Mode().Perm() != 0o640 { // Windows keeps no Unix modes
 		t.Errorf("mode %v, want 0640 kept", info.Mode().Perm())
 	}
-	if _, err := PlanCompose(p); !errors.Is(err, ErrNoComposeFix) {
+	if _, err := PlanComposeWith(p, o); !errors.Is(err, ErrNoComposeFix) {
 		t.Errorf("planning again: %v, want nothing to do", err)
 	}
 	if err := Undo(p); err != nil {
@@ -132,12 +141,12 @@ func FuzzPlanCompose(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		edits, doc, err := composeEdits(b)
+		edits, doc, err := composeEdits(b, ComposeOptions{})
 		if err != nil || len(edits) == 0 {
 			return
 		}
 		after := applyEdits(b, edits)
-		if checkCompose(doc, edits, after) != nil {
+		if checkCompose(doc, edits, after, ComposeOptions{}) != nil {
 			return // PlanCompose refuses it
 		}
 		var v any

@@ -8,7 +8,6 @@ import (
 	"io"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"strings"
 )
 
@@ -40,14 +39,13 @@ func loadSource(path string) (*File, []byte, error) {
 	return f, content, nil
 }
 
-// hostFlagRE finds Vite's --host and its value, when it has one that is not
-// another option: "--host", "--host 0.0.0.0", "--host=0.0.0.0".
-var hostFlagRE = regexp.MustCompile(`(^|\s)--host(?:=\S*|\s+[^-\s&|;]\S*)?(\s|$)`)
-
-// PlanPackageScripts plans removing --host from every script of the
-// package.json at path that starts Vite ("vite --host", "vite dev --host
-// 0.0.0.0"). Each script's string is edited in place; the result must read
-// as the same JSON with only those scripts changed.
+// PlanPackageScripts plans removing --host (and its value) from every
+// script of the package.json at path that starts Vite ("vite --host",
+// "vite dev --host 0.0.0.0"), or passes --host on to a script that does
+// ("npm run dev -- --host"). Only the bytes of the flag and its value
+// change inside the script's string: every other byte, escapes included
+// (\u0076ite, \u0026\u0026), stays. The result must read as the same JSON
+// with only those scripts changed.
 func PlanPackageScripts(path string) (*Plan, error) {
 	f, content, err := loadSource(path)
 	if err != nil {
@@ -57,21 +55,35 @@ func PlanPackageScripts(path string) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s is not valid JSON (%v): correct it by hand", path, err)
 	}
+	scripts := map[string]string{}
+	for name, sp := range spans {
+		var v string
+		if json.Unmarshal(content[sp.Start:sp.End], &v) == nil {
+			scripts[name] = v
+		}
+	}
 	var edits []composeEdit
 	want := map[string]string{}
 	for name, sp := range spans {
-		var v string
-		if json.Unmarshal(content[sp.Start:sp.End], &v) != nil || !startsVite(v) || !hostFlagRE.MatchString(v) {
+		raw := content[sp.Start:sp.End]
+		decoded, at, err := decodeJSONString(raw)
+		if err != nil {
 			continue
 		}
-		nv := strings.TrimSpace(hostFlagRE.ReplaceAllString(v, "$1$2"))
-		nv = strings.Join(strings.Fields(nv), " ")
-		if strings.ContainsAny(v, "\t\n") {
-			continue // not a plain one-line script: left to the person
+		cut := hostFlagSpans(decoded, scripts)
+		if len(cut) == 0 {
+			continue
 		}
-		enc, _ := json.Marshal(nv)
-		edits = append(edits, composeEdit{Edit: Edit{Span: sp, Text: string(enc)}})
-		want[name] = nv
+		var nv strings.Builder
+		prev := 0
+		for _, c := range cut {
+			nv.WriteString(decoded[prev:c.Start])
+			prev = c.End
+			// The bytes that wrote decoded[c.Start:c.End] in the file.
+			edits = append(edits, composeEdit{Edit: Edit{Span: Span{sp.Start + at[c.Start], sp.Start + at[c.End]}, Text: ""}})
+		}
+		nv.WriteString(decoded[prev:])
+		want[name] = nv.String()
 	}
 	if len(edits) == 0 {
 		return nil, fmt.Errorf("no script in %s starts Vite with --host: %w", path, ErrNoViteFix)
@@ -83,9 +95,9 @@ func PlanPackageScripts(path string) (*Plan, error) {
 	if err := json.Unmarshal(after, &got); err != nil {
 		return nil, fmt.Errorf("%s cannot be changed safely (%v): edit it by hand: %w", path, err, ErrNoSafeEdit)
 	}
-	scripts, _ := before["scripts"].(map[string]any)
+	bs, _ := before["scripts"].(map[string]any)
 	for k, v := range want {
-		scripts[k] = v
+		bs[k] = v
 	}
 	if !reflect.DeepEqual(before, got) {
 		return nil, fmt.Errorf("%s cannot be changed without changing more than its scripts: edit it by hand: %w", path, ErrNoSafeEdit)
@@ -93,14 +105,237 @@ func PlanPackageScripts(path string) (*Plan, error) {
 	return planOf(f, content, after, edits, "scripts", "no --host"), nil
 }
 
-// startsVite reports whether a script runs Vite's dev server.
-func startsVite(script string) bool {
-	for _, w := range strings.Fields(script) {
-		if w == "vite" || strings.HasSuffix(w, "/vite") || strings.HasSuffix(w, "/vite.js") {
-			return true
+// decodeJSONString decodes a JSON string literal (quotes included) and
+// says, for each byte of the decoded string and one past its end, the
+// offset in raw of the text that wrote it (an escape gives all its bytes
+// the escape's offset).
+func decodeJSONString(raw []byte) (string, []int, error) {
+	var whole string
+	if err := json.Unmarshal(raw, &whole); err != nil {
+		return "", nil, err
+	}
+	var out []byte
+	var at []int
+	for i := 1; i < len(raw)-1; {
+		start := i
+		n := 1
+		if raw[i] == '\\' {
+			n = 2
+			if raw[i+1] == 'u' {
+				n = 6
+				// A surrogate pair is one character: both escapes.
+				if i+12 <= len(raw)-1 && raw[i+6] == '\\' && raw[i+7] == 'u' && isHighSurrogate(raw[i+2:i+6]) {
+					n = 12
+				}
+			}
+		}
+		var piece string
+		if err := json.Unmarshal([]byte(`"`+string(raw[i:i+n])+`"`), &piece); err != nil {
+			return "", nil, err
+		}
+		for range len(piece) {
+			at = append(at, start)
+		}
+		out = append(out, piece...)
+		i += n
+	}
+	at = append(at, len(raw)-1)
+	if string(out) != whole {
+		return "", nil, fmt.Errorf("the string does not decode piece by piece")
+	}
+	return string(out), at, nil
+}
+
+func isHighSurrogate(hex []byte) bool {
+	h := strings.ToLower(string(hex))
+	return len(h) == 4 && h[0] == 'd' && h[1] >= '8' && h[1] <= 'b'
+}
+
+// hostFlagSpans finds, in a script's decoded text, the --host flags (with
+// their value and the blank before them) given to Vite: in a command that
+// runs Vite, or after the -- of a command that runs another script that
+// does (npm run dev -- --host). scripts are the package's scripts, to
+// follow.
+func hostFlagSpans(script string, scripts map[string]string) []Span {
+	var out []Span
+	for _, cmd := range shellCommands(script) {
+		words := shellWords(script, cmd)
+		from, ok := viteArgsFrom(script, words, scripts, 0)
+		if !ok {
+			continue
+		}
+		var cut []Span
+		kept := 0
+		for i := from; i < len(words); i++ {
+			w := script[words[i].Start:words[i].End]
+			if w != "--host" && !strings.HasPrefix(w, "--host=") {
+				kept++
+				continue
+			}
+			flag := words[i]
+			end := flag.End
+			if w == "--host" && i+1 < len(words) && !strings.HasPrefix(script[words[i+1].Start:words[i+1].End], "-") {
+				i++
+				end = words[i].End
+			}
+			cut = append(cut, Span{blankBefore(script, flag.Start), end})
+		}
+		// A -- left with nothing after it goes too.
+		if len(cut) > 0 && kept == 0 && from > 0 && script[words[from-1].Start:words[from-1].End] == "--" {
+			d := words[from-1]
+			cut = append([]Span{{blankBefore(script, d.Start), d.End}}, cut...)
+		}
+		out = append(out, cut...)
+	}
+	return out
+}
+
+// blankBefore moves start back over the blanks before it.
+func blankBefore(s string, start int) int {
+	for start > 0 && (s[start-1] == ' ' || s[start-1] == '\t') {
+		start--
+	}
+	return start
+}
+
+// shellCommands splits a script into its commands at &&, ||, ;, |, &
+// and newlines (outside quotes).
+func shellCommands(s string) []Span {
+	var out []Span
+	start := 0
+	var q shellQuoting
+	for i := 0; i < len(s); i++ {
+		if q.step(s, &i) {
+			continue
+		}
+		if c := s[i]; c == '&' || c == '|' || c == ';' || c == '\n' {
+			out = append(out, Span{start, i})
+			for i+1 < len(s) && (s[i+1] == '&' || s[i+1] == '|') {
+				i++
+			}
+			start = i + 1
+		}
+	}
+	return append(out, Span{start, len(s)})
+}
+
+// shellQuoting follows a POSIX shell's quotes through a script.
+type shellQuoting struct{ quote byte }
+
+// step takes the byte at *i (and the one after a backslash): true when it
+// is quoted, or a quote or an escape itself, so no operator or blank.
+func (q *shellQuoting) step(s string, i *int) bool {
+	c := s[*i]
+	switch {
+	case q.quote != 0:
+		if c == q.quote {
+			q.quote = 0
+		} else if c == '\\' && q.quote == '"' {
+			*i++
+		}
+		return true
+	case c == '\'' || c == '"':
+		q.quote = c
+		return true
+	case c == '\\':
+		*i++
+		return true
+	}
+	return false
+}
+
+// shellWords splits one command into its words (quotes kept inside a
+// word), as spans of s.
+func shellWords(s string, cmd Span) []Span {
+	var out []Span
+	i := cmd.Start
+	for i < cmd.End {
+		for i < cmd.End && (s[i] == ' ' || s[i] == '\t') {
+			i++
+		}
+		if i >= cmd.End {
+			break
+		}
+		start := i
+		var q shellQuoting
+		for ; i < cmd.End; i++ {
+			if !q.step(s, &i) && (s[i] == ' ' || s[i] == '\t') {
+				break
+			}
+		}
+		out = append(out, Span{start, min(i, cmd.End)})
+	}
+	return out
+}
+
+// viteArgsFrom is the index of the first word of a command that Vite gets
+// as its arguments: after vite itself, or after the -- of npm run X (and
+// its kin) where the script X runs Vite; false when the command passes
+// nothing to Vite.
+func viteArgsFrom(s string, words []Span, scripts map[string]string, depth int) (int, bool) {
+	for i, w := range words {
+		word := s[w.Start:w.End]
+		if isViteWord(word) {
+			return i + 1, true
+		}
+		if !isScriptRunner(word) || depth > 8 {
+			continue
+		}
+		// npm run X [args] -- FLAGS; pnpm [run] X; yarn [run] X
+		j := i + 1
+		if j < len(words) && (s[words[j].Start:words[j].End] == "run" || s[words[j].Start:words[j].End] == "run-script") {
+			j++
+		}
+		if j >= len(words) {
+			return 0, false
+		}
+		target, ok := scripts[s[words[j].Start:words[j].End]]
+		if !ok || !runsVite(target, scripts, depth+1) {
+			return 0, false
+		}
+		for k := j + 1; k < len(words); k++ {
+			if s[words[k].Start:words[k].End] == "--" {
+				return k + 1, true
+			}
+		}
+		if word != "npm" { // pnpm and yarn pass on what follows without --
+			return j + 1, true
+		}
+		return 0, false
+	}
+	return 0, false
+}
+
+// runsVite reports whether a script runs Vite, itself or through another
+// script.
+func runsVite(script string, scripts map[string]string, depth int) bool {
+	for _, cmd := range shellCommands(script) {
+		words := shellWords(script, cmd)
+		for i, w := range words {
+			word := script[w.Start:w.End]
+			if isViteWord(word) {
+				return true
+			}
+			if isScriptRunner(word) && depth <= 8 {
+				j := i + 1
+				if j < len(words) && (script[words[j].Start:words[j].End] == "run" || script[words[j].Start:words[j].End] == "run-script") {
+					j++
+				}
+				if j < len(words) {
+					if t, ok := scripts[script[words[j].Start:words[j].End]]; ok && runsVite(t, scripts, depth+1) {
+						return true
+					}
+				}
+			}
 		}
 	}
 	return false
+}
+
+func isScriptRunner(w string) bool { return w == "npm" || w == "pnpm" || w == "yarn" }
+
+func isViteWord(w string) bool {
+	return w == "vite" || strings.HasSuffix(w, "/vite") || strings.HasSuffix(w, "/vite.js")
 }
 
 // scriptSpans finds the byte span of each script's string in a
@@ -214,94 +449,68 @@ func planOf(f *File, before, after []byte, edits []composeEdit, key, value strin
 		Line: 1 + bytes.Count(after[:first.Span.Start], []byte("\n"))}
 }
 
-// serverHostRE finds `host: <literal>` (true, a quoted string) as a
-// property of Vite's config.
-var serverHostRE = regexp.MustCompile(`(?m)^([ \t]*)host\s*:\s*(true|'[^'\n]*'|"[^"\n]*")\s*,?[ \t]*(//[^\n]*)?\r?\n`)
+// ErrViteHostUndecided means server.host cannot be decided from the file
+// alone (an environment variable whose value is not known, an expression
+// Localguard cannot follow): the error says the change to make by hand.
+var ErrViteHostUndecided = errors.New("server.host cannot be decided from the config alone")
 
-// PlanViteConfig plans removing server.host from the Vite config at path
-// when it is a plain literal on a line of its own inside the server block
-// (host: true, host: '0.0.0.0'). Anything else (a variable, an expression,
-// a host on one line with other properties) is left to the person.
-func PlanViteConfig(path string) (*Plan, error) {
+// PlanViteConfig plans the fix of server.host in the Vite config at path,
+// judged as Vite would read it with no environment known (PlanViteConfigIn).
+func PlanViteConfig(path string) (*Plan, error) { return PlanViteConfigIn(path, nil, false) }
+
+// PlanViteConfigIn plans the fix of server.host in the Vite config at
+// path, as Vite started with the environment environ (envKnown: that
+// environment is known) reads it. A literal that listens beyond loopback,
+// written as server.host's own value, becomes 'localhost', changing only
+// its bytes. It returns ErrNoViteFix when Vite would listen on loopback
+// only, and refuses, with the exact change to make by hand (wrapping
+// ErrViteHostUndecided or ErrNoSafeEdit), anything else: a value through a
+// variable, from the environment, an expression, a file that does not
+// parse.
+func PlanViteConfigIn(path string, environ []string, envKnown bool) (*Plan, error) {
 	f, content, err := loadSource(path)
 	if err != nil {
 		return nil, err
 	}
-	block, ok := serverBlock(content)
-	if !ok {
-		return nil, fmt.Errorf("%s has no server block: %w", path, ErrNoViteFix)
+	h, err := ReadViteHost(path, content)
+	if err != nil {
+		return nil, fmt.Errorf("%s cannot be read as Vite reads it (%v): check server.host in it by hand (unset, or 'localhost'): %w", path, err, ErrViteHostUndecided)
 	}
-	var edits []composeEdit
-	for _, m := range serverHostRE.FindAllSubmatchIndex(content[block.Start:block.End], -1) {
-		s, e := block.Start+m[0], block.Start+m[1]
-		if depthAt(content[block.Start:s]) != 1 {
-			continue // a host of a nested object (proxy, hmr): not the server's
-		}
-		lit := string(content[block.Start+m[4] : block.Start+m[5]])
-		if isLoopbackIP(strings.Trim(lit, `'"`)) {
-			continue
-		}
-		edits = append(edits, composeEdit{Edit: Edit{Span: Span{s, e}, Text: ""}})
+	beyond, known := h.Decide(environ, envKnown)
+	switch {
+	case !known:
+		return nil, fmt.Errorf("%s: %s: %w", path, undecidedWords(h), ErrViteHostUndecided)
+	case !beyond:
+		return nil, fmt.Errorf("%s keeps Vite on this computer (%s): %w", path, h.Words(), ErrNoViteFix)
+	case h.Kind == ViteHostEnv:
+		return nil, fmt.Errorf("%s: server.host comes from the environment variable %s (line %d: %s), which makes Vite listen beyond this computer: unset %s where Vite is started, or change server.host to 'localhost' by hand: %w", path, h.Var, h.Line, h.Text, h.Var, ErrNoSafeEdit)
+	case h.Kind != ViteHostLiteral || !h.Direct || h.span.End <= h.span.Start:
+		return nil, fmt.Errorf("%s: server.host makes Vite listen beyond this computer, through %s: change server.host to 'localhost' by hand: %w", path, h.Words(), ErrNoSafeEdit)
 	}
-	if len(edits) == 0 {
-		return nil, fmt.Errorf("%s sets no server.host Localguard can remove (only a plain host: true or host: '<address>' on its own line): %w", path, ErrNoViteFix)
+	quote := "'"
+	if content[h.span.Start] == '"' {
+		quote = `"`
 	}
+	edits := []composeEdit{{Edit: Edit{Span: h.span, Text: quote + "localhost" + quote}}}
 	after := applyEdits(content, edits)
-	if nb, ok := serverBlock(after); !ok || depthAt(after[nb.Start:nb.End]) != 0 {
-		return nil, fmt.Errorf("%s cannot be changed safely: edit it by hand: %w", path, ErrNoSafeEdit)
+	again, err := ReadViteHost(path, after)
+	if err != nil || again.Kind != ViteHostLiteral || viteLiteralBeyond(again.Value) {
+		return nil, fmt.Errorf("%s cannot be changed safely: change server.host (%s) to 'localhost' by hand: %w", path, h.Words(), ErrNoSafeEdit)
 	}
-	return planOf(f, content, after, edits, "server.host", "(removed)"), nil
+	return planOf(f, content, after, edits, "server.host", "'localhost'"), nil
 }
 
-// serverBlock finds the `server: { ... }` object of a Vite config, braces
-// included.
-func serverBlock(b []byte) (Span, bool) {
-	loc := regexp.MustCompile(`(?m)(^|[\s,{])server\s*:\s*\{`).FindIndex(b)
-	if loc == nil {
-		return Span{}, false
+// undecidedWords says why server.host cannot be decided, and the change
+// to make.
+func undecidedWords(h *ViteHost) string {
+	at := ""
+	if h.Line > 0 {
+		at = fmt.Sprintf(" (line %d: %s)", h.Line, h.Text)
 	}
-	open := loc[1] - 1
-	depth := 0
-	for i := open; i < len(b); i++ {
-		switch b[i] {
-		case '{':
-			depth++
-		case '}':
-			depth--
-			if depth == 0 {
-				return Span{open, i + 1}, true
-			}
-		case '\'', '"', '`':
-			q := b[i]
-			for i++; i < len(b) && b[i] != q; i++ {
-				if b[i] == '\\' {
-					i++
-				}
-			}
-		}
+	if h.Kind == ViteHostEnv {
+		return fmt.Sprintf("server.host comes from the environment variable %s%s, and Localguard does not know the environment Vite starts with, so it cannot tell where Vite listens: change server.host to 'localhost' by hand, or make sure %s is unset or 'localhost' wherever Vite is started", h.Var, at, h.Var)
 	}
-	return Span{}, false
-}
-
-// depthAt is the brace depth at the end of b (strings skipped).
-func depthAt(b []byte) int {
-	depth := 0
-	for i := 0; i < len(b); i++ {
-		switch b[i] {
-		case '{':
-			depth++
-		case '}':
-			depth--
-		case '\'', '"', '`':
-			q := b[i]
-			for i++; i < len(b) && b[i] != q; i++ {
-				if b[i] == '\\' {
-					i++
-				}
-			}
-		}
-	}
-	return depth
+	return fmt.Sprintf("%s%s, so Localguard cannot tell where Vite listens: change server.host to 'localhost' by hand", h.Why, at)
 }
 
 // PlanUnchanged is the empty plan of a source file that needs no change.

@@ -181,7 +181,7 @@ func (c *Checker) installFacts() *InstallFacts {
 		_, err := os.Lstat(c.EnvPath)
 		in.Exists = err == nil
 	}
-	in.ComposeFile, in.ComposePublished = c.compose.published(composeFileOf(in.Backend))
+	in.Compose = c.compose.published(composeProjectOf(in.Backend, c.Environ), c.Environ)
 	return in
 }
 
@@ -196,8 +196,12 @@ func (c *Checker) relayFacts(ctx context.Context, socks []FlowMeterSocket, iface
 		} else {
 			rf.Answered = c.answered(ctx, rf.Socket, ifaces)
 		}
-		if rf.Kind == RelayContainer && install != nil && len(install.ComposePublished) > 0 {
-			rf.Source = install.ComposeFile
+		if rf.Kind == RelayContainer && install != nil {
+			for _, cf := range install.Compose {
+				if len(cf.Published) > 0 && rf.Source == "" {
+					rf.Source = cf.File
+				}
+			}
 		}
 		out = append(out, rf)
 	}

@@ -51,10 +51,9 @@ type InstallFacts struct {
 	Backend string
 	// File is the reading; nil when Err is set.
 	File *envfix.File
-	// ComposeFile is the checkout's compose file, "" when there is none;
-	// ComposePublished lists the ports it publishes beyond loopback.
-	ComposeFile      string
-	ComposePublished []string
+	// Compose are the compose files Compose merges for the checkout, each
+	// with the ports it publishes beyond loopback.
+	Compose []ComposePorts
 	// Err is why the file could not be read.
 	Err error
 	// Exists is true when a file is there, whether or not it could be read.
@@ -308,6 +307,11 @@ func (j *judgement) settingsJudgement() {
 	v := j.v
 	kept := j.firewallRisks()
 	risks := append(kept, j.installRisks()...)
+	if j.f.Install != nil {
+		if r := composeRisk(j.f.Install); r != "" {
+			risks = append(risks, r)
+		}
+	}
 	for i := range j.f.Listeners {
 		if r := j.listenerRisk(i); r != "" {
 			risks = append(risks, r)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	fmproc "localguard/netcheck/proc"
 	"localguard/netcheck/system"
 )
 
@@ -19,10 +20,10 @@ func signalRelay(pid int32, start uint64, args []string, sys system.Reader) erro
 	if err != nil || st.Start != start || !slices.Equal(sys.Args(pid), args) {
 		return fmt.Errorf("%w: pid %d is another process now", ErrRelayChanged, pid)
 	}
-	h, err := holdProcess(pid)
+	h, err := fmproc.Open(pid)
 	if err != nil {
 		return err
 	}
-	defer h.release()
-	return h.interrupt()
+	defer h.Release()
+	return h.Interrupt()
 }

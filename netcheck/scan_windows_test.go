@@ -31,10 +31,6 @@ func TestMain(m *testing.M) {
 		standIn()
 		return
 	}
-	if ready := os.Getenv("LOCALGUARD_TEST_CTRLC"); ready != "" {
-		awaitCtrlC(ready)
-		return
-	}
 	os.Exit(m.Run())
 }
 

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"localguard/envfix"
 )
@@ -25,19 +24,22 @@ func PlanSourceFix(path string) (*envfix.Plan, error) {
 	var err error
 	switch sourceKind(path) {
 	case "compose":
-		p, err = envfix.PlanCompose(path)
-	case "package":
-		p, err = envfix.PlanPackageScripts(path)
-	case "vite":
-		p, err = envfix.PlanViteConfig(path)
+		p, err = planCompose(path)
+	case "package", "vite":
+		p, err = planViteSource(path, sourceKind(path))
 	default:
 		return nil, fmt.Errorf("%s is not a file Localguard can fix at the source: give a docker-compose.yaml (or compose.yaml), the frontend's package.json or its vite.config.*", path)
 	}
-	if errors.Is(err, envfix.ErrNoComposeFix) || errors.Is(err, envfix.ErrNoViteFix) {
+	if isNothingToFix(err) {
 		// Nothing to change: the file already keeps FlowMeter here.
 		return envfix.PlanUnchanged(path)
 	}
 	return p, err
+}
+
+// isNothingToFix reports whether a source plan found nothing to change.
+func isNothingToFix(err error) bool {
+	return errors.Is(err, envfix.ErrNoComposeFix) || errors.Is(err, envfix.ErrNoViteFix)
 }
 
 // sourceKind says which kind of source file a path names, "" none.
@@ -86,56 +88,32 @@ func viteSource(frontend string, hostFlag bool) string {
 	return ""
 }
 
-// composeFileOf finds the compose file of a checkout whose backend folder
-// is backend: FlowMeter's docker-compose.yaml sits beside backend/.
-func composeFileOf(backend string) string {
-	if backend == "" {
-		return ""
-	}
-	root := filepath.Dir(backend)
-	for _, n := range []string{"compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"} {
-		p := filepath.Join(root, n)
-		if info, err := os.Stat(p); err == nil && info.Mode().IsRegular() {
-			return p
-		}
-	}
-	return ""
-}
-
-// composeFinding warns of a compose file that publishes FlowMeter's ports
-// on every address: `docker compose up` would put FlowMeter (and its web
-// page server) on every network, whatever the .env says. The command is in
-// the message: a finding's fix button fixes the .env.
-func composeFinding(in *InstallFacts) *Finding {
-	if in.ComposeFile == "" || len(in.ComposePublished) == 0 {
-		return nil
-	}
-	return &Finding{Key: "docker-compose", Severity: SeverityWarning,
-		Message: fmt.Sprintf("%s publishes %s on every address of this computer: started with docker compose up, FlowMeter can be reached from every network it is on, whatever the .env says (published ports also bypass ufw-style firewalls). Run %s to publish them on this computer only.",
-			in.ComposeFile, joinWords(in.ComposePublished), sourceFixCommand(in.ComposeFile))}
-}
-
-// composeCache keeps what a compose file publishes while the file stays the
-// same (its size and modification time), so a poll does not parse it again.
-type composeCache struct {
-	path  string
-	mod   time.Time
-	size  int64
-	ports []string
-}
-
-// published returns path and the ports it publishes beyond loopback.
-func (c *composeCache) published(path string) (string, []string) {
-	if path == "" {
-		return "", nil
-	}
-	info, err := os.Stat(path)
+// planCompose plans publishing the compose file's ports on loopback, as
+// the installed Compose accepts it (host_ip only for Compose v2), with the
+// variables Compose would read, and has that Compose read the result
+// (config) before it is offered.
+func planCompose(path string) (*envfix.Plan, error) {
+	tool := InstalledCompose()
+	abs, _ := filepath.Abs(path)
+	project := envfix.FindComposeProject(filepath.Dir(abs), os.Environ())
+	p, err := envfix.PlanComposeWith(path, envfix.ComposeOptions{Lookup: project.Lookup, HostIP: tool.V2()})
 	if err != nil {
-		return "", nil
+		return p, err
 	}
-	if c.path != path || !c.mod.Equal(info.ModTime()) || c.size != info.Size() {
-		c.path, c.mod, c.size = path, info.ModTime(), info.Size()
-		c.ports, _ = envfix.ComposePublished(path)
+	if err := checkWithCompose(tool, project, abs, p.Before, p.After); err != nil {
+		return nil, fmt.Errorf("%s was not changed: %v: edit it by hand: %w", path, err, envfix.ErrNoSafeEdit)
 	}
-	return path, c.ports
+	return p, nil
+}
+
+// SourceFixNext is what makes a source fix take effect, for people: for
+// a compose file, "recreate it with `docker compose up -d`" (the installed
+// Compose's command, in the project's folder).
+func SourceFixNext(path string) string {
+	if sourceKind(path) != "compose" {
+		return "Restart what it starts for the change to take effect."
+	}
+	abs, _ := filepath.Abs(path)
+	project := envfix.FindComposeProject(filepath.Dir(abs), os.Environ())
+	return fmt.Sprintf("The containers still run as they were started: recreate them with `%s` for the change to take effect.", composeRecreate(InstalledCompose(), project))
 }

@@ -17,6 +17,7 @@ func TestComposeFinding(t *testing.T) {
 	root := t.TempDir()
 	backend := filepath.Join(root, "backend")
 	os.MkdirAll(backend, 0o755)
+	os.MkdirAll(filepath.Join(root, "frontend"), 0o755)
 	env := filepath.Join(backend, ".env")
 	os.WriteFile(env, []byte("HOST=127.0.0.1\n"), 0o644)
 	compose := filepath.Join(root, "docker-compose.yaml")

@@ -261,8 +261,11 @@ func (u *window) tapStop() {
 	content := container.NewVBox(
 		plain("Localguard will stop "+processWords(l)+", as Ctrl-C in its terminal would, and start it again the same way, in the same folder: it will read the fixed settings and listen on this computer only."),
 		warning,
-		container.NewHBox(sd.keep, sd.stop, sd.restart),
 	)
+	if note := restartNote(l); note != "" {
+		content.Add(plain(note))
+	}
+	content.Add(container.NewHBox(sd.keep, sd.stop, sd.restart))
 	u.stopAsk = sd
 	sd.d = u.showDialog("Restart FlowMeter now?", content, 560, func() {
 		sd.process.Release() // after Stop or Keep, nothing is held any more

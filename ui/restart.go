@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"localguard/netcheck"
@@ -34,7 +35,11 @@ func (u *window) restartFlowMeter(l netcheck.Listener, p *netcheck.FlowMeterProc
 		u.say(err.Error(), true)
 		return
 	}
-	u.say("Restarting FlowMeter…", false)
+	if w := launch.ScriptWarning(); w != "" {
+		u.say("Restarting FlowMeter… "+w, false)
+	} else {
+		u.say("Restarting FlowMeter…", false)
+	}
 	go func() {
 		pid, log, err := netcheck.Restart(context.Background(), p, launch, netcheck.LogDir(), restartWait)
 		u.do(func() {
@@ -48,4 +53,19 @@ func (u *window) restartFlowMeter(l netcheck.Listener, p *netcheck.FlowMeterProc
 			u.eng.checkNow()
 		})
 	}()
+}
+
+// restartNote is what the restart dialog adds for this FlowMeter: the user
+// it is started again as, when that is not Localguard's, and the shell
+// script whose remaining lines will not run; "" when neither.
+func restartNote(l netcheck.Listener) string {
+	launch, err := netcheck.ReadLaunch(l)
+	if err != nil {
+		return ""
+	}
+	note := launch.ScriptWarning()
+	if launch.Owner != nil {
+		note = strings.TrimSpace("It is started again as " + launch.Owner.Name + ", the user it runs as. " + note)
+	}
+	return note
 }

@@ -8,6 +8,7 @@ export default defineConfig({
   plugins: [react()],
   server: {
     port: 3000,
+    host: 'localhost', // so the lab can see it
     hmr: {
       host: 'lab-pc.local',
     },

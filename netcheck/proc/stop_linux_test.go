@@ -1,6 +1,6 @@
 //go:build linux
 
-package netcheck
+package proc
 
 import (
 	"errors"
@@ -26,6 +26,7 @@ func startSleeper(t *testing.T, args ...string) *exec.Cmd {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	awaitArgs(t, cmd.Process.Pid)
 	return cmd
 }
 
@@ -43,7 +44,7 @@ func alive(pid int) bool {
 // gets SIGINT when it is still the same.
 func TestStopSignalsTheProcessNamed(t *testing.T) {
 	cmd := startSleeper(t)
-	p, err := HoldFlowMeter(int32(cmd.Process.Pid), "sleep 60")
+	p, err := Hold(int32(cmd.Process.Pid), "sleep 60")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +64,7 @@ func TestStopSignalsTheProcessNamed(t *testing.T) {
 func TestStopRefusesAnotherProcess(t *testing.T) {
 	t.Run("exited", func(t *testing.T) {
 		cmd := startSleeper(t)
-		p, err := HoldFlowMeter(int32(cmd.Process.Pid), "")
+		p, err := Hold(int32(cmd.Process.Pid), "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,7 +84,7 @@ func TestStopRefusesAnotherProcess(t *testing.T) {
 		}
 		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 		pid := cmd.Process.Pid
-		p, err := HoldFlowMeter(int32(pid), "")
+		p, err := Hold(int32(pid), "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -106,21 +107,22 @@ func TestStopRefusesAnotherProcess(t *testing.T) {
 	})
 	t.Run("verdict named another command line", func(t *testing.T) {
 		cmd := startSleeper(t)
-		if _, err := HoldFlowMeter(int32(cmd.Process.Pid), "python3 -m app.main"); !errors.Is(err, ErrAlreadyStopped) {
+		if _, err := Hold(int32(cmd.Process.Pid), "python3 -m app.main"); !errors.Is(err, ErrAlreadyStopped) {
 			t.Fatalf("Hold of a pid running something else: %v", err)
 		}
 	})
 	t.Run("injected identity", func(t *testing.T) {
 		cmd := startSleeper(t)
-		p, err := HoldFlowMeter(int32(cmd.Process.Pid), "")
+		p, err := Hold(int32(cmd.Process.Pid), "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		real := processIdentity
 		defer func() { processIdentity = real }()
-		processIdentity = func(pid int32) (int64, string, error) {
-			start, cl, err := real(pid)
-			return start + 1000, cl, err // started a second later: another process
+		processIdentity = func(pid int32) (identity, error) {
+			id, err := real(pid)
+			id.start += 1000 // started a second later: another process
+			return id, err
 		}
 		if err := p.Stop(); !errors.Is(err, ErrAlreadyStopped) {
 			t.Fatalf("Stop with another start time: %v", err)
@@ -145,11 +147,12 @@ func TestStopPidReused(t *testing.T) {
 			t.Fatal(err)
 		}
 		pid := first.Process.Pid
-		p, err := HoldFlowMeter(int32(pid), "sleep 60")
+		awaitArgs(t, pid)
+		p, err := Hold(int32(pid), "sleep 60")
 		if err != nil {
 			t.Fatal(err)
 		}
-		start, cl, _ := processIdentity(int32(pid))
+		id, _ := processIdentity(int32(pid))
 		first.Process.Kill()
 		first.Wait()
 		if err := os.WriteFile("/proc/sys/kernel/ns_last_pid", []byte(strconv.Itoa(pid-1)), 0); err != nil {
@@ -167,7 +170,7 @@ func TestStopPidReused(t *testing.T) {
 		}
 		defer func() { second.Process.Kill(); second.Wait() }()
 		real := processIdentity
-		processIdentity = func(int32) (int64, string, error) { return start, cl, nil }
+		processIdentity = func(int32) (identity, error) { return id, nil }
 		err = p.Stop()
 		processIdentity = real
 		if !errors.Is(err, ErrAlreadyStopped) {
@@ -181,4 +184,16 @@ func TestStopPidReused(t *testing.T) {
 		return
 	}
 	t.Fatal("could not make a process reuse a pid in 50 attempts")
+}
+
+// awaitArgs waits until pid's command line reads: just after exec it
+// reads empty for a moment, until the kernel has set up the arguments.
+func awaitArgs(t *testing.T, pid int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); len(b) > 0 {
+			return
+		}
+	}
+	t.Fatalf("pid %d has no command line", pid)
 }

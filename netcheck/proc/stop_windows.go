@@ -1,4 +1,4 @@
-package netcheck
+package proc
 
 import (
 	"errors"
@@ -44,9 +44,9 @@ type winIdentity struct {
 	args  []string
 }
 
-// holdProcess opens a handle on the process: while it is open, Windows
+// Open opens a handle on the process: while it is open, Windows
 // gives its pid to no other process, so the stop reaches this one or none.
-func holdProcess(pid int32) (processHold, error) {
+func Open(pid int32) (Handle, error) {
 	h, err := openForStop(pid)
 	if err != nil {
 		return nil, err
@@ -60,16 +60,16 @@ type winHold struct {
 	pid int32
 }
 
-// interrupt stops the process gently (its console's Ctrl-C), then, after
+// Interrupt stops the process gently (its console's Ctrl-C), then, after
 // stopGrace, ends it.
-func (w winHold) interrupt() error {
+func (w winHold) Interrupt() error {
 	if ev, _ := windows.WaitForSingleObject(w.h, 0); ev == windows.WAIT_OBJECT_0 {
-		return errGone
+		return ErrGone
 	}
 	return stopHeld(w.h, w.pid, stopGrace)
 }
 
-func (w winHold) release() { windows.CloseHandle(w.h) }
+func (w winHold) Release() { windows.CloseHandle(w.h) }
 
 // stopIdentified stops pid, gently first, only if it is the process want
 // describes (same creation time, same command line): a FlowMeter that

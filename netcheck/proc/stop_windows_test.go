@@ -1,4 +1,4 @@
-package netcheck
+package proc
 
 import (
 	"errors"
@@ -14,6 +14,16 @@ import (
 
 	"localguard/netcheck/system"
 )
+
+// TestMain lets the test binary act as a console program for the stop
+// tests.
+func TestMain(m *testing.M) {
+	if ready := os.Getenv("LOCALGUARD_TEST_CTRLC"); ready != "" {
+		awaitCtrlC(ready)
+		return
+	}
+	os.Exit(m.Run())
+}
 
 // awaitCtrlC is the test binary as a console program that shuts down
 // cleanly on Ctrl-C (exit 7), as uvicorn does; it writes the file ready

@@ -1,16 +1,16 @@
 //go:build unix && !linux
 
-package netcheck
+package proc
 
 import (
 	"os"
 	"syscall"
 )
 
-// holdProcess holds pid by number: these systems give no handle on a
+// Open holds pid by number: these systems give no handle on a
 // process, so the identity check just before the signal is what keeps it
 // from reaching a later process.
-func holdProcess(pid int32) (processHold, error) {
+func Open(pid int32) (Handle, error) {
 	p, err := os.FindProcess(int(pid))
 	if err != nil {
 		return nil, err

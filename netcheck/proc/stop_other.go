@@ -1,11 +1,11 @@
 //go:build !unix && !windows
 
-package netcheck
+package proc
 
 import "os"
 
-// holdProcess holds the process by its pid, all these systems offer.
-func holdProcess(pid int32) (processHold, error) {
+// Open holds the process by its pid, all these systems offer.
+func Open(pid int32) (Handle, error) {
 	p, err := os.FindProcess(int(pid))
 	if err != nil {
 		return nil, err

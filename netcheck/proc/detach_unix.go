@@ -1,6 +1,6 @@
 //go:build unix
 
-package netcheck
+package proc
 
 import (
 	"os/exec"

@@ -1,6 +1,6 @@
 //go:build !windows
 
-package netcheck
+package proc
 
 import (
 	"errors"
@@ -11,12 +11,12 @@ import (
 // holds a process by its handle instead: winHold).
 type osProcess struct{ p *os.Process }
 
-func (o osProcess) interrupt() error {
+func (o osProcess) Interrupt() error {
 	err := interruptProcess(o.p)
 	if errors.Is(err, os.ErrProcessDone) {
-		return errGone
+		return ErrGone
 	}
 	return err
 }
 
-func (o osProcess) release() { o.p.Release() }
+func (o osProcess) Release() { o.p.Release() }

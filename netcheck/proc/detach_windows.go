@@ -1,4 +1,4 @@
-package netcheck
+package proc
 
 import (
 	"os/exec"
