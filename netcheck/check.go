@@ -40,6 +40,7 @@ type Checker struct {
 	// backend is EnvPath's folder resolved, kept while EnvPath stays.
 	backend struct{ path, dir string }
 	scanner Scanner
+	served  servedScanner
 	relays  relayScanner
 	compose composeCache
 	cache   checkCache
@@ -81,6 +82,7 @@ func Open(ctx context.Context, envPath string, store *Store, home string, enviro
 func OpenInstall(ctx context.Context, envPath string, store *Store, environ []string) (*Checker, error) {
 	home, _ := os.UserHomeDir()
 	c := Open(ctx, envPath, store, home, environ)
+	c.KeepAnswers(answersFile())
 	if c.EnvPath == "" {
 		return c, ErrNoInstall
 	}
@@ -89,6 +91,15 @@ func OpenInstall(ctx context.Context, envPath string, store *Store, environ []st
 		store.Save()
 	}
 	return c, nil
+}
+
+// KeepAnswers keeps what the sockets a neighbour can reach answered (those
+// that are not FlowMeter) in file between runs, so that a later check asks
+// nothing new while they live; "" keeps them in memory only.
+func (c *Checker) KeepAnswers(file string) {
+	c.served.mu.Lock()
+	defer c.served.mu.Unlock()
+	c.served.file, c.served.loaded = file, false
 }
 
 // hintFor is the scan hint of an install: its backend folder and port.
@@ -127,12 +138,18 @@ func (c *Checker) Gather(ctx context.Context) Facts {
 	ifaces, ifErr := c.cache.interfaces()
 	f.ScanErr = errors.Join(scanErr, ifErr)
 	f.Interfaces = ifaces
+	var servedRelays []RelayFacts
+	if scanErr == nil && ifErr == nil {
+		var more []FlowMeterSocket
+		more, servedRelays = c.servedFacts(ctx, socks, ifaces)
+		socks = append(socks, more...)
+	}
 	for _, s := range socks {
 		f.Listeners = append(f.Listeners, c.listenerFacts(ctx, s, ifaces))
 	}
 	f.Installs = c.installStates(f.Listeners)
 	if scanErr == nil {
-		f.Relays = c.relayFacts(ctx, socks, ifaces, f.Install)
+		f.Relays = mergeRelays(c.relayFacts(ctx, socks, ifaces, f.Install), c.servedRelayFacts(ctx, servedRelays, ifaces))
 		if err := c.relays.err(); err != nil {
 			f.ScanErr = errors.Join(f.ScanErr, err)
 		}

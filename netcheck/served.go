@@ -1,0 +1,324 @@
+package netcheck
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"slices"
+	"sync"
+	"time"
+
+	"localguard/netcheck/ask"
+	"localguard/netcheck/system"
+)
+
+// What a socket a neighbour can reach is asked, and how: every listening
+// TCP socket on an address other than loopback (wildcards included), of
+// any process and any user, that no FlowMeter candidate is, is asked GET
+// /api/info once per socket identity (see socketIdentity), through this
+// computer's own address, as package ask asks (greeting wait, never to
+// raw-byte ports, TLS when the port speaks it). What it serves decides:
+// FlowMeter's shape means FlowMeter or a path to it; anything else, or no
+// answer in time, is not FlowMeter (a socket with FlowMeter hints is the
+// Scanner's, which keeps it unchecked when it does not answer).
+
+// Budgets of the asking: a neighbour-reachable socket that does not
+// answer within servedTimeout (after the greeting wait) is not FlowMeter;
+// at most servedParallel are asked at once; a round never takes longer
+// than servedBudget.
+var (
+	servedTimeout  = 500 * time.Millisecond
+	servedParallel = 16
+	servedBudget   = 2 * time.Second
+)
+
+// servedScanner asks the sockets and keeps their answers while the sockets
+// live. It is safe for concurrent use.
+type servedScanner struct {
+	mu sync.Mutex
+	// answers are by socket identity.
+	answers map[string]servedAnswer
+	// present are the identities listening when the answers were last
+	// checked: a socket that appears may be the far end of a relay that
+	// answered nothing (or something else) before, so the answers that
+	// can change are asked again then.
+	present map[string]bool
+	// file, when set, keeps the answers that are not FlowMeter between
+	// runs (a later `check` asks nothing new); loaded once.
+	file   string
+	loaded bool
+	boot   string
+}
+
+// servedAnswer is what one socket served.
+type servedAnswer struct {
+	Kind   ask.Kind `json:"kind"`
+	Status int      `json:"status,omitempty"`
+	// FlowMeter is true when it answered with FlowMeter's shape (kept in
+	// memory only: a new run asks such a socket again).
+	FlowMeter bool `json:"-"`
+	// trace is where a FlowMeter answer came from.
+	trace served
+}
+
+// lasting reports whether the answer holds for the socket's whole life: a
+// service that greets, or one never asked. Others are asked again when
+// the listening sockets change (a relay's far end may have appeared).
+func (a servedAnswer) lasting() bool { return a.Kind == ask.Greeted || a.Kind == ask.Skipped }
+
+// served is a socket that answered as FlowMeter and is not one of the
+// FlowMeters already found: FlowMeter of its own, or a relay to one.
+type served struct {
+	sock system.Socket
+	// holder is the process that holds the socket, 0 when it cannot be
+	// seen (another user's, without root).
+	holder int32
+	// target is the port of this computer the answer came from, through
+	// a connection the holder opened while it was served; 0 when none: the
+	// socket serves FlowMeter itself.
+	target int
+	// targetSock is the listening socket on target, when it is one.
+	targetSock system.Socket
+	// proven is true when the connection onward is the holder's own
+	// (seen open, its inode among the holder's sockets), false when it
+	// was seen closing only.
+	proven bool
+}
+
+// servedRound is one round of asking: what the scan knows, and what the
+// round found.
+type servedRound struct {
+	listening []system.Socket
+	own       func(netip.Addr) bool
+	found     map[uint64]bool          // inodes of FlowMeters already found
+	asked     func(system.Socket) bool // asked already by the Scanner, as not FlowMeter
+	sys       system.Reader
+	ids       map[system.Socket]string
+}
+
+// find asks the sockets of the round that are not answered yet, and
+// returns those that serve FlowMeter, each traced.
+func (s *servedScanner) find(ctx context.Context, r servedRound) []served {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.load()
+	r.ids = map[system.Socket]string{}
+	for _, l := range r.listening {
+		r.ids[l] = socketIdentity(l, r.sys)
+	}
+	s.refresh(r)
+	var ask []system.Socket
+	for _, l := range r.listening {
+		if !s.neighbourReachable(l, r) {
+			continue
+		}
+		if _, ok := s.answers[r.ids[l]]; !ok {
+			ask = append(ask, l)
+		}
+	}
+	if len(ask) > 0 {
+		s.askAll(ctx, ask, r)
+		s.save(r)
+	}
+	var out []served
+	for _, l := range r.listening {
+		if a, ok := s.answers[r.ids[l]]; ok && a.FlowMeter && s.neighbourReachable(l, r) {
+			out = append(out, a.trace)
+		}
+	}
+	return out
+}
+
+// neighbourReachable reports whether l is asked: beyond loopback, on this
+// computer's own address (or a wildcard), not a FlowMeter already found
+// nor a socket the Scanner asked and found not FlowMeter.
+func (s *servedScanner) neighbourReachable(l system.Socket, r servedRound) bool {
+	a := l.Addr.Unmap()
+	switch {
+	case a.IsLoopback(), !a.IsUnspecified() && !r.own(a), r.found[l.Inode]:
+		return false
+	case r.asked != nil && r.asked(l):
+		return false
+	}
+	return true
+}
+
+// refresh drops the answers of sockets gone, and, when the listening
+// sockets changed, those that could change with them (see lasting).
+func (s *servedScanner) refresh(r servedRound) {
+	if s.answers == nil {
+		s.answers = map[string]servedAnswer{}
+	}
+	now := make(map[string]bool, len(r.listening))
+	appeared, gone := false, false
+	for _, l := range r.listening {
+		id := r.ids[l]
+		now[id] = true
+		if s.present != nil && !s.present[id] {
+			appeared = true
+		}
+	}
+	for id := range s.present {
+		if !now[id] {
+			gone = true
+		}
+	}
+	for id, a := range s.answers {
+		switch {
+		case !now[id]:
+			delete(s.answers, id)
+		case appeared && !a.lasting(), gone && a.FlowMeter:
+			delete(s.answers, id)
+		}
+	}
+	s.present = now
+}
+
+// askAll asks the sockets, servedParallel at once, within servedBudget;
+// those answering as FlowMeter are then traced one at a time.
+func (s *servedScanner) askAll(ctx context.Context, socks []system.Socket, r servedRound) {
+	ctx, cancel := context.WithTimeout(ctx, servedBudget)
+	defer cancel()
+	got := make([]asked, len(socks))
+	sem := make(chan struct{}, servedParallel)
+	var wg sync.WaitGroup
+	for i, l := range socks {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			got[i] = askInfo(ctx, probeAddr(l), l.Port, servedTimeout, ask.Options{})
+		})
+	}
+	wg.Wait()
+	for i, l := range socks {
+		if ctx.Err() != nil && got[i].answer.Kind == ask.Unanswered {
+			continue // cut short by the budget: asked again next time
+		}
+		a := servedAnswer{Kind: got[i].answer.Kind, Status: got[i].answer.Status}
+		if got[i].id == IdentityFlowMeter {
+			a.FlowMeter = true
+			a.trace = s.trace(ctx, l, r)
+		}
+		s.answers[r.ids[l]] = a
+	}
+}
+
+// trace asks a socket that answered as FlowMeter once more, looking at
+// the kernel's connections while its answer is being served: a connection
+// the socket's holder opens then to a listening port of this computer is
+// where the answer comes from (a relay, proven by the answer it passed
+// on); none means the socket serves FlowMeter itself.
+func (s *servedScanner) trace(ctx context.Context, l system.Socket, r servedRound) served {
+	out := served{sock: l, holder: holderOf(r.sys, l)}
+	before, _ := system.RecentConnections()
+	var during []system.Conn
+	askInfo(ctx, probeAddr(l), l.Port, servedTimeout, ask.Options{
+		Served: func() { during, _ = system.RecentConnections() },
+	})
+	seen := map[connKey]bool{}
+	for _, c := range before {
+		seen[keyOf(c)] = true
+	}
+	listening := map[int]system.Socket{}
+	for _, x := range r.listening {
+		if x.Port != l.Port {
+			listening[x.Port] = x
+		}
+	}
+	var held map[uint64]bool
+	if out.holder != 0 {
+		held = inodeSet(r.sys.Sockets(out.holder))
+	}
+	for _, c := range during {
+		if seen[keyOf(c)] || !r.own(c.Local.Addr()) || !r.own(c.Remote.Addr()) {
+			continue
+		}
+		up, ok := onward(c, l.Port, listening)
+		if !ok {
+			continue
+		}
+		proven := !c.Closing && (held[c.Inode] || c.PID != 0 && c.PID == out.holder)
+		if out.target == 0 || proven && !out.proven {
+			out.target, out.targetSock, out.proven = up.Port, up, proven
+		}
+	}
+	return out
+}
+
+// connKey tells connections apart: by the kernel's cookie where it gives
+// one (loopback connections reuse the ports of one closed a moment ago),
+// else by both ends and whether it is closing.
+type connKey struct {
+	cookie        uint64
+	local, remote netip.AddrPort
+	closing       bool
+}
+
+func keyOf(c system.Conn) connKey {
+	if c.Cookie != 0 {
+		return connKey{cookie: c.Cookie}
+	}
+	return connKey{local: c.Local, remote: c.Remote, closing: c.Closing}
+}
+
+// onward is the listening socket a connection goes to when it is one
+// between a process of this computer and a listening port other than the
+// relay's own (either end may be the one listed: the connector's, or the
+// listener's side of it).
+func onward(c system.Conn, own int, listening map[int]system.Socket) (system.Socket, bool) {
+	if c.Remote.Port() == uint16(own) || c.Local.Port() == uint16(own) {
+		return system.Socket{}, false
+	}
+	if x, ok := listening[int(c.Remote.Port())]; ok && (x.Addr.IsUnspecified() || x.Addr.Unmap() == c.Remote.Addr().Unmap()) {
+		return x, true
+	}
+	if x, ok := listening[int(c.Local.Port())]; ok && (x.Addr.IsUnspecified() || x.Addr.Unmap() == c.Local.Addr().Unmap()) {
+		return x, true
+	}
+	return system.Socket{}, false
+}
+
+// holderOf is the process that holds listening socket l: named by the
+// listing where the system does (Windows), else found among every
+// process's descriptors (as `ss -p` does: done only for a socket that
+// answered as FlowMeter). 0 when none this user may see holds it.
+func holderOf(sys system.Reader, l system.Socket) int32 {
+	if l.PID != 0 {
+		return l.PID
+	}
+	var best int32
+	for _, pid := range sys.PIDs() {
+		if !slices.Contains(sys.Sockets(pid), l.Inode) {
+			continue
+		}
+		// Shared by a tree (a forking relay, a reloader): the parent.
+		if best == 0 {
+			best = pid
+			continue
+		}
+		if st, err := sys.Stat(pid); err == nil && st.PPID != best {
+			if bst, err := sys.Stat(best); err == nil && bst.PPID == pid {
+				best = pid
+			}
+		}
+	}
+	return best
+}
+
+// socketIdentity names a listening socket for as long as it lives: on
+// Linux the boot and the kernel's socket cookie (never reused within a
+// boot), else its inode with its owner; where the listing names the
+// holder (Windows), the holder's pid and creation time with the address.
+func socketIdentity(l system.Socket, sys system.Reader) string {
+	switch {
+	case l.Cookie != 0:
+		return fmt.Sprintf("c %d", l.Cookie)
+	case l.PID != 0:
+		var start uint64
+		if st, err := sys.Stat(l.PID); err == nil {
+			start = st.Start
+		}
+		return fmt.Sprintf("p %d %d %s %d", l.PID, start, l.Addr, l.Port)
+	}
+	return fmt.Sprintf("i %d %d %s %d", l.Inode, l.UID, l.Addr, l.Port)
+}
