@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"localguard/envfix"
+	"localguard/netcheck/ask"
 	"localguard/netcheck/system"
 )
 
@@ -323,6 +324,14 @@ func (c *Checker) answered(ctx context.Context, s system.Socket, ifaces []Interf
 		}
 	}
 	ok := make([]bool, len(addrs))
+	if _, never := ask.NeverSend(s.Port); never {
+		// Never connected to (it may act on the connection alone): taken
+		// as answering wherever it may be reached.
+		for _, a := range addrs {
+			out[a] = true
+		}
+		return out
+	}
 	var wg sync.WaitGroup
 	for i, a := range addrs {
 		if ans, known := c.cache.answers[probeKey(s, a)]; known && c.cache.enabled {

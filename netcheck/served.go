@@ -242,7 +242,32 @@ func (s *servedScanner) trace(ctx context.Context, l system.Socket, r servedRoun
 			out.target, out.targetSock, out.proven = up.Port, up, proven
 		}
 	}
+	if out.target == 0 {
+		s.pooled(ctx, &out, during, listening, held, r)
+	}
 	return out
+}
+
+// pooled finds a relay that keeps its connection onward open between
+// requests (a keep-alive pool: Node's http agent, nginx's upstream
+// keepalive), so that the answer came through no new connection: one the
+// holder holds open to a listening port of this computer that answers as
+// FlowMeter itself.
+func (s *servedScanner) pooled(ctx context.Context, out *served, conns []system.Conn, listening map[int]system.Socket, held map[uint64]bool, r servedRound) {
+	for _, c := range conns {
+		mine := held[c.Inode] || c.PID != 0 && c.PID == out.holder
+		if c.Closing || !mine || !r.own(c.Remote.Addr()) {
+			continue
+		}
+		up, ok := onward(c, out.sock.Port, listening)
+		if !ok || up.Port != int(c.Remote.Port()) {
+			continue
+		}
+		if r.found[up.Inode] || IdentifyFlowMeter(ctx, probeAddr(up), up.Port, servedTimeout) == IdentityFlowMeter {
+			out.target, out.targetSock, out.proven = up.Port, up, true
+			return
+		}
+	}
 }
 
 // connKey tells connections apart: by the kernel's cookie where it gives

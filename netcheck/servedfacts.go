@@ -103,6 +103,12 @@ func mergeRelays(byProgram, byAnswer []RelayFacts) []RelayFacts {
 		}
 		out[i].SeenBy = addSeen(addSeen(out[i].SeenBy, out[i].Seen), a.SeenBy...)
 		out[i].Confirmed, out[i].Unchecked = true, false
+		if out[i].Program == a.Program {
+			out[i].Unrecognised = out[i].Unrecognised || a.Unrecognised
+		}
+		if out[i].StartedBy == "" {
+			out[i].StartedBy = a.StartedBy
+		}
 		if out[i].TargetPort == 0 {
 			out[i].TargetPort = a.TargetPort
 		}
