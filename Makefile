@@ -5,7 +5,7 @@ BIN     ?= localguard
 # What the desktop build needs (Debian names); `make deps` installs them.
 DESKTOP_PKGS := gcc pkg-config libgl1-mesa-dev xorg-dev
 # What the tests use when present (they skip, saying so, when absent).
-TEST_PKGS := python3-dotenv python3-pydantic python3-uvicorn python3-fastapi gunicorn iproute2 util-linux acl attr dbus socat nginx-light openssh-server openssh-client
+TEST_PKGS := python3-dotenv python3-pydantic python3-uvicorn python3-fastapi gunicorn iproute2 util-linux acl attr dbus socat nginx-light openssh-server openssh-client haproxy rinetd
 
 .PHONY: run build deps test test-deps vet fuzz bench bench-window package windows windows-test clean
 
