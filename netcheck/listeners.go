@@ -479,6 +479,10 @@ func (s *Scanner) servedFlowMeter(ctx context.Context, l system.Socket, holder i
 	if fs.Backend != "" {
 		fs.SeenBy = addSeen(fs.SeenBy, SeenFolder)
 	}
+	if ctr := containerOf(holder); ctr != "" {
+		fs.SeenBy = addSeen(fs.SeenBy, SeenContainer)
+		fs.Owner.Container = ctr
+	}
 	return fs
 }
 

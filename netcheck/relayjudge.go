@@ -436,7 +436,10 @@ func unrecognisedWords(o *Owner, startedBy string) string {
 	if startedBy != "" {
 		started = "started by " + startedBy
 	}
-	if o.Cwd != "" {
+	switch {
+	case o.Container != "":
+		started = strings.TrimSpace(cmp.Or(started, "started") + " in a " + o.Container + " that shares this computer's network")
+	case o.Cwd != "":
 		started = strings.TrimSpace(cmp.Or(started, "started") + " in " + o.Cwd)
 	}
 	if started != "" {
