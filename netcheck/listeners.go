@@ -383,13 +383,7 @@ func ownerEvidence(k *hintSet, c candidate) bool {
 // when it is not FlowMeter's, or is a relay's (reported by the relay scan).
 func (s *Scanner) flowMeterSocket(ctx context.Context, k *hintSet, socks []system.Socket, c candidate, a identityAnswer) (FlowMeterSocket, *proc, bool) {
 	id := a.id
-	switch {
-	case id == IdentityOther && a.http:
-		// It answered HTTP, and not as FlowMeter: whatever its command
-		// line and folder say (another FastAPI app's app.main:app in its
-		// own backend/), it is not FlowMeter.
-		return FlowMeterSocket{}, nil, false
-	case !c.evidence && (id == IdentityOther || c.foreign):
+	if rejected(c, a) {
 		return FlowMeterSocket{}, nil, false
 	}
 	if c.owner != nil && c.owner.line.start == StartContainer && !c.evidence {
@@ -421,6 +415,20 @@ func (s *Scanner) flowMeterSocket(ctx context.Context, k *hintSet, socks []syste
 		s.setOwner(&fs, c.owner, k)
 	}
 	return fs, c.owner, true
+}
+
+// rejected reports whether a candidate's answer says it is not FlowMeter:
+// an HTTP answer of another shape, whatever its command line and folder
+// say (another FastAPI app's app.main:app in its own backend/), or, without
+// evidence, any other answer or an address this computer does not have.
+func rejected(c candidate, a identityAnswer) bool {
+	switch {
+	case a.id == IdentityOther && a.http:
+		return true
+	case !c.evidence && (a.id == IdentityOther || c.foreign):
+		return true
+	}
+	return false
 }
 
 // seenOf is what showed a candidate: its answer, then the hints.

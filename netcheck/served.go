@@ -43,6 +43,10 @@ type servedScanner struct {
 	// answered nothing (or something else) before, so the answers that
 	// can change are asked again then.
 	present map[string]bool
+	// replaced is true when a socket went away since the answers were
+	// last asked again: a socket that appears then may have taken its
+	// place behind a relay that answered as another program.
+	replaced bool
 	// file, when set, keeps the answers that are not FlowMeter between
 	// runs (a later `check` asks nothing new); loaded once.
 	file   string
@@ -62,9 +66,25 @@ type servedAnswer struct {
 }
 
 // lasting reports whether the answer holds for the socket's whole life: a
-// service that greets, or one never asked. Others are asked again when
-// the listening sockets change (a relay's far end may have appeared).
-func (a servedAnswer) lasting() bool { return a.Kind == ask.Greeted || a.Kind == ask.Skipped }
+// service that greets, one that stays silent, or one never asked. Others
+// are asked again when the listening sockets change, as a relay's answer
+// changes with its far end (see refresh).
+func (a servedAnswer) lasting() bool {
+	return a.Kind == ask.Greeted || a.Kind == ask.Skipped || a.Kind == ask.Unanswered
+}
+
+// farEndMissing reports whether the answer is how a relay answers while
+// nothing listens where it passes connections on: closing at once, or a
+// gateway's error. Such answers are asked again whenever a socket appears.
+func (a servedAnswer) farEndMissing() bool {
+	switch a.Kind {
+	case ask.Closed, ask.NotHTTP, ask.Refused:
+		return true
+	case ask.HTTP:
+		return a.Status == 502 || a.Status == 503 || a.Status == 504
+	}
+	return false
+}
 
 // served is a socket that answered as FlowMeter and is not one of the
 // FlowMeters already found: FlowMeter of its own, or a relay to one.
@@ -149,8 +169,29 @@ func (s *servedScanner) refresh(r servedRound) {
 	if s.answers == nil {
 		s.answers = map[string]servedAnswer{}
 	}
-	now := make(map[string]bool, len(r.listening))
-	appeared, gone := false, false
+	now, appeared, gone := s.diffPresent(r)
+	s.replaced = s.replaced || gone
+	for id, a := range s.answers {
+		switch {
+		case !now[id]:
+			delete(s.answers, id)
+		case gone && a.FlowMeter:
+			// Its far end may be what went away.
+			delete(s.answers, id)
+		case appeared && !a.lasting() && (s.replaced || a.farEndMissing()):
+			delete(s.answers, id)
+		}
+	}
+	if appeared {
+		s.replaced = false
+	}
+	s.present = now
+}
+
+// diffPresent is the identities listening now, and whether one appeared
+// or went away since the answers were last checked.
+func (s *servedScanner) diffPresent(r servedRound) (now map[string]bool, appeared, gone bool) {
+	now = make(map[string]bool, len(r.listening))
 	for _, l := range r.listening {
 		id := r.ids[l]
 		now[id] = true
@@ -163,15 +204,7 @@ func (s *servedScanner) refresh(r servedRound) {
 			gone = true
 		}
 	}
-	for id, a := range s.answers {
-		switch {
-		case !now[id]:
-			delete(s.answers, id)
-		case appeared && !a.lasting(), gone && a.FlowMeter:
-			delete(s.answers, id)
-		}
-	}
-	s.present = now
+	return now, appeared, gone
 }
 
 // askAll asks the sockets, servedParallel at once, within servedBudget;
@@ -230,22 +263,28 @@ func (s *servedScanner) trace(ctx context.Context, l system.Socket, r servedRoun
 		held = inodeSet(r.sys.Sockets(out.holder))
 	}
 	for _, c := range during {
-		if seen[keyOf(c)] || !r.own(c.Local.Addr()) || !r.own(c.Remote.Addr()) {
-			continue
-		}
-		up, ok := onward(c, l.Port, listening)
-		if !ok {
-			continue
-		}
-		proven := !c.Closing && (held[c.Inode] || c.PID != 0 && c.PID == out.holder)
-		if out.target == 0 || proven && !out.proven {
-			out.target, out.targetSock, out.proven = up.Port, up, proven
+		if !seen[keyOf(c)] && r.own(c.Local.Addr()) && r.own(c.Remote.Addr()) {
+			out.consider(c, listening, held)
 		}
 	}
 	if out.target == 0 {
 		s.pooled(ctx, &out, during, listening, held, r)
 	}
 	return out
+}
+
+// consider takes a new connection c between two of this computer's
+// addresses as the way onward when it goes to another listening port,
+// preferring one the holder is proven to hold open.
+func (out *served) consider(c system.Conn, listening map[int]system.Socket, held map[uint64]bool) {
+	up, ok := onward(c, out.sock.Port, listening)
+	if !ok {
+		return
+	}
+	proven := !c.Closing && (held[c.Inode] || c.PID != 0 && c.PID == out.holder)
+	if out.target == 0 || proven && !out.proven {
+		out.target, out.targetSock, out.proven = up.Port, up, proven
+	}
 }
 
 // pooled finds a relay that keeps its connection onward open between
