@@ -350,23 +350,31 @@ func holderOf(sys system.Reader, l system.Socket) int32 {
 	if l.PID != 0 {
 		return l.PID
 	}
-	var best int32
-	for _, pid := range sys.PIDs() {
-		if !slices.Contains(sys.Sockets(pid), l.Inode) {
-			continue
-		}
-		// Shared by a tree (a forking relay, a reloader): the parent.
-		if best == 0 {
-			best = pid
-			continue
-		}
-		if st, err := sys.Stat(pid); err == nil && st.PPID != best {
-			if bst, err := sys.Stat(best); err == nil && bst.PPID == pid {
-				best = pid
-			}
+	// Newest first: a socket that just appeared is most often held by a
+	// process that just started, and reading every process's descriptors
+	// is what makes `ss -p` slow.
+	pids := slices.Clone(sys.PIDs())
+	slices.SortFunc(pids, func(a, b int32) int { return int(b) - int(a) })
+	for _, pid := range pids {
+		if slices.Contains(sys.Sockets(pid), l.Inode) {
+			return topHolder(sys, pid, l.Inode)
 		}
 	}
-	return best
+	return 0
+}
+
+// topHolder is the topmost of pid's ancestors that holds the socket too
+// (a reloader's parent, a forking server's master): the process a person
+// would stop.
+func topHolder(sys system.Reader, pid int32, inode uint64) int32 {
+	for range 8 {
+		st, err := sys.Stat(pid)
+		if err != nil || st.PPID <= 1 || !slices.Contains(sys.Sockets(st.PPID), inode) {
+			return pid
+		}
+		pid = st.PPID
+	}
+	return pid
 }
 
 // socketIdentity names a listening socket for as long as it lives: on
