@@ -47,6 +47,9 @@ type servedScanner struct {
 	// last asked again: a socket that appears then may have taken its
 	// place behind a relay that answered as another program.
 	replaced bool
+	// silent are the sockets asked again because they said nothing
+	// before, with how many times they did.
+	silent map[string]int
 	// file, when set, keeps the answers that are not FlowMeter between
 	// runs (a later `check` asks nothing new); loaded once.
 	file   string
@@ -58,6 +61,12 @@ type servedScanner struct {
 type servedAnswer struct {
 	Kind   ask.Kind `json:"kind"`
 	Status int      `json:"status,omitempty"`
+	// At is when it was asked; Tries how many times in a row it said
+	// nothing (a silent socket is asked again after silentAgain, doubled
+	// each time: a FlowMeter too busy to answer once is not missed for
+	// its whole life).
+	At    time.Time `json:"at"`
+	Tries int       `json:"tries,omitempty"`
 	// FlowMeter is true when it answered with FlowMeter's shape (kept in
 	// memory only: a new run asks such a socket again).
 	FlowMeter bool `json:"-"`
@@ -65,12 +74,28 @@ type servedAnswer struct {
 	trace served
 }
 
-// lasting reports whether the answer holds for the socket's whole life: a
-// service that greets, one that stays silent, or one never asked. Others
-// are asked again when the listening sockets change, as a relay's answer
-// changes with its far end (see refresh).
+// lasting reports whether the answer holds while the listening sockets
+// change: a service that greets, one never asked, one that stays silent
+// (asked again on its own schedule: see due). Others are asked again when
+// they change, as a relay's answer changes with its far end (see refresh).
 func (a servedAnswer) lasting() bool {
 	return a.Kind == ask.Greeted || a.Kind == ask.Skipped || a.Kind == ask.Unanswered
+}
+
+// silentAgain is how long a silent socket's answer is kept before it is
+// asked again, doubled with each silent answer up to silentAgainMost.
+var (
+	silentAgain     = time.Minute
+	silentAgainMost = 16 * time.Minute
+)
+
+// due reports whether a silent socket is to be asked again.
+func (a servedAnswer) due(now time.Time) bool {
+	if a.Kind != ask.Unanswered {
+		return false
+	}
+	wait := silentAgain << min(max(a.Tries-1, 0), 4)
+	return now.Sub(a.At) > min(wait, silentAgainMost)
 }
 
 // farEndMissing reports whether the answer is how a relay answers while
@@ -169,11 +194,16 @@ func (s *servedScanner) refresh(r servedRound) {
 	if s.answers == nil {
 		s.answers = map[string]servedAnswer{}
 	}
+	s.silent = map[string]int{}
 	now, appeared, gone := s.diffPresent(r)
 	s.replaced = s.replaced || gone
+	at := time.Now()
 	for id, a := range s.answers {
 		switch {
 		case !now[id]:
+			delete(s.answers, id)
+		case a.due(at):
+			s.silent[id] = a.Tries
 			delete(s.answers, id)
 		case gone && a.FlowMeter:
 			// Its far end may be what went away.
@@ -227,7 +257,10 @@ func (s *servedScanner) askAll(ctx context.Context, socks []system.Socket, r ser
 		if ctx.Err() != nil && got[i].answer.Kind == ask.Unanswered {
 			continue // cut short by the budget: asked again next time
 		}
-		a := servedAnswer{Kind: got[i].answer.Kind, Status: got[i].answer.Status}
+		a := servedAnswer{Kind: got[i].answer.Kind, Status: got[i].answer.Status, At: time.Now()}
+		if a.Kind == ask.Unanswered {
+			a.Tries = s.silent[r.ids[l]] + 1
+		}
 		if got[i].id == IdentityFlowMeter {
 			a.FlowMeter = true
 			a.trace = s.trace(ctx, l, r)
