@@ -106,7 +106,7 @@ func causeOf(lf ListenerFacts) Cause {
 	case StartPythonModule:
 		return settingsCause(lf)
 	}
-	return Cause{Kind: CauseUnknown, Why: fmt.Sprintf("it was started as %q, which Localguard does not know", o.Cmdline)}
+	return Cause{Kind: CauseUnknown, Why: fmt.Sprintf("it was started in a way Localguard does not recognise (%q), so where its address comes from cannot be read; only its answer showed it is FlowMeter", o.Cmdline)}
 }
 
 // flagOrVariable is the cause for a server whose address comes from a flag,

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"localguard/envfix"
+	"localguard/netcheck/ask"
 	"localguard/netcheck/firewall"
 	"localguard/netcheck/system"
 )
@@ -41,6 +42,7 @@ type Checker struct {
 	// backend is EnvPath's folder resolved, kept while EnvPath stays.
 	backend struct{ path, dir string }
 	scanner Scanner
+	served  servedScanner
 	relays  relayScanner
 	compose composeCache
 	cache   checkCache
@@ -86,6 +88,7 @@ func Open(ctx context.Context, envPath string, store *Store, home string, enviro
 func OpenInstall(ctx context.Context, envPath string, store *Store, environ []string) (*Checker, error) {
 	home, _ := os.UserHomeDir()
 	c := Open(ctx, envPath, store, home, environ)
+	c.KeepAnswers(answersFile())
 	if c.EnvPath == "" {
 		return c, ErrNoInstall
 	}
@@ -94,6 +97,15 @@ func OpenInstall(ctx context.Context, envPath string, store *Store, environ []st
 		store.Save()
 	}
 	return c, nil
+}
+
+// KeepAnswers keeps what the sockets a neighbour can reach answered (those
+// that are not FlowMeter) in file between runs, so that a later check asks
+// nothing new while they live; "" keeps them in memory only.
+func (c *Checker) KeepAnswers(file string) {
+	c.served.mu.Lock()
+	defer c.served.mu.Unlock()
+	c.served.file, c.served.loaded = file, false
 }
 
 // hintFor is the scan hint of an install: its backend folder and port.
@@ -133,6 +145,12 @@ func (c *Checker) Gather(ctx context.Context) Facts {
 	ifaces, ifErr := c.cache.interfaces()
 	f.ScanErr = errors.Join(scanErr, ifErr)
 	f.Interfaces = ifaces
+	var servedRelays []RelayFacts
+	if scanErr == nil && ifErr == nil {
+		var more []FlowMeterSocket
+		more, servedRelays = c.servedFacts(ctx, socks, ifaces)
+		socks = append(socks, more...)
+	}
 	for _, s := range socks {
 		f.Listeners = append(f.Listeners, c.listenerFacts(ctx, s, ifaces))
 	}
@@ -140,7 +158,7 @@ func (c *Checker) Gather(ctx context.Context) Facts {
 	f.NAT = natFacts(socks, ifaces)
 	f.NAT.LoopbackRelays = c.natTargets(ctx, f.NAT, socks)
 	if scanErr == nil {
-		f.Relays = c.relayFacts(ctx, socks, ifaces, f.Install)
+		f.Relays = mergeRelays(c.relayFacts(ctx, socks, ifaces, f.Install), c.servedRelayFacts(ctx, servedRelays, ifaces))
 		proxies, entries := c.portProxyRelays(ctx, socks, ifaces)
 		f.Relays, f.NAT.PortProxies = append(f.Relays, proxies...), entries
 		if err := c.relays.err(); err != nil {
@@ -321,6 +339,14 @@ func (c *Checker) answered(ctx context.Context, s system.Socket, ifaces []Interf
 		}
 	}
 	ok := make([]bool, len(addrs))
+	if _, never := ask.NeverSend(s.Port); never {
+		// Never connected to (it may act on the connection alone): taken
+		// as answering wherever it may be reached.
+		for _, a := range addrs {
+			out[a] = true
+		}
+		return out
+	}
 	var wg sync.WaitGroup
 	for i, a := range addrs {
 		if ans, known := c.cache.answers[probeKey(s, a)]; known && c.cache.enabled {

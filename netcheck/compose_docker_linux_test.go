@@ -38,9 +38,9 @@ func hostNetns(ns string, args ...string) *exec.Cmd {
 	return exec.Command("nsenter", append([]string{"--net=" + ns, "--"}, args...)...)
 }
 
-// needDocker skips (fails in CI) unless root, a Docker daemon that
+// needCompose skips (fails in CI) unless root, a Docker daemon that
 // answers, and the Compose argv are here.
-func needDocker(t *testing.T, compose ...string) {
+func needCompose(t *testing.T, compose ...string) {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		missing(t, "the Docker tests need root")
@@ -190,7 +190,7 @@ func TestComposeFixComposeV2(t *testing.T) {
 }
 
 func runComposeFix(t *testing.T, argv []string, wantVersion string) {
-	needDocker(t, argv...)
+	needCompose(t, argv...)
 	tool := ComposeTool{Argv: argv, Version: composeVersion(argv)}
 	if !strings.HasPrefix(tool.Version, wantVersion) {
 		missing(t, "%s is %s, not %s", tool.Name(), tool.Version, wantVersion)

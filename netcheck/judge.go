@@ -137,6 +137,7 @@ func listenerOf(lf ListenerFacts, cause Cause, ifaces []Interface, trust *Store)
 		Address: lf.Addr.String(), Port: lf.Port, Cause: cause.Kind, Why: cause.Why,
 		FormulaSandbox: cmp.Or(lf.Sandbox, SandboxUnknown), ExposedOn: []Exposure{},
 		Confirmed: lf.Confirmed, Unchecked: lf.Unchecked, NotThisComputer: lf.Foreign,
+		SeenBy: append([]SeenBy{}, lf.SeenBy...),
 	}
 	if lf.Backend != "" {
 		l.EnvPath = filepath.Join(lf.Backend, ".env")
@@ -496,6 +497,12 @@ func fixedNow(lf ListenerFacts) bool {
 // comes from and how it was started.
 func ownerWords(l Listener, lf ListenerFacts) string {
 	what := "FlowMeter"
+	if o := lf.Owner; o != nil && o.Start == StartUnknown && l.PID != 0 && slices.Contains(lf.SeenBy, SeenAnswer) && !lf.Evidence {
+		if lf.Backend != "" {
+			what += " from " + lf.Backend
+		}
+		return what + ", run by " + unrecognisedWords(o, "")
+	}
 	if lf.Owner != nil && lf.Owner.Start == StartVite {
 		what = "FlowMeter's web page server (Vite)"
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"localguard/envfix"
+	"localguard/netcheck/ask"
 	"localguard/netcheck/system"
 )
 
@@ -46,6 +47,9 @@ type FlowMeterSocket struct {
 	// CwdGone is true when the owner's working folder was deleted or
 	// replaced after it started.
 	CwdGone bool
+	// SeenBy is what showed the socket: its answer, its command line, its
+	// folder, an install's port, a container, a relay's connection to it.
+	SeenBy []SeenBy
 }
 
 // Hint is an install Localguard knows of: any listener on its port is asked
@@ -98,7 +102,9 @@ type Scanner struct {
 // identityAnswer is what a socket answered, and when.
 type identityAnswer struct {
 	id Identity
-	at time.Time
+	// http is true when the socket answered HTTP.
+	http bool
+	at   time.Time
 }
 
 // scan is the result of a full scan, kept to answer the next ones.
@@ -294,7 +300,7 @@ func (s *Scanner) attribute(ctx context.Context, k *hintSet, socks []system.Sock
 	owners = map[int32]uint64{}
 	for i, c := range cands {
 		id := ids[i]
-		if id != IdentityFlowMeter && !c.foreign {
+		if id.id != IdentityFlowMeter && !c.foreign {
 			recheck = true
 		}
 		fs, owner, ok := s.flowMeterSocket(ctx, k, socks, c, id)
@@ -375,8 +381,9 @@ func ownerEvidence(k *hintSet, c candidate) bool {
 // flowMeterSocket is a candidate as FlowMeter's socket, given what it
 // answered, and the process that holds it (nil when none is seen); false
 // when it is not FlowMeter's, or is a relay's (reported by the relay scan).
-func (s *Scanner) flowMeterSocket(ctx context.Context, k *hintSet, socks []system.Socket, c candidate, id Identity) (FlowMeterSocket, *proc, bool) {
-	if !c.evidence && (id == IdentityOther || c.foreign) {
+func (s *Scanner) flowMeterSocket(ctx context.Context, k *hintSet, socks []system.Socket, c candidate, a identityAnswer) (FlowMeterSocket, *proc, bool) {
+	id := a.id
+	if rejected(c, a) {
 		return FlowMeterSocket{}, nil, false
 	}
 	if c.owner != nil && c.owner.line.start == StartContainer && !c.evidence {
@@ -402,11 +409,97 @@ func (s *Scanner) flowMeterSocket(ctx context.Context, k *hintSet, socks []syste
 		Evidence:  c.evidence,
 		Unchecked: id == IdentityUnknown && !c.evidence && !c.foreign,
 		Foreign:   c.foreign,
+		SeenBy:    seenOf(k, c, id),
 	}
 	if c.owner != nil {
 		s.setOwner(&fs, c.owner, k)
 	}
 	return fs, c.owner, true
+}
+
+// rejected reports whether a candidate's answer says it is not FlowMeter:
+// an HTTP answer of another shape, whatever its command line and folder
+// say (another FastAPI app's app.main:app in its own backend/), or, without
+// evidence, any other answer or an address this computer does not have.
+func rejected(c candidate, a identityAnswer) bool {
+	switch {
+	case a.id == IdentityOther && a.http:
+		return true
+	case !c.evidence && (a.id == IdentityOther || c.foreign):
+		return true
+	}
+	return false
+}
+
+// seenOf is what showed a candidate: its answer, then the hints.
+func seenOf(k *hintSet, c candidate, id Identity) []SeenBy {
+	var out []SeenBy
+	if id == IdentityFlowMeter {
+		out = append(out, SeenAnswer)
+	}
+	if o := c.owner; o != nil {
+		switch {
+		case o.line.start == StartContainer:
+			out = append(out, SeenContainer)
+		case o.line.entry:
+			out = append(out, SeenCommandLine)
+		}
+		if o.backend != "" {
+			out = append(out, SeenFolder)
+		}
+	}
+	if k.hintedPort(c.sock.Port) {
+		out = append(out, SeenConfig)
+	}
+	return out
+}
+
+// askedOther reports whether the last scan asked l and it answered as
+// another program (not FlowMeter, not silent).
+func (s *Scanner) askedOther(l system.Socket) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.answers[l]
+	return ok && a.id == IdentityOther
+}
+
+// servedFlowMeter is a socket that answered as FlowMeter though no hint
+// led to it (a launcher Localguard does not recognise, a relay's far
+// end), as a FlowMeterSocket held by holder (0: not seen), placed as the
+// scan places its candidates.
+func (s *Scanner) servedFlowMeter(ctx context.Context, l system.Socket, holder int32, seen ...SeenBy) FlowMeterSocket {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fs := FlowMeterSocket{Socket: resolveDualStack(ctx, s.lastSockets(), l), Confirmed: true, SeenBy: seen}
+	if holder == 0 || s.sys == nil {
+		return fs
+	}
+	var hints []Hint
+	if s.last != nil {
+		hints = s.last.raw
+	}
+	k := newHintSet(hints)
+	p := &proc{pid: holder, args: s.sys.Args(holder)}
+	s.fillStat(p)
+	p.line = readCommandLine(p.stat.Name, p.args)
+	s.place(p, k)
+	s.setOwner(&fs, p, k)
+	if fs.Backend != "" {
+		fs.SeenBy = addSeen(fs.SeenBy, SeenFolder)
+	}
+	if ctr := containerOf(holder); ctr != "" {
+		fs.SeenBy = addSeen(fs.SeenBy, SeenContainer)
+		fs.Owner.Container = ctr
+	}
+	return fs
+}
+
+// lastSockets are the last Scan's listening sockets (s.mu held).
+func (s *Scanner) lastSockets() []system.Socket {
+	if s.last == nil {
+		return nil
+	}
+	return s.last.sockets
 }
 
 // setOwner names the process p as the holder of a FlowMeter socket, and
@@ -423,8 +516,8 @@ func (s *Scanner) setOwner(fs *FlowMeterSocket, p *proc, k *hintSet) {
 // identify asks GET /api/info of every candidate at once, then again, with
 // a longer deadline, of those that did not answer in time. What a socket
 // answered is remembered while it stays a candidate.
-func (s *Scanner) identify(ctx context.Context, cands []candidate) []Identity {
-	ids := make([]Identity, len(cands))
+func (s *Scanner) identify(ctx context.Context, cands []candidate) []identityAnswer {
+	ids := make([]identityAnswer, len(cands))
 	kept := map[system.Socket]identityAnswer{}
 	for _, c := range cands {
 		if a, ok := s.answers[c.sock]; ok && (a.id == IdentityFlowMeter || time.Since(a.at) < recheckPending) {
@@ -435,14 +528,17 @@ func (s *Scanner) identify(ctx context.Context, cands []candidate) []Identity {
 	for _, timeout := range []time.Duration{identifyTimeout, identifyRetryTimeout} {
 		var wg sync.WaitGroup
 		for i, c := range cands {
-			if ids[i] != IdentityUnknown || c.foreign {
+			if ids[i].id != IdentityUnknown || c.foreign {
 				continue
 			}
 			if a, ok := s.answers[c.sock]; ok {
-				ids[i] = a.id
+				ids[i] = a
 				continue
 			}
-			wg.Go(func() { ids[i] = IdentifyFlowMeter(ctx, probeAddr(c.sock), c.sock.Port, timeout) })
+			wg.Go(func() {
+				a := askInfo(ctx, probeAddr(c.sock), c.sock.Port, timeout, ask.Options{})
+				ids[i] = identityAnswer{id: a.id, http: a.http}
+			})
 		}
 		wg.Wait()
 		if ctx.Err() != nil {
@@ -452,8 +548,9 @@ func (s *Scanner) identify(ctx context.Context, cands []candidate) []Identity {
 	// Only now, with every question answered, is the map written.
 	now := time.Now()
 	for i, c := range cands {
-		if _, ok := s.answers[c.sock]; !ok && ids[i] != IdentityUnknown {
-			s.answers[c.sock] = identityAnswer{id: ids[i], at: now}
+		if _, ok := s.answers[c.sock]; !ok && ids[i].id != IdentityUnknown {
+			ids[i].at = now
+			s.answers[c.sock] = ids[i]
 		}
 	}
 	return ids
@@ -537,6 +634,7 @@ func cloneFound(in []FlowMeterSocket) []FlowMeterSocket {
 	out := make([]FlowMeterSocket, len(in))
 	for i, f := range in {
 		out[i] = f
+		out[i].SeenBy = slices.Clone(f.SeenBy)
 		if f.Owner != nil {
 			o := *f.Owner
 			o.Args = slices.Clone(o.Args)

@@ -69,6 +69,9 @@ type Owner struct {
 	// HostFlagSet; a bare Vite --host gives "" (every address).
 	HostFlag    string
 	HostFlagSet bool
+	// Container names the container the process runs in ("Docker
+	// container 0123456789ab"), "" when none is known.
+	Container string
 }
 
 // Getenv returns the value of the variable name in the owner's environment,

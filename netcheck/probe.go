@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"localguard/netcheck/ask"
 )
 
 // DefaultAppName is the name FlowMeter's GET /api/info gives when APP_NAME
@@ -68,21 +70,49 @@ const (
 // (APP_NAME, which a user may change), "docs": "/docs" and "health":
 // "/health". The name itself is not compared: FlowMeter is recognised by
 // the shape of its answer. addr must be one of this computer's addresses.
+// It asks as package ask does: after a greeting wait, never on a raw-byte
+// port (that is IdentityUnknown: it may be FlowMeter, and is not asked).
 func IdentifyFlowMeter(ctx context.Context, addr netip.Addr, port int, timeout time.Duration) Identity {
+	return askInfo(ctx, addr, port, timeout, ask.Options{}).id
+}
+
+// asked is what a socket answered to GET /api/info.
+type asked struct {
+	id Identity
+	// http is true when it answered HTTP (as FlowMeter or not): an HTTP
+	// answer that is not FlowMeter's shape decides, whatever the command
+	// line says.
+	http   bool
+	answer ask.Answer
+}
+
+// askInfo asks GET /api/info through package ask, with the Sent and Served
+// hooks of opts, and reads the answer's shape.
+func askInfo(ctx context.Context, addr netip.Addr, port int, timeout time.Duration, opts ask.Options) asked {
+	opts.Dial, opts.Timeout = localDialer.DialContext, timeout
+	a := ask.Ask(ctx, addr, port, opts)
+	switch a.Kind {
+	case ask.Unanswered, ask.Skipped:
+		return asked{id: IdentityUnknown, answer: a}
+	case ask.HTTP:
+		id := IdentityOther
+		if a.Status == http.StatusOK && flowMeterShape(a.Body) {
+			id = IdentityFlowMeter
+		}
+		return asked{id: id, http: true, answer: a}
+	}
+	return asked{id: IdentityOther, answer: a}
+}
+
+// flowMeterShape reports whether body is FlowMeter's /api/info answer: a
+// JSON object with a name, "docs": "/docs" and "health": "/health".
+func flowMeterShape(body []byte) bool {
 	var info struct {
 		Name   *string `json:"name"`
 		Docs   string  `json:"docs"`
 		Health string  `json:"health"`
 	}
-	switch getJSONWithin(ctx, addr, port, "/api/info", &info, timeout) {
-	case errTimeout:
-		return IdentityUnknown
-	case nil:
-		if info.Name != nil && info.Docs == "/docs" && info.Health == "/health" {
-			return IdentityFlowMeter
-		}
-	}
-	return IdentityOther
+	return json.Unmarshal(body, &info) == nil && info.Name != nil && info.Docs == "/docs" && info.Health == "/health"
 }
 
 // Sandbox is the state of FlowMeter's formula sandbox, in the words of the

@@ -1,6 +1,7 @@
 package netcheck
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -41,6 +42,13 @@ type Relay struct {
 	// Unchecked is true when it is tied to FlowMeter's port but did not
 	// answer in time.
 	Unchecked bool `json:"unchecked,omitempty"`
+	// SeenBy says how it was found: "answer" when FlowMeter's answer came
+	// back through its own address, and the hints ("connection",
+	// "command-line", "config", "container").
+	SeenBy []SeenBy `json:"seen_by"`
+	// StartedBy names the program that started it (its parent), "" when
+	// unknown.
+	StartedBy string `json:"started_by,omitempty"`
 }
 
 // exposuresOf lists the non-loopback addresses a socket answered on, each
@@ -73,6 +81,7 @@ func relayOf(rf RelayFacts, ifaces []Interface, trust *Store) Relay {
 	r := Relay{
 		Program: rf.Program, Kind: rf.Kind, TargetPort: rf.TargetPort, ExposedOn: []Exposure{},
 		Remote: rf.Remote, Confirmed: rf.Confirmed, Unchecked: rf.Unchecked,
+		SeenBy: relaySeenBy(rf), StartedBy: rf.StartedBy,
 	}
 	if o := rf.Owner; o != nil {
 		r.PID, r.Process, r.Cmdline = o.PID, o.Name, o.Cmdline
@@ -140,8 +149,26 @@ func relayCause(rf RelayFacts) (cause CauseKind, why, advice string) {
 		return CauseUnknown, fmt.Sprintf("%s carries FlowMeter's port %d to %s", rf.Program, rf.TargetPort, rf.Remote),
 			fmt.Sprintf("stop this tunnel (pid %d) unless everyone who reaches %s may use FlowMeter", pidOf(rf), rf.Remote)
 	}
+	if rf.Unrecognised || rf.Owner == nil {
+		return CauseUnknown, fmt.Sprintf("%s listens on port %d beyond this computer and passes what it receives to FlowMeter's port %d: FlowMeter's own answer came back through it", unrecognisedWords(rf.Owner, rf.StartedBy), port, rf.TargetPort),
+			fmt.Sprintf("make it listen on 127.0.0.1 only, or stop it (pid %d)", pidOf(rf))
+	}
 	return CauseUnknown, fmt.Sprintf("%s listens on port %d beyond this computer and passes connections to FlowMeter's port %d", rf.Program, port, rf.TargetPort),
 		fmt.Sprintf("make %s listen on 127.0.0.1 only, or stop it (pid %d)", rf.Program, pidOf(rf))
+}
+
+// relaySeenBy is every way a relay was found: its answer first.
+func relaySeenBy(rf RelayFacts) []SeenBy {
+	var out []SeenBy
+	if rf.Confirmed && rf.Kind != RelayTunnel {
+		out = append(out, SeenAnswer)
+	}
+	out = addSeen(out, rf.SeenBy...)
+	out = addSeen(out, rf.Seen)
+	if rf.Kind == RelayContainer {
+		out = addSeen(out, SeenContainer)
+	}
+	return out
 }
 
 func pidOf(rf RelayFacts) int32 {
@@ -395,4 +422,33 @@ func (j *judgement) sandboxOff(port int) bool {
 		}
 	}
 	return false
+}
+
+// unrecognisedWords names, for people, a process Localguard found only by
+// what it serves: "a program Localguard does not recognise (python3, pid
+// 4242, started by bash in /home/ana/tools)", or "a process of another
+// user" when it cannot be seen.
+func unrecognisedWords(o *Owner, startedBy string) string {
+	if o == nil || o.PID == 0 {
+		return "a process of another user, which Localguard may not look into,"
+	}
+	var parts []string
+	if o.Name != "" {
+		parts = append(parts, o.Name)
+	}
+	parts = append(parts, fmt.Sprintf("pid %d", o.PID))
+	started := ""
+	if startedBy != "" {
+		started = "started by " + startedBy
+	}
+	switch {
+	case o.Container != "":
+		started = strings.TrimSpace(cmp.Or(started, "started") + " in a " + o.Container + " that shares this computer's network")
+	case o.Cwd != "":
+		started = strings.TrimSpace(cmp.Or(started, "started") + " in " + o.Cwd)
+	}
+	if started != "" {
+		parts = append(parts, started)
+	}
+	return "a program Localguard does not recognise (" + strings.Join(parts, ", ") + ")"
 }

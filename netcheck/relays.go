@@ -32,9 +32,26 @@ const (
 	// kubectl).
 	SeenCommandLine SeenBy = "command-line"
 	// SeenConfig: its configuration (nginx's proxy_pass, Vite's proxy)
-	// names the port.
+	// names the port; for a listener, an install's .env names its port.
 	SeenConfig SeenBy = "config"
+	// SeenAnswer: the socket itself answered GET /api/info with
+	// FlowMeter's shape (for a relay: through its own address).
+	SeenAnswer SeenBy = "answer"
+	// SeenContainer: a container runtime's port publisher holds it.
+	SeenContainer SeenBy = "container"
+	// SeenFolder: its process runs in (or names) a FlowMeter backend folder.
+	SeenFolder SeenBy = "folder"
 )
+
+// addSeen adds what showed something to a list, once.
+func addSeen(list []SeenBy, by ...SeenBy) []SeenBy {
+	for _, b := range by {
+		if b != "" && !slices.Contains(list, b) {
+			list = append(list, b)
+		}
+	}
+	return list
+}
 
 // RelayKind is how a relay passes FlowMeter on: a proxy listens here, a
 // tunnel carries the port elsewhere, a container publishes it.
@@ -68,8 +85,15 @@ type RelayFacts struct {
 	// on (its connections or command line say so) but did not answer in
 	// time.
 	Unchecked bool
-	// Seen says what showed the relay.
-	Seen SeenBy
+	// Seen says what showed the relay first; SeenBy everything that did
+	// (the answer, the connection, the command line...).
+	Seen   SeenBy
+	SeenBy []SeenBy
+	// StartedBy is the name of the relay's parent process, "" unknown.
+	StartedBy string
+	// Unrecognised is true when the relay's program is on no list of
+	// Localguard's: only its answer and its connection showed it.
+	Unrecognised bool
 	// Frontend is Vite's folder (its working folder), "" for others.
 	Frontend string
 	// Source is the file that puts the relay on the network when
@@ -119,6 +143,20 @@ type relayScanner struct {
 	connsErr  error
 	selfPID   int32
 	listening []system.Socket
+	// servedID, when set, is what the sockets a neighbour can reach
+	// answered this check (see servedScanner), so they are not asked again.
+	servedID func(system.Socket) (Identity, bool)
+	// polled is true once a find ran: connections seen from then on are
+	// given a poll to prove they last.
+	polled bool
+}
+
+// known is what a socket answered this check, when it was asked already.
+func (r *relayScanner) known(s system.Socket) (Identity, bool) {
+	if r.servedID == nil {
+		return IdentityUnknown, false
+	}
+	return r.servedID(s)
 }
 
 // relayProc is a process as the relay scan keeps it.
@@ -177,6 +215,7 @@ func (r *relayScanner) find(ctx context.Context, fm []FlowMeterSocket, listening
 	conns, err := system.Connections()
 	r.connsErr = err
 	r.noteConnectors(conns, targets, fmPIDs, own)
+	r.polled = true
 	out := r.prove(ctx, r.resolveAll(r.candidates(targets, fmPIDs), conns, fmInodes, own))
 	slices.SortFunc(out, func(a, b RelayFacts) int {
 		return cmp.Or(cmp.Compare(a.Owner.PID, b.Owner.PID), cmp.Compare(a.Socket.Port, b.Socket.Port), a.Socket.Addr.Compare(b.Socket.Addr))
@@ -383,7 +422,8 @@ func (r *relayScanner) unknownConnectors(conns []system.Conn, targets map[int]bo
 		// relay keeps its upstream connection for a whole request or
 		// session, while clients come and go (a browser on FlowMeter, a
 		// script), and each search reads many descriptors.
-		if !r.pending[c.Inode] {
+		// A one-shot check (the first poll) looks at once.
+		if !r.pending[c.Inode] && r.polled {
 			pending[c.Inode] = true
 			continue
 		}
@@ -693,6 +733,11 @@ func (r *relayScanner) ask(ctx context.Context, in []RelayFacts) []Identity {
 		}
 		if a, ok := r.answers[f.Socket]; ok {
 			ids[i] = a.id
+			continue
+		}
+		if id, ok := r.known(f.Socket); ok {
+			// Asked already, as every socket a neighbour can reach is.
+			ids[i] = id
 			continue
 		}
 		wg.Go(func() { ids[i] = IdentifyFlowMeter(ctx, probeAddr(f.Socket), f.Socket.Port, identifyRetryTimeout) })

@@ -116,6 +116,10 @@ type Listener struct {
 	// NotThisComputer is true when it listens on an address this computer
 	// does not have: never probed, reachable by nobody until it has it.
 	NotThisComputer bool `json:"not_this_computers_address,omitempty"`
+	// SeenBy says how it was found: "answer" when the socket itself
+	// answered as FlowMeter, and the hints that led there
+	// ("command-line", "folder", "config", "container", "connection").
+	SeenBy []SeenBy `json:"seen_by"`
 }
 
 // Exposure is one non-loopback address a listener answers on.

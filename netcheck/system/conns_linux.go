@@ -31,6 +31,31 @@ func establishedConns() ([]Conn, error) {
 	return conns, nil
 }
 
+// closingStates are the kernel's TCP states of a connection one end
+// already closed: FIN_WAIT1 4, FIN_WAIT2 5, TIME_WAIT 6, CLOSE 7,
+// CLOSE_WAIT 8, LAST_ACK 9, CLOSING 11; with SYN_SENT 2 and SYN_RECV 3,
+// what RecentConnections lists beside the established ones.
+const closingStates = 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<11
+
+// recentConns lists the connections open now or closed a moment ago.
+func recentConns() ([]Conn, error) {
+	var out []Conn
+	err := diagDumpAll(1<<tcpEstablished|1<<2|1<<3|closingStates, func(m []byte) {
+		if c, ok := parseDiagConn(m); ok {
+			st := m[1]
+			c.Closing = st != tcpEstablished && st != 2 && st != 3
+			out = append(out, c)
+		}
+	})
+	return out, err
+}
+
+// bootID is the kernel's boot_id.
+func bootID() string {
+	b, _ := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	return string(bytes.TrimSpace(b))
+}
+
 func diagConns() ([]Conn, error) {
 	var out []Conn
 	err := diagDumpAll(1<<tcpEstablished, func(m []byte) {
@@ -57,7 +82,7 @@ func parseDiagConn(b []byte) (Conn, bool) {
 	default:
 		return Conn{}, false
 	}
-	return Conn{Local: netip.AddrPortFrom(src, sport), Remote: netip.AddrPortFrom(dst, dport), Inode: uint64(ne.Uint32(b[68:]))}, true
+	return Conn{Local: netip.AddrPortFrom(src, sport), Remote: netip.AddrPortFrom(dst, dport), Inode: uint64(ne.Uint32(b[68:])), Cookie: ne.Uint64(b[44:52])}, true
 }
 
 // procNetConns reads the established connections from /proc/net/tcp{,6}.

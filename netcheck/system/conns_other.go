@@ -14,7 +14,17 @@ import (
 // process that holds it (the system says it directly here). On macOS
 // gopsutil runs lsof for it, far too slow for every poll: relays are then
 // found by their command lines and configuration only.
-func establishedConns() ([]Conn, error) {
+func establishedConns() ([]Conn, error) { return conns(false) }
+
+// recentConns lists the connections open now or closed a moment ago.
+func recentConns() ([]Conn, error) { return conns(true) }
+
+// bootID is "" here: sockets are named by their owner and its start.
+func bootID() string { return "" }
+
+// conns lists the TCP connections: the established ones, and with recent
+// those one end already closed as well.
+func conns(recent bool) ([]Conn, error) {
 	if runtime.GOOS == "darwin" {
 		return nil, nil
 	}
@@ -26,7 +36,8 @@ func establishedConns() ([]Conn, error) {
 	}
 	var out []Conn
 	for _, c := range cs {
-		if c.Status != "ESTABLISHED" {
+		closing := c.Status != "ESTABLISHED" && c.Status != "SYN_SENT" && c.Status != "SYN_RECV"
+		if c.Status == "LISTEN" || c.Status == "" || closing && !recent || !recent && c.Status != "ESTABLISHED" {
 			continue
 		}
 		la, err1 := netip.ParseAddr(c.Laddr.IP)
@@ -34,7 +45,7 @@ func establishedConns() ([]Conn, error) {
 		if err1 != nil || err2 != nil {
 			continue
 		}
-		out = append(out, Conn{Local: netip.AddrPortFrom(la.Unmap(), uint16(c.Laddr.Port)), Remote: netip.AddrPortFrom(ra.Unmap(), uint16(c.Raddr.Port)), PID: c.Pid})
+		out = append(out, Conn{Local: netip.AddrPortFrom(la.Unmap(), uint16(c.Laddr.Port)), Remote: netip.AddrPortFrom(ra.Unmap(), uint16(c.Raddr.Port)), PID: c.Pid, Closing: closing})
 	}
 	return out, nil
 }

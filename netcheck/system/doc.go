@@ -18,6 +18,16 @@ import "context"
 // lsof for them, far too slow for every poll.
 func Connections() ([]Conn, error) { return establishedConns() }
 
+// RecentConnections lists the TCP connections open now or closed a moment
+// ago (TIME_WAIT lingers a minute): what passed through this computer
+// during a short exchange, even when its connections closed before the
+// listing. Closed ones have no inode and no process.
+func RecentConnections() ([]Conn, error) { return recentConns() }
+
+// BootID names this boot of the computer ("" where unknown): socket
+// cookies are unique within one boot.
+func BootID() string { return bootID() }
+
 // Gateways reads the IPv4 default gateways, by interface name, with their
 // hardware addresses where the neighbour table knows them; nil where the
 // system does not show them (elsewhere than Linux and Windows).

@@ -36,7 +36,7 @@ func (g *gopsutilSystem) Listeners(ctx context.Context) ([]Socket, error) {
 	var out []Socket
 	for _, l := range table {
 		a := l.addr.Unmap()
-		s := Socket{Addr: a, Port: int(l.port), Inode: socketID(a, uint32(l.port)), DualKnown: a.Is4()}
+		s := Socket{Addr: a, Port: int(l.port), Inode: socketID(a, uint32(l.port)), DualKnown: a.Is4(), PID: l.pid}
 		// Wine, and Windows for sockets of the System process, name pid 0:
 		// no process to read, the socket stands on its answers alone.
 		if l.pid > 0 {

@@ -136,6 +136,8 @@ func parseDiagMsg(b []byte) (Socket, bool) {
 		Port:  int(binary.BigEndian.Uint16(b[4:6])),
 		UID:   ne.Uint32(b[64:]),
 		Inode: uint64(ne.Uint32(b[68:])),
+		// struct inet_diag_sockid: ports, addresses, interface, cookie.
+		Cookie: ne.Uint64(b[44:52]),
 	}
 	switch b[0] {
 	case syscall.AF_INET:

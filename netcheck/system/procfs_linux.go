@@ -111,7 +111,8 @@ func (procSystem) Sockets(pid int32) []uint64 {
 	}
 	names, _ := d.Readdirnames(-1)
 	d.Close()
-	var out []uint64
+	// Empty, not nil, when the process holds none: nil says unreadable.
+	out := []uint64{}
 	for _, n := range names {
 		t, err := os.Readlink(dir + "/" + n)
 		if err != nil || !strings.HasPrefix(t, "socket:[") || !strings.HasSuffix(t, "]") {

@@ -17,6 +17,13 @@ type Socket struct {
 	Inode uint64
 	// UID is the user the socket belongs to (Linux only; 0 elsewhere).
 	UID uint32
+	// Cookie is the kernel's socket cookie (Linux sock_diag): never given
+	// to another socket until the next boot, so with the boot it names
+	// this socket for as long as it lives. 0 where unknown.
+	Cookie uint64
+	// PID is the process that holds the socket where the system says so
+	// with the listing (Windows); 0 on Linux.
+	PID int32
 
 	// DualKnown is false when the system did not say whether an IPv6
 	// socket is dual-stack: a scan then finds out with a connect.
@@ -35,4 +42,11 @@ type Conn struct {
 	// PID is the process holding it where the system says so directly
 	// (not on Linux, where it is found from Inode when needed); 0 unknown.
 	PID int32
+	// Cookie is the kernel's socket cookie (Linux): a connection that
+	// reuses the ports of one closed a moment ago has another. 0 unknown.
+	Cookie uint64
+	// Closing is true for a connection already closed by one end (TIME_WAIT,
+	// FIN_WAIT, CLOSE_WAIT...): it was open a moment ago. Only
+	// RecentConnections lists such.
+	Closing bool
 }

@@ -2,11 +2,15 @@
 // (`go run ./testdata/bench` from the module root; Linux only).
 //
 // It builds the load of issues 3 and 4 itself (400 extra processes holding
-// 50 open files each, and a FlowMeter-like listener on 0.0.0.0), then prints:
+// 50 open files each, and a FlowMeter-like listener on 0.0.0.0) and issue
+// 18's (30 listeners on 0.0.0.0 that are not FlowMeter, a third of them
+// silent), then prints:
 //
 //   - the wall time of a whole `localguard check --json` process against
 //     `ss -tlnp` (and a gopsutil net.Connections("tcp") program when
 //     gopsutil v4 is in go.mod), run alternately in rounds;
+//   - a first `check` (every socket asked: an empty cache folder) and a
+//     later one (the answers kept) against `ss -tlnp`, wall and CPU time;
 //   - when `localguard watch` exists, its CPU share at --interval 1s while
 //     nothing changes, next to running `ss -tlnp` once a second, and the
 //     time it takes to report a FlowMeter that starts on 0.0.0.0.
@@ -116,7 +120,13 @@ func (h *harness) measure(c config) error {
 	if err := h.startRelay(fm); err != nil {
 		return err
 	}
+	if err := h.startServices(30); err != nil {
+		return err
+	}
 	if err := h.compareCheck(bin, fm, peer, c.rounds); err != nil {
+		return err
+	}
+	if err := h.compareAsking(bin, fm, c.rounds); err != nil {
 		return err
 	}
 	return h.measureWatch(bin, fm, c.latencies)

@@ -40,7 +40,10 @@ func (h *harness) measureWatch(bin string, fm *flowMeter, latencies int) error {
 	if err := h.ssCPU(); err != nil {
 		return err
 	}
-	return h.watchLatency(w, fm, latencies)
+	if err := h.watchLatency(w, fm, latencies); err != nil {
+		return err
+	}
+	return h.relayLatency(w, fm, latencies)
 }
 
 // verdictLine is one line watch printed, with when it was read.

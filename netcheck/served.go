@@ -1,0 +1,429 @@
+package netcheck
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"slices"
+	"sync"
+	"time"
+
+	"localguard/netcheck/ask"
+	"localguard/netcheck/system"
+)
+
+// What a socket a neighbour can reach is asked, and how: every listening
+// TCP socket on an address other than loopback (wildcards included), of
+// any process and any user, that no FlowMeter candidate is, is asked GET
+// /api/info once per socket identity (see socketIdentity), through this
+// computer's own address, as package ask asks (greeting wait, never to
+// raw-byte ports, TLS when the port speaks it). What it serves decides:
+// FlowMeter's shape means FlowMeter or a path to it; anything else, or no
+// answer in time, is not FlowMeter (a socket with FlowMeter hints is the
+// Scanner's, which keeps it unchecked when it does not answer).
+
+// Budgets of the asking: a neighbour-reachable socket that does not
+// answer within servedTimeout (after the greeting wait) is not FlowMeter;
+// at most servedParallel are asked at once; a round never takes longer
+// than servedBudget.
+var (
+	servedTimeout  = 500 * time.Millisecond
+	servedParallel = 16
+	servedBudget   = 2 * time.Second
+)
+
+// servedScanner asks the sockets and keeps their answers while the sockets
+// live. It is safe for concurrent use.
+type servedScanner struct {
+	mu sync.Mutex
+	// answers are by socket identity.
+	answers map[string]servedAnswer
+	// present are the identities listening when the answers were last
+	// checked: a socket that appears may be the far end of a relay that
+	// answered nothing (or something else) before, so the answers that
+	// can change are asked again then.
+	present map[string]bool
+	// replaced is true when a socket went away since the answers were
+	// last asked again: a socket that appears then may have taken its
+	// place behind a relay that answered as another program.
+	replaced bool
+	// silent are the sockets asked again because they said nothing
+	// before, with how many times they did.
+	silent map[string]int
+	// file, when set, keeps the answers that are not FlowMeter between
+	// runs (a later `check` asks nothing new); loaded once.
+	file   string
+	loaded bool
+	boot   string
+}
+
+// servedAnswer is what one socket served.
+type servedAnswer struct {
+	Kind   ask.Kind `json:"kind"`
+	Status int      `json:"status,omitempty"`
+	// At is when it was asked; Tries how many times in a row it said
+	// nothing (a silent socket is asked again after silentAgain, doubled
+	// each time: a FlowMeter too busy to answer once is not missed for
+	// its whole life).
+	At    time.Time `json:"at"`
+	Tries int       `json:"tries,omitempty"`
+	// FlowMeter is true when it answered with FlowMeter's shape (kept in
+	// memory only: a new run asks such a socket again).
+	FlowMeter bool `json:"-"`
+	// trace is where a FlowMeter answer came from.
+	trace served
+}
+
+// lasting reports whether the answer holds while the listening sockets
+// change: a service that greets, one never asked, one that stays silent
+// (asked again on its own schedule: see due). Others are asked again when
+// they change, as a relay's answer changes with its far end (see refresh).
+func (a servedAnswer) lasting() bool {
+	return a.Kind == ask.Greeted || a.Kind == ask.Skipped || a.Kind == ask.Unanswered
+}
+
+// silentAgain is how long a silent socket's answer is kept before it is
+// asked again, doubled with each silent answer up to silentAgainMost.
+var (
+	silentAgain     = time.Minute
+	silentAgainMost = 16 * time.Minute
+)
+
+// due reports whether a silent socket is to be asked again.
+func (a servedAnswer) due(now time.Time) bool {
+	if a.Kind != ask.Unanswered {
+		return false
+	}
+	wait := silentAgain << min(max(a.Tries-1, 0), 4)
+	return now.Sub(a.At) > min(wait, silentAgainMost)
+}
+
+// farEndMissing reports whether the answer is how a relay answers while
+// nothing listens where it passes connections on: closing at once, or a
+// gateway's error. Such answers are asked again whenever a socket appears.
+func (a servedAnswer) farEndMissing() bool {
+	switch a.Kind {
+	case ask.Closed, ask.NotHTTP, ask.Refused:
+		return true
+	case ask.HTTP:
+		return a.Status == 502 || a.Status == 503 || a.Status == 504
+	}
+	return false
+}
+
+// served is a socket that answered as FlowMeter and is not one of the
+// FlowMeters already found: FlowMeter of its own, or a relay to one.
+type served struct {
+	sock system.Socket
+	// holder is the process that holds the socket, 0 when it cannot be
+	// seen (another user's, without root).
+	holder int32
+	// target is the port of this computer the answer came from, through
+	// a connection the holder opened while it was served; 0 when none: the
+	// socket serves FlowMeter itself.
+	target int
+	// targetSock is the listening socket on target, when it is one.
+	targetSock system.Socket
+	// proven is true when the connection onward is the holder's own
+	// (seen open, its inode among the holder's sockets), false when it
+	// was seen closing only.
+	proven bool
+}
+
+// servedRound is one round of asking: what the scan knows, and what the
+// round found.
+type servedRound struct {
+	listening []system.Socket
+	own       func(netip.Addr) bool
+	found     map[uint64]bool          // inodes of FlowMeters already found
+	asked     func(system.Socket) bool // asked already by the Scanner, as not FlowMeter
+	sys       system.Reader
+	ids       map[system.Socket]string
+}
+
+// find asks the sockets of the round that are not answered yet, and
+// returns those that serve FlowMeter, each traced.
+func (s *servedScanner) find(ctx context.Context, r servedRound) []served {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.load()
+	r.ids = map[system.Socket]string{}
+	for _, l := range r.listening {
+		r.ids[l] = socketIdentity(l, r.sys)
+	}
+	s.refresh(r)
+	var ask []system.Socket
+	for _, l := range r.listening {
+		if !s.neighbourReachable(l, r) {
+			continue
+		}
+		if _, ok := s.answers[r.ids[l]]; !ok {
+			ask = append(ask, l)
+		}
+	}
+	if len(ask) > 0 {
+		s.askAll(ctx, ask, r)
+		s.save(r)
+	}
+	var out []served
+	for _, l := range r.listening {
+		if a, ok := s.answers[r.ids[l]]; ok && a.FlowMeter && s.neighbourReachable(l, r) {
+			out = append(out, a.trace)
+		}
+	}
+	return out
+}
+
+// neighbourReachable reports whether l is asked: beyond loopback, on this
+// computer's own address (or a wildcard), not a FlowMeter already found
+// nor a socket the Scanner asked and found not FlowMeter.
+func (s *servedScanner) neighbourReachable(l system.Socket, r servedRound) bool {
+	a := l.Addr.Unmap()
+	switch {
+	case a.IsLoopback(), !a.IsUnspecified() && !r.own(a), r.found[l.Inode]:
+		return false
+	case r.asked != nil && r.asked(l):
+		return false
+	}
+	return true
+}
+
+// refresh drops the answers of sockets gone, and, when the listening
+// sockets changed, those that could change with them (see lasting).
+func (s *servedScanner) refresh(r servedRound) {
+	if s.answers == nil {
+		s.answers = map[string]servedAnswer{}
+	}
+	s.silent = map[string]int{}
+	now, appeared, gone := s.diffPresent(r)
+	s.replaced = s.replaced || gone
+	at := time.Now()
+	for id, a := range s.answers {
+		switch {
+		case !now[id]:
+			delete(s.answers, id)
+		case a.due(at):
+			s.silent[id] = a.Tries
+			delete(s.answers, id)
+		case gone && a.FlowMeter:
+			// Its far end may be what went away.
+			delete(s.answers, id)
+		case appeared && !a.lasting() && (s.replaced || a.farEndMissing()):
+			delete(s.answers, id)
+		}
+	}
+	if appeared {
+		s.replaced = false
+	}
+	s.present = now
+}
+
+// diffPresent is the identities listening now, and whether one appeared
+// or went away since the answers were last checked.
+func (s *servedScanner) diffPresent(r servedRound) (now map[string]bool, appeared, gone bool) {
+	now = make(map[string]bool, len(r.listening))
+	for _, l := range r.listening {
+		id := r.ids[l]
+		now[id] = true
+		if s.present != nil && !s.present[id] {
+			appeared = true
+		}
+	}
+	for id := range s.present {
+		if !now[id] {
+			gone = true
+		}
+	}
+	return now, appeared, gone
+}
+
+// askAll asks the sockets, servedParallel at once, within servedBudget;
+// those answering as FlowMeter are then traced one at a time.
+func (s *servedScanner) askAll(ctx context.Context, socks []system.Socket, r servedRound) {
+	ctx, cancel := context.WithTimeout(ctx, servedBudget)
+	defer cancel()
+	got := make([]asked, len(socks))
+	sem := make(chan struct{}, servedParallel)
+	var wg sync.WaitGroup
+	for i, l := range socks {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			got[i] = askInfo(ctx, probeAddr(l), l.Port, servedTimeout, ask.Options{})
+		})
+	}
+	wg.Wait()
+	for i, l := range socks {
+		if ctx.Err() != nil && got[i].answer.Kind == ask.Unanswered {
+			continue // cut short by the budget: asked again next time
+		}
+		a := servedAnswer{Kind: got[i].answer.Kind, Status: got[i].answer.Status, At: time.Now()}
+		if a.Kind == ask.Unanswered {
+			a.Tries = s.silent[r.ids[l]] + 1
+		}
+		if got[i].id == IdentityFlowMeter {
+			a.FlowMeter = true
+			a.trace = s.trace(ctx, l, r)
+		}
+		s.answers[r.ids[l]] = a
+	}
+}
+
+// trace asks a socket that answered as FlowMeter once more, looking at
+// the kernel's connections while its answer is being served: a connection
+// the socket's holder opens then to a listening port of this computer is
+// where the answer comes from (a relay, proven by the answer it passed
+// on); none means the socket serves FlowMeter itself.
+func (s *servedScanner) trace(ctx context.Context, l system.Socket, r servedRound) served {
+	out := served{sock: l, holder: holderOf(r.sys, l)}
+	before, _ := system.RecentConnections()
+	var during []system.Conn
+	askInfo(ctx, probeAddr(l), l.Port, servedTimeout, ask.Options{
+		Served: func() { during, _ = system.RecentConnections() },
+	})
+	seen := map[connKey]bool{}
+	for _, c := range before {
+		seen[keyOf(c)] = true
+	}
+	listening := map[int]system.Socket{}
+	for _, x := range r.listening {
+		if x.Port != l.Port {
+			listening[x.Port] = x
+		}
+	}
+	var held map[uint64]bool
+	if out.holder != 0 {
+		held = inodeSet(r.sys.Sockets(out.holder))
+	}
+	for _, c := range during {
+		if !seen[keyOf(c)] && r.own(c.Local.Addr()) && r.own(c.Remote.Addr()) {
+			out.consider(c, listening, held)
+		}
+	}
+	if out.target == 0 {
+		s.pooled(ctx, &out, during, listening, held, r)
+	}
+	return out
+}
+
+// consider takes a new connection c between two of this computer's
+// addresses as the way onward when it goes to another listening port,
+// preferring one the holder is proven to hold open.
+func (out *served) consider(c system.Conn, listening map[int]system.Socket, held map[uint64]bool) {
+	up, ok := onward(c, out.sock.Port, listening)
+	if !ok {
+		return
+	}
+	proven := !c.Closing && (held[c.Inode] || c.PID != 0 && c.PID == out.holder)
+	if out.target == 0 || proven && !out.proven {
+		out.target, out.targetSock, out.proven = up.Port, up, proven
+	}
+}
+
+// pooled finds a relay that keeps its connection onward open between
+// requests (a keep-alive pool: Node's http agent, nginx's upstream
+// keepalive), so that the answer came through no new connection: one the
+// holder holds open to a listening port of this computer that answers as
+// FlowMeter itself.
+func (s *servedScanner) pooled(ctx context.Context, out *served, conns []system.Conn, listening map[int]system.Socket, held map[uint64]bool, r servedRound) {
+	for _, c := range conns {
+		mine := held[c.Inode] || c.PID != 0 && c.PID == out.holder
+		if c.Closing || !mine || !r.own(c.Remote.Addr()) {
+			continue
+		}
+		up, ok := onward(c, out.sock.Port, listening)
+		if !ok || up.Port != int(c.Remote.Port()) {
+			continue
+		}
+		if r.found[up.Inode] || IdentifyFlowMeter(ctx, probeAddr(up), up.Port, servedTimeout) == IdentityFlowMeter {
+			out.target, out.targetSock, out.proven = up.Port, up, true
+			return
+		}
+	}
+}
+
+// connKey tells connections apart: by the kernel's cookie where it gives
+// one (loopback connections reuse the ports of one closed a moment ago),
+// else by both ends and whether it is closing.
+type connKey struct {
+	cookie        uint64
+	local, remote netip.AddrPort
+	closing       bool
+}
+
+func keyOf(c system.Conn) connKey {
+	if c.Cookie != 0 {
+		return connKey{cookie: c.Cookie}
+	}
+	return connKey{local: c.Local, remote: c.Remote, closing: c.Closing}
+}
+
+// onward is the listening socket a connection goes to when it is one
+// between a process of this computer and a listening port other than the
+// relay's own (either end may be the one listed: the connector's, or the
+// listener's side of it).
+func onward(c system.Conn, own int, listening map[int]system.Socket) (system.Socket, bool) {
+	if c.Remote.Port() == uint16(own) || c.Local.Port() == uint16(own) {
+		return system.Socket{}, false
+	}
+	if x, ok := listening[int(c.Remote.Port())]; ok && (x.Addr.IsUnspecified() || x.Addr.Unmap() == c.Remote.Addr().Unmap()) {
+		return x, true
+	}
+	if x, ok := listening[int(c.Local.Port())]; ok && (x.Addr.IsUnspecified() || x.Addr.Unmap() == c.Local.Addr().Unmap()) {
+		return x, true
+	}
+	return system.Socket{}, false
+}
+
+// holderOf is the process that holds listening socket l: named by the
+// listing where the system does (Windows), else found among every
+// process's descriptors (as `ss -p` does: done only for a socket that
+// answered as FlowMeter). 0 when none this user may see holds it.
+func holderOf(sys system.Reader, l system.Socket) int32 {
+	if l.PID != 0 {
+		return l.PID
+	}
+	// Newest first: a socket that just appeared is most often held by a
+	// process that just started, and reading every process's descriptors
+	// is what makes `ss -p` slow.
+	pids := slices.Clone(sys.PIDs())
+	slices.SortFunc(pids, func(a, b int32) int { return int(b) - int(a) })
+	for _, pid := range pids {
+		if slices.Contains(sys.Sockets(pid), l.Inode) {
+			return topHolder(sys, pid, l.Inode)
+		}
+	}
+	return 0
+}
+
+// topHolder is the topmost of pid's ancestors that holds the socket too
+// (a reloader's parent, a forking server's master): the process a person
+// would stop.
+func topHolder(sys system.Reader, pid int32, inode uint64) int32 {
+	for range 8 {
+		st, err := sys.Stat(pid)
+		if err != nil || st.PPID <= 1 || !slices.Contains(sys.Sockets(st.PPID), inode) {
+			return pid
+		}
+		pid = st.PPID
+	}
+	return pid
+}
+
+// socketIdentity names a listening socket for as long as it lives: on
+// Linux the boot and the kernel's socket cookie (never reused within a
+// boot), else its inode with its owner; where the listing names the
+// holder (Windows), the holder's pid and creation time with the address.
+func socketIdentity(l system.Socket, sys system.Reader) string {
+	switch {
+	case l.Cookie != 0:
+		return fmt.Sprintf("c %d", l.Cookie)
+	case l.PID != 0:
+		var start uint64
+		if st, err := sys.Stat(l.PID); err == nil {
+			start = st.Start
+		}
+		return fmt.Sprintf("p %d %d %s %d", l.PID, start, l.Addr, l.Port)
+	}
+	return fmt.Sprintf("i %d %d %s %d", l.Inode, l.UID, l.Addr, l.Port)
+}

@@ -1,0 +1,134 @@
+package netcheck
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"localguard/netcheck/ask"
+	"localguard/netcheck/system"
+)
+
+// servedFacts asks every socket a neighbour can reach that the scan did
+// not find as FlowMeter (see servedScanner), and returns what serves
+// FlowMeter: the FlowMeters no hint led to (a launcher Localguard does not
+// recognise, a relay's far end) and the relays, each proven by the
+// FlowMeter answer it passed on.
+func (c *Checker) servedFacts(ctx context.Context, found []FlowMeterSocket, ifaces []Interface) ([]FlowMeterSocket, []RelayFacts) {
+	sys := c.scanner.reader()
+	if sys == nil {
+		return nil, nil
+	}
+	inodes := map[uint64]bool{}
+	for _, f := range found {
+		inodes[f.Inode] = true
+	}
+	listening := c.scanner.Sockets()
+	r := servedRound{listening: listening, own: ownAddrsOf(ifaces), found: inodes, asked: c.scanner.askedOther, sys: sys}
+	var fms []FlowMeterSocket
+	var relays []RelayFacts
+	for _, sv := range c.served.find(ctx, r) {
+		if sv.target == 0 {
+			fms = append(fms, c.scanner.servedFlowMeter(ctx, sv.sock, sv.holder, SeenAnswer))
+			inodes[sv.sock.Inode] = true
+			continue
+		}
+		relays = append(relays, servedRelay(sys, sv))
+		t := sv.targetSock
+		if inodes[t.Inode] || IdentifyFlowMeter(ctx, probeAddr(t), t.Port, servedTimeout) != IdentityFlowMeter {
+			continue
+		}
+		// The relay's far end, found by the relay's connection to it and
+		// its own answer (it served what the relay passed on).
+		fms = append(fms, c.scanner.servedFlowMeter(ctx, t, holderOf(sys, t), SeenAnswer, SeenConnection))
+		inodes[t.Inode] = true
+	}
+	c.relays.mu.Lock()
+	c.relays.servedID = func(l system.Socket) (Identity, bool) { return c.served.identity(l, sys) }
+	c.relays.mu.Unlock()
+	return fms, relays
+}
+
+// servedRelay is a traced socket that passes FlowMeter on, as a relay.
+func servedRelay(sys system.Reader, sv served) RelayFacts {
+	rf := RelayFacts{Kind: RelayProxy, Socket: sv.sock, TargetPort: sv.target, Confirmed: true,
+		Seen: SeenAnswer, SeenBy: []SeenBy{SeenAnswer, SeenConnection}}
+	if sv.holder == 0 {
+		rf.Program = "a process of another user"
+		return rf
+	}
+	args := sys.Args(sv.holder)
+	o := &Owner{PID: sv.holder, Args: args, Cmdline: strings.Join(args, " "), Cwd: sys.Cwd(sv.holder), Start: StartUnknown}
+	if st, err := sys.Stat(sv.holder); err == nil {
+		o.Name = st.Name
+		rf.start = st.Start
+		if pst, err := sys.Stat(st.PPID); err == nil && st.PPID > 1 {
+			rf.StartedBy = pst.Name
+		}
+	}
+	if o.Name == "" && len(args) > 0 {
+		o.Name = baseName(args[0])
+	}
+	rf.Owner = o
+	rf.Program = o.Name
+	if prog := readRelayLine(args).prog; prog != "" {
+		rf.Program = prog
+	} else {
+		rf.Unrecognised = true
+	}
+	return rf
+}
+
+// servedRelayFacts gives each relay found by its answer the addresses it
+// answers on.
+func (c *Checker) servedRelayFacts(ctx context.Context, in []RelayFacts, ifaces []Interface) []RelayFacts {
+	for i := range in {
+		in[i].Answered = c.answered(ctx, in[i].Socket, ifaces)
+	}
+	return in
+}
+
+// mergeRelays adds the relays found by their answers to those found by
+// their programs and connections: one relay per socket, which says every
+// way it was found.
+func mergeRelays(byProgram, byAnswer []RelayFacts) []RelayFacts {
+	out := byProgram
+	for _, a := range byAnswer {
+		i := slices.IndexFunc(out, func(r RelayFacts) bool {
+			return r.Kind != RelayTunnel && r.Socket.Inode == a.Socket.Inode && r.Socket.Port == a.Socket.Port
+		})
+		if i < 0 {
+			out = append(out, a)
+			continue
+		}
+		out[i].SeenBy = addSeen(addSeen(out[i].SeenBy, out[i].Seen), a.SeenBy...)
+		out[i].Confirmed, out[i].Unchecked = true, false
+		if out[i].Program == a.Program {
+			out[i].Unrecognised = out[i].Unrecognised || a.Unrecognised
+		}
+		if out[i].StartedBy == "" {
+			out[i].StartedBy = a.StartedBy
+		}
+		if out[i].TargetPort == 0 {
+			out[i].TargetPort = a.TargetPort
+		}
+	}
+	return out
+}
+
+// identity is what a socket answered when asked this check or earlier in
+// its life; false when it was not asked (a loopback socket).
+func (s *servedScanner) identity(l system.Socket, sys system.Reader) (Identity, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.answers[socketIdentity(l, sys)]
+	switch {
+	case !ok:
+		return IdentityUnknown, false
+	case a.FlowMeter:
+		return IdentityFlowMeter, true
+	case a.Kind == ask.Unanswered || a.Kind == ask.Skipped:
+		return IdentityUnknown, false
+	}
+	return IdentityOther, true
+}

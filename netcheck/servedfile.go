@@ -1,0 +1,85 @@
+package netcheck
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+
+	"localguard/envfix"
+	"localguard/netcheck/system"
+)
+
+// servedFile is what a run keeps of the answers for the next one: the
+// answers that are not FlowMeter, by socket identity, with the boot they
+// hold for and the sockets that listened then (see servedScanner.refresh).
+type servedFile struct {
+	Boot    string                  `json:"boot"`
+	Present []string                `json:"present"`
+	Answers map[string]servedAnswer `json:"answers"`
+}
+
+// answersFile is where the command line and the window keep the answers:
+// the user's cache folder ("" when there is none: nothing is kept).
+func answersFile() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "localguard", "answers.json")
+}
+
+// load reads the answers an earlier run kept, once, when they are of
+// this boot; an unreadable or foreign file is as none.
+func (s *servedScanner) load() {
+	if s.loaded || s.file == "" {
+		return
+	}
+	s.loaded = true
+	s.boot = system.BootID()
+	b, err := envfix.ReadFile(s.file)
+	if err != nil {
+		return
+	}
+	var f servedFile
+	if json.Unmarshal(b, &f) != nil || f.Boot != s.boot || s.boot == "" && f.Boot == "" && len(f.Answers) == 0 {
+		return
+	}
+	s.answers = map[string]servedAnswer{}
+	for id, a := range f.Answers {
+		a.FlowMeter = false
+		s.answers[id] = a
+	}
+	s.present = map[string]bool{}
+	for _, id := range f.Present {
+		s.present[id] = true
+	}
+}
+
+// save keeps the answers that are not FlowMeter for the next run; a
+// failure only costs the next run some asking.
+func (s *servedScanner) save(r servedRound) {
+	if s.file == "" {
+		return
+	}
+	f := servedFile{Boot: s.boot, Answers: map[string]servedAnswer{}}
+	for _, id := range r.ids {
+		f.Present = append(f.Present, id)
+	}
+	for id, a := range s.answers {
+		if !a.FlowMeter {
+			f.Answers[id] = a
+		}
+	}
+	b, err := json.Marshal(f)
+	if err != nil || os.MkdirAll(filepath.Dir(s.file), 0o700) != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(s.file), ".answers-*")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(b)
+	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), s.file) != nil {
+		os.Remove(tmp.Name())
+	}
+}
