@@ -53,6 +53,7 @@ func exposuresOf(s system.Socket, port int, answered map[netip.Addr]bool, ifaces
 			gateways[it.Name] = it.Gateway.HardwareAddr.String()
 		}
 	}
+	names := networkNames(ifaces)
 	for _, r := range ReachableAddrs(s, ifaces) {
 		if r.Kind == KindLoopback || !answered[r.Addr] {
 			continue
@@ -62,6 +63,7 @@ func exposuresOf(s system.Socket, port int, answered map[netip.Addr]bool, ifaces
 			Trusted: trust != nil && trust.Trusts(r.Interface, r.Via, gateways[r.Interface]),
 			URL:     URL(r.Addr, port),
 			Via:     r.Via.Addr().String(),
+			Network: networkName(names, r.Interface, r.Kind),
 		})
 	}
 	return out

@@ -24,8 +24,8 @@ func TestFixAndUndo(t *testing.T) {
 	if h.u.action.Hidden || h.u.action.Text != labelMakeLocal {
 		t.Fatalf("at risk, the one button should read %q and show; it reads %q (hidden %v)", labelMakeLocal, h.u.action.Text, h.u.action.Hidden)
 	}
-	if h.u.installPath.Text != env {
-		t.Errorf("the install path shown is %q, want %q", h.u.installPath.Text, env)
+	if h.u.installPath.Full() != env {
+		t.Errorf("the install path shown is %q, want %q", h.u.installPath.Full(), env)
 	}
 
 	test.Tap(h.u.action)

@@ -28,6 +28,26 @@ func TestTextContrast(t *testing.T) {
 	}
 }
 
+// TestControlContrast computes, from the theme, the contrast of what
+// outlines or marks a control (an unticked checkbox, an entry's border, a
+// ticked box) against what it stands on, in both variants: WCAG asks 3:1
+// of non-text.
+func TestControlContrast(t *testing.T) {
+	th := readableTheme{theme.DefaultTheme()}
+	for _, v := range []fyne.ThemeVariant{theme.VariantLight, theme.VariantDark} {
+		for _, p := range controlPairs {
+			if c := contrast(th.Color(p.fg, v), th.Color(p.bg, v)); c < 3 {
+				t.Errorf("variant %d: %s on %s: contrast %.2f:1, want at least 3:1", v, p.fg, p.bg, c)
+			}
+		}
+	}
+	// Fyne's own light outline is what made unticked boxes invisible.
+	d := theme.DefaultTheme()
+	if c := contrast(d.Color(theme.ColorNameInputBorder, theme.VariantLight), d.Color(theme.ColorNameBackground, theme.VariantLight)); c >= 3 {
+		t.Logf("Fyne's light input border reads at %.2f:1 now", c)
+	}
+}
+
 // TestDefaultThemeIsNotReadable keeps the reason for readableTheme in view:
 // Fyne's own warning orange on white is far below 4.5:1.
 func TestDefaultThemeIsNotReadable(t *testing.T) {
