@@ -3,8 +3,10 @@ package ui
 import (
 	"cmp"
 	"fmt"
+	"image/color"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -259,7 +261,22 @@ func (u *window) renderWhy(v netcheck.Verdict) {
 // whyRows adds a label and its text to the rows of a Why table.
 func whyRows(rows []fyne.CanvasObject, label, text string) []fyne.CanvasObject {
 	l := widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	return append(rows, l, wrapped(text))
+	return append(rows, whyLabel(l), wrapped(text))
+}
+
+// whyLabels are every label Why's table has in some state: its first
+// column is as wide as the widest, whichever rows a state shows.
+var whyLabels = []string{"Running", "Listens on", "Put there by", "Formula sandbox", "Its output", "Next start", "To change"}
+
+// whyLabel gives a label of Why's table the column's one width.
+func whyLabel(l *widget.Label) fyne.CanvasObject {
+	var w float32
+	for _, s := range whyLabels {
+		w = max(w, widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}).MinSize().Width)
+	}
+	r := canvas.NewRectangle(color.Transparent)
+	r.SetMinSize(fyne.NewSize(w, 0))
+	return container.NewStack(r, l)
 }
 
 // inFolder is " in dir", or "" without one.

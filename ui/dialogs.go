@@ -93,13 +93,16 @@ func dialogSize(body fyne.CanvasObject, row *fyne.Container, width float32, wind
 		width = max
 	}
 	pad := theme.Padding()
-	inner := width - 4*pad
+	// Fyne's dialog takes 32 px of its width and 2×16 px of its height for
+	// its margins, the pop-up under it a padding on each side.
+	const dialogPadWidth, dialogPadHeight = 32, 16
+	inner := width - dialogPadWidth - 4*pad
 	// Laid out at its width first, so that wrapped text says how many
 	// lines it takes.
 	body.Resize(fyne.NewSize(inner, body.MinSize().Height))
 	h := body.MinSize().Height
 	title := widget.NewLabelWithStyle("Title", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}).MinSize().Height
-	return fyne.NewSize(width, title+h+row.MinSize().Height+theme.SeparatorThicknessSize()+8*pad)
+	return fyne.NewSize(width, h+row.MinSize().Height+theme.SeparatorThicknessSize()+3*pad+title+pad+2*dialogPadHeight+4*pad)
 }
 
 // question is a yes-or-no dialog in the window's one layout: no keeps

@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -174,9 +175,13 @@ func (u *window) applied(p *preview, backup string, err error) {
 	u.fixed, u.lastFix = true, p
 	u.peer.fixed()
 	u.undo.Show()
-	text := fmt.Sprintf("Changed %s: line %d now says %s=%s.", p.path, p.line, p.key, p.value)
+	// The settings file's path stands in the footer: the notice names
+	// the line, and the backup beside the file.
+	text := fmt.Sprintf("Changed line %d of the settings file: it now says %s=%s.", p.line, p.key, p.value)
 	if p.exists {
-		text += " The original is kept as " + backup + "."
+		text += " The original is kept beside it, as " + filepath.Base(backup) + "."
+	} else {
+		text = fmt.Sprintf("Created the settings file, with one line: %s=%s.", p.key, p.value)
 	}
 	// It holds while the fix is in place: until an undo.
 	u.sayWhile(text, func(v netcheck.Verdict) bool { return v.UndoAvailable })
@@ -187,7 +192,7 @@ func (u *window) applied(p *preview, backup string, err error) {
 // before Localguard first changed it. FlowMeter may be open to the
 // network again at its next start, hence the question.
 func (u *window) tapUndo() {
-	u.undoAsk = u.ask("Undo the fix?", undoWords(u.verdict.Env.Path, u.lastFix), "Keep the fix", "Undo", false, func(yes bool) {
+	u.undoAsk = u.ask("Undo the fix?", undoWords(u.lastFix), "Keep the fix", "Undo", false, func(yes bool) {
 		u.undoAsk = nil
 		if yes {
 			u.undoNow()
@@ -213,7 +218,7 @@ func (u *window) undoNow() {
 				if left == 0 {
 					u.undo.Hide()
 				}
-				u.say(undoneWords(u.verdict.Env.Path, left), false)
+				u.say(undoneWords(left), false)
 			}
 		})
 	})

@@ -49,7 +49,7 @@ func TestFixAndUndo(t *testing.T) {
 	if h.u.undo.Hidden {
 		t.Error("Undo is not offered after the fix")
 	}
-	if !strings.Contains(h.u.notice.Text, env+".localguard-backup-1") {
+	if !strings.Contains(h.u.notice.Text, "beside it, as .env.localguard-backup-1") {
 		t.Errorf("the window does not say where the backup is: %q", h.u.notice.Text)
 	}
 	if _, err := os.Stat(env + ".localguard-backup-1"); err != nil {

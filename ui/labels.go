@@ -529,23 +529,23 @@ func runsHere(v netcheck.Verdict) bool {
 
 // undoWords is Undo's question: the line it puts back, when the window
 // applied the fix (last), and what that does at FlowMeter's next start.
-func undoWords(path string, last *preview) string {
+func undoWords(last *preview) string {
 	if last != nil && last.key == "HOST" {
 		if !last.exists {
-			return "Undo removes " + path + ", which Localguard created. FlowMeter then listens on every network again at its next start (its default, HOST=0.0.0.0): others can reach it there."
+			return "Undo removes the settings file, which Localguard created. FlowMeter then listens on every network again at its next start (its default, HOST=0.0.0.0): others can reach it there."
 		}
 		for _, d := range last.diff {
 			if d.op == '-' {
-				return fmt.Sprintf("Undo puts line %d of %s back to %s. FlowMeter reads it at its next start, and others on the network can then reach it again.", d.line, path, d.text)
+				return fmt.Sprintf("Undo puts line %d of the settings file back to %s. FlowMeter reads it at its next start, and others on the network can then reach it again.", d.line, d.text)
 			}
 		}
 	}
-	return "Undo puts " + path + " back exactly as it was before Localguard's last fix. If that file put FlowMeter on the network, others can reach it again at its next start."
+	return "Undo puts the settings file back exactly as it was before Localguard's last fix. If that file put FlowMeter on the network, others can reach it again at its next start."
 }
 
 // undoneWords says what Undo did, and how many fixes are left to undo.
-func undoneWords(path string, left int) string {
-	text := "Localguard put " + path + " back exactly as it was before the last fix."
+func undoneWords(left int) string {
+	text := "Localguard put the settings file back exactly as it was before the last fix."
 	switch {
 	case left == 1:
 		text += " One earlier fix can be undone too: press Undo again."

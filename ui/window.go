@@ -325,7 +325,7 @@ func (u *window) say(text string, important bool) {
 	if important {
 		u.notice.Importance = widget.DangerImportance
 	}
-	u.notice.SetText(text)
+	u.notice.SetText(asSentence(text))
 	u.notice.Show()
 	u.noticeFresh, u.noticeKeep = true, nil
 	u.relayout()

@@ -52,7 +52,7 @@ func wordStates() map[string]func(u *window) {
 		"two-flowmeters": func(u *window) { u.render(twoFlowMeters()) },
 		"after-undo-notice": func(u *window) {
 			u.render(verdicts["after-undo"])
-			u.say(undoneWords(verdicts["after-undo"].Env.Path, 0), false)
+			u.say(undoneWords(0), false)
 		},
 		"no-install": func(u *window) { u.showNoInstall(netcheck.ErrNoInstall) },
 		"public":     func(u *window) { u.render(publicVerdict()) },
