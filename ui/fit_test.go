@@ -96,6 +96,7 @@ func checkButtonsShow(t *testing.T, name string, w fyne.Window) {
 	}
 	n := 0
 	for _, p := range objs {
+		checkControlWhole(t, name, w, p)
 		b, ok := p.o.(*widget.Button)
 		if !ok || p.scrolled {
 			continue
@@ -107,6 +108,22 @@ func checkButtonsShow(t *testing.T, name string, w fyne.Window) {
 	}
 	if n == 0 {
 		t.Errorf("%s: a dialog with no button outside its scroll", name)
+	}
+}
+
+// checkControlWhole fails when a dialog's checkbox or list is cut, or
+// runs past the window's right edge (as the at-login box did with the
+// program's path in its label).
+func checkControlWhole(t *testing.T, name string, w fyne.Window, p placedObject) {
+	t.Helper()
+	switch p.o.(type) {
+	case *widget.Check, *widget.Select:
+	default:
+		return
+	}
+	right := p.at.pos.Width + p.at.size.Width
+	if p.at.size.Width < p.o.MinSize().Width-0.5 || right > w.Canvas().Size().Width+0.5 {
+		t.Errorf("%s: a %T is cut or runs off the window: at %s, it needs %.0f px", name, p.o, p.at, p.o.MinSize().Width)
 	}
 }
 

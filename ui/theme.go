@@ -31,7 +31,9 @@ var readableColors = map[fyne.ThemeVariant]map[fyne.ThemeColorName]color.Color{
 		theme.ColorNameSuccess:             color.NRGBA{0x1b, 0x6e, 0x2e, 0xff},
 		theme.ColorNameForegroundOnWarning: color.White,
 		theme.ColorNameForegroundOnSuccess: color.White,
-		theme.ColorNameInputBorder:         color.NRGBA{0x76, 0x76, 0x76, 0xff},
+		// Well past 3:1 (6.7:1): the box's thin stroke is drawn
+		// antialiased, lighter than its colour.
+		theme.ColorNameInputBorder: color.NRGBA{0x5e, 0x5e, 0x5e, 0xff},
 	},
 	theme.VariantDark: {
 		theme.ColorNameDisabled: color.NRGBA{0x8c, 0x8c, 0x8c, 0xff},
@@ -40,7 +42,7 @@ var readableColors = map[fyne.ThemeVariant]map[fyne.ThemeColorName]color.Color{
 		theme.ColorNamePrimary:             color.NRGBA{0x6e, 0xa8, 0xff, 0xff},
 		theme.ColorNameHyperlink:           color.NRGBA{0x6e, 0xa8, 0xff, 0xff},
 		theme.ColorNameForegroundOnPrimary: color.NRGBA{0x17, 0x17, 0x18, 0xff},
-		theme.ColorNameInputBorder:         color.NRGBA{0x8c, 0x8c, 0x8c, 0xff},
+		theme.ColorNameInputBorder:         color.NRGBA{0x9e, 0x9e, 0x9e, 0xff},
 	},
 }
 

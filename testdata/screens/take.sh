@@ -138,7 +138,7 @@ shoot() {
 		sleep 1.5
 		f=$out/$1-$size-$theme.png
 		import -window "$w" "$f"
-		convert "$f" -strip -colors 128 "PNG8:$f"
+		convert "$f" -strip -dither None -colors 128 "PNG8:$f"
 	done
 	xdotool windowsize "$w" 800 600
 	sleep 0.5
@@ -232,6 +232,11 @@ main_path() {
 	key space
 	sleep 1
 	shoot settings
+	key Tab # the interval list, which opens under itself
+	key space
+	sleep 1
+	shoot settings-interval
+	key Escape
 	key Escape
 	press 1 # Undo the last fix
 	shoot undo
