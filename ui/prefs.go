@@ -155,6 +155,14 @@ func (p *prefs) setToldTray() error {
 // holds for this run.
 func (p *prefs) change(f func(*prefValues)) error {
 	p.mu.Lock()
+	// What the other process wrote since (the window's size, written as
+	// it closed) is kept: the change applies to the file as it is now.
+	if p.path != "" {
+		var now prefValues
+		if b, err := envfix.ReadFile(p.path); err == nil && json.Unmarshal(b, &now) == nil {
+			p.v = now
+		}
+	}
 	f(&p.v)
 	v := p.v
 	p.mu.Unlock()

@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"localguard/netcheck"
 )
@@ -169,5 +170,80 @@ func TestWindowSizeKept(t *testing.T) {
 	}
 	if got := loadPrefs(path).windowSize(); got != minWindowSize {
 		t.Errorf("a tiny size reopens at %v, want %v", got, minWindowSize)
+	}
+}
+
+// TestSafeChoiceIsDefault: Enter in a question presses its safe choice:
+// trusting a public address is not done, an undo is not made; the
+// highlighted button is that choice.
+func TestSafeChoiceIsDefault(t *testing.T) {
+	u := newStill(t)
+	u.render(publicVerdict())
+	u.trust[0].check.SetChecked(true)
+	if u.trustAsk == nil {
+		t.Fatal("trusting a public address asked nothing")
+	}
+	if u.trustAsk.no.Importance != widget.HighImportance || u.trustAsk.yes.Importance == widget.HighImportance {
+		t.Error("the highlighted button is not \"Do not trust\"")
+	}
+	enter(u)
+	if u.trust[0].check.Checked || u.trustAsk != nil {
+		t.Errorf("Enter trusted the public address (ticked %v) or left the question open", u.trust[0].check.Checked)
+	}
+
+	u.render(verdicts["after-undo"])
+	undone := false
+	u.tapUndo()
+	ask := u.undoAsk
+	if ask == nil || ask.no.Text != "Keep the fix" || ask.no.Importance != widget.HighImportance {
+		t.Fatalf("Undo's question: %+v", ask)
+	}
+	ask.yes.OnTapped = func() { undone = true }
+	enter(u)
+	if undone || u.undoAsk != nil {
+		t.Error("Enter undid the fix, or left the question open")
+	}
+}
+
+// enter types Enter into the window, as a person would.
+func enter(u *window) {
+	if f := u.win.Canvas().OnTypedKey(); f != nil {
+		f(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	}
+}
+
+// TestFixWords: the preview says FlowMeter runs when it does, and counts
+// no container of this computer among the colleagues who lose it.
+func TestFixWords(t *testing.T) {
+	u := newStill(t)
+	u.render(twoFlowMeters())
+	words := u.afterFixWords(&preview{key: "HOST"})
+	if !strings.Contains(words, "it is running now") || strings.Contains(words, "if it is running") {
+		t.Errorf("FlowMeter runs, yet: %q", words)
+	}
+	if strings.Contains(words, "172.17.0.1") || !strings.Contains(words, "http://192.168.1.23:8000") {
+		t.Errorf("the colleagues who lose FlowMeter: %q", words)
+	}
+	u.render(verdicts["at-risk"])
+	if words := u.afterFixWords(&preview{key: "HOST"}); !strings.Contains(words, "not running now") {
+		t.Errorf("FlowMeter does not run, yet: %q", words)
+	}
+}
+
+// TestPrefsKeepOthersChanges: a change made by one process (the tray
+// noting it explained itself) keeps what the other wrote since (the
+// window's size, written as it closed).
+func TestPrefsKeepOthersChanges(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "settings.json")
+	tray, win := loadPrefs(path), loadPrefs(path)
+	if err := win.setWindowSize(fyne.NewSize(700, 500)); err != nil {
+		t.Fatal(err)
+	}
+	if err := tray.setToldTray(); err != nil {
+		t.Fatal(err)
+	}
+	got := loadPrefs(path)
+	if got.windowSize() != fyne.NewSize(700, 500) || !got.toldTray() {
+		t.Errorf("after both: size %v, told %v", got.windowSize(), got.toldTray())
 	}
 }
