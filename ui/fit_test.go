@@ -184,18 +184,19 @@ var dialogCases = []struct {
 
 // publicVerdict is FlowMeter exposed on a public address.
 func publicVerdict() netcheck.Verdict {
-	v := verdicts["exposed"]
-	l := exposedListener
-	l.ExposedOn = []netcheck.Exposure{{Interface: "eth0", Address: "192.0.2.2", Kind: netcheck.KindPublic, URL: "http://192.0.2.2:8000", Network: "wired network"}}
-	v.Listeners = []netcheck.Listener{l}
-	return v
+	return exposedOnly(netcheck.Exposure{Interface: "eth0", Address: "192.0.2.2", Kind: netcheck.KindPublic, URL: "http://192.0.2.2:8000", Network: "wired network"})
 }
 
 // vpnVerdict is FlowMeter exposed on a VPN.
 func vpnVerdict() netcheck.Verdict {
+	return exposedOnly(netcheck.Exposure{Interface: "wg0", Address: "100.64.0.7", Kind: netcheck.KindVPN, URL: "http://100.64.0.7:8000", Network: "VPN \u201ccorp\u201d"})
+}
+
+// exposedOnly is FlowMeter exposed on e alone.
+func exposedOnly(e netcheck.Exposure) netcheck.Verdict {
 	v := verdicts["exposed"]
 	l := exposedListener
-	l.ExposedOn = []netcheck.Exposure{{Interface: "wg0", Address: "100.64.0.7", Kind: netcheck.KindVPN, URL: "http://100.64.0.7:8000", Network: "VPN \u201ccorp\u201d"}}
+	l.ExposedOn = []netcheck.Exposure{e}
 	v.Listeners = []netcheck.Listener{l}
 	return v
 }
