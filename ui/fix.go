@@ -284,7 +284,7 @@ func (u *window) stopFlowMeter(p *netcheck.FlowMeterProcess) {
 	err := p.Stop()
 	switch {
 	case errors.Is(err, netcheck.ErrAlreadyStopped):
-		u.say(fmt.Sprintf("FlowMeter (pid %d) already stopped; nothing was signalled. Start it again the way you usually do.", p.PID), false)
+		u.say("FlowMeter had already stopped; nothing was signalled. Start it again the way you usually do.", false)
 	case err != nil:
 		u.say(sentence(err), true)
 	default:
