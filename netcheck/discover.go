@@ -150,5 +150,5 @@ func InstallIn(path string) (string, error) {
 	if isBackend(filepath.Dir(path)) && filepath.Base(path) == "app" {
 		return "", notFlowMeter(fmt.Sprintf("%s is FlowMeter's app folder: choose the FlowMeter folder or its backend folder, one level up", path))
 	}
-	return "", notFlowMeter(fmt.Sprintf("%s has no FlowMeter in it (no backend/app/main.py): choose the FlowMeter folder, the one with backend/ in it", path))
+	return "", notFlowMeter(fmt.Sprintf("%s has no FlowMeter in it: choose the FlowMeter folder, the one with backend/ in it", path))
 }

@@ -146,14 +146,13 @@ func listenerOf(lf ListenerFacts, cause Cause, ifaces []Interface, trust *Store)
 		l.PID, l.Process, l.Cmdline, l.Cwd = o.PID, o.Name, o.Cmdline, o.Cwd
 	}
 	gateways := map[string]string{}
-	names := map[string]string{}
+	names := networkNames(ifaces)
 	categories := map[string]string{}
 	for _, it := range ifaces {
 		categories[it.Name] = it.Profile.Category
 		if it.Gateway != nil && it.Gateway.HardwareAddr != nil {
 			gateways[it.Name] = it.Gateway.HardwareAddr.String()
 		}
-		names[it.Name] = it.Profile.Words()
 	}
 	for _, r := range ReachableAddrs(lf.Socket, ifaces) {
 		if r.Kind == KindLoopback || !lf.Firewall.shown(r, lf.Answered) {
@@ -164,7 +163,7 @@ func listenerOf(lf ListenerFacts, cause Cause, ifaces []Interface, trust *Store)
 			Trusted:          reachTrusted(trust, r, gateways[r.Interface]),
 			URL:              URL(r.Addr, lf.Port),
 			Via:              r.Via.Addr().String(),
-			Network:          names[r.Interface],
+			Network:          networkName(names, r.Interface, r.Kind),
 			FirewallCategory: categories[r.Interface],
 			Firewall:         lf.Firewall.of(r),
 		})

@@ -61,6 +61,7 @@ func exposuresOf(s system.Socket, port int, answered map[netip.Addr]bool, fw Fir
 			gateways[it.Name] = it.Gateway.HardwareAddr.String()
 		}
 	}
+	names := networkNames(ifaces)
 	for _, r := range ReachableAddrs(s, ifaces) {
 		if r.Kind == KindLoopback || !fw.shown(r, answered) {
 			continue
@@ -71,6 +72,7 @@ func exposuresOf(s system.Socket, port int, answered map[netip.Addr]bool, fw Fir
 			URL:      URL(r.Addr, port),
 			Via:      r.Via.Addr().String(),
 			Firewall: fw.of(r),
+			Network:  networkName(names, r.Interface, r.Kind),
 		})
 	}
 	return out

@@ -130,7 +130,7 @@ type Exposure struct {
 	Trusted   bool     `json:"trusted"`
 	URL       string   `json:"url"`
 	// Network names the network for people, as the system does (Wi-Fi
-	// "Costa-Guest", Ethernet, VPN "corp"); "" where it does not.
+	// "Costa-Guest", wired network, VPN "corp", containers on this computer); "" where nothing names it.
 	Network string `json:"network,omitempty"`
 	// FirewallCategory is Windows Firewall's category of that network
 	// (Public, Private, Domain), read-only; "" elsewhere.

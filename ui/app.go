@@ -104,6 +104,7 @@ func runWindow(envPath string, tp *trayPeer, setOpen func(func(env string))) {
 	<-fonts
 	pr := loadPrefs(prefsFile())
 	adopted := pr.adoptFynePrefs(a.Preferences())
+	saveSize := keepWindowSize(w, pr)
 	var p peer
 	if tp != nil {
 		tp.prefs = pr
@@ -126,15 +127,28 @@ func runWindow(envPath string, tp *trayPeer, setOpen func(func(env string))) {
 	} else if setOpen != nil {
 		setOpen(func(env string) { fyne.Do(func() { u.openFor(env) }) })
 	}
-	a.Lifecycle().SetOnStopped(cancel)
+	a.Lifecycle().SetOnStopped(func() { saveSize(); cancel() })
 	a.Run()
 }
 
-// newMainWindow is Localguard's window, empty.
+// newMainWindow is Localguard's window, empty, at its first size.
 func newMainWindow(a fyne.App) fyne.Window {
 	w := a.NewWindow(windowTitle)
-	w.Resize(fyne.NewSize(780, 740))
+	w.Resize(defaultWindowSize)
 	return w
+}
+
+// keepWindowSize gives the window the size it had when last closed, and
+// returns what keeps its size for the next opening, called as it closes
+// (and as Localguard quits). Fyne has no window position to read or set: the desktop
+// places the window.
+func keepWindowSize(w fyne.Window, pr *prefs) (save func()) {
+	if s := pr.windowSize(); s != w.Canvas().Size() {
+		w.Resize(s)
+	}
+	save = func() { pr.setWindowSize(w.Canvas().Size()) }
+	w.SetOnClosed(save)
+	return save
 }
 
 // warmFonts measures a word in each text style the main window uses: the
@@ -152,7 +166,7 @@ func start(ctx context.Context, a fyne.App, w fyne.Window, envPath string, do fu
 	var u *window
 	eng := newEngine(ctx,
 		func(v netcheck.Verdict) { do(func() { u.render(v) }) },
-		func(err error) { do(func() { u.showNoInstall(err); u.tapChoose() }) },
+		func(err error) { do(func() { u.showNoInstall(err) }) },
 	)
 	eng.memoryOnly = func(why error) { do(func() { u.say(sentence(why), false) }) }
 	eng.checked = func(at time.Time) { do(func() { u.showChecked(at) }) }

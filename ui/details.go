@@ -3,10 +3,12 @@ package ui
 import (
 	"cmp"
 	"fmt"
+	"image/color"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -39,34 +41,63 @@ func (u *window) renderFindings(v netcheck.Verdict) {
 }
 
 // renderReach lists every address FlowMeter answers on, with the URL a
-// neighbour would type and the trust toggle.
+// neighbour would type and the trust toggle; with several FlowMeters,
+// under a heading each. The heading "Where it can be reached" shows only
+// over something.
 func (u *window) renderReach(v netcheck.Verdict) {
 	u.reach.RemoveAll()
 	u.trust = nil
 	exposed := 0
+	several := len(v.Listeners) > 1
 	for _, l := range v.Listeners {
+		if several {
+			u.reach.Add(subheading(flowMeterName(l)))
+		}
 		for _, e := range l.ExposedOn {
 			exposed++
 			u.reach.Add(u.exposureRow(e))
 		}
+		if several && len(l.ExposedOn) == 0 {
+			u.reach.Add(plain("From this computer only."))
+		}
 	}
-	// Relays pass FlowMeter on from their own addresses, or carry it to
-	// another host.
+	exposed += u.renderRelays(v)
+	switch {
+	case len(v.Listeners) == 0 && exposed == 0:
+		u.reach.Add(plain("FlowMeter is not running now, so no one can reach it. What matters is where its settings put it at its next start (see Why)."))
+	case exposed == 0 && !several:
+		u.reach.Add(plain("From this computer only."))
+	}
+	if len(u.trust) > 0 {
+		hint := plain("Trust only a network where you know everyone, such as your home or your lab. FlowMeter there counts as safe; untrust it in Settings.")
+		hint.SizeName = theme.SizeNameCaptionText
+		u.reach.Add(hint)
+	}
+}
+
+// renderRelays lists the relays that pass FlowMeter on from their own
+// addresses, or carry it to another host; it returns how many ways in
+// they open.
+func (u *window) renderRelays(v netcheck.Verdict) int {
+	exposed := 0
 	u.relayStop = map[int32]*widget.Button{}
 	for _, r := range v.Relays {
 		if r.Kind == netcheck.RelayTunnel {
 			exposed++
-			u.reach.Add(plain(fmt.Sprintf("Through a tunnel: %s (pid %d) carries FlowMeter to %s, beyond this computer.", r.Program, r.PID, r.Remote)))
+			u.reach.Add(subheading("Through a tunnel"))
+			u.reach.Add(plain(tunnelWords(r)))
 			u.reach.Add(u.relayActions(r))
 			continue
 		}
 		switch {
 		case len(r.ExposedOn) > 0 && r.Kind == netcheck.RelayNAT:
 			// The kernel's own forwarding: no process to name or stop.
-			u.reach.Add(plain(fmt.Sprintf("Through a NAT rule of this computer's kernel (%s), which passes FlowMeter on from port %d:", r.Program, r.Port)))
+			u.reach.Add(subheading("Through a NAT rule of this computer's kernel"))
+			u.reach.Add(plain(fmt.Sprintf("The rule (%s) passes FlowMeter on from port %d, here:", r.Program, r.Port)))
 			u.reach.Add(u.relayActions(r))
 		case len(r.ExposedOn) > 0:
-			u.reach.Add(plain(fmt.Sprintf("Through %s (pid %d), which passes FlowMeter on from port %d:", relayName(r), r.PID, r.Port)))
+			u.reach.Add(subheading("Through " + relayName(r)))
+			u.reach.Add(plain(fmt.Sprintf("It passes FlowMeter on from its own port %d, here:", r.Port)))
 			u.reach.Add(u.relayActions(r))
 		}
 		for _, e := range r.ExposedOn {
@@ -74,16 +105,14 @@ func (u *window) renderReach(v netcheck.Verdict) {
 			u.reach.Add(u.exposureRow(e))
 		}
 	}
-	switch {
-	case len(v.Listeners) == 0:
-		u.reach.Add(plain("FlowMeter is not running now, so no one can reach it. What matters is where its settings put it at its next start (see Why)."))
-	case exposed == 0:
-		u.reach.Add(plain(fmt.Sprintf("From this computer only (FlowMeter listens on %s, port %d).", v.Listeners[0].Address, v.Listeners[0].Port)))
-	default:
-		hint := plain("Trust only a network where you know everyone, such as your home or your lab. FlowMeter there counts as safe; untrust it in Settings.")
-		hint.SizeName = theme.SizeNameCaptionText
-		u.reach.Add(hint)
-	}
+	return exposed
+}
+
+// subheading is a bold line over a group of rows.
+func subheading(text string) *widget.Label {
+	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.Wrapping = fyne.TextWrapWord
+	return l
 }
 
 // relayActions are a relay's buttons: how to fix it at its source, and
@@ -104,26 +133,21 @@ func (u *window) relayActions(r netcheck.Relay) fyne.CanvasObject {
 // askStopRelay asks, then stops the relay: anyone using FlowMeter through
 // it is cut off.
 func (u *window) askStopRelay(r netcheck.Relay) {
-	d := dialog.NewConfirm("Stop this relay?",
-		fmt.Sprintf("Localguard will stop %s (pid %d), as Ctrl-C would. Anyone using FlowMeter through it is cut off; FlowMeter itself keeps running.", relayName(r), r.PID),
-		func(yes bool) {
-			if !yes {
-				return
-			}
-			u.eng.stopRelay(r.PID, func(err error) {
-				u.do(func() {
-					if err != nil {
-						u.say(sentence(err), true)
-						return
-					}
-					u.say(fmt.Sprintf("Stopped %s (pid %d).", relayName(r), r.PID), false)
-				})
+	u.relayAsk = u.ask("Stop this relay?", stopRelayWords(r), "Keep it running", "Stop it", true, func(yes bool) {
+		u.relayAsk = nil
+		if !yes {
+			return
+		}
+		u.eng.stopRelay(r.PID, func(err error) {
+			u.do(func() {
+				if err != nil {
+					u.say(sentence(err), true)
+					return
+				}
+				u.say("Stopped "+relayName(r)+".", false)
 			})
-		}, u.win)
-	d.SetConfirmText("Stop it")
-	d.SetDismissText("Keep it running")
-	u.relayAsk = d
-	d.Show()
+		})
+	})
 }
 
 // relayName names a relay for people.
@@ -137,10 +161,7 @@ func relayName(r netcheck.Relay) string {
 // exposureRow is one interface address: its name and kind, the URL, and
 // the trust toggle.
 func (u *window) exposureRow(e netcheck.Exposure) fyne.CanvasObject {
-	label := e.Interface
-	if e.Network != "" {
-		label = e.Network + " (" + e.Interface + ")"
-	}
+	label := networkLabel(e)
 	if e.FirewallCategory != "" {
 		label += ", a " + e.FirewallCategory + " network to Windows"
 	}
@@ -150,7 +171,7 @@ func (u *window) exposureRow(e netcheck.Exposure) fyne.CanvasObject {
 		kindName += ": " + who
 	}
 	kindName += firewallNote(e)
-	kind := widget.NewLabel(kindName)
+	kind := widget.NewLabel(asSentence(kindName))
 	kind.Wrapping = fyne.TextWrapWord
 	// The URL is in the window's regular face: a monospace one would cost
 	// Fyne another 5 MB of fonts (its emoji and fallback faces are loaded
@@ -225,14 +246,13 @@ func (u *window) setTrust(t *trustToggle, on bool) {
 				t.check.SetChecked(true)
 			}
 		}
-		d := dialog.NewConfirm("Trust this network?", q, func(yes bool) {
+		// Not trusting is the safe choice, and the default.
+		u.trustAsk = u.ask("Trust this network?", q, "Do not trust", "Trust it", false, func(yes bool) {
+			u.trustAsk = nil
 			if u.trustAnswer != nil {
 				u.trustAnswer(yes)
 			}
-		}, u.win)
-		d.SetConfirmText("Trust it")
-		d.SetDismissText("Do not trust")
-		d.Show()
+		})
 		return
 	}
 	t.check.Disable()
@@ -250,35 +270,65 @@ func (u *window) setTrust(t *trustToggle, on bool) {
 }
 
 // renderWhy says what put FlowMeter where it is: per listener the process,
-// the cause and the formula sandbox; without one, the settings.
+// the cause and the formula sandbox (under a heading each when there are
+// several); then the settings. The labels stand in one column, flush
+// left, in every state.
 func (u *window) renderWhy(v netcheck.Verdict) {
 	u.why.RemoveAll()
-	form := widget.NewForm()
+	several := len(v.Listeners) > 1
 	for _, l := range v.Listeners {
-		running := processWords(l)
-		if l.Cwd != "" {
-			running += " in " + l.Cwd
+		if several {
+			u.why.Add(subheading(flowMeterName(l)))
 		}
-		form.Append("Running", wrapped(running))
-		form.Append("Listens on", wrapped(fmt.Sprintf("%s, port %d", l.Address, l.Port)))
-		form.Append("Put there by", wrapped(causeWords(l)))
-		sandbox := wrapped(sandboxWords(l.FormulaSandbox))
+		rows := whyRows(nil, "Running", processWords(l)+inFolder(l.Cwd))
+		rows = whyRows(rows, "Listens on", fmt.Sprintf("%s, port %d", l.Address, l.Port))
+		rows = whyRows(rows, "Put there by", causeWords(l))
+		rows = whyRows(rows, "Formula sandbox", sandboxWords(l.FormulaSandbox))
 		if l.FormulaSandbox == netcheck.SandboxOff {
-			sandbox.Importance = widget.DangerImportance
+			rows[len(rows)-1].(*widget.Label).Importance = widget.DangerImportance
 		}
-		form.Append("Formula sandbox", sandbox)
 		if fw := firewallWhy(l.ExposedOn); fw != "" {
-			form.Append("Firewall", wrapped(fw))
+			rows = whyRows(rows, "Firewall", fw)
 		}
 		if l.PID != 0 && l.PID == u.restarted.pid {
-			form.Append("Its output", wrapped("Localguard started it again; what it prints goes to "+u.restarted.log+"."))
+			rows = whyRows(rows, "Its output", "Localguard started it again; what it prints goes to "+u.restarted.log+".")
 		}
+		u.why.Add(container.New(layout.NewFormLayout(), rows...))
 	}
-	form.Append("Next start", wrapped(settingsWords(v.Env)))
+	rows := whyRows(nil, "Next start", settingsWords(v.Env))
 	if v.Advice != "" {
-		form.Append("To change", wrapped(v.Advice))
+		rows = whyRows(rows, "To change", asSentence(v.Advice))
 	}
-	u.why.Add(form)
+	u.why.Add(container.New(layout.NewFormLayout(), rows...))
+}
+
+// whyRows adds a label and its text to the rows of a Why table.
+func whyRows(rows []fyne.CanvasObject, label, text string) []fyne.CanvasObject {
+	l := widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	return append(rows, whyLabel(l), wrapped(text))
+}
+
+// whyLabels are every label Why's table has in some state: its first
+// column is as wide as the widest, whichever rows a state shows.
+var whyLabels = []string{"Running", "Listens on", "Put there by", "Formula sandbox", "Firewall", "Its output", "Next start", "To change"}
+
+// whyLabel gives a label of Why's table the column's one width.
+func whyLabel(l *widget.Label) fyne.CanvasObject {
+	var w float32
+	for _, s := range whyLabels {
+		w = max(w, widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}).MinSize().Width)
+	}
+	r := canvas.NewRectangle(color.Transparent)
+	r.SetMinSize(fyne.NewSize(w, 0))
+	return container.NewStack(r, l)
+}
+
+// inFolder is " in dir", or "" without one.
+func inFolder(dir string) string {
+	if dir == "" {
+		return ""
+	}
+	return " in " + dir
 }
 
 // plain is a wrapping label.

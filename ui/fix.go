@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -86,6 +87,8 @@ type previewDialog struct {
 func (u *window) tapAction() {
 	v := u.verdict
 	switch {
+	case u.noInstall || u.action.Text == labelChooseFolder:
+		u.tapChoose()
 	case v.Fix != "":
 		u.planAndPreview("")
 	case v.Advice != "":
@@ -133,26 +136,33 @@ func (u *window) showPreview(p *preview) {
 			u.do(func() { pd.d.Hide(); u.applied(p, backup, err) })
 		})
 	})
-	pd.apply.Importance = widget.HighImportance
-	after := "FlowMeter reads the file when it starts: if it is running, it must be restarted for the change to take effect."
+	content := container.NewVBox(
+		plain(intro),
+		widget.NewCard("", "", pd.diff),
+		plain(p.backupWords()),
+		plain(u.afterFixWords(p)),
+	)
+	u.preview = pd
+	pd.d = u.showDialog(title, content, buttons(pd.apply, pd.cancel, pd.apply), 600, func() {
+		if u.preview == pd {
+			u.preview = nil
+		}
+	})
+}
+
+// afterFixWords says what happens after the change: FlowMeter, running
+// or not, reads it at its next start; who loses it.
+func (u *window) afterFixWords(p *preview) string {
+	after := "FlowMeter is not running now: it reads the change when it next starts."
+	if runsHere(u.verdict) {
+		after = "FlowMeter reads the file only when it starts, and it is running now: Localguard then offers to restart it, for the change to take effect."
+	}
 	if p.key == "HOST" {
 		if who := lostAccess(u.verdict); who != "" {
 			after += " " + who
 		}
 	}
-	content := container.NewVBox(
-		plain(intro),
-		widget.NewCard("", "", pd.diff),
-		plain(p.backupWords()),
-		plain(after),
-		container.NewHBox(pd.cancel, pd.apply),
-	)
-	u.preview = pd
-	pd.d = u.showDialog(title, content, 600, func() {
-		if u.preview == pd {
-			u.preview = nil
-		}
-	})
+	return after
 }
 
 // applied reports a written (or refused) change; the verdict that follows
@@ -162,12 +172,16 @@ func (u *window) applied(p *preview, backup string, err error) {
 		u.say("Localguard changed nothing: "+err.Error(), true)
 		return
 	}
-	u.fixed = true
+	u.fixed, u.lastFix = true, p
 	u.peer.fixed()
 	u.undo.Show()
-	text := fmt.Sprintf("Changed %s: line %d now says %s=%s.", p.path, p.line, p.key, p.value)
+	// The settings file's path stands in the footer: the notice names
+	// the line, and the backup beside the file.
+	text := fmt.Sprintf("Changed line %d of the settings file: it now says %s=%s.", p.line, p.key, p.value)
 	if p.exists {
-		text += " The original is kept as " + backup + "."
+		text += " The original is kept beside it, as " + filepath.Base(backup) + "."
+	} else {
+		text = fmt.Sprintf("Created the settings file, with one line: %s=%s.", p.key, p.value)
 	}
 	// It holds while the fix is in place: until an undo.
 	u.sayWhile(text, func(v netcheck.Verdict) bool { return v.UndoAvailable })
@@ -178,15 +192,12 @@ func (u *window) applied(p *preview, backup string, err error) {
 // before Localguard first changed it. FlowMeter may be open to the
 // network again at its next start, hence the question.
 func (u *window) tapUndo() {
-	d := dialog.NewConfirm("Undo the fix?", "Undo puts "+u.verdict.Env.Path+" back as it was: at its next start FlowMeter may be reachable from the network again.", func(yes bool) {
+	u.undoAsk = u.ask("Undo the fix?", undoWords(u.lastFix), "Keep the fix", "Undo", false, func(yes bool) {
+		u.undoAsk = nil
 		if yes {
 			u.undoNow()
 		}
-	}, u.win)
-	d.SetConfirmText("Undo")
-	d.SetDismissText("Keep the fix")
-	u.undoAsk = d
-	d.Show()
+	})
 }
 
 // undoNow puts the file back as it was before the last fix.
@@ -203,14 +214,11 @@ func (u *window) undoNow() {
 			case err != nil:
 				u.say("Could not undo: "+err.Error(), true)
 			default:
-				u.fixed = left > 0
-				text := "Put " + u.verdict.Env.Path + " back exactly as it was before the last fix."
-				if left > 0 {
-					text += fmt.Sprintf(" %d earlier fix(es) can be undone too: press Undo again.", left)
-				} else {
+				u.fixed, u.lastFix = left > 0, nil
+				if left == 0 {
 					u.undo.Hide()
 				}
-				u.say(text, false)
+				u.say(undoneWords(left), false)
 			}
 		})
 	})
@@ -257,17 +265,12 @@ func (u *window) tapStop() {
 		sd.d.Hide()
 		u.restartFlowMeter(l, process)
 	})
-	sd.restart.Importance = widget.DangerImportance
-	content := container.NewVBox(
-		plain("Localguard will stop "+processWords(l)+", as Ctrl-C in its terminal would, and start it again the same way, in the same folder: it will read the fixed settings and listen on this computer only."),
-		warning,
-	)
+	content := container.NewVBox(plain(restartWords(l, netcheck.LogDir())), warning)
 	if note := restartNote(l); note != "" {
 		content.Add(plain(note))
 	}
-	content.Add(container.NewHBox(sd.keep, sd.stop, sd.restart))
 	u.stopAsk = sd
-	sd.d = u.showDialog("Restart FlowMeter now?", content, 560, func() {
+	sd.d = u.showDialog("Restart FlowMeter now?", content, buttons(sd.restart, sd.keep, sd.stop, sd.restart), 560, func() {
 		sd.process.Release() // after Stop or Keep, nothing is held any more
 		if u.stopAsk == sd {
 			u.stopAsk = nil
@@ -284,7 +287,7 @@ func (u *window) stopFlowMeter(p *netcheck.FlowMeterProcess) {
 	err := p.Stop()
 	switch {
 	case errors.Is(err, netcheck.ErrAlreadyStopped):
-		u.say(fmt.Sprintf("FlowMeter (pid %d) already stopped; nothing was signalled. Start it again the way you usually do.", p.PID), false)
+		u.say("FlowMeter had already stopped; nothing was signalled. Start it again the way you usually do.", false)
 	case err != nil:
 		u.say(sentence(err), true)
 	default:
@@ -316,7 +319,7 @@ type howToDialog struct {
 func (u *window) showHowTo(v netcheck.Verdict) {
 	hd := &howToDialog{}
 	hd.text = widget.NewMultiLineEntry()
-	hd.text.SetText(v.Advice)
+	hd.text.SetText(v.Advice) // the exact text, to copy
 	hd.text.Wrapping = fyne.TextWrapWord
 	hd.text.TextStyle = fyne.TextStyle{Monospace: true}
 	hd.text.SetMinRowsVisible(3)
@@ -324,16 +327,14 @@ func (u *window) showHowTo(v netcheck.Verdict) {
 		u.app.Clipboard().SetContent(v.Advice)
 		hd.copy.SetText("Copied")
 	})
-	hd.copy.Importance = widget.HighImportance
 	hd.close = widget.NewButton("Close", func() { hd.d.Hide() })
 	content := container.NewVBox(
 		plain("FlowMeter is not on the network because of its settings file, so changing the file would not help. Change this instead, then restart FlowMeter:"),
 		hd.text,
-		container.NewHBox(hd.copy, hd.close),
 		plain("Localguard checks again by itself and turns green when FlowMeter is local-only."),
 	)
 	u.howTo = hd
-	hd.d = u.showDialog("How to make FlowMeter local-only", content, 560, func() {
+	hd.d = u.showDialog("How to make FlowMeter local-only", content, buttons(hd.copy, hd.close, hd.copy), 560, func() {
 		if u.howTo == hd {
 			u.howTo = nil
 		}

@@ -24,8 +24,8 @@ func TestFixAndUndo(t *testing.T) {
 	if h.u.action.Hidden || h.u.action.Text != labelMakeLocal {
 		t.Fatalf("at risk, the one button should read %q and show; it reads %q (hidden %v)", labelMakeLocal, h.u.action.Text, h.u.action.Hidden)
 	}
-	if h.u.installPath.Text != env {
-		t.Errorf("the install path shown is %q, want %q", h.u.installPath.Text, env)
+	if h.u.installPath.Full() != env {
+		t.Errorf("the install path shown is %q, want %q", h.u.installPath.Full(), env)
 	}
 
 	test.Tap(h.u.action)
@@ -49,7 +49,7 @@ func TestFixAndUndo(t *testing.T) {
 	if h.u.undo.Hidden {
 		t.Error("Undo is not offered after the fix")
 	}
-	if !strings.Contains(h.u.notice.Text, env+".localguard-backup-1") {
+	if !strings.Contains(h.u.notice.Text, "beside it, as .env.localguard-backup-1") {
 		t.Errorf("the window does not say where the backup is: %q", h.u.notice.Text)
 	}
 	if _, err := os.Stat(env + ".localguard-backup-1"); err != nil {

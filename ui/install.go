@@ -27,17 +27,31 @@ func (u *window) tapChoose() {
 		}
 		u.chooseInstall(env)
 	}, u.win)
+	// It says what to choose; folders are listed one per line, their
+	// names whole (the grid breaks them mid-word).
+	d.SetTitleText("Choose the FlowMeter folder (the one with backend/ in it)")
+	d.SetConfirmText("Use this folder")
+	d.SetView(dialog.ListView)
 	if start := u.verdict.Env.Path; start != "" {
 		if uri, err := storage.ListerForURI(storage.NewFileURI(filepath.Dir(start))); err == nil {
 			d.SetLocation(uri)
 		}
 	}
-	d.Resize(fyne.NewSize(640, 480))
+	d.Resize(dialogSizeIn(fyne.NewSize(640, 480), u.win.Canvas().Size()))
+	u.folder = d
+	d.SetOnClosed(func() {
+		if u.folder == d {
+			u.folder = nil
+		}
+	})
 	d.Show()
 }
 
 // chooseInstall watches the install whose settings file is envPath.
 func (u *window) chooseInstall(envPath string) {
+	// Nothing said of the install before (a wrong folder) holds for this
+	// one.
+	u.clearNotice()
 	u.installPath.SetText(envPath)
 	u.title.SetText("Checking FlowMeter…")
 	u.fixed = false

@@ -2,7 +2,10 @@ package ui
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
@@ -25,6 +28,9 @@ const (
 	labelChange     = "Choose folder…"
 	labelTrust      = "I trust this network"
 	labelFindingFix = "Make safe…"
+	// labelChooseFolder opens the folder chooser when no FlowMeter is
+	// known.
+	labelChooseFolder = "Choose the FlowMeter folder…"
 )
 
 // windowTitle starts with "Localguard", as the desktop shows it.
@@ -78,8 +84,12 @@ func passingHeader(v netcheck.Verdict, known bool, last lastAction) (h header, o
 		return header{title: "Checking FlowMeter…", sentence: "Localguard is looking at FlowMeter's settings and at this computer's networks.",
 			importance: widget.MediumImportance, shield: shieldFor(netcheck.StatusError)}, true
 	case v.Status == netcheck.StatusError:
-		return header{title: "Localguard cannot tell", sentence: windowWords(v.Message),
-			importance: widget.MediumImportance, shield: shieldFor(netcheck.StatusError)}, true
+		h := header{title: "Localguard cannot tell", sentence: windowWords(v.Message),
+			importance: widget.MediumImportance, shield: shieldFor(netcheck.StatusError)}
+		if h.sentence == noInstallWords {
+			h.action = labelChooseFolder
+		}
+		return h, true
 	}
 	if _, ok := restartFor(v); ok {
 		return header{title: "Fixed — restart FlowMeter to finish",
@@ -103,12 +113,69 @@ func passingHeader(v netcheck.Verdict, known bool, last lastAction) (h header, o
 
 // exposedHeader is the header of an exposed FlowMeter.
 func exposedHeader(v netcheck.Verdict) header {
-	s := "Anyone on " + joinNames(untrustedNetworks(v)) + " can open FlowMeter and read every dataset in it."
+	what := "read every dataset in it"
 	if sandboxOff(v) {
-		s = "Anyone on " + joinNames(untrustedNetworks(v)) + " can open FlowMeter and run any program on this computer: its formula sandbox is off."
+		what = "run any program on this computer: its formula sandbox is off"
 	}
-	return header{title: "Exposed — others can reach FlowMeter", sentence: s,
+	return header{title: "Exposed — others can reach FlowMeter", sentence: exposedSentence(v, what),
 		importance: widget.DangerImportance, action: actionLabel(v), shield: shieldFor(netcheck.StatusExposed)}
+}
+
+// exposedSentence says who can open FlowMeter and do what: anyone on the
+// networks named, this computer's containers, whoever is at a tunnel's
+// far end.
+func exposedSentence(v netcheck.Verdict, what string) string {
+	var nets []string
+	virtual, tunnel := false, false
+	for _, e := range untrustedExposures(v) {
+		switch {
+		case e.Kind == netcheck.KindVirtual:
+			virtual = true
+		case !contains(nets, networkPhrase(e)):
+			nets = append(nets, networkPhrase(e))
+		}
+	}
+	for _, r := range v.Relays {
+		tunnel = tunnel || r.Kind == netcheck.RelayTunnel
+	}
+	var s string
+	switch {
+	case len(nets) > 0:
+		s = "Anyone on " + joinNames(nets) + " can open FlowMeter and " + what + "."
+		if virtual {
+			s += " So can the containers and virtual machines on this computer."
+		}
+	case virtual:
+		s = "The containers and virtual machines on this computer can open FlowMeter and " + what + "."
+	case tunnel:
+		return "A tunnel carries FlowMeter beyond this computer: anyone who reaches its far end can open FlowMeter and " + what + "."
+	default:
+		return "Others can open FlowMeter and " + what + "."
+	}
+	if tunnel {
+		s += " A tunnel also carries it beyond this computer."
+	}
+	return s
+}
+
+// untrustedExposures are the addresses of FlowMeter and of its relays on
+// networks not trusted.
+func untrustedExposures(v netcheck.Verdict) []netcheck.Exposure {
+	var out []netcheck.Exposure
+	add := func(es []netcheck.Exposure) {
+		for _, e := range es {
+			if !e.Trusted {
+				out = append(out, e)
+			}
+		}
+	}
+	for _, l := range v.Listeners {
+		add(l.ExposedOn)
+	}
+	for _, r := range v.Relays {
+		add(r.ExposedOn)
+	}
+	return out
 }
 
 // atRiskHeader is the header of a FlowMeter local now (or on trusted
@@ -118,7 +185,7 @@ func atRiskHeader(v netcheck.Verdict) header {
 	s := "Only this computer can reach FlowMeter now, but its settings would open it to the network at its next start."
 	switch {
 	case trusted != "":
-		s = "Only this computer and networks you trust (" + trusted + ") can reach FlowMeter now, but its settings open it to any network this computer joins."
+		s = "Only this computer and the networks you trust can reach FlowMeter now (" + trusted + "), but its settings open it to any network this computer joins."
 	case len(v.Listeners) == 0:
 		s = "FlowMeter is not running; its settings would open it to the network when it starts."
 	}
@@ -140,7 +207,7 @@ func safeHeader(v netcheck.Verdict) header {
 	s := "Only this computer can reach FlowMeter."
 	switch {
 	case trusted != "":
-		s = "Only this computer and networks you trust (" + trusted + ") can reach FlowMeter."
+		s = "Only this computer and the networks you trust can reach FlowMeter: " + trusted + "."
 	case len(v.Listeners) == 0:
 		s = "FlowMeter is not running; when it starts, it will listen on this computer only."
 	}
@@ -161,7 +228,7 @@ func windowWords(msg string) string {
 }
 
 // untrustedNetworks and trustedNetworks name the networks FlowMeter
-// answers on, as people know them.
+// answers on, as people know them, with their interfaces.
 func untrustedNetworks(v netcheck.Verdict) []string { return networks(v, false) }
 
 func trustedNetworks(v netcheck.Verdict) string { return joinNames(networks(v, true)) }
@@ -170,11 +237,7 @@ func networks(v netcheck.Verdict, trusted bool) []string {
 	var names []string
 	add := func(exposures []netcheck.Exposure) {
 		for _, e := range exposures {
-			name := e.Network
-			if name == "" {
-				name = e.Interface
-			}
-			if e.Trusted == trusted && !(e.Blocked() && !trusted) && !contains(names, name) {
+			if name := networkLabel(e); e.Trusted == trusted && !(e.Blocked() && !trusted) && !contains(names, name) {
 				names = append(names, name)
 			}
 		}
@@ -210,6 +273,72 @@ func keptOutByFirewall(v netcheck.Verdict) bool {
 		}
 	}
 	return false
+}
+
+// networkLabel names an exposure's network as people know it, with its
+// interface: wired network (eth0), Wi-Fi “Costa-Guest” (wlan0); by the
+// interface alone where nothing names it.
+func networkLabel(e netcheck.Exposure) string {
+	if e.Network == "" {
+		return e.Interface
+	}
+	return e.Network + " (" + e.Interface + ")"
+}
+
+// networkPhrase is a network in a sentence: "the wired network (eth0)",
+// "the network “Home” (wlan0)", "the local network of eth0".
+func networkPhrase(e netcheck.Exposure) string {
+	switch {
+	case e.Network == "":
+		kind, _ := e.Kind.Words()
+		return "the " + kind + " of " + e.Interface
+	case strings.HasPrefix(e.Network, "\u201c"):
+		return "the network " + networkLabel(e)
+	}
+	return "the " + networkLabel(e)
+}
+
+// flowMeterName tells one FlowMeter from another: its port, and the
+// folder of its checkout when known.
+func flowMeterName(l netcheck.Listener) string {
+	name := fmt.Sprintf("FlowMeter on port %d", l.Port)
+	if l.Cwd == "" {
+		return name
+	}
+	dir := l.Cwd
+	if filepath.Base(dir) == "backend" {
+		dir = filepath.Dir(dir)
+	}
+	return name + ", from the folder \u201c" + filepath.Base(dir) + "\u201d"
+}
+
+// tunnelWords says where a tunnel carries FlowMeter.
+func tunnelWords(r netcheck.Relay) string {
+	to := "another computer"
+	if r.Remote != "" {
+		to = r.Remote
+	}
+	return "A tunnel (" + relayName(r) + ") carries FlowMeter to " + to + ", beyond this computer: anyone who reaches that end can open FlowMeter."
+}
+
+// stopRelayWords is the question stopping a relay asks.
+func stopRelayWords(r netcheck.Relay) string {
+	return "Localguard will stop " + relayName(r) + ". Anyone using FlowMeter through it is cut off; FlowMeter itself keeps running."
+}
+
+// asSentence is a clause as a sentence: a capital first, a full stop
+// last.
+func asSentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(r)) + s[n:]
+	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") {
+		s += "."
+	}
+	return s
 }
 
 // joinNames joins "a", "b" and "c" as "a, b and c".
@@ -408,7 +537,8 @@ func trustQuestion(e netcheck.Exposure, on bool) string {
 }
 
 // lostAccess says who loses FlowMeter when it becomes local-only: the
-// colleagues who open it from their own computers now.
+// colleagues who open it from their own computers now. The containers and
+// virtual machines of this computer are no colleagues.
 func lostAccess(v netcheck.Verdict) string {
 	var urls, guests []string
 	for _, l := range v.Listeners {
@@ -433,4 +563,55 @@ func lostAccess(v netcheck.Verdict) string {
 		out = append(out, "Containers and virtual machines on this computer (at "+joinNames(guests)+") will no longer reach it either.")
 	}
 	return strings.Join(out, " ")
+}
+
+// runsHere reports whether a FlowMeter of the install runs now.
+func runsHere(v netcheck.Verdict) bool {
+	for _, l := range v.Listeners {
+		if l.EnvPath == "" || l.EnvPath == v.Env.Path {
+			return true
+		}
+	}
+	return false
+}
+
+// undoWords is Undo's question: the line it puts back, when the window
+// applied the fix (last), and what that does at FlowMeter's next start.
+func undoWords(last *preview) string {
+	if last != nil && last.key == "HOST" {
+		if !last.exists {
+			return "Undo removes the settings file, which Localguard created. FlowMeter then listens on every network again at its next start (its default, HOST=0.0.0.0): others can reach it there."
+		}
+		for _, d := range last.diff {
+			if d.op == '-' {
+				return fmt.Sprintf("Undo puts line %d of the settings file back to %s. FlowMeter reads it at its next start, and others on the network can then reach it again.", d.line, d.text)
+			}
+		}
+	}
+	return "Undo puts the settings file back exactly as it was before Localguard's last fix. If that file put FlowMeter on the network, others can reach it again at its next start."
+}
+
+// undoneWords says what Undo did, and how many fixes are left to undo.
+func undoneWords(left int) string {
+	text := "Localguard put the settings file back exactly as it was before the last fix."
+	switch {
+	case left == 1:
+		text += " One earlier fix can be undone too: press Undo again."
+	case left > 1:
+		text += fmt.Sprintf(" %d earlier fixes can be undone too: press Undo again for each.", left)
+	}
+	return text
+}
+
+// restartWords is the restart's question: what Localguard will do, and
+// that FlowMeter's output goes to a log file from now on.
+func restartWords(l netcheck.Listener, logDir string) string {
+	how := "the same way"
+	if l.Cmdline != "" {
+		how = "the same way (" + l.Cmdline + ")"
+	}
+	if l.Cwd != "" {
+		how += ", in the same folder"
+	}
+	return "Localguard will stop FlowMeter and start it again " + how + ": it then reads the fixed settings and listens on this computer only. From now on, what FlowMeter prints goes to a log file in " + logDir + ", not to a terminal."
 }

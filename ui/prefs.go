@@ -34,6 +34,43 @@ type prefValues struct {
 	IntervalSeconds int   `json:"interval_seconds,omitempty"`
 	Notifications   *bool `json:"notifications,omitempty"`
 	ToldTray        bool  `json:"told_tray,omitempty"`
+	// WindowWidth and WindowHeight are the window's size when it was
+	// last closed, so that it opens again as the user left it.
+	WindowWidth  float32 `json:"window_width,omitempty"`
+	WindowHeight float32 `json:"window_height,omitempty"`
+}
+
+// defaultWindowSize is the window's size at its first opening.
+var defaultWindowSize = fyne.NewSize(800, 600)
+
+// minWindowSize is the smallest size kept: the window is laid out for
+// 600×400 and up.
+var minWindowSize = fyne.NewSize(600, 400)
+
+// windowSize is the size the window opens at: as it was last closed, or
+// the default.
+func (p *prefs) windowSize() fyne.Size {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.v.WindowWidth <= 0 || p.v.WindowHeight <= 0 {
+		return defaultWindowSize
+	}
+	return fyne.NewSize(p.v.WindowWidth, p.v.WindowHeight).Max(minWindowSize)
+}
+
+// setWindowSize keeps the window's size for its next opening; an
+// unchanged size writes nothing.
+func (p *prefs) setWindowSize(s fyne.Size) error {
+	if s.Width <= 0 || s.Height <= 0 {
+		return nil
+	}
+	p.mu.Lock()
+	same := p.v.WindowWidth == s.Width && p.v.WindowHeight == s.Height
+	p.mu.Unlock()
+	if same {
+		return nil
+	}
+	return p.change(func(v *prefValues) { v.WindowWidth, v.WindowHeight = s.Width, s.Height })
 }
 
 // prefsFile is the settings file: beside the store, in Localguard's
@@ -118,6 +155,14 @@ func (p *prefs) setToldTray() error {
 // holds for this run.
 func (p *prefs) change(f func(*prefValues)) error {
 	p.mu.Lock()
+	// What the other process wrote since (the window's size, written as
+	// it closed) is kept: the change applies to the file as it is now.
+	if p.path != "" {
+		var now prefValues
+		if b, err := envfix.ReadFile(p.path); err == nil && json.Unmarshal(b, &now) == nil {
+			p.v = now
+		}
+	}
 	f(&p.v)
 	v := p.v
 	p.mu.Unlock()

@@ -224,8 +224,8 @@ func TestRenderWidgets(t *testing.T) {
 			if (len(u.trust) > 0) != tt.trusting {
 				t.Errorf("%d trust toggles, want some: %v", len(u.trust), tt.trusting)
 			}
-			if u.installPath.Text != v.Env.Path {
-				t.Errorf("install path %q, want %q", u.installPath.Text, v.Env.Path)
+			if u.installPath.Full() != v.Env.Path {
+				t.Errorf("install path %q, want %q", u.installPath.Full(), v.Env.Path)
 			}
 		})
 	}
@@ -258,8 +258,8 @@ func TestShowHowCopies(t *testing.T) {
 func TestStopAsksFirst(t *testing.T) {
 	u := newStill(t)
 	u.render(verdicts["restart-needed"])
-	if !strings.Contains(u.restartText.Text, "python3 -m app.main (pid 4242)") {
-		t.Errorf("the restart text does not name the process: %q", u.restartText.Text)
+	if why := allText(u.why); !strings.Contains(why, "python3 -m app.main (pid 4242)") {
+		t.Errorf("Why does not name the process: %q", why)
 	}
 	held := false
 	holdFlowMeter = func(pid int32, _ string) (*netcheck.FlowMeterProcess, error) {

@@ -98,8 +98,8 @@ func TestFixRestartStop(t *testing.T) {
 	fm := flowMeter(t, env)
 	h := newHarness(t, env)
 	fixUntilRestart(t, h)
-	if want := fmt.Sprintf("pid %d", fm.Process.Pid); !strings.Contains(h.u.restartText.Text, want) {
-		t.Errorf("the restart text does not name the process (%s): %q", want, h.u.restartText.Text)
+	if want := fmt.Sprintf("pid %d", fm.Process.Pid); !strings.Contains(allText(h.u.why), want) {
+		t.Errorf("Why does not name the process (%s): %q", want, allText(h.u.why))
 	}
 	if h.u.title.Text != "Fixed — restart FlowMeter to finish" {
 		t.Errorf("title %q", h.u.title.Text)

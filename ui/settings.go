@@ -63,10 +63,10 @@ func (u *window) tapSettings() {
 	// The list scrolls in a fixed height: removing a network does not
 	// shrink and re-centre the dialog under the pointer.
 	list := container.NewVScroll(sd.trusted)
-	list.SetMinSize(fyne.NewSize(500, 160))
-	content := container.NewVBox(form, section("Trusted networks"), list, container.NewHBox(sd.close))
+	list.SetMinSize(fyne.NewSize(0, 120))
+	content := container.NewVBox(form, section("Trusted networks"), list)
 	u.settings = sd
-	sd.d = u.showDialog("Settings", content, 560, func() {
+	sd.d = u.showDialog("Settings", content, buttons(sd.close, sd.close), 560, func() {
 		if u.settings == sd {
 			u.settings = nil
 		}
@@ -136,12 +136,9 @@ func networkWords(n netcheck.Network) string {
 	return fmt.Sprintf("%s (%s)", n.Interface, n.Subnet)
 }
 
-// autostartWords says what starting at login does: which program, and
-// that it starts hidden in the tray.
+// autostartWords says what starting at login does: that Localguard
+// starts hidden in the tray. The program's path, which would make the
+// dialog wider than the window, is in the README.
 func autostartWords() string {
-	exe, err := executable()
-	if err != nil {
-		return "Start Localguard when I log in, hidden in the tray"
-	}
-	return "Start Localguard when I log in, hidden in the tray (" + exe + ")"
+	return "Start Localguard when I log in, hidden in the tray"
 }

@@ -38,16 +38,20 @@ type window struct {
 	notice  *widget.Label // what the last action did, or why it failed
 
 	// The restart that finishes a fix.
-	restart     *fyne.Container
-	restartText *widget.Label
-	stop        *widget.Button
+	stop *widget.Button
 
+	// The details, which scroll under the header: each heading shows
+	// only with something under it.
+	scroll      *container.Scroll
+	top         *fyne.Container // the header, pinned over the details
 	findings    *fyne.Container
 	findingFix  map[string]*widget.Button
+	reachTitle  *widget.Label
 	reach       *fyne.Container
 	trust       []*trustToggle
+	whyTitle    *widget.Label
 	why         *fyne.Container
-	installPath *widget.Label
+	installPath *pathLabel
 	choose      *widget.Button
 	checkNow    *widget.Button
 	settingsBtn *widget.Button
@@ -58,12 +62,16 @@ type window struct {
 	howTo    *howToDialog
 	stopAsk  *stopDialog
 	settings *settingsDialog
+	folder   *dialog.FileDialog
 	// relayStop are the relays' Stop buttons, by pid; relayAsk the
 	// question stopping one asks, while it is open.
 	relayStop map[int32]*widget.Button
-	relayAsk  *dialog.ConfirmDialog
+	relayAsk  *question
 	// undoAsk is Undo's question, while it is open.
-	undoAsk *dialog.ConfirmDialog
+	undoAsk *question
+	// trustAsk is the question trusting a public address or a VPN asks,
+	// while it is open.
+	trustAsk *question
 	// trustAnswer answers the question trusting a network asks, while it
 	// is open.
 	trustAnswer func(yes bool)
@@ -73,7 +81,10 @@ type window struct {
 	known     bool // a verdict has arrived
 	noInstall bool
 	fixed     bool // a fix was applied in this run; Undo is offered
-	last      lastAction
+	// lastFix is the fix applied last in this run, which Undo's question
+	// names; nil when the fix to undo is an earlier run's.
+	lastFix *preview
+	last    lastAction
 	// stoppedPID is the FlowMeter process the user stopped.
 	stoppedPID int32
 	// restarted is the FlowMeter the window started again, whose log the
@@ -117,24 +128,20 @@ func newWindow(a fyne.App, w fyne.Window, eng *engine, do func(func()), p peer, 
 	u.notice.Wrapping = fyne.TextWrapWord
 	u.notice.Hide()
 
-	u.restartText = widget.NewLabel("")
-	u.restartText.Wrapping = fyne.TextWrapWord
-	u.restartText.Importance = widget.WarningImportance
 	u.stop = widget.NewButtonWithIcon(labelStop, theme.ViewRefreshIcon(), u.tapStop)
 	u.stop.Importance = widget.DangerImportance
-	u.restart = container.NewVBox(u.restartText)
-	u.restart.Hide()
 	u.stop.Hide()
 
 	u.findings = container.NewVBox()
 	u.findingFix = map[string]*widget.Button{}
+	u.reachTitle = section("Where it can be reached")
 	u.reach = container.NewVBox()
+	u.whyTitle = section("Why")
 	u.why = container.NewVBox()
-	u.installPath = widget.NewLabel("")
-	// A path is cut with an ellipsis, never broken mid-word; it stays
-	// selectable whole.
-	u.installPath.Truncation = fyne.TextTruncateEllipsis
-	u.installPath.Selectable = true
+	u.hideDetails()
+	// A path too long for the window loses its middle, never its file
+	// name; it stays selectable whole.
+	u.installPath = newPathLabel()
 	u.choose = widget.NewButtonWithIcon(labelChange, theme.FolderOpenIcon(), u.tapChoose)
 	u.checkNow = widget.NewButtonWithIcon(labelCheckNow, theme.ViewRefreshIcon(), u.tapCheckNow)
 	u.settingsBtn = widget.NewButtonWithIcon(labelSettings, theme.SettingsIcon(), u.tapSettings)
@@ -151,26 +158,45 @@ func (u *window) layout() fyne.CanvasObject {
 	header := container.NewBorder(nil, nil, container.NewVBox(u.shield), nil,
 		// The notice stands under the buttons, so that they never move as
 		// it comes and goes.
-		container.NewVBox(u.title, u.message, u.restart,
+		container.NewVBox(u.title, u.message,
 			container.NewHBox(u.action, u.stop, u.undo), u.notice))
-	details := container.NewVBox(
-		u.findings,
-		section("Where it can be reached"), u.reach,
-		section("Why"), u.why,
-	)
+	details := container.NewVBox(u.findings, u.reachTitle, u.reach, u.whyTitle, u.why)
 	footer := container.NewVBox(
 		widget.NewSeparator(),
 		container.NewBorder(nil, nil, widget.NewLabelWithStyle("FlowMeter settings file:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), u.choose, u.installPath),
 		container.NewHBox(u.checkNow, u.settingsBtn, layout.NewSpacer(), u.checked),
 	)
-	// Everything but the footer scrolls, the header too: at 600×400 nothing
-	// is cut, and the window never grows itself to fit its content.
-	return container.NewBorder(nil, footer, nil, nil,
-		container.NewVScroll(container.NewVBox(container.NewPadded(header), widget.NewSeparator(), container.NewPadded(details))))
+	// The header (the status and its one button) and the footer stay; the
+	// details scroll between them: at 600×400 nothing is cut, the status
+	// never scrolls out of sight, and the window never grows itself to fit
+	// its content.
+	u.scroll = container.NewVScroll(container.NewPadded(details))
+	u.top = container.NewVBox(container.NewPadded(header), widget.NewSeparator())
+	// In this order, so that Tab reaches the header's buttons first.
+	return container.New(layout.NewBorderLayout(u.top, footer, nil, nil), u.top, u.scroll, footer)
+}
+
+// hideDetails empties the details and hides their headings: nothing is
+// known to put under them.
+func (u *window) hideDetails() {
+	u.findings.RemoveAll()
+	u.reach.RemoveAll()
+	u.why.RemoveAll()
+	u.trust = nil
+	for _, o := range []fyne.CanvasObject{u.reachTitle, u.reach, u.whyTitle, u.why} {
+		o.Hide()
+	}
+}
+
+// showDetails shows the headings again, over what render put there.
+func (u *window) showDetails() {
+	for _, o := range []fyne.CanvasObject{u.reachTitle, u.reach, u.whyTitle, u.why} {
+		o.Show()
+	}
 }
 
 // section is a heading in the details.
-func section(title string) fyne.CanvasObject {
+func section(title string) *widget.Label {
 	l := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	l.SizeName = theme.SizeNameSubHeadingText
 	return l
@@ -198,6 +224,10 @@ func (u *window) render(v netcheck.Verdict) {
 		}
 		u.noticeFresh = false
 	}
+	if h.title != u.title.Text || u.noInstall {
+		// Another state: its details are read from the top.
+		u.scroll.ScrollToTop()
+	}
 	u.verdict, u.known, u.noInstall = v, true, false
 	u.shield.Resource = h.shield.vector
 	u.shield.Refresh()
@@ -215,12 +245,14 @@ func (u *window) render(v netcheck.Verdict) {
 	u.undo.Hidden = !u.fixed && !v.UndoAvailable
 	u.undo.Refresh()
 	u.renderRestart(v)
+	u.showDetails()
 	u.renderFindings(v)
 	u.renderReach(v)
 	u.renderWhy(v)
 	u.installPath.SetText(v.Env.Path)
 	u.showChecked(u.now())
 	u.peer.verdict(v)
+	u.relayout()
 	if u.onRender != nil {
 		u.onRender()
 	}
@@ -228,14 +260,11 @@ func (u *window) render(v netcheck.Verdict) {
 
 // renderRestart offers to stop FlowMeter when only its restart is left.
 func (u *window) renderRestart(v netcheck.Verdict) {
-	l, ok := restartFor(v)
-	if !ok {
-		u.restart.Hide()
+	// Which process still runs, and its pid, is told under Why.
+	if _, ok := restartFor(v); !ok {
 		u.stop.Hide()
 		return
 	}
-	u.restartText.SetText("Still running with the old settings: " + processWords(l) + ".")
-	u.restart.Show()
 	u.stop.Show()
 }
 
@@ -263,7 +292,7 @@ func (u *window) showChecked(at time.Time) {
 
 // noInstallWords is what the window says when it found no FlowMeter: in
 // its own words, never the command line's flags.
-const noInstallWords = "Localguard did not find FlowMeter on this computer. Choose the FlowMeter folder (the one with backend/ in it) below; meanwhile Localguard keeps looking, and moves on by itself when FlowMeter starts."
+const noInstallWords = "Localguard did not find FlowMeter on this computer. Choose its folder (the one with backend/ in it); meanwhile Localguard keeps looking, and moves on by itself when FlowMeter starts."
 
 // showNoInstall asks for the FlowMeter folder when none was found.
 func (u *window) showNoInstall(err error) {
@@ -274,9 +303,17 @@ func (u *window) showNoInstall(err error) {
 	u.title.Importance = widget.MediumImportance
 	u.title.SetText("Which FlowMeter should Localguard guard?")
 	u.message.SetText(noInstallWords)
-	u.action.Hide()
+	// The one button chooses the folder; the chooser never opens by
+	// itself over the window.
+	u.action.SetText(labelChooseFolder)
+	u.action.Show()
+	u.undo.Hide()
+	u.stop.Hide()
+	u.hideDetails()
+	u.scroll.ScrollToTop()
 	u.installPath.SetText("none chosen yet")
 	u.checked.SetText("")
+	u.relayout()
 	if u.onRender != nil {
 		u.onRender()
 	}
@@ -288,9 +325,19 @@ func (u *window) say(text string, important bool) {
 	if important {
 		u.notice.Importance = widget.DangerImportance
 	}
-	u.notice.SetText(text)
+	u.notice.SetText(asSentence(text))
 	u.notice.Show()
 	u.noticeFresh, u.noticeKeep = true, nil
+	u.relayout()
+}
+
+// relayout lays the window out again for a header that grew or shrank
+// (a button or the notice shown or hidden, a longer sentence), so that
+// the details below it move at once.
+func (u *window) relayout() {
+	if c := u.win.Content(); c != nil {
+		c.Refresh()
+	}
 }
 
 // sayWhile shows a notice that holds as long as keep says so.
@@ -303,63 +350,14 @@ func (u *window) clearNotice() {
 	u.notice.SetText("")
 	u.notice.Hide()
 	u.noticeKeep = nil
+	u.relayout()
 }
 
 func (u *window) tapCheckNow() {
+	if u.noticeKeep == nil {
+		// What was said belongs to the state before this check.
+		u.clearNotice()
+	}
 	u.checked.SetText("Checking…")
 	u.eng.checkNow()
-}
-
-// showDialog opens a dialog that brings its own buttons, width wide;
-// closed runs when it closes, however it closes.
-//
-// Esc cancels it and Enter confirms it: Enter taps its main button (the
-// one of high or danger importance), or closes a dialog that has none.
-func (u *window) showDialog(title string, content fyne.CanvasObject, width float32, closed func()) dialog.Dialog {
-	d := dialog.NewCustomWithoutButtons(title, content, u.win)
-	c := u.win.Canvas()
-	before := c.OnTypedKey()
-	main := mainButton(content)
-	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
-		switch ev.Name {
-		case fyne.KeyEscape:
-			d.Hide()
-		case fyne.KeyReturn, fyne.KeyEnter:
-			if main != nil && !main.Disabled() && !main.Hidden && main.OnTapped != nil {
-				main.OnTapped()
-				return
-			}
-			if main == nil {
-				d.Hide()
-			}
-		}
-	})
-	d.SetOnClosed(func() {
-		c.SetOnTypedKey(before)
-		if closed != nil {
-			closed()
-		}
-	})
-	d.Resize(fyne.NewSize(width, 0))
-	d.Show()
-	return d
-}
-
-// mainButton is the first button of high or danger importance in o.
-func mainButton(o fyne.CanvasObject) *widget.Button {
-	switch w := o.(type) {
-	case *widget.Button:
-		if w.Importance == widget.HighImportance || w.Importance == widget.DangerImportance {
-			return w
-		}
-	case *fyne.Container:
-		for _, c := range w.Objects {
-			if b := mainButton(c); b != nil {
-				return b
-			}
-		}
-	case *widget.Card:
-		return mainButton(w.Content)
-	}
-	return nil
 }

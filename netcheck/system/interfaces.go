@@ -53,7 +53,11 @@ func Interfaces() ([]Interface, error) {
 		if err != nil {
 			continue // the interface went away
 		}
-		it := Interface{Name: ni.Name, Index: ni.Index, Flags: ni.Flags, Gateway: gws[ni.Name], Profile: profiles[ni.Name], Link: links[ni.Name]}
+		profile, ok := profiles[ni.Name]
+		if !ok {
+			profile = linkProfile(ni.Name)
+		}
+		it := Interface{Name: ni.Name, Index: ni.Index, Flags: ni.Flags, Gateway: gws[ni.Name], Profile: profile, Link: links[ni.Name]}
 		for _, a := range addrs {
 			ipn, ok := a.(*net.IPNet)
 			if !ok {

@@ -15,12 +15,15 @@ type NetworkProfile struct {
 	Type string
 }
 
-// Words names the network as people know it: Wi-Fi "Costa-Guest",
-// Ethernet, VPN "corp"; "" when the system does not name it.
+// Words names the network as people know it: Wi-Fi "Costa-Guest", wired
+// network, VPN "corp", Wi-Fi (when its name is not known); "" when the
+// system says nothing of it.
 func (p NetworkProfile) Words() string {
 	switch {
 	case p.Type == "Ethernet":
-		return "Ethernet"
+		// NetworkManager's names of wired connections ("Wired connection
+		// 1") name no network a person knows.
+		return "wired network"
 	case p.Type != "" && p.Name != "":
 		return p.Type + " \u201c" + p.Name + "\u201d"
 	case p.Name != "":
@@ -34,3 +37,8 @@ func (p NetworkProfile) Words() string {
 // Manager on Windows, from NetworkManager (over D-Bus) on Linux. It is
 // empty where the system has no such notion (macOS) or does not answer.
 func NetworkProfiles() map[string]NetworkProfile { return networkProfiles() }
+
+// linkProfile is what an interface's own hardware says of its network,
+// for an interface the system's profiles do not name: Wi-Fi or Ethernet
+// (Type only); nothing for a virtual one (a bridge, a tunnel, a veth).
+func linkProfile(iface string) NetworkProfile { return NetworkProfile{Type: linkType(iface)} }

@@ -70,7 +70,7 @@ func TestNetworkProfilesFromNetworkManager(t *testing.T) {
 
 	t.Setenv("DBUS_SYSTEM_BUS_ADDRESS", addr)
 	got := NetworkProfiles()
-	want := map[string]string{"wlan0": "Wi-Fi \u201cCosta-Guest\u201d", "eth0": "Ethernet", "wg0": "VPN \u201ccorp\u201d"}
+	want := map[string]string{"wlan0": "Wi-Fi \u201cCosta-Guest\u201d", "eth0": "wired network", "wg0": "VPN \u201ccorp\u201d"}
 	for iface, words := range want {
 		if g := got[iface].Words(); g != words {
 			t.Errorf("%s: %q, want %q (%+v)", iface, g, words, got[iface])
