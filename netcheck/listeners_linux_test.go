@@ -89,6 +89,27 @@ type countingSystem struct {
 
 func (c *countingSystem) PIDs() []int32 { c.listings++; return c.Reader.PIDs() }
 
+// checkSteadyScans: ten scans while the sockets stay as they are list no
+// process. Other programs may open sockets meanwhile: it tries until ten
+// scans saw one unchanged socket list.
+func checkSteadyScans(t *testing.T, sys *countingSystem, scan func()) {
+	t.Helper()
+	for try := 0; ; try++ {
+		before, _ := system.New().Listeners(context.Background())
+		n := sys.listings
+		for range 10 {
+			scan()
+		}
+		after, _ := system.New().Listeners(context.Background())
+		if sys.listings == n {
+			return
+		}
+		if try == 5 || len(before) == len(after) && slices.EqualFunc(sortedByInode(before), sortedByInode(after), sameSocket) {
+			t.Fatalf("steady scans listed processes %d times", sys.listings-n)
+		}
+	}
+}
+
 // TestScannerSteady checks the steady state: while no listening socket
 // appears or goes, a Scan lists no process and answers from memory; a new
 // listener anywhere, or FlowMeter restarting, is noticed at the next Scan.
@@ -123,22 +144,7 @@ func TestScannerSteady(t *testing.T) {
 	if pid := pidOf(scan()); pid != fm.pid() {
 		t.Fatalf("owner %d, want %d", pid, fm.pid())
 	}
-	// Other programs on this machine may open sockets meanwhile: retry
-	// until ten scans saw one unchanged socket list.
-	for try := 0; ; try++ {
-		before, _ := system.New().Listeners(context.Background())
-		n := sys.listings
-		for range 10 {
-			pidOf(scan())
-		}
-		after, _ := system.New().Listeners(context.Background())
-		if sys.listings == n {
-			break
-		}
-		if try == 5 || len(before) == len(after) && slices.EqualFunc(sortedByInode(before), sortedByInode(after), sameSocket) {
-			t.Fatalf("steady scans listed processes %d times", sys.listings-n)
-		}
-	}
+	checkSteadyScans(t, sys, func() { pidOf(scan()) })
 
 	// A new listener elsewhere: a full scan, same answer.
 	n := sys.listings

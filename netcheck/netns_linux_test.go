@@ -67,6 +67,18 @@ func newLANn(t *testing.T, i int) lan {
 	return l
 }
 
+// probeFor is the address a FlowMeter started with HOST=host answers on
+// from this machine: loopback, or the LAN's own address it is bound to.
+func (l lan) probeFor(host string) netip.Addr {
+	switch host {
+	case "::":
+		return lo6
+	case l.v4.String(), l.v6.String():
+		return netip.MustParseAddr(host)
+	}
+	return lo4
+}
+
 // connectFromPeer reports whether a TCP connect from inside the namespace
 // to addr:port succeeds.
 func (l lan) connectFromPeer(t *testing.T, addr netip.Addr, port int) bool {
@@ -112,14 +124,7 @@ func TestSecondHostOnLAN(t *testing.T) {
 			port := freePort(t)
 			backend := checkout(t, fmt.Sprintf("HOST=%s\nPORT=%d\n", tc.host, port))
 			c := start(t, backend, python, childEnv(), sub(tc.argv, port, backend)...)
-			probe := lo4
-			switch tc.host {
-			case "::":
-				probe = lo6
-			case l.v4.String(), l.v6.String():
-				probe = netip.MustParseAddr(tc.host)
-			}
-			c.waitFlowMeter(t, probe, port)
+			c.waitFlowMeter(t, l.probeFor(tc.host), port)
 
 			found, err := FindFlowMeter(context.Background(), backend, port)
 			if err != nil {
