@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/nftables"
 	"github.com/google/nftables/expr"
+	"github.com/google/nftables/userdata"
 	"github.com/google/nftables/xt"
 	"github.com/mdlayher/netlink"
 	"golang.org/x/sys/unix"
@@ -157,8 +158,14 @@ func familyName(f nftables.TableFamily) string {
 	return fmt.Sprint(uint8(f))
 }
 
+// ruleName names a rule as `nft -a list ruleset` shows it, with its
+// comment when it has one.
 func ruleName(c *nftables.Chain, r *nftables.Rule) string {
-	return fmt.Sprintf("%s, rule handle %d", chainName(c), r.Handle)
+	name := fmt.Sprintf("%s, rule handle %d", chainName(c), r.Handle)
+	if comment, ok := userdata.GetString(r.UserData, userdata.TypeComment); ok && comment != "" {
+		name += fmt.Sprintf(" (%q)", comment)
+	}
+	return name
 }
 
 type memoKey struct {
