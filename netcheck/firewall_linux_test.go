@@ -90,7 +90,7 @@ func nftCases() []fwCase {
 		type filter hook input priority filter; policy accept;
 		ct state established,related accept
 		iifname "lo" accept
-		iifname { "%s", "%s" } tcp dport { 22, %d } drop
+		iifname { "%s", "%s" } tcp dport { 22, %d } drop comment "no FlowMeter from the LANs"
 	}
 }`, a.iface, b.iface, port)
 		}, wantA: firewall.Blocked, wantB: firewall.Blocked},
@@ -337,6 +337,13 @@ func TestNftablesRuleKinds(t *testing.T) {
 				t.Fatal("a published port blocked")
 			}
 		})
+	}
+	// The rule that decides is named as nft -a lists it, with its comment.
+	shell(t, "", "nft", "flush", "ruleset")
+	shell(t, "table inet t {\n chain c {\n  type filter hook input priority 0;\n  tcp dport 8000 drop comment \"lg20 says no\"\n }\n}\n", "nft", "-f", "-")
+	var r firewall.Reader
+	if got := firewall.Decide(r.Snapshot([]string{"lgq0"}), v4); !strings.Contains(got.Rule, `table inet t, chain c, rule handle`) || !strings.Contains(got.Rule, `"lg20 says no"`) {
+		t.Errorf("the rule named: %q", got.Rule)
 	}
 	shell(t, "", "nft", "flush", "ruleset")
 }
