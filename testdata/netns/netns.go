@@ -28,6 +28,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -68,10 +69,11 @@ func Main() (code int, ran bool) {
 		}
 		return 0, false
 	}
-	// Not in a namespace of the tests' already: not a helper process a
-	// test started (the test binary again, under another name), nor a
-	// test sent back to the machine's namespace.
-	if !possible() || inTests() || os.Getenv(machineKey) != "" {
+	// Only the test binary go test started: not a helper process a test
+	// started (the test binary again, under another name, maybe in a
+	// namespace the test made for it), nor a test sent back to the
+	// machine's namespace.
+	if !possible() || !startedByGoTest() || inTests() || os.Getenv(machineKey) != "" {
 		return 0, false
 	}
 	exe, err := os.Executable()
@@ -143,6 +145,12 @@ func Machine(t *testing.T) bool {
 	cmd.Env = append(os.Environ(), machineKey+"="+t.Name())
 	finish(t, cmd, "in the machine's network namespace", false)
 	return true
+}
+
+// startedByGoTest reports whether go test started this process: it always
+// passes -test.paniconexit0, which helper processes are not given.
+func startedByGoTest() bool {
+	return slices.Contains(os.Args[1:], "-test.paniconexit0")
 }
 
 // runChild runs the test alone in a new child of the test binary, in new

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -104,25 +105,32 @@ func TestMachine(t *testing.T) {
 }
 
 // TestMainIsolates: as root the package's tests run in a namespace of
-// their own, not the machine's, and a helper the test binary starts there
-// (with an environment of its own) stays in it.
+// their own, not the machine's; a helper the test binary starts (with an
+// environment of its own, in the tests' namespace or in one the test made
+// for it) runs where it was started, not in a namespace of its own again.
 func TestMainIsolates(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("a network namespace of its own needs root")
 	}
-	self, _ := os.Readlink("/proc/self/ns/net")
 	if os.Getenv("NETNS_PROBE") == "helper" {
-		fmt.Println("in " + self)
+		fmt.Printf("started by %d\n", os.Getppid())
 		return
 	}
+	self, _ := os.Readlink("/proc/self/ns/net")
 	machine, err := os.Readlink("/proc/" + os.Getenv(machinePID) + "/ns/net")
 	if err != nil || self == machine {
 		t.Fatalf("the package's tests run in %s, the machine's namespace is %s (%v)", self, machine, err)
 	}
 	exe, _ := os.Executable()
-	helper := exec.Command(exe, "-test.run", "^TestMainIsolates$")
-	helper.Env = []string{"NETNS_PROBE=helper"}
-	if out, err := helper.CombinedOutput(); err != nil || !strings.Contains(string(out), "in "+self+"\n") {
-		t.Fatalf("a helper of the tests left their namespace %s: %v\n%s", self, err, out)
+	for _, newNS := range []bool{false, true} {
+		helper := exec.Command(exe, "-test.run", "^TestMainIsolates$")
+		helper.Env = []string{"NETNS_PROBE=helper"}
+		if newNS {
+			helper.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNET}
+		}
+		want := fmt.Sprintf("started by %d\n", os.Getpid())
+		if out, err := helper.CombinedOutput(); err != nil || !strings.Contains(string(out), want) {
+			t.Errorf("a helper of the tests (in a namespace of the test's: %v) was run again elsewhere: %v\n%s", newNS, err, out)
+		}
 	}
 }
