@@ -92,6 +92,7 @@ func TestFixRestartStop(t *testing.T) {
 	if netns.Own(t) {
 		return
 	}
+	addNetwork(t) // for FlowMeter on 0.0.0.0 to be exposed on
 	isolate(t)
 	original := fmt.Sprintf("HOST=0.0.0.0\nPORT=%d\n", freePort(t))
 	env := install(t, original)
@@ -147,6 +148,7 @@ func TestFixThenRestart(t *testing.T) {
 	if netns.Own(t) {
 		return
 	}
+	addNetwork(t) // for FlowMeter on 0.0.0.0 to be exposed on
 	dir := isolate(t)
 	t.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
 	os.MkdirAll(filepath.Join(dir, "cache"), 0o755)

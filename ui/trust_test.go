@@ -16,6 +16,7 @@ import (
 // the store can identify as a network.
 func hostExposure(t *testing.T) netcheck.Exposure {
 	t.Helper()
+	addNetwork(t)
 	ifaces, err := netcheck.Interfaces()
 	if err != nil {
 		t.Fatal(err)
