@@ -500,7 +500,7 @@ func ownerWords(l Listener, lf ListenerFacts) string {
 		if lf.Backend != "" {
 			what += " from " + lf.Backend
 		}
-		return what + ", run by " + unrecognisedWords(o, "")
+		return what + " run by " + unrecognisedWords(o, "")
 	}
 	if lf.Owner != nil && lf.Owner.Start == StartVite {
 		what = "FlowMeter's web page server (Vite)"

@@ -153,7 +153,7 @@ func relayCause(rf RelayFacts) (cause CauseKind, why, advice string) {
 	}
 	if rf.Unrecognised || rf.Owner == nil {
 		return CauseUnknown, fmt.Sprintf("%s listens on port %d beyond this computer and passes what it receives to FlowMeter's port %d: FlowMeter's own answer came back through it", unrecognisedWords(rf.Owner, rf.StartedBy), port, rf.TargetPort),
-			fmt.Sprintf("make it listen on 127.0.0.1 only, or stop it (pid %d)", pidOf(rf))
+			stopAdvice(rf)
 	}
 	return CauseUnknown, fmt.Sprintf("%s listens on port %d beyond this computer and passes connections to FlowMeter's port %d", rf.Program, port, rf.TargetPort),
 		fmt.Sprintf("make %s listen on 127.0.0.1 only, or stop it (pid %d)", rf.Program, pidOf(rf))
@@ -301,7 +301,7 @@ func relayWords(r Relay) string {
 	if r.Program == "vite" {
 		return fmt.Sprintf("FlowMeter's web page server (Vite, pid %d)", r.PID)
 	}
-	if r.PID == 0 { // a service's, as Windows' port proxy
+	if r.PID == 0 { // a service's (Windows' port proxy), or another user's
 		return r.Program
 	}
 	return fmt.Sprintf("%s (pid %d)", r.Program, r.PID)
@@ -424,6 +424,14 @@ func (j *judgement) sandboxOff(port int) bool {
 		}
 	}
 	return false
+}
+
+// stopAdvice is what to do about a relay found only by what it serves.
+func stopAdvice(rf RelayFacts) string {
+	if pidOf(rf) == 0 {
+		return fmt.Sprintf("find the program listening on port %d (as root: ss -tlnp 'sport = :%d') and make it listen on 127.0.0.1 only, or stop it", rf.Socket.Port, rf.Socket.Port)
+	}
+	return fmt.Sprintf("make it listen on 127.0.0.1 only, or stop it (pid %d)", pidOf(rf))
 }
 
 // unrecognisedWords names, for people, a process Localguard found only by

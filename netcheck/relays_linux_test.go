@@ -222,6 +222,12 @@ while True:
 	// The neighbour holds a connection through it while Localguard looks.
 	hold := start(t, "/", "", childEnv(), "ip", "netns", "exec", l.ns, python, "-c",
 		fmt.Sprintf(`import socket, time; s = socket.create_connection((%q, %d)); time.sleep(60)`, l.v4, rp))
+	waitConnected(t, rp)
+	// A one-shot check (a fresh Checker, one poll) names the connection's
+	// owner at once, not after it lasted two polls.
+	if r := relayOn(judgeAsUser(t, env), rp); r == nil || !slices.Contains(r.SeenBy, SeenConnection) || r.PID != fwd.pid() {
+		t.Errorf("a one-shot check does not name the forwarder holding a connection to FlowMeter by that connection: %+v", r)
+	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		v := c.Check(context.Background())

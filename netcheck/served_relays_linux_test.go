@@ -16,25 +16,6 @@ import (
 // Each is judged idle (nothing went through it yet), after a request went
 // through, and while the neighbour holds a connection through it.
 
-// httpProxyScript is a 20-line reverse proxy: HTTP in, urllib to FlowMeter.
-const httpProxyScript = `import sys, urllib.request, urllib.error
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-UP = "http://127.0.0.1:%s" % sys.argv[2]
-class H(BaseHTTPRequestHandler):
-    def do_GET(self):
-        try:
-            r = urllib.request.urlopen(UP + self.path, timeout=10)
-            code, body = r.status, r.read()
-        except urllib.error.HTTPError as e:
-            code, body = e.code, e.read()
-        self.send_response(code)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *a):
-        pass
-ThreadingHTTPServer(("0.0.0.0", int(sys.argv[1])), H).serve_forever()
-`
 
 func TestUnlistedRelays(t *testing.T) {
 	needUvicorn(t)
@@ -112,8 +93,8 @@ func waitConnected(t *testing.T, port int) {
 }
 
 func startPythonProxy(t *testing.T, rp, port int) *child {
-	p := filepath.Join(t.TempDir(), "reverse_proxy.py")
-	if err := os.WriteFile(p, []byte(httpProxyScript), 0o644); err != nil {
+	p, err := filepath.Abs("testdata/reverse_proxy.py")
+	if err != nil {
 		t.Fatal(err)
 	}
 	return start(t, t.TempDir(), python, childEnv(), python, p, fmt.Sprint(rp), fmt.Sprint(port))

@@ -58,9 +58,9 @@ func TestJudgeServed(t *testing.T) {
 		},
 		{
 			name:   "a relay on no list, held by another user's process",
-			facts:  Facts{Interfaces: judgeIfaces, Install: install(backendA, "HOST=127.0.0.1\n"), Listeners: []ListenerFacts{local}, Relays: []RelayFacts{func() RelayFacts { r := servedProxy(); r.Owner = nil; return r }()}},
+			facts:  Facts{Interfaces: judgeIfaces, Install: install(backendA, "HOST=127.0.0.1\n"), Listeners: []ListenerFacts{local}, Relays: []RelayFacts{func() RelayFacts { r := servedProxy(); r.Owner, r.Program = nil, "a process of another user"; return r }()}},
 			want:   StatusExposed,
-			wantIn: []string{"a process of another user"},
+			wantIn: []string{"a process of another user on port 9001 passes FlowMeter (port 8000)", "ss -tlnp 'sport = :9001'"},
 		},
 		{
 			name:  "FlowMeter on loopback only, seen by its answer and hints: safe",

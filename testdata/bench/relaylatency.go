@@ -10,27 +10,6 @@ import (
 	"time"
 )
 
-// reverseProxy is a relay on no list of Localguard's: a short Python
-// reverse proxy, found only by what its socket serves.
-const reverseProxy = `import sys, urllib.request, urllib.error
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-UP = "http://127.0.0.1:%s" % sys.argv[2]
-class H(BaseHTTPRequestHandler):
-    def do_GET(self):
-        try:
-            r = urllib.request.urlopen(UP + self.path, timeout=10)
-            code, body = r.status, r.read()
-        except urllib.error.HTTPError as e:
-            code, body = e.code, e.read()
-        self.send_response(code)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *a):
-        pass
-ThreadingHTTPServer(("0.0.0.0", int(sys.argv[1])), H).serve_forever()
-`
-
 // relayLatency puts FlowMeter on 127.0.0.1, then starts the reverse proxy
 // on 0.0.0.0 reps times and times from its socket listening to watch
 // printing "exposed" (issue 18: within 1.5 s).
@@ -43,10 +22,8 @@ func (h *harness) relayLatency(w *watcher, fm *flowMeter, reps int) error {
 		return err
 	}
 	h.nextLine(w, time.Now().Add(quietAfterStop), func(s string) bool { return s != "exposed" })
-	script := filepath.Join(h.dir, "reverse_proxy.py")
-	if err := os.WriteFile(script, []byte(reverseProxy), 0o644); err != nil {
-		return err
-	}
+	// A relay on no list of Localguard's, the same the tests use.
+	script := filepath.Join(h.root, "netcheck", "testdata", "reverse_proxy.py")
 	var times []time.Duration
 	for i := range reps {
 		if err := h.sleep(phase(i, reps)); err != nil {
