@@ -183,7 +183,8 @@ func exposureOn(v Verdict, iface string) (Exposure, bool) {
 // trustedNames are the networks the settings list, for people.
 func trustedNames(s *Store) []string {
 	var out []string
-	for _, n := range s.TrustedNetworks() {
+	ifaces, _ := Interfaces()
+	for _, n := range s.TrustedNetworks(ifaces) {
 		out = append(out, n.Interface+" "+n.Name)
 	}
 	return out

@@ -29,7 +29,7 @@ func newNATHost(t *testing.T) *natHost {
 	t.Helper()
 	needRoot(t)
 	needUvicorn(t)
-	for _, tool := range []string{"ip", "nft", "iptables-nft", "setpriv"} {
+	for _, tool := range []string{"ip", "nft", "iptables-nft", "iptables-legacy", "iptables-legacy-save", "setpriv"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			missing(t, "%s is not installed (iproute2, nftables, iptables, util-linux)", tool)
 		}
@@ -124,7 +124,7 @@ func natRelayOf(v Verdict) (Relay, bool) {
 
 // TestNATRouteLocalnet (root): a DNAT rule passes the neighbour to
 // FlowMeter on 127.0.0.1 when route_localnet is on, first written with
-// nft, then with iptables-nft. Judged from the neighbour's side: where the
+// nft, then with iptables-nft, then with legacy iptables. Judged from the neighbour's side: where the
 // neighbour reads /api/info through the rule, check is exposed as root,
 // at-risk as another user (who may not read the rules), and the command it
 // names removes the path; with route_localnet off the neighbour cannot get
@@ -148,6 +148,9 @@ func TestNATRouteLocalnet(t *testing.T) {
 	}
 	h.in(t, "iptables-nft", "-t", "nat", "-A", "PREROUTING", "-i", h.iface, "-p", "tcp", "--dport", "9000", "-j", "DNAT", "--to-destination", fmt.Sprintf("127.0.0.1:%d", h.port))
 	checkNATExposed(t, h, "sudo iptables-nft -t nat -D PREROUTING 1")
+	// Legacy iptables (x_tables, read with iptables-legacy-save).
+	h.in(t, "iptables-legacy", "-t", "nat", "-A", "PREROUTING", "-i", h.iface, "-p", "tcp", "--dport", "9000", "-j", "DNAT", "--to-destination", fmt.Sprintf("127.0.0.1:%d", h.port))
+	checkNATExposed(t, h, "sudo iptables-legacy -t nat -D PREROUTING 1")
 }
 
 // checkNATExposed wants the neighbour in, the verdict exposed by a relay

@@ -72,12 +72,11 @@ func (s *Store) untrusts(iface string, subnet netip.Prefix) bool {
 }
 
 // TrustedNetworks lists the networks trusted now, for the settings: those
-// the user trusted, then the networks of this computer's own guests that
-// are up and not untrusted (trusted by default, each Virtual, named for
-// people).
-func (s *Store) TrustedNetworks() []Network {
+// the user trusted, then the networks of this computer's own guests among
+// ifaces (the interfaces up) that are not untrusted (trusted by default,
+// each Virtual, named for people).
+func (s *Store) TrustedNetworks(ifaces []Interface) []Network {
 	out := slices.Clone(s.Trusted)
-	ifaces, _ := Interfaces()
 	for _, it := range ifaces {
 		for _, a := range it.Addrs {
 			n := Network{Interface: it.Name, Subnet: a.Prefix.Masked(), Name: guestsName(it.Name), Virtual: true}
@@ -98,4 +97,12 @@ func guestsName(iface string) string {
 		return name + " (" + who + "'s " + iface + ")"
 	}
 	return name + " (" + iface + ")"
+}
+
+// Interfaces are the interfaces as the Checker's checks see them: those
+// its watch keeps while the system announces no change, else listed now.
+// Call it where the checks run (a watch's requests).
+func (c *Checker) Interfaces() []Interface {
+	ifaces, _ := c.cache.interfaces()
+	return ifaces
 }

@@ -269,7 +269,17 @@ func (e *engine) trust(iface, address string, on bool, done func(error)) {
 // trusted lists the trusted networks, the networks of this computer's
 // own guests (trusted by default) among them.
 func (e *engine) trusted(done func([]netcheck.Network)) {
-	e.do(func(s *engineState) { done(s.store.TrustedNetworks()) })
+	e.do(func(s *engineState) {
+		// The watch's interfaces: listing them anew costs a WMI query on
+		// Windows.
+		var ifaces []netcheck.Interface
+		if s.checker != nil {
+			ifaces = s.checker.Interfaces()
+		} else {
+			ifaces, _ = netcheck.Interfaces()
+		}
+		done(s.store.TrustedNetworks(ifaces))
+	})
 }
 
 // distrust removes a trusted network and saves the store.
