@@ -4,17 +4,14 @@ go 1.26.8
 
 require (
 	fyne.io/fyne/v2 v2.7.1
+	github.com/evanw/esbuild v0.28.2
 	github.com/fsnotify/fsnotify v1.9.0
 	github.com/godbus/dbus/v5 v5.1.0
 	github.com/shirou/gopsutil/v4 v4.26.10
+	github.com/tdewolff/parse/v2 v2.25.0
 	github.com/yusufpapurcu/wmi v1.2.4
 	go.yaml.in/yaml/v3 v3.0.5
 	golang.org/x/sys v0.48.0
-)
-
-require (
-	github.com/evanw/esbuild v0.28.2 // indirect
-	github.com/tdewolff/parse/v2 v2.25.0 // indirect
 )
 
 require (
