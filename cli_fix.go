@@ -124,6 +124,10 @@ func (c cli) reportFix(cmd *command, plan *envfix.Plan, res *fixResult, v netche
 	case !res.Changed:
 	case cmd.source != "":
 		c.saySourceFixed(cmd.env, plan, res)
+		if v.Status == netcheck.StatusExposed {
+			// Until what the file starts is recreated or restarted.
+			fmt.Fprint(c.out, v.Text(isTerminal(c.out)))
+		}
 	default:
 		c.sayEnvFixed(cmd.env, plan, res, v)
 	}

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -151,4 +152,38 @@ func mustHandle(t *testing.T, pid int) windows.Handle {
 	}
 	t.Cleanup(func() { windows.CloseHandle(h) })
 	return h
+}
+
+// TestHoldNamesProgram: on Windows the process is held by its image path
+// and creation time too; Stop reaches it through its console's Ctrl-C,
+// and a process whose image is not the one held is refused.
+func TestHoldNamesProgram(t *testing.T) {
+	procFreeConsole.Call()
+	cmd := startConsoleChild(t, windows.CREATE_NEW_CONSOLE)
+	p, err := Hold(int32(cmd.Process.Pid), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	self, _ := os.Executable()
+	if !strings.EqualFold(filepath.Base(p.id.program), filepath.Base(self)) || p.id.start == 0 {
+		t.Errorf("identity %+v, want the image %s and a creation time", p.id, self)
+	}
+	if !p.Same() {
+		t.Error("not the same process just after the hold")
+	}
+	held := p.id
+	p.id.program += ".other"
+	if err := p.Stop(); !errors.Is(err, ErrAlreadyStopped) {
+		t.Fatalf("Stop with another image: %v", err)
+	}
+	p, err = Hold(int32(cmd.Process.Pid), "")
+	if err != nil || p.id != held {
+		t.Fatalf("held again: %+v, %v", p, err)
+	}
+	if err := p.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if code := exitCode(t, cmd); code != 7 {
+		t.Errorf("exit code %d, want 7 (a clean shutdown on Ctrl-C)", code)
+	}
 }
