@@ -62,7 +62,7 @@ const (
 // ran false, and the tests run. Tests that call Own still get a namespace
 // each, inside the package's.
 func Main() (code int, ran bool) {
-	if os.Getenv(pkgKey) != "" && fresh() {
+	if os.Getenv(pkgKey) != "" && fresh() && os.Getenv(machineKey) == "" {
 		if err := enter(); err != nil {
 			fmt.Fprintf(os.Stderr, "setting up the tests' own network namespace: %v\n", err)
 			return 1, true
@@ -103,7 +103,7 @@ func Main() (code int, ran bool) {
 func Own(t *testing.T) bool {
 	t.Helper()
 	if name, ok := os.LookupEnv(envKey); ok {
-		if name == t.Name() && fresh() {
+		if name == t.Name() && fresh() && os.Getenv(machineKey) == "" {
 			if err := enter(); err != nil {
 				t.Fatalf("setting up the test's own network namespace: %v", err)
 			}

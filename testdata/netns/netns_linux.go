@@ -76,6 +76,11 @@ func isolate(cmd *exec.Cmd) {
 // made here stay here, /sys shows this namespace's interfaces, and
 // loopback is up.
 func enter() error {
+	// Never the machine's own mounts: a child sent back there (Machine)
+	// shares them, and /sys there holds the cgroups Docker needs.
+	if self, machine := mountsOf("self"), mountsOf(os.Getenv(machinePID)); self == "" || self == machine {
+		return fmt.Errorf("refusing to mount /sys anew outside a mount namespace of the tests' own (%s)", self)
+	}
 	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
 		return fmt.Errorf("making mounts private: %w", err)
 	}
@@ -86,6 +91,16 @@ func enter() error {
 		return fmt.Errorf("mounting /sys anew: %w", err)
 	}
 	return loopbackUp()
+}
+
+// mountsOf is the mount namespace of a process ("self" or a pid), "" when
+// it cannot be read.
+func mountsOf(pid string) string {
+	if pid == "" {
+		return ""
+	}
+	ns, _ := os.Readlink("/proc/" + pid + "/ns/mnt")
+	return ns
 }
 
 // loopbackUp sets lo up, as `ip link set lo up` does.

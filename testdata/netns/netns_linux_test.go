@@ -86,7 +86,8 @@ func TestProbe(t *testing.T) {
 }
 
 // TestMachine: a test that needs the machine's namespace runs there, even
-// from inside a namespace of its own.
+// from inside a namespace of its own, and leaves the machine's mounts as
+// they are (its /sys holds the cgroups Docker needs).
 func TestMachine(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("reaching the machine's network namespace needs root")
@@ -94,14 +95,38 @@ func TestMachine(t *testing.T) {
 	if Own(t) { // first a namespace of its own, then back out of it
 		return
 	}
+	machine := os.Getenv(machinePID)
+	before := sysMount(t, machine)
 	if Machine(t) {
+		if after := sysMount(t, machine); after != before {
+			t.Errorf("the machine's /sys was mounted anew: %q, then %q", before, after)
+		}
 		return
 	}
-	self, _ := os.Readlink("/proc/self/ns/net")
-	machine, _ := os.Readlink("/proc/" + os.Getenv(machinePID) + "/ns/net")
-	if os.Getenv(machinePID) != "" && self != machine {
-		t.Fatalf("in %s, not in the machine's network namespace %s", self, machine)
+	for _, ns := range []string{"net", "mnt"} {
+		self, _ := os.Readlink("/proc/self/ns/" + ns)
+		there, _ := os.Readlink("/proc/" + machine + "/ns/" + ns)
+		if machine != "" && self != there {
+			t.Fatalf("in %s, not in the machine's namespace %s", self, there)
+		}
 	}
+}
+
+// sysMount is the line of /proc/PID/mountinfo that mounts /sys.
+func sysMount(t *testing.T, pid string) string {
+	if pid == "" {
+		pid = "self"
+	}
+	info, err := os.ReadFile("/proc/" + pid + "/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(info), "\n") {
+		if f := strings.Fields(line); len(f) > 4 && f[4] == "/sys" {
+			return line
+		}
+	}
+	return ""
 }
 
 // TestMainIsolates: as root the package's tests run in a namespace of
