@@ -61,7 +61,8 @@ func TestFindComposeProject(t *testing.T) {
 	if got := names(FindComposeProject(dir, nil)); !slices.Equal(got, []string{"compose.yaml"}) {
 		t.Errorf("compose.yaml first: %q", got)
 	}
-	os.WriteFile(filepath.Join(dir, ".env"), []byte("COMPOSE_FILE=a.yaml:b.yaml\n"), 0o644)
+	// Compose's default separator is the system's (";" on Windows).
+	os.WriteFile(filepath.Join(dir, ".env"), []byte("COMPOSE_FILE=a.yaml"+string(os.PathListSeparator)+"b.yaml\n"), 0o644)
 	if got := names(FindComposeProject(dir, nil)); !slices.Equal(got, []string{"a.yaml", "b.yaml"}) {
 		t.Errorf("COMPOSE_FILE from .env: %q", got)
 	}
