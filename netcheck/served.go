@@ -135,10 +135,12 @@ type served struct {
 type servedRound struct {
 	listening []system.Socket
 	own       func(netip.Addr) bool
-	found     map[uint64]bool          // inodes of FlowMeters already found
-	asked     func(system.Socket) bool // asked already by the Scanner, as not FlowMeter
-	sys       system.Reader
-	ids       map[system.Socket]string
+	// via is the address a socket is asked through (see neighbourVia).
+	via   func(system.Socket) netip.Addr
+	found map[uint64]bool          // inodes of FlowMeters already found
+	asked func(system.Socket) bool // asked already by the Scanner, as not FlowMeter
+	sys   system.Reader
+	ids   map[system.Socket]string
 }
 
 // find asks the sockets of the round that are not answered yet, and
@@ -172,6 +174,49 @@ func (s *servedScanner) find(ctx context.Context, r servedRound) []served {
 		}
 	}
 	return out
+}
+
+// viaFor is the address l is asked through: as a neighbour would reach it
+// (r.via), or, without one, probeAddr's.
+func (r servedRound) viaFor(l system.Socket) netip.Addr {
+	if r.via != nil {
+		return r.via(l)
+	}
+	return probeAddr(l)
+}
+
+// neighbourVia asks a socket as a neighbour would reach it: a wildcard
+// socket through one of this computer's own addresses beyond loopback, of
+// its family (one on a real network before a virtual one), not through
+// loopback — a relay may turn loopback's clients away while letting its
+// networks in (an "allow 10.0.0.0/8; deny all" list), or the other way
+// round. Loopback only where there is no such address, where no neighbour
+// reaches the socket anyway. A socket on one address is asked there.
+func neighbourVia(ifaces []Interface) func(system.Socket) netip.Addr {
+	var v4, v6 netip.Addr
+	for _, virtual := range []bool{false, true} {
+		for _, it := range ifaces {
+			for _, a := range it.Addrs {
+				ad := a.Prefix.Addr()
+				switch {
+				case a.Kind == KindLoopback || ad.IsLinkLocalUnicast() || (a.Kind == KindVirtual) != virtual:
+				case ad.Is4() && !v4.IsValid():
+					v4 = ad
+				case ad.Is6() && !ad.Is4In6() && !v6.IsValid():
+					v6 = ad
+				}
+			}
+		}
+	}
+	return func(s system.Socket) netip.Addr {
+		switch {
+		case s.Addr == netip.IPv4Unspecified() && v4.IsValid():
+			return v4
+		case s.Addr == netip.IPv6Unspecified() && v6.IsValid():
+			return v6
+		}
+		return probeAddr(s)
+	}
 }
 
 // neighbourReachable reports whether l is asked: beyond loopback, on this
@@ -249,7 +294,7 @@ func (s *servedScanner) askAll(ctx context.Context, socks []system.Socket, r ser
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			got[i] = askInfo(ctx, probeAddr(l), l.Port, servedTimeout, ask.Options{})
+			got[i] = askInfo(ctx, r.viaFor(l), l.Port, servedTimeout, ask.Options{})
 		})
 	}
 	wg.Wait()
@@ -278,7 +323,7 @@ func (s *servedScanner) trace(ctx context.Context, l system.Socket, r servedRoun
 	out := served{sock: l, holder: holderOf(r.sys, l)}
 	before, _ := system.RecentConnections()
 	var during []system.Conn
-	askInfo(ctx, probeAddr(l), l.Port, servedTimeout, ask.Options{
+	askInfo(ctx, r.viaFor(l), l.Port, servedTimeout, ask.Options{
 		Served: func() { during, _ = system.RecentConnections() },
 	})
 	seen := map[connKey]bool{}

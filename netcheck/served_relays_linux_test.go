@@ -29,6 +29,7 @@ func TestUnlistedRelays(t *testing.T) {
 		{"socat copied under another file name", startRenamedSocat},
 		{"haproxy in TCP mode", startHAProxy},
 		{"rinetd", startRinetd},
+		{"haproxy letting in only its networks, not loopback", startHAProxyNetworksOnly},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rp := freePort(t)
@@ -117,6 +118,20 @@ func startHAProxy(t *testing.T, rp, port int) *child {
 	haproxy := needProgram(t, "haproxy", "haproxy")
 	cfg := filepath.Join(t.TempDir(), "haproxy.cfg")
 	conf := fmt.Sprintf("defaults\n  mode tcp\n  timeout connect 5s\n  timeout client 60s\n  timeout server 60s\nfrontend in\n  bind 0.0.0.0:%d\n  default_backend fm\nbackend fm\n  server fm 127.0.0.1:%d\n", rp, port)
+	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return start(t, "/", haproxy, childEnv(), "haproxy", "-db", "-f", cfg)
+}
+
+// startHAProxyNetworksOnly is haproxy passing FlowMeter on to 10.0.0.0/8
+// only, as an "allow 10.0.0.0/8; deny all" list does: a client on
+// loopback is turned away, so only a question asked as a neighbour asks
+// it (through this computer's own address on a network) finds it.
+func startHAProxyNetworksOnly(t *testing.T, rp, port int) *child {
+	haproxy := needProgram(t, "haproxy", "haproxy")
+	cfg := filepath.Join(t.TempDir(), "haproxy.cfg")
+	conf := fmt.Sprintf("defaults\n  mode tcp\n  timeout connect 5s\n  timeout client 60s\n  timeout server 60s\nfrontend in\n  bind 0.0.0.0:%d\n  tcp-request connection reject unless { src 10.0.0.0/8 }\n  default_backend fm\nbackend fm\n  server fm 127.0.0.1:%d\n", rp, port)
 	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}

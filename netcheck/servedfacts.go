@@ -24,7 +24,7 @@ func (c *Checker) servedFacts(ctx context.Context, found []FlowMeterSocket, ifac
 		inodes[f.Inode] = true
 	}
 	listening := c.scanner.Sockets()
-	r := servedRound{listening: listening, own: ownAddrsOf(ifaces), found: inodes, asked: c.scanner.askedOther, sys: sys}
+	r := servedRound{listening: listening, own: ownAddrsOf(ifaces), via: neighbourVia(ifaces), found: inodes, asked: c.scanner.askedOther, sys: sys}
 	var fms []FlowMeterSocket
 	var relays []RelayFacts
 	for _, sv := range c.served.find(ctx, r) {
