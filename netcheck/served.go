@@ -1,6 +1,7 @@
 package netcheck
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/netip"
@@ -193,21 +194,9 @@ func (r servedRound) viaFor(l system.Socket) netip.Addr {
 // round. Loopback only where there is no such address, where no neighbour
 // reaches the socket anyway. A socket on one address is asked there.
 func neighbourVia(ifaces []Interface) func(system.Socket) netip.Addr {
-	var v4, v6 netip.Addr
-	for _, virtual := range []bool{false, true} {
-		for _, it := range ifaces {
-			for _, a := range it.Addrs {
-				ad := a.Prefix.Addr()
-				switch {
-				case a.Kind == KindLoopback || ad.IsLinkLocalUnicast() || (a.Kind == KindVirtual) != virtual:
-				case ad.Is4() && !v4.IsValid():
-					v4 = ad
-				case ad.Is6() && !ad.Is4In6() && !v6.IsValid():
-					v6 = ad
-				}
-			}
-		}
-	}
+	v4, v6 := networkAddrs(ifaces, false)
+	g4, g6 := networkAddrs(ifaces, true)
+	v4, v6 = cmp.Or(v4, g4), cmp.Or(v6, g6)
 	return func(s system.Socket) netip.Addr {
 		switch {
 		case s.Addr == netip.IPv4Unspecified() && v4.IsValid():
@@ -217,6 +206,24 @@ func neighbourVia(ifaces []Interface) func(system.Socket) netip.Addr {
 		}
 		return probeAddr(s)
 	}
+}
+
+// networkAddrs are the first IPv4 and IPv6 addresses of this computer on
+// a network (beyond loopback, not link-local) of virtual bridges or not.
+func networkAddrs(ifaces []Interface, virtual bool) (v4, v6 netip.Addr) {
+	for _, it := range ifaces {
+		for _, a := range it.Addrs {
+			ad := a.Prefix.Addr()
+			switch {
+			case a.Kind == KindLoopback || ad.IsLinkLocalUnicast() || (a.Kind == KindVirtual) != virtual:
+			case ad.Is4() && !v4.IsValid():
+				v4 = ad
+			case ad.Is6() && !ad.Is4In6() && !v6.IsValid():
+				v6 = ad
+			}
+		}
+	}
+	return v4, v6
 }
 
 // neighbourReachable reports whether l is asked: beyond loopback, on this
