@@ -74,12 +74,5 @@ func (s *servedScanner) save(r servedRound) {
 	if err != nil || os.MkdirAll(filepath.Dir(s.file), 0o700) != nil {
 		return
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(s.file), ".answers-*")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(b)
-	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), s.file) != nil {
-		os.Remove(tmp.Name())
-	}
+	envfix.WriteFileAtomic(s.file, b, 0o600) // the one atomic writer
 }
