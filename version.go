@@ -4,11 +4,14 @@ package main
 // Makefile also gives the Windows resource, the installer and the Debian
 // package. A build by the Makefile sets all three values with -ldflags -X
 // (main.version, main.commit, main.buildDate); a plain `go build` still
-// knows its version from the FyneApp.toml embedded here.
+// knows its version from the FyneApp.toml embedded here, and its commit
+// and date from what go build recorded of the git checkout.
 
 import (
+	"cmp"
 	_ "embed"
 	"fmt"
+	"runtime/debug"
 	"strings"
 )
 
@@ -26,7 +29,39 @@ var fyneApp string
 // versionLine is what `localguard --version` prints: localguard VERSION
 // (COMMIT, BUILD-DATE), "unknown" for what the build did not say.
 func versionLine() string {
-	return fmt.Sprintf("localguard %s (%s, %s)", orUnknown(appVersion()), orUnknown(commit), orUnknown(buildDate))
+	c, d := commit, buildDate
+	if c == "" || d == "" {
+		vc, vd := vcsStamp()
+		c, d = cmp.Or(c, vc), cmp.Or(d, vd)
+	}
+	return fmt.Sprintf("localguard %s (%s, %s)", orUnknown(appVersion()), orUnknown(c), orUnknown(d))
+}
+
+// vcsStamp is the commit and its date as go build recorded them from git
+// (a build without the Makefile's -ldflags, in a checkout): the commit's
+// first 12 digits, "-dirty" when the tree had changes, and its day.
+func vcsStamp() (commit, date string) {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "", ""
+	}
+	dirty := ""
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			commit = s.Value[:min(12, len(s.Value))]
+		case "vcs.time":
+			date = s.Value[:min(10, len(s.Value))]
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "-dirty"
+			}
+		}
+	}
+	if commit == "" {
+		return "", date
+	}
+	return commit + dirty, date
 }
 
 // appVersion is the version set at build time, else FyneApp.toml's.

@@ -16,7 +16,6 @@ import (
 // Each is judged idle (nothing went through it yet), after a request went
 // through, and while the neighbour holds a connection through it.
 
-
 func TestUnlistedRelays(t *testing.T) {
 	needUvicorn(t)
 	l := newLAN(t)
