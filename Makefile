@@ -70,9 +70,13 @@ vet:
 test: vet
 	@echo "== running every package's tests, one package at a time (the first run builds Fyne's C parts: several minutes)"
 	@if command -v gcc >/dev/null && CGO_ENABLED=1 $(GO) env CGO_ENABLED | grep -q 1; then \
+		echo "== building every package's tests first, on every core (-p 1 below would build on one)"; \
+		CGO_ENABLED=1 $(GO) test -race -tags ci -exec /bin/true ./... ./testdata/netns/ >/dev/null || exit 1; \
 		echo "CGO_ENABLED=1 $(GO) test -p 1 -race -tags ci ./... ./testdata/netns/"; \
 		CGO_ENABLED=1 $(GO) test -p 1 -race -tags ci -json ./... ./testdata/netns/ | $(GO) run ./testdata/testsummary; \
 	else \
+		echo "== building every package's tests first, on every core (-p 1 below would build on one)"; \
+		CGO_ENABLED=0 $(GO) test -tags ci -exec /bin/true ./... ./testdata/netns/ >/dev/null || exit 1; \
 		echo "CGO_ENABLED=0 $(GO) test -p 1 -tags ci ./... ./testdata/netns/ (no C compiler: no race detector)"; \
 		CGO_ENABLED=0 $(GO) test -p 1 -tags ci -json ./... ./testdata/netns/ | $(GO) run ./testdata/testsummary; \
 	fi
