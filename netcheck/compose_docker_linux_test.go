@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"localguard/envfix"
+	"localguard/testdata/need"
 )
 
 // The real Docker test: Debian's docker.io daemon (.ci/dockerd starts it),
@@ -39,15 +40,11 @@ func hostNetns(ns string, args ...string) *exec.Cmd {
 }
 
 // needCompose skips (fails in CI) unless root, a Docker daemon that
-// answers, and the Compose argv are here.
+// answers (needDocker), and the Compose argv are here.
 func needCompose(t *testing.T, compose ...string) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		missing(t, "the Docker tests need root")
-	}
-	if out, err := exec.Command("docker", "info", "--format", "{{.ServerVersion}}").CombinedOutput(); err != nil {
-		missing(t, "no Docker daemon answers (.ci/dockerd starts Debian's docker.io): %v: %s", err, bytes.TrimSpace(out))
-	}
+	need.Root(t, ciInstalls, "the Docker tests need root")
+	needDocker(t)
 	if _, err := exec.LookPath(compose[0]); err != nil {
 		missing(t, "%s is not installed (apt-get install docker-compose)", compose[0])
 	}

@@ -22,9 +22,7 @@ const docker = "/usr/bin/docker"
 // this computer", and so is docker0; read as Localguard reads them.
 func TestDockerBridge(t *testing.T) {
 	needRoot(t)
-	if _, err := os.Stat(docker); err != nil || exec.Command(docker, "info").Run() != nil {
-		missing(t, "no Docker daemon answers (Debian's docker.io; .ci/dockerd starts it)")
-	}
+	needDocker(t)
 	name := fmt.Sprintf("lg18-%d", os.Getpid())
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "guestkinds")
