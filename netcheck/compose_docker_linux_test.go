@@ -40,36 +40,19 @@ func hostNetns(ns string, args ...string) *exec.Cmd {
 }
 
 // needCompose skips (fails in CI) unless root, a Docker daemon that
-// answers (needDocker), and the Compose argv are here.
-func needCompose(t *testing.T, compose ...string) {
+// answers (needDocker), and the Compose argv are here, and returns the
+// Docker client.
+func needCompose(t *testing.T, compose ...string) string {
 	t.Helper()
 	need.Root(t, ciInstalls, "the Docker tests need root")
-	needDocker(t)
+	docker := needDocker(t)
 	if _, err := exec.LookPath(compose[0]); err != nil {
 		missing(t, "%s is not installed (apt-get install docker-compose)", compose[0])
 	}
 	if composeVersion(compose) == "" {
 		missing(t, "%s does not run", strings.Join(compose, " "))
 	}
-}
-
-// fmImage builds the FlowMeter-like image lg19-fm:PID from a static
-// binary, FROM scratch, once per test; removed at the end.
-func fmImage(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	build := exec.Command("go", "build", "-o", filepath.Join(dir, "fm"), "./testdata/containerfm")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the stand-in: %v: %s", err, out)
-	}
-	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM scratch\nCOPY fm /fm\nENTRYPOINT [\"/fm\"]\n"), 0o644)
-	image := fmt.Sprintf("lg19-fm:%d", os.Getpid())
-	if out, err := exec.Command("docker", "build", "-q", "-t", image, dir).CombinedOutput(); err != nil {
-		t.Fatalf("docker build: %v: %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("docker", "rmi", "-f", image).Run() })
-	return image
+	return docker
 }
 
 // composeCheckout is a FlowMeter checkout (backend/.env on loopback)
@@ -187,7 +170,7 @@ func TestComposeFixComposeV2(t *testing.T) {
 }
 
 func runComposeFix(t *testing.T, argv []string, wantVersion string) {
-	needCompose(t, argv...)
+	docker := needCompose(t, argv...)
 	tool := ComposeTool{Argv: argv, Version: composeVersion(argv)}
 	if !strings.HasPrefix(tool.Version, wantVersion) {
 		missing(t, "%s is %s, not %s", tool.Name(), tool.Version, wantVersion)
@@ -195,7 +178,7 @@ func runComposeFix(t *testing.T, argv []string, wantVersion string) {
 	real := findComposeTool
 	findComposeTool = func() ComposeTool { return tool }
 	t.Cleanup(func() { findComposeTool = real })
-	c := newComposeCheckout(t, fmImage(t))
+	c := newComposeCheckout(t, buildStandInImage(t, docker))
 	c.netns = dockerdNetns(t)
 	t.Cleanup(func() { c.compose(t, argv, "down", "--remove-orphans") })
 
