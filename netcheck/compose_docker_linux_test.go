@@ -23,22 +23,6 @@ import (
 // host's), not the test's: the test says so and runs Compose and ss there
 // with nsenter.
 
-// dockerdNetns is the network namespace of the Docker daemon, from its
-// pid file.
-func dockerdNetns(t *testing.T) string {
-	t.Helper()
-	b, err := os.ReadFile("/var/run/docker.pid")
-	if err != nil {
-		missing(t, "no /var/run/docker.pid: cannot tell the Docker daemon's network namespace: %v", err)
-	}
-	return "/proc/" + strings.TrimSpace(string(b)) + "/ns/net"
-}
-
-// hostNetns runs a command in the Docker daemon's network namespace.
-func hostNetns(ns string, args ...string) *exec.Cmd {
-	return exec.Command("nsenter", append([]string{"--net=" + ns, "--"}, args...)...)
-}
-
 // needCompose skips (fails in CI) unless root, a Docker daemon that
 // answers (needDocker), and the Compose argv are here, and returns the
 // Docker client.
@@ -59,7 +43,6 @@ func needCompose(t *testing.T, compose ...string) string {
 // whose compose files publish four ports beyond loopback.
 type composeCheckout struct {
 	root, env, main, override string
-	netns                     string // the Docker daemon's
 	ports                     [4]int
 	before                    map[string][]byte
 }
@@ -110,7 +93,7 @@ func (c *composeCheckout) write(path, s string) {
 func (c *composeCheckout) compose(t *testing.T, argv []string, args ...string) string {
 	t.Helper()
 	full := append(append([]string{}, argv...), append([]string{"-p", fmt.Sprintf("lg19-%d", os.Getpid())}, args...)...)
-	cmd := hostNetns(c.netns, full...)
+	cmd := hostNet(full...)
 	cmd.Dir = c.root
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -125,7 +108,7 @@ func (c *composeCheckout) listening(t *testing.T) []string {
 	t.Helper()
 	var addrs []string
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		out, err := hostNetns(c.netns, "ss", "-Hltn").Output()
+		out, err := hostNet("ss", "-Hltn").Output()
 		if err != nil {
 			t.Fatalf("ss: %v", err)
 		}
@@ -179,7 +162,6 @@ func runComposeFix(t *testing.T, argv []string, wantVersion string) {
 	findComposeTool = func() ComposeTool { return tool }
 	t.Cleanup(func() { findComposeTool = real })
 	c := newComposeCheckout(t, buildStandInImage(t, docker))
-	c.netns = dockerdNetns(t)
 	t.Cleanup(func() { c.compose(t, argv, "down", "--remove-orphans") })
 
 	checkAtRisk(t, c)
