@@ -122,6 +122,29 @@ func checkout(t testing.TB, dotenv string) string {
 	return backend
 }
 
+// pyForwarder is a TCP forwarder in Python, a program on no list of
+// Localguard's, for python3 -c: it listens on addr:port and passes every
+// connection on to port target on 127.0.0.1.
+func pyForwarder(addr string, port, target int) string {
+	return fmt.Sprintf(`import socket, threading
+def pipe(a, b):
+    try:
+        while True:
+            d = a.recv(65536)
+            if not d: break
+            b.sendall(d)
+    except OSError: pass
+    for s in (a, b):
+        try: s.shutdown(socket.SHUT_RDWR)
+        except OSError: pass
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((%q, %d)); s.listen()
+while True:
+    c, _ = s.accept()
+    u = socket.create_connection(("127.0.0.1", %d))
+    threading.Thread(target=pipe, args=(c, u), daemon=True).start()
+    threading.Thread(target=pipe, args=(u, c), daemon=True).start()`, addr, port, target)
+}
+
 // freePort returns a TCP port free on every address, IPv4 and IPv6.
 func freePort(t testing.TB) int {
 	t.Helper()
