@@ -1,7 +1,3 @@
-// Package listener opens listening sockets a test holds itself, with what
-// the kernel knows of them (inode, dual-stack), for the tests that compare
-// what Localguard reads of the machine's sockets (sock_diag, /proc/net,
-// gopsutil, a connect) with what is really there.
 package listener
 
 import (
