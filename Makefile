@@ -54,8 +54,8 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOCYCLO := github.com/fzipp/gocyclo/cmd/gocyclo@v0.6.0
 vet:
 	@echo "== vetting for Linux, Windows and macOS, then staticcheck (fetched on first use)"
-	CGO_ENABLED=0 $(GO) vet -tags ci ./... ./testdata/netns/ ./testdata/need/ ./testdata/privatebus/ ./testdata/listener/
-	CGO_ENABLED=0 $(GO) run $(STATICCHECK) -tags ci ./... ./testdata/netns/ ./testdata/need/ ./testdata/privatebus/ ./testdata/listener/
+	CGO_ENABLED=0 $(GO) vet -tags ci ./... ./testdata/netns/ ./testdata/need/ ./testdata/privatebus/ ./testdata/listener/ ./testdata/bench/module/
+	CGO_ENABLED=0 $(GO) run $(STATICCHECK) -tags ci ./... ./testdata/netns/ ./testdata/need/ ./testdata/privatebus/ ./testdata/listener/ ./testdata/bench/module/
 	CGO_ENABLED=0 GOOS=windows $(GO) vet -tags ci ./...
 	CGO_ENABLED=0 GOOS=darwin $(GO) vet -tags ci ./envfix/... ./netcheck/...
 	@echo "== no function over cyclomatic complexity 15, tests included (gocyclo, fetched on first use; lists those over and fails)"
@@ -70,11 +70,11 @@ vet:
 test: vet
 	@echo "== running every package's tests, one package at a time (the first run builds Fyne's C parts: several minutes)"
 	@if command -v gcc >/dev/null && CGO_ENABLED=1 $(GO) env CGO_ENABLED | grep -q 1; then \
-		echo "CGO_ENABLED=1 $(GO) test -p 1 -race -tags ci ./... ./testdata/netns/ ./testdata/need/ ./testdata/privatebus/ ./testdata/listener/"; \
-		CGO_ENABLED=1 $(GO) test -p 1 -race -tags ci -json ./... ./testdata/netns/ ./testdata/need/ ./testdata/privatebus/ ./testdata/listener/ | $(GO) run ./testdata/testsummary; \
+		echo "CGO_ENABLED=1 $(GO) test -p 1 -race -tags ci ./... ./testdata/netns/ ./testdata/need/ ./testdata/privatebus/ ./testdata/listener/ ./testdata/bench/module/"; \
+		CGO_ENABLED=1 $(GO) test -p 1 -race -tags ci -json ./... ./testdata/netns/ ./testdata/need/ ./testdata/privatebus/ ./testdata/listener/ ./testdata/bench/module/ | $(GO) run ./testdata/testsummary; \
 	else \
-		echo "CGO_ENABLED=0 $(GO) test -p 1 -tags ci ./... ./testdata/netns/ ./testdata/need/ ./testdata/privatebus/ ./testdata/listener/ (no C compiler: no race detector)"; \
-		CGO_ENABLED=0 $(GO) test -p 1 -tags ci -json ./... ./testdata/netns/ ./testdata/need/ ./testdata/privatebus/ ./testdata/listener/ | $(GO) run ./testdata/testsummary; \
+		echo "CGO_ENABLED=0 $(GO) test -p 1 -tags ci ./... ./testdata/netns/ ./testdata/need/ ./testdata/privatebus/ ./testdata/listener/ ./testdata/bench/module/ (no C compiler: no race detector)"; \
+		CGO_ENABLED=0 $(GO) test -p 1 -tags ci -json ./... ./testdata/netns/ ./testdata/need/ ./testdata/privatebus/ ./testdata/listener/ ./testdata/bench/module/ | $(GO) run ./testdata/testsummary; \
 	fi
 	cd ui/clocale && $(GO) test ./...
 
