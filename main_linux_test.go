@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"localguard/testdata/listener"
 	"localguard/testdata/netns"
 )
 
@@ -164,16 +165,6 @@ func journeyCheckout(t *testing.T, port int) string {
 	return filepath.Join(backend, ".env")
 }
 
-func freeTCPPort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 type exposureJSON struct {
 	Interface string `json:"interface"`
 	Address   string `json:"address"`
@@ -200,7 +191,7 @@ func TestJourney(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
 	os.Unsetenv("HOST")
 	l := newLAN(t)
-	port := freeTCPPort(t)
+	port := listener.FreePort(t)
 	envPath := journeyCheckout(t, port)
 	orig, _ := os.ReadFile(envPath)
 	fm := startFlowMeter(t, filepath.Dir(envPath), port)

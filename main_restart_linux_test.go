@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"localguard/testdata/listener"
 )
 
 // nobodysFlowMeter is a checkout whose FlowMeter (`python3 -m app.main`,
@@ -34,7 +36,7 @@ func startNobodysFlowMeter(t *testing.T) *nobodysFlowMeter {
 	}
 	t.Cleanup(func() { os.RemoveAll(root) })
 	os.Chmod(root, 0o755)
-	port := freeTCPPort(t)
+	port := listener.FreePort(t)
 	env := journeyCheckoutIn(t, root, port)
 	hook := filepath.Join(root, "hook")
 	os.MkdirAll(hook, 0o755)

@@ -3,31 +3,30 @@
 package envfix
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
+
+	"localguard/testdata/need"
 )
+
+// ciInstalls is what CI installs for these tests, named when one fails
+// there for want of something.
+const ciInstalls = "Debian's acl and attr packages"
 
 // missing skips a test that needs something this machine lacks, and fails
 // it in CI, which runs as root with Debian's acl and attr installed.
 func missing(t testing.TB, format string, args ...any) {
 	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s; CI runs the tests as root with Debian's acl and attr packages installed", msg)
-	}
-	t.Skip(msg)
+	need.Missing(t, ciInstalls, format, args...)
 }
 
 // needRoot skips (fails in CI) unless the test runs as root.
 func needRoot(t *testing.T) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		missing(t, "needs root to give files other owners")
-	}
+	need.Root(t, ciInstalls, "needs root to give files other owners")
 }
 
 // needTool skips (fails in CI) unless the command is installed.

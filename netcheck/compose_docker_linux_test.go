@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"localguard/envfix"
+	"localguard/testdata/need"
 )
 
 // The real Docker test: Debian's docker.io daemon (.ci/dockerd starts it),
@@ -22,64 +23,26 @@ import (
 // host's), not the test's: the test says so and runs Compose and ss there
 // with nsenter.
 
-// dockerdNetns is the network namespace of the Docker daemon, from its
-// pid file.
-func dockerdNetns(t *testing.T) string {
-	t.Helper()
-	b, err := os.ReadFile("/var/run/docker.pid")
-	if err != nil {
-		missing(t, "no /var/run/docker.pid: cannot tell the Docker daemon's network namespace: %v", err)
-	}
-	return "/proc/" + strings.TrimSpace(string(b)) + "/ns/net"
-}
-
-// hostNetns runs a command in the Docker daemon's network namespace.
-func hostNetns(ns string, args ...string) *exec.Cmd {
-	return exec.Command("nsenter", append([]string{"--net=" + ns, "--"}, args...)...)
-}
-
 // needCompose skips (fails in CI) unless root, a Docker daemon that
-// answers, and the Compose argv are here.
-func needCompose(t *testing.T, compose ...string) {
+// answers (needDocker), and the Compose argv are here, and returns the
+// Docker client.
+func needCompose(t *testing.T, compose ...string) string {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		missing(t, "the Docker tests need root")
-	}
-	if out, err := exec.Command("docker", "info", "--format", "{{.ServerVersion}}").CombinedOutput(); err != nil {
-		missing(t, "no Docker daemon answers (.ci/dockerd starts Debian's docker.io): %v: %s", err, bytes.TrimSpace(out))
-	}
+	need.Root(t, ciInstalls, "the Docker tests need root")
+	docker := needDocker(t)
 	if _, err := exec.LookPath(compose[0]); err != nil {
 		missing(t, "%s is not installed (apt-get install docker-compose)", compose[0])
 	}
 	if composeVersion(compose) == "" {
 		missing(t, "%s does not run", strings.Join(compose, " "))
 	}
-}
-
-// fmImage builds the FlowMeter-like image lg19-fm:PID from a static
-// binary, FROM scratch, once per test; removed at the end.
-func fmImage(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	build := exec.Command("go", "build", "-o", filepath.Join(dir, "fm"), "./testdata/containerfm")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the stand-in: %v: %s", err, out)
-	}
-	os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM scratch\nCOPY fm /fm\nENTRYPOINT [\"/fm\"]\n"), 0o644)
-	image := fmt.Sprintf("lg19-fm:%d", os.Getpid())
-	if out, err := exec.Command("docker", "build", "-q", "-t", image, dir).CombinedOutput(); err != nil {
-		t.Fatalf("docker build: %v: %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("docker", "rmi", "-f", image).Run() })
-	return image
+	return docker
 }
 
 // composeCheckout is a FlowMeter checkout (backend/.env on loopback)
 // whose compose files publish four ports beyond loopback.
 type composeCheckout struct {
 	root, env, main, override string
-	netns                     string // the Docker daemon's
 	ports                     [4]int
 	before                    map[string][]byte
 }
@@ -130,7 +93,7 @@ func (c *composeCheckout) write(path, s string) {
 func (c *composeCheckout) compose(t *testing.T, argv []string, args ...string) string {
 	t.Helper()
 	full := append(append([]string{}, argv...), append([]string{"-p", fmt.Sprintf("lg19-%d", os.Getpid())}, args...)...)
-	cmd := hostNetns(c.netns, full...)
+	cmd := hostNet(full...)
 	cmd.Dir = c.root
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -145,7 +108,7 @@ func (c *composeCheckout) listening(t *testing.T) []string {
 	t.Helper()
 	var addrs []string
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		out, err := hostNetns(c.netns, "ss", "-Hltn").Output()
+		out, err := hostNet("ss", "-Hltn").Output()
 		if err != nil {
 			t.Fatalf("ss: %v", err)
 		}
@@ -190,7 +153,7 @@ func TestComposeFixComposeV2(t *testing.T) {
 }
 
 func runComposeFix(t *testing.T, argv []string, wantVersion string) {
-	needCompose(t, argv...)
+	docker := needCompose(t, argv...)
 	tool := ComposeTool{Argv: argv, Version: composeVersion(argv)}
 	if !strings.HasPrefix(tool.Version, wantVersion) {
 		missing(t, "%s is %s, not %s", tool.Name(), tool.Version, wantVersion)
@@ -198,8 +161,7 @@ func runComposeFix(t *testing.T, argv []string, wantVersion string) {
 	real := findComposeTool
 	findComposeTool = func() ComposeTool { return tool }
 	t.Cleanup(func() { findComposeTool = real })
-	c := newComposeCheckout(t, fmImage(t))
-	c.netns = dockerdNetns(t)
+	c := newComposeCheckout(t, buildStandInImage(t, docker))
 	t.Cleanup(func() { c.compose(t, argv, "down", "--remove-orphans") })
 
 	checkAtRisk(t, c)

@@ -22,9 +22,7 @@ const docker = "/usr/bin/docker"
 // this computer", and so is docker0; read as Localguard reads them.
 func TestDockerBridge(t *testing.T) {
 	needRoot(t)
-	if _, err := os.Stat(docker); err != nil || exec.Command(docker, "info").Run() != nil {
-		missing(t, "no Docker daemon answers (Debian's docker.io; .ci/dockerd starts it)")
-	}
+	needDocker(t)
 	name := fmt.Sprintf("lg18-%d", os.Getpid())
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "guestkinds")
@@ -64,18 +62,12 @@ func dockerRun(t *testing.T, args ...string) string {
 }
 
 // hostKinds runs guestkinds in the network namespace of Docker's daemon
-// (its pid in /var/run/docker.pid) and returns the kind of each
-// interface's IPv4 address.
+// (hostNet) and returns the kind of each interface's IPv4 address.
 func hostKinds(t *testing.T, bin string) map[string]AddrKind {
 	t.Helper()
-	pid, err := os.ReadFile("/var/run/docker.pid")
+	out, err := hostNet(bin).Output()
 	if err != nil {
-		missing(t, "the Docker daemon's pid is not in /var/run/docker.pid: %v", err)
-	}
-	netns := "--net=/proc/" + strings.TrimSpace(string(pid)) + "/ns/net"
-	out, err := exec.Command("nsenter", netns, bin).Output()
-	if err != nil {
-		t.Fatalf("nsenter %s %s: %v", netns, bin, err)
+		t.Fatalf("nsenter --net=%s %s: %v", hostNetNS(), bin, err)
 	}
 	kinds := map[string]AddrKind{}
 	sc := bufio.NewScanner(strings.NewReader(string(out)))

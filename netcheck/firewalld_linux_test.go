@@ -1,16 +1,15 @@
 package netcheck
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"localguard/netcheck/firewall"
+	"localguard/testdata/privatebus"
 )
 
 // firewalld from Debian's package, for real: a private system bus (a
@@ -49,17 +48,7 @@ func startFirewalld(t *testing.T) {
 	if err := os.WriteFile(conf, fmt.Appendf(nil, busConfig, filepath.Join(dir, "bus")), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	bus := exec.Command("dbus-daemon", "--config-file="+conf, "--nofork", "--print-address")
-	out, _ := bus.StdoutPipe()
-	if err := bus.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { bus.Process.Kill(); bus.Wait() })
-	addr, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("DBUS_SYSTEM_BUS_ADDRESS", strings.TrimSpace(addr))
+	t.Setenv("DBUS_SYSTEM_BUS_ADDRESS", privatebus.Start(t, "dbus-daemon", "--config-file="+conf))
 	etc := filepath.Join(dir, "etc")
 	os.Mkdir(etc, 0o755)
 	log := &lockedBuffer{}

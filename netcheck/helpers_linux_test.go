@@ -23,21 +23,22 @@ import (
 	"time"
 
 	"localguard/netcheck/system"
+	"localguard/testdata/need"
 )
 
 // python is the interpreter with Debian's python3-uvicorn, python3-fastapi
 // and python3-dotenv (another python3 may come first on PATH).
 const python = "/usr/bin/python3"
 
+// ciInstalls is what CI installs for these tests, named when one fails
+// there for want of something.
+const ciInstalls = "python3-uvicorn, python3-fastapi, python3-dotenv and iproute2"
+
 // missing skips the test, saying what is missing, or fails it under CI,
 // which installs everything the tests use.
 func missing(t testing.TB, format string, args ...any) {
 	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("CI") != "" {
-		t.Fatalf("%s; CI runs the tests as root with python3-uvicorn, python3-fastapi, python3-dotenv and iproute2 installed", msg)
-	}
-	t.Skip(msg)
+	need.Missing(t, ciInstalls, format, args...)
 }
 
 var uvicornOnce = sync.OnceValue(func() error {
@@ -72,9 +73,7 @@ func needNoFlowMeter(t testing.TB) {
 // needRoot skips the test when not root.
 func needRoot(t testing.TB) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		missing(t, "needs root (network namespaces, other users' processes)")
-	}
+	need.Root(t, ciInstalls, "needs root (network namespaces, other users' processes)")
 }
 
 // checkout copies testdata/flowmeter into a new temporary folder as
@@ -121,6 +120,29 @@ func checkout(t testing.TB, dotenv string) string {
 		}
 	}
 	return backend
+}
+
+// pyForwarder is a TCP forwarder in Python, a program on no list of
+// Localguard's, for python3 -c: it listens on addr:port and passes every
+// connection on to port target on 127.0.0.1.
+func pyForwarder(addr string, port, target int) string {
+	return fmt.Sprintf(`import socket, threading
+def pipe(a, b):
+    try:
+        while True:
+            d = a.recv(65536)
+            if not d: break
+            b.sendall(d)
+    except OSError: pass
+    for s in (a, b):
+        try: s.shutdown(socket.SHUT_RDWR)
+        except OSError: pass
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((%q, %d)); s.listen()
+while True:
+    c, _ = s.accept()
+    u = socket.create_connection(("127.0.0.1", %d))
+    threading.Thread(target=pipe, args=(c, u), daemon=True).start()
+    threading.Thread(target=pipe, args=(u, c), daemon=True).start()`, addr, port, target)
 }
 
 // freePort returns a TCP port free on every address, IPv4 and IPv6.

@@ -7,53 +7,13 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
-	"strings"
-	"syscall"
 	"testing"
 
 	"localguard/netcheck/system"
 
+	"localguard/testdata/listener"
 	"localguard/testdata/netns"
 )
-
-// testListener is a socket the test holds itself, with its kernel inode.
-type testListener struct {
-	addr  netip.Addr
-	dual  bool
-	inode uint64
-	port  int
-}
-
-// listenTest opens a listener on addr (v6only sets IPV6_V6ONLY) and returns
-// it with its inode, read from the descriptor.
-func listenTest(t *testing.T, network, addr string, v6only bool) testListener {
-	t.Helper()
-	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
-		var serr error
-		if strings.HasPrefix(addr, "[") {
-			c.Control(func(fd uintptr) {
-				serr = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_IPV6, syscall.IPV6_V6ONLY, map[bool]int{true: 1}[v6only])
-			})
-		}
-		return serr
-	}}
-	l, err := lc.Listen(context.Background(), network, addr)
-	if err != nil {
-		t.Skipf("cannot listen on %s here: %v", addr, err)
-	}
-	t.Cleanup(func() { l.Close() })
-	f, err := l.(*net.TCPListener).File()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var st syscall.Stat_t
-	if err := syscall.Fstat(int(f.Fd()), &st); err != nil {
-		t.Fatal(err)
-	}
-	ap := l.Addr().(*net.TCPAddr).AddrPort()
-	return testListener{addr: ap.Addr().Unmap(), dual: strings.HasPrefix(addr, "[::]") && !v6only, inode: st.Ino, port: int(ap.Port())}
-}
 
 // TestInterfacesHere checks the real interface list: only interfaces that
 // are up, loopback classified as such, every address of `ip -br addr` there.
@@ -148,9 +108,9 @@ func TestScannerSteady(t *testing.T) {
 
 	// A new listener elsewhere: a full scan, same answer.
 	n := sys.listings
-	other := listenTest(t, "tcp4", "127.0.0.1:0", false)
+	other := listener.Hold(t, "tcp4", "127.0.0.1:0", false)
 	if pid := pidOf(scan()); pid != fm.pid() || sys.listings == n {
-		t.Errorf("after a new listener on %d: owner %d, listings %d→%d", other.port, pid, n, sys.listings)
+		t.Errorf("after a new listener on %d: owner %d, listings %d→%d", other.Port, pid, n, sys.listings)
 	}
 
 	// FlowMeter stops, and starts again as another process.
@@ -178,11 +138,11 @@ func TestResolveDualStack(t *testing.T) {
 		return
 	}
 	for _, v6only := range []bool{true, false} {
-		l := listenTest(t, "tcp6", "[::]:0", v6only)
-		s := system.Socket{Addr: netip.IPv6Unspecified(), Port: l.port, Inode: l.inode}
+		l := listener.Hold(t, "tcp6", "[::]:0", v6only)
+		s := system.Socket{Addr: netip.IPv6Unspecified(), Port: l.Port, Inode: l.Inode}
 		got := resolveDualStack(context.Background(), []system.Socket{s}, s)
-		if !got.DualKnown || got.DualStack != l.dual {
-			t.Errorf("[::]:%d with IPV6_V6ONLY=%v: dual=%v known=%v, want dual=%v", l.port, v6only, got.DualStack, got.DualKnown, l.dual)
+		if !got.DualKnown || got.DualStack != l.Dual {
+			t.Errorf("[::]:%d with IPV6_V6ONLY=%v: dual=%v known=%v, want dual=%v", l.Port, v6only, got.DualStack, got.DualKnown, l.Dual)
 		}
 	}
 }

@@ -208,21 +208,7 @@ func TestNATToLoopbackProxy(t *testing.T) {
 	h := newNATHost(t)
 	proxyPort, otherPort := freePort(t), freePort(t)
 	ip, _ := exec.LookPath("ip")
-	start(t, "/", ip, childEnv(), "ip", "netns", "exec", h.comp, python, "-c", fmt.Sprintf(`import socket, threading
-def pipe(a, b):
-    try:
-        while (d := a.recv(65536)):
-            b.sendall(d)
-    except OSError: pass
-    for s in (a, b):
-        try: s.shutdown(socket.SHUT_RDWR)
-        except OSError: pass
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", %d)); s.listen()
-while True:
-    c, _ = s.accept()
-    u = socket.create_connection(("127.0.0.1", %d))
-    threading.Thread(target=pipe, args=(c, u), daemon=True).start()
-    threading.Thread(target=pipe, args=(u, c), daemon=True).start()`, proxyPort, h.port))
+	start(t, "/", ip, childEnv(), "ip", "netns", "exec", h.comp, python, "-c", pyForwarder("127.0.0.1", proxyPort, h.port))
 	start(t, t.TempDir(), ip, childEnv(), "ip", "netns", "exec", h.comp, python, "-m", "http.server", "--bind", "127.0.0.1", fmt.Sprint(otherPort))
 	for deadline := time.Now().Add(10 * time.Second); !h.reads(h.comp, fmt.Sprintf("127.0.0.1:%d", proxyPort)); time.Sleep(100 * time.Millisecond) {
 		if time.Now().After(deadline) {

@@ -196,23 +196,7 @@ func TestRelayByConnection(t *testing.T) {
 	env, port := flowMeterOnLoopback(t)
 	c := Open(context.Background(), env, nil, t.TempDir(), childEnv())
 	rp := freePort(t)
-	fwd := start(t, "/", python, childEnv(), python, "-c", fmt.Sprintf(`import socket, threading
-def pipe(a, b):
-    try:
-        while True:
-            d = a.recv(65536)
-            if not d: break
-            b.sendall(d)
-    except OSError: pass
-    for s in (a, b):
-        try: s.shutdown(socket.SHUT_RDWR)
-        except OSError: pass
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", %d)); s.listen()
-while True:
-    c, _ = s.accept()
-    u = socket.create_connection(("127.0.0.1", %d))
-    threading.Thread(target=pipe, args=(c, u), daemon=True).start()
-    threading.Thread(target=pipe, args=(u, c), daemon=True).start()`, rp, port))
+	fwd := start(t, "/", python, childEnv(), python, "-c", pyForwarder("0.0.0.0", rp, port))
 	fwd.waitListening(t, rp, any4)
 	// Idle, it never connected to FlowMeter yet: its socket is asked as
 	// every socket a neighbour can reach is, and its answer shows it.

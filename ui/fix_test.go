@@ -10,13 +10,14 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"localguard/netcheck"
+	"localguard/testdata/listener"
 )
 
 // TestFixAndUndo taps the one button on a temporary install whose .env
 // puts FlowMeter on every interface, applies the preview, and undoes it.
 func TestFixAndUndo(t *testing.T) {
 	isolate(t)
-	port := freePort(t)
+	port := listener.FreePort(t)
 	original := fmt.Sprintf("# FlowMeter settings\r\nDEBUG=false\r\nHOST=0.0.0.0   # every interface\r\nPORT=%d\r\n", port)
 	env := install(t, original)
 	h := newHarness(t, env)
@@ -74,7 +75,7 @@ func TestFixAndUndo(t *testing.T) {
 // TestFindingFix fixes a finding through the same preview.
 func TestFindingFix(t *testing.T) {
 	isolate(t)
-	env := install(t, fmt.Sprintf("HOST=127.0.0.1\nPORT=%d\nDEBUG=true\n", freePort(t)))
+	env := install(t, fmt.Sprintf("HOST=127.0.0.1\nPORT=%d\nDEBUG=true\n", listener.FreePort(t)))
 	h := newHarness(t, env)
 	h.status(netcheck.StatusSafe)
 	b := h.u.findingFix["DEBUG"]
@@ -93,7 +94,7 @@ func TestFindingFix(t *testing.T) {
 // TestPreviewCancel leaves the file as it was.
 func TestPreviewCancel(t *testing.T) {
 	isolate(t)
-	original := fmt.Sprintf("HOST=0.0.0.0\nPORT=%d\n", freePort(t))
+	original := fmt.Sprintf("HOST=0.0.0.0\nPORT=%d\n", listener.FreePort(t))
 	env := install(t, original)
 	h := newHarness(t, env)
 	h.status(netcheck.StatusAtRisk)
@@ -112,7 +113,7 @@ func TestPreviewCancel(t *testing.T) {
 // confirms it, as Apply does.
 func TestDialogKeys(t *testing.T) {
 	isolate(t)
-	original := fmt.Sprintf("HOST=0.0.0.0\nPORT=%d\n", freePort(t))
+	original := fmt.Sprintf("HOST=0.0.0.0\nPORT=%d\n", listener.FreePort(t))
 	env := install(t, original)
 	h := newHarness(t, env)
 	h.status(netcheck.StatusAtRisk)
@@ -141,7 +142,7 @@ func TestDialogKeys(t *testing.T) {
 // changes nothing.
 func TestUndoAsks(t *testing.T) {
 	isolate(t)
-	original := fmt.Sprintf("HOST=0.0.0.0\nPORT=%d\n", freePort(t))
+	original := fmt.Sprintf("HOST=0.0.0.0\nPORT=%d\n", listener.FreePort(t))
 	env := install(t, original)
 	h := newHarness(t, env)
 	h.status(netcheck.StatusAtRisk)
@@ -165,7 +166,7 @@ func TestUndoAsks(t *testing.T) {
 // exact original, and Undo goes away.
 func TestUndoStepsBack(t *testing.T) {
 	isolate(t)
-	original := fmt.Sprintf("DEBUG=true\nHOST=0.0.0.0\nPORT=%d\n", freePort(t))
+	original := fmt.Sprintf("DEBUG=true\nHOST=0.0.0.0\nPORT=%d\n", listener.FreePort(t))
 	env := install(t, original)
 	h := newHarness(t, env)
 	h.status(netcheck.StatusAtRisk)

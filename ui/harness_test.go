@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"net"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -120,17 +119,6 @@ func install(t *testing.T, content string) string {
 		t.Fatal(err)
 	}
 	return path
-}
-
-// freePort is a TCP port no one listens on now.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 func readFile(t *testing.T, path string) string {

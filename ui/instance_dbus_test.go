@@ -3,7 +3,6 @@
 package ui
 
 import (
-	"bufio"
 	"os"
 	"os/exec"
 	"strings"
@@ -11,6 +10,8 @@ import (
 	"time"
 
 	"github.com/godbus/dbus/v5"
+
+	"localguard/testdata/privatebus"
 )
 
 // privateBus starts a session bus of the test's own and returns its
@@ -24,17 +25,7 @@ func privateBus(t *testing.T) string {
 		}
 		t.Skip("dbus-daemon (Debian's dbus) is not installed")
 	}
-	cmd := exec.Command(daemon, "--session", "--nofork", "--print-address")
-	out, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.TrimSpace(addr)
+	return privatebus.Start(t, daemon, "--session")
 }
 
 // TestSecondStartHandsOver: a second Localguard, a process of its own on

@@ -5,8 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"testing"
-
-	"localguard/netcheck"
 )
 
 // addNetwork gives a test that needs this machine to be on a network one,
@@ -40,16 +38,6 @@ func addNetwork(t *testing.T) {
 
 // hasNetwork reports whether this machine has an address beyond loopback.
 func hasNetwork(t *testing.T) bool {
-	ifaces, err := netcheck.Interfaces()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, it := range ifaces {
-		for _, a := range it.Addrs {
-			if a.Kind != netcheck.KindLoopback && a.Prefix.Addr().Is4() {
-				return true
-			}
-		}
-	}
-	return false
+	_, _, ok := networkAddr(t)
+	return ok
 }

@@ -18,6 +18,7 @@ import (
 
 	"localguard/netcheck"
 
+	"localguard/testdata/listener"
 	"localguard/testdata/netns"
 )
 
@@ -94,7 +95,7 @@ func TestFixRestartStop(t *testing.T) {
 	}
 	addNetwork(t) // for FlowMeter on 0.0.0.0 to be exposed on
 	isolate(t)
-	original := fmt.Sprintf("HOST=0.0.0.0\nPORT=%d\n", freePort(t))
+	original := fmt.Sprintf("HOST=0.0.0.0\nPORT=%d\n", listener.FreePort(t))
 	env := install(t, original)
 	fm := flowMeter(t, env)
 	h := newHarness(t, env)
@@ -153,7 +154,7 @@ func TestFixThenRestart(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
 	os.MkdirAll(filepath.Join(dir, "cache"), 0o755)
 	t.Setenv("LOCALGUARD_TEST_MARKER", "kept-across-restart")
-	env := install(t, fmt.Sprintf("HOST=0.0.0.0\nPORT=%d\n", freePort(t)))
+	env := install(t, fmt.Sprintf("HOST=0.0.0.0\nPORT=%d\n", listener.FreePort(t)))
 	fm := flowMeter(t, env)
 	h := newHarness(t, env)
 	fixUntilRestart(t, h)

@@ -17,6 +17,20 @@ import (
 func hostExposure(t *testing.T) netcheck.Exposure {
 	t.Helper()
 	addNetwork(t)
+	iface, a, ok := networkAddr(t)
+	if !ok {
+		t.Skip("this machine has no non-loopback IPv4 address to trust")
+	}
+	return netcheck.Exposure{
+		Interface: iface, Address: a.Prefix.Addr().String(), Kind: a.Kind,
+		URL: fmt.Sprintf("http://%s:8000", a.Prefix.Addr()),
+	}
+}
+
+// networkAddr is this machine's first IPv4 address beyond loopback, with
+// its interface's name; ok is false when it has none.
+func networkAddr(t *testing.T) (iface string, a netcheck.InterfaceAddr, ok bool) {
+	t.Helper()
 	ifaces, err := netcheck.Interfaces()
 	if err != nil {
 		t.Fatal(err)
@@ -24,15 +38,11 @@ func hostExposure(t *testing.T) netcheck.Exposure {
 	for _, it := range ifaces {
 		for _, a := range it.Addrs {
 			if a.Kind != netcheck.KindLoopback && a.Prefix.Addr().Is4() {
-				return netcheck.Exposure{
-					Interface: it.Name, Address: a.Prefix.Addr().String(), Kind: a.Kind,
-					URL: fmt.Sprintf("http://%s:8000", a.Prefix.Addr()),
-				}
+				return it.Name, a, true
 			}
 		}
 	}
-	t.Skip("this machine has no non-loopback IPv4 address to trust")
-	return netcheck.Exposure{}
+	return "", netcheck.InterfaceAddr{}, false
 }
 
 // storedTrust reads the trusted networks as the next run would.

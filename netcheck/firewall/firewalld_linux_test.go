@@ -1,7 +1,6 @@
 package firewall
 
 import (
-	"bufio"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -10,6 +9,8 @@ import (
 
 	"github.com/godbus/dbus/v5"
 	"github.com/godbus/dbus/v5/prop"
+
+	"localguard/testdata/privatebus"
 )
 
 // A stand-in for firewalld on a private bus (a real dbus-daemon), with
@@ -73,17 +74,7 @@ func (s *standIn) serve(t *testing.T) {
 	if err != nil {
 		t.Skip("dbus-daemon (Debian's dbus) is not installed")
 	}
-	cmd := exec.Command(daemon, "--session", "--nofork", "--print-address")
-	out, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr = strings.TrimSpace(addr)
+	addr := privatebus.Start(t, daemon, "--session")
 	conn, err := dbus.Connect(addr)
 	if err != nil {
 		t.Fatal(err)

@@ -44,16 +44,8 @@ func TestStopRefusesOtherProgram(t *testing.T) {
 	copyFile(t, self, other, 0o755)
 	cmd := exec.Command(self, "-test.run=^$", "flowmeter")
 	cmd.Env = append(os.Environ(), "LOCALGUARD_TEST_EXEC_INTO="+other, "LOCALGUARD_TEST_SLEEP=1")
-	in, _ := cmd.StdinPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	in, p := holdWaiting(t, cmd)
 	pid := cmd.Process.Pid
-	p, err := Hold(int32(pid), "")
-	if err != nil {
-		t.Fatal(err)
-	}
 	before, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
 	io.WriteString(in, "go\n")
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {

@@ -30,6 +30,23 @@ func startSleeper(t *testing.T, args ...string) *exec.Cmd {
 	return cmd
 }
 
+// holdWaiting starts cmd, which waits for a line on its standard input
+// before it goes on, kills it when the test ends, and holds it as the
+// dialog does; the line goes to the pipe returned.
+func holdWaiting(t *testing.T, cmd *exec.Cmd) (io.WriteCloser, *Process) {
+	t.Helper()
+	in, _ := cmd.StdinPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	p, err := Hold(int32(cmd.Process.Pid), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in, p
+}
+
 // alive reports whether pid runs (and is not a zombie).
 func alive(pid int) bool {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
@@ -78,16 +95,8 @@ func TestStopRefusesAnotherProcess(t *testing.T) {
 		// The same pid turns into another program (exec), as a reused pid
 		// would: the command line no longer matches.
 		cmd := exec.Command("sh", "-c", "read x; exec sleep 61")
-		in, _ := cmd.StdinPipe()
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		in, p := holdWaiting(t, cmd)
 		pid := cmd.Process.Pid
-		p, err := Hold(int32(pid), "")
-		if err != nil {
-			t.Fatal(err)
-		}
 		io.WriteString(in, "go\n")
 		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 			if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); strings.HasPrefix(string(b), "sleep\x0061") {

@@ -1,9 +1,7 @@
 package system
 
 import (
-	"context"
 	"encoding/binary"
-	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -11,50 +9,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 
+	"localguard/testdata/listener"
 	"localguard/testdata/netns"
 )
-
-// testListener is a socket the test holds itself, with its kernel inode.
-type testListener struct {
-	addr  netip.Addr
-	dual  bool
-	inode uint64
-	port  int
-}
-
-// listenTest opens a listener on addr (v6only sets IPV6_V6ONLY) and returns
-// it with its inode, read from the descriptor.
-func listenTest(t *testing.T, network, addr string, v6only bool) testListener {
-	t.Helper()
-	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
-		var serr error
-		if strings.HasPrefix(addr, "[") {
-			c.Control(func(fd uintptr) {
-				serr = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_IPV6, syscall.IPV6_V6ONLY, map[bool]int{true: 1}[v6only])
-			})
-		}
-		return serr
-	}}
-	l, err := lc.Listen(context.Background(), network, addr)
-	if err != nil {
-		t.Skipf("cannot listen on %s here: %v", addr, err)
-	}
-	t.Cleanup(func() { l.Close() })
-	f, err := l.(*net.TCPListener).File()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var st syscall.Stat_t
-	if err := syscall.Fstat(int(f.Fd()), &st); err != nil {
-		t.Fatal(err)
-	}
-	ap := l.Addr().(*net.TCPAddr).AddrPort()
-	return testListener{addr: ap.Addr().Unmap(), dual: strings.HasPrefix(addr, "[::]") && !v6only, inode: st.Ino, port: int(ap.Port())}
-}
 
 // TestListenSocketsAgree opens listeners on 127.0.0.1, 0.0.0.0, ::1, :: (IPv6
 // only) and :: (dual-stack), and checks that sock_diag, the /proc/net
@@ -64,12 +23,12 @@ func TestListenSocketsAgree(t *testing.T) {
 	if netns.Own(t) {
 		return
 	}
-	ls := []testListener{
-		listenTest(t, "tcp4", "127.0.0.1:0", false),
-		listenTest(t, "tcp4", "0.0.0.0:0", false),
-		listenTest(t, "tcp6", "[::1]:0", false),
-		listenTest(t, "tcp6", "[::]:0", true),
-		listenTest(t, "tcp6", "[::]:0", false),
+	ls := []listener.Held{
+		listener.Hold(t, "tcp4", "127.0.0.1:0", false),
+		listener.Hold(t, "tcp4", "0.0.0.0:0", false),
+		listener.Hold(t, "tcp6", "[::1]:0", false),
+		listener.Hold(t, "tcp6", "[::]:0", true),
+		listener.Hold(t, "tcp6", "[::]:0", false),
 	}
 	diag, err := listenSockets()
 	if err != nil {
@@ -88,12 +47,12 @@ func TestListenSocketsAgree(t *testing.T) {
 
 // checkListed wants every listener of ls in socks (read by name), with
 // its address, port, dual-stack and uid.
-func checkListed(t *testing.T, name string, socks []Socket, ls []testListener, uid uint32) {
+func checkListed(t *testing.T, name string, socks []Socket, ls []listener.Held, uid uint32) {
 	t.Helper()
 	for _, l := range ls {
-		i := slices.IndexFunc(socks, func(s Socket) bool { return s.Inode == l.inode })
+		i := slices.IndexFunc(socks, func(s Socket) bool { return s.Inode == l.Inode })
 		if i < 0 {
-			t.Errorf("%s: the listener on %v port %d (inode %d) is missing", name, l.addr, l.port, l.inode)
+			t.Errorf("%s: the listener on %v port %d (inode %d) is missing", name, l.Addr, l.Port, l.Inode)
 			continue
 		}
 		s := socks[i]
@@ -103,18 +62,18 @@ func checkListed(t *testing.T, name string, socks []Socket, ls []testListener, u
 			if name == "sock_diag" || s.Addr.Is4() {
 				t.Errorf("%s: %v port %d does not say whether it is dual-stack", name, s.Addr, s.Port)
 			}
-			s.DualStack = l.dual
+			s.DualStack = l.Dual
 		}
-		if s.Addr != l.addr || s.Port != l.port || s.DualStack != l.dual || s.UID != uid {
+		if s.Addr != l.Addr || s.Port != l.Port || s.DualStack != l.Dual || s.UID != uid {
 			t.Errorf("%s: got %v port %d dual=%v uid %d, want %v port %d dual=%v uid %d",
-				name, s.Addr, s.Port, s.DualStack, s.UID, l.addr, l.port, l.dual, uid)
+				name, s.Addr, s.Port, s.DualStack, s.UID, l.Addr, l.Port, l.Dual, uid)
 		}
 	}
 }
 
 // checkSSAgrees wants `ss -tlne`, which prints the inode and, for IPv6,
 // v6only, to show every listener of ls, dual-stack as the test opened it.
-func checkSSAgrees(t *testing.T, ls []testListener) {
+func checkSSAgrees(t *testing.T, ls []listener.Held) {
 	t.Helper()
 	ss, err := exec.LookPath("ss")
 	if err != nil {
@@ -129,16 +88,16 @@ func checkSSAgrees(t *testing.T, ls []testListener) {
 	for _, l := range ls {
 		var line string
 		for _, ln := range strings.Split(string(out), "\n") {
-			if m := ino.FindStringSubmatch(ln); m != nil && m[1] == strconv.FormatUint(l.inode, 10) {
+			if m := ino.FindStringSubmatch(ln); m != nil && m[1] == strconv.FormatUint(l.Inode, 10) {
 				line = ln
 			}
 		}
 		if line == "" {
-			t.Errorf("ss does not show inode %d", l.inode)
+			t.Errorf("ss does not show inode %d", l.Inode)
 			continue
 		}
-		if m := v6only.FindStringSubmatch(line); m != nil && (m[1] == "0") != l.dual {
-			t.Errorf("ss shows %s for %v (dual=%v)", m[0], l.addr, l.dual)
+		if m := v6only.FindStringSubmatch(line); m != nil && (m[1] == "0") != l.Dual {
+			t.Errorf("ss shows %s for %v (dual=%v)", m[0], l.Addr, l.Dual)
 		}
 	}
 }

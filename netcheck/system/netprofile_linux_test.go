@@ -1,14 +1,14 @@
 package system
 
 import (
-	"bufio"
 	"os"
 	"os/exec"
-	"strings"
 	"testing"
 
 	"github.com/godbus/dbus/v5"
 	"github.com/godbus/dbus/v5/prop"
+
+	"localguard/testdata/privatebus"
 )
 
 // TestNetworkProfilesFromNetworkManager runs a real D-Bus daemon as the
@@ -20,17 +20,7 @@ func TestNetworkProfilesFromNetworkManager(t *testing.T) {
 	if err != nil {
 		missing(t, "dbus-daemon (Debian's dbus) is not installed")
 	}
-	cmd := exec.Command(daemon, "--session", "--nofork", "--print-address")
-	out, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	addr, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr = strings.TrimSpace(addr)
+	addr := privatebus.Start(t, daemon, "--session")
 
 	nm, err := dbus.Connect(addr)
 	if err != nil {

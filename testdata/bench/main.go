@@ -30,6 +30,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"localguard/testdata/bench/module"
 )
 
 // config is what a run measures; the defaults are the issues' figures.
@@ -84,7 +86,7 @@ func run(c config) int {
 
 // newHarness finds the module root and makes the run's temporary folder.
 func newHarness(ctx context.Context) (*harness, error) {
-	root, err := moduleRoot()
+	root, err := module.Root()
 	if err != nil {
 		return nil, err
 	}
@@ -160,24 +162,6 @@ func (h *harness) printSummary() {
 	fmt.Println("== localguard bench ==")
 	for _, line := range h.summary {
 		fmt.Println(line)
-	}
-}
-
-// moduleRoot is the folder of the go.mod of the current directory.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the current directory: run from the localguard module")
-		}
-		dir = parent
 	}
 }
 

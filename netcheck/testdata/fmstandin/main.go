@@ -1,7 +1,9 @@
-// Command fmstandin is a FlowMeter stand-in for netcheck's container test:
-// a static binary (CGO_ENABLED=0) for an image built FROM scratch, as
-// nothing can be pulled. It answers FlowMeter's GET /api/info and GET
-// /api/v1/settings/security with FlowMeter's shapes on -addr.
+// Command fmstandin is a FlowMeter stand-in for netcheck's container tests
+// (--network host, and Compose publishing its port): a static binary
+// (CGO_ENABLED=0) for an image built FROM scratch, as nothing can be
+// pulled. It answers FlowMeter's GET /api/info and GET
+// /api/v1/settings/security with FlowMeter's shapes on -addr (by default
+// port 8000 on every address, IPv4 and IPv6, as in a container).
 package main
 
 import (
@@ -12,7 +14,7 @@ import (
 )
 
 func main() {
-	addr := flag.String("addr", "0.0.0.0:8000", "where to listen")
+	addr := flag.String("addr", ":8000", "where to listen")
 	flag.Parse()
 	answer := func(v any) http.HandlerFunc {
 		return func(w http.ResponseWriter, _ *http.Request) {

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"localguard/testdata/bench/module"
 )
 
 // bench holds what one run started, to stop it all at the end.
@@ -30,7 +32,7 @@ type bench struct {
 }
 
 func newBench(ctx context.Context) (*bench, error) {
-	root, err := moduleRoot()
+	root, err := module.Root()
 	if err != nil {
 		return nil, err
 	}

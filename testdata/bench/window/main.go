@@ -335,21 +335,3 @@ func ratio(a, b int64) float64 {
 	}
 	return float64(a) / float64(b)
 }
-
-// moduleRoot is the folder of the go.mod of the current directory.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the current directory: run from the localguard module")
-		}
-		dir = parent
-	}
-}
