@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strings"
 
+	fmrelay "localguard/netcheck/relay"
 	"localguard/netcheck/system"
 )
 
@@ -235,7 +236,7 @@ func sshOptionLoopback(a string, rest []string) (words []string, tookNext bool) 
 			continue
 		}
 		opt += string(ch)
-		if strings.IndexByte(sshFlagsWithValue, ch) < 0 {
+		if strings.IndexByte(fmrelay.SSHFlagsWithValue, ch) < 0 {
 			continue
 		}
 		value := a[j+1:]
@@ -258,7 +259,7 @@ func sshOptionLoopback(a string, rest []string) (words []string, tookNext bool) 
 
 // loopbackForward binds an ssh forward spec to 127.0.0.1.
 func loopbackForward(spec string) string {
-	port, host, hostport, ok := forwardSpec(spec)
+	port, host, hostport, ok := fmrelay.ForwardSpec(spec)
 	if !ok {
 		return spec
 	}

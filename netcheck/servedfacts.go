@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"localguard/netcheck/ask"
+	fmrelay "localguard/netcheck/relay"
 	"localguard/netcheck/system"
 )
 
@@ -71,7 +72,7 @@ func servedRelay(sys system.Reader, sv served) RelayFacts {
 	}
 	rf.Owner = o
 	rf.Program = o.Name
-	if prog := readRelayLine(args).prog; prog != "" {
+	if prog := fmrelay.Program(args); prog != "" {
 		rf.Program = prog
 	} else {
 		rf.Unrecognised = true
