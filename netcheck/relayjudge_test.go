@@ -30,10 +30,7 @@ func relay(program, cmdline, addr string, port, target int, remote string) Relay
 }
 
 func TestJudgeRelays(t *testing.T) {
-	trustAll := &Store{Trusted: []Network{
-		{Interface: "wlan0", Subnet: netip.MustParsePrefix("192.168.1.0/24")},
-		{Interface: "wlan0", Subnet: netip.MustParsePrefix("fd00::/64")},
-		{Interface: "eth1", Subnet: netip.MustParsePrefix("10.9.0.0/16")}}}
+	trustAll := trustJudgeNets()
 	local := fm("127.0.0.1", 8000, StartPythonModule, "python3 -m app.main", backendA, "HOST=127.0.0.1\n")
 	socat := relay("socat", "socat TCP-LISTEN:9000,fork TCP:127.0.0.1:8000", "0.0.0.0", 9000, 8000, "")
 	vite := relay("vite", "node /home/ana/FlowMeter/frontend/node_modules/.bin/vite --host", "::", 3000, 8000, "")

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"localguard/netcheck/ask"
 	fmrelay "localguard/netcheck/relay"
 	"localguard/netcheck/system"
 )
@@ -84,6 +85,10 @@ type RelayFacts struct {
 	// on (its connections or command line say so) but did not answer in
 	// time.
 	Unchecked bool
+	// NotAsked is why it was not asked, when its port is one Localguard
+	// never connects to (see ask.NeverSend): its holder's command line or
+	// configuration names FlowMeter's port, "" otherwise.
+	NotAsked string
 	// Seen says what showed the relay first; SeenBy everything that did
 	// (the answer, the connection, the command line...).
 	Seen   SeenBy
@@ -139,6 +144,9 @@ func (r *relayScanner) known(s system.Socket) (Identity, bool) {
 func (r *relayScanner) find(ctx context.Context, fm []FlowMeterSocket, listening []system.Socket, sys system.Reader, own func(netip.Addr) bool, known map[int32][]string) []RelayFacts {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.scan.NotAsked == nil {
+		r.scan.NotAsked = ask.NeverSend
+	}
 	found, err := r.scan.Find(sys, relayTargets(fm), listening, own, known)
 	r.connsErr = err
 	in := make([]RelayFacts, len(found))
@@ -206,6 +214,9 @@ func (r *relayScanner) prove(ctx context.Context, in []RelayFacts) []RelayFacts 
 			f.Confirmed = true
 		case ids[i] == IdentityUnknown && f.TargetPort != 0:
 			f.Unchecked = true
+			if reason, never := ask.NeverSend(f.Socket.Port); never {
+				f.NotAsked = reason
+			}
 		default:
 			continue
 		}

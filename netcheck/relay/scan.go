@@ -16,6 +16,12 @@ import (
 // lives: a proxy holds no connection between requests. The zero Scanner is
 // ready; it is not safe for concurrent use.
 type Scanner struct {
+	// NotAsked, when set, says which ports are never connected to, and
+	// why: a listener there beyond loopback is a relay when its holder's
+	// command line or configuration names FlowMeter's port (see
+	// quietRelays).
+	NotAsked func(port int) (reason string, never bool)
+
 	sys   system.Reader
 	own   func(netip.Addr) bool
 	procs map[int32]*relayProc
@@ -41,6 +47,8 @@ type Scanner struct {
 	listenKey []uint64
 	selfPID   int32
 	listening []system.Socket
+	// quiet are the holders of listeners on NotAsked ports, by inode.
+	quiet map[uint64]quietHolder
 	// polled is true once a find ran: connections seen from then on are
 	// given a poll to prove they last.
 	polled bool
@@ -103,6 +111,11 @@ func (r *Scanner) Find(sys system.Reader, fm []Target, listening []system.Socket
 	r.noteConnectors(conns, targets, fmPIDs)
 	r.polled = true
 	out := r.resolveAll(r.candidates(targets, fmPIDs), conns, fmInodes)
+	for _, q := range r.quietRelays(targets, fmInodes) {
+		if !slices.ContainsFunc(out, func(f Found) bool { return f.Kind != Tunnel && f.Socket.Inode == q.Socket.Inode }) {
+			out = append(out, q)
+		}
+	}
 	slices.SortFunc(out, func(a, b Found) int {
 		return cmp.Or(cmp.Compare(a.PID, b.PID), cmp.Compare(a.Socket.Port, b.Socket.Port), a.Socket.Addr.Compare(b.Socket.Addr))
 	})
