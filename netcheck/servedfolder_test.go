@@ -65,6 +65,6 @@ func TestFolderRelayWords(t *testing.T) {
 		t.Errorf("relay JSON %s", b)
 	}
 	if len(v.Listeners) != 1 || v.Listeners[0].Port != 8000 {
-		t.Errorf("listeners %s: FlowMeter's own only", listeners(v))
+		t.Errorf("listeners %+v: FlowMeter's own only", v.Listeners)
 	}
 }
