@@ -1,6 +1,7 @@
 package netcheck
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -51,6 +52,10 @@ func TestNeverAskedRelays(t *testing.T) {
 			waitIdle(t, 9100)
 			before := printer.conns.Load()
 			wantNeverAsked(t, judgeAsUser(t, env), port, tc.seen)
+			kept := Open(context.Background(), env, nil, t.TempDir(), childEnv())
+			for range 2 {
+				wantNeverAsked(t, kept.Check(context.Background()), port, tc.seen)
+			}
 			if n := printer.conns.Load() - before; n != 0 {
 				t.Errorf("the listener on 9101, whose holder names nothing, was connected to %d times", n)
 			}
