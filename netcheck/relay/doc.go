@@ -1,8 +1,11 @@
 // Package relay finds the local processes that may pass FlowMeter on: the
 // relay programs Localguard knows by their command lines (socat, ssh -L/-R,
 // nginx and Vite by their configurations, kubectl port-forward,
-// cloudflared, ngrok, container port publishers) and any process the
-// kernel shows connected to one of FlowMeter's ports.
+// cloudflared, ngrok, container port publishers), any process the kernel
+// shows connected to one of FlowMeter's ports, and any listener on a port
+// that is never asked (Scanner.NotAsked: raw printing, industrial control)
+// whose process names FlowMeter's port on its command line or in a file it
+// names.
 //
 // What it finds are hints: a proxy is a relay of FlowMeter only once what
 // its socket serves says so, and that is decided in netcheck, which asks
