@@ -148,7 +148,7 @@ func (c *Checker) Gather(ctx context.Context) Facts {
 	var servedRelays []RelayFacts
 	if scanErr == nil && ifErr == nil {
 		var more []FlowMeterSocket
-		more, servedRelays = c.servedFacts(ctx, socks, ifaces)
+		socks, more, servedRelays = c.servedFacts(ctx, socks, ifaces)
 		socks = append(socks, more...)
 	}
 	for _, s := range socks {

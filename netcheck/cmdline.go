@@ -4,6 +4,18 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"localguard/netcheck/internal/argv"
+)
+
+// The readers of command lines netcheck shares with netcheck/relay.
+var (
+	flagValue        = argv.Flag
+	viteHost         = argv.ViteHost
+	baseName         = argv.Base
+	isContainerProxy = argv.IsContainerProxy
+	isViteScript     = argv.IsViteScript
+	atoiOr0          = argv.Atoi
 )
 
 // Reading command lines: how a process was started, and the address flag
@@ -202,30 +214,6 @@ func isEntryApp(spec string) bool {
 	return module == "app.main" || colon && module == "main"
 }
 
-// flagValue returns the value of the last of the given flags, written as
-// `--flag value` or `--flag=value` (or `-bvalue` for one-letter flags).
-func flagValue(args []string, names ...string) (string, bool) {
-	value, found := "", false
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		for _, n := range names {
-			switch {
-			case a == n && i+1 < len(args):
-				value, found = args[i+1], true
-				i++
-			case strings.HasPrefix(a, n+"="):
-				value, found = a[len(n)+1:], true
-			case len(n) == 2 && n[0] == '-' && n[1] != '-' && strings.HasPrefix(a, n) && len(a) > 2:
-				value, found = a[2:], true
-			default:
-				continue
-			}
-			break
-		}
-	}
-	return value, found
-}
-
 // bindHost is the host part of a gunicorn bind: "0.0.0.0:8000" → 0.0.0.0,
 // "[::1]:8000" → ::1, ":8000" → "" , "localhost" → localhost. Unix sockets
 // and inherited descriptors (unix:, fd://) have no host.
@@ -245,35 +233,6 @@ func bindHost(b string) (string, bool) {
 	return b, true
 }
 
-// viteHost reads Vite's --host, which may stand alone (every address).
-func viteHost(args []string) (string, bool) {
-	value, found := "", false
-	for i, a := range args {
-		switch {
-		case a == "--host":
-			found, value = true, ""
-			if i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") {
-				value = args[i+1]
-			}
-		case strings.HasPrefix(a, "--host="):
-			found, value = true, a[len("--host="):]
-		}
-	}
-	return value, found
-}
-
-// baseName is a path's last element, without .exe, for Unix and Windows
-// paths alike.
-func baseName(p string) string {
-	if i := strings.LastIndexAny(p, `/\`); i >= 0 {
-		p = p[i+1:]
-	}
-	if len(p) > 4 && strings.EqualFold(p[len(p)-4:], ".exe") {
-		p = p[:len(p)-4]
-	}
-	return p
-}
-
 // isPython reports whether an executable name is a Python interpreter
 // (python, python3, python3.11, pythonw, python3.11-dbg...).
 func isPython(exe string) bool {
@@ -281,35 +240,3 @@ func isPython(exe string) bool {
 }
 
 func isPackaged(exe string) bool { return strings.EqualFold(exe, "FlowMeter") }
-
-// isContainerProxy reports whether a process publishes container ports on
-// the host: Docker's docker-proxy, rootless Podman's rootlessport, and the
-// port forwarders of Docker Desktop and Podman machine.
-func isContainerProxy(exe string) bool {
-	switch exe {
-	case "docker-proxy", "rootlessport", "gvproxy", "vpnkit", "com.docker.backend", "com.docker.backe":
-		return true
-	}
-	return false
-}
-
-// isViteScript reports whether an argument runs Vite: node_modules/.bin/vite,
-// vite/bin/vite.js, a bare `vite`.
-func isViteScript(a string) bool {
-	switch strings.ToLower(baseName(a)) {
-	case "vite", "vite.js", "vite.mjs", "vite.cmd":
-		return true
-	}
-	return false
-}
-
-func atoiOr0(s string) int {
-	n := 0
-	for _, r := range s {
-		if r < '0' || r > '9' || n > 65535 {
-			return 0
-		}
-		n = n*10 + int(r-'0')
-	}
-	return n
-}

@@ -13,6 +13,7 @@ import (
 
 	"localguard/envfix"
 	"localguard/netcheck/ask"
+	fmrelay "localguard/netcheck/relay"
 	"localguard/netcheck/system"
 )
 
@@ -397,7 +398,7 @@ func (s *Scanner) flowMeterSocket(ctx context.Context, k *hintSet, socks []syste
 		// look for the holder among all processes (rare, and slow as
 		// `ss -p`).
 		c.owner = s.holderOf(c.sock.Inode, k)
-		if c.owner != nil && c.owner.line.start == StartUnknown && readRelayLine(c.owner.args).prog != "" {
+		if c.owner != nil && c.owner.line.start == StartUnknown && fmrelay.Program(c.owner.args) != "" {
 			// A relay program (socat, ssh, nginx...) answers for
 			// FlowMeter through its forward: the relay scan reports it.
 			return FlowMeterSocket{}, nil, false

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"localguard/netcheck/ask"
 	"localguard/netcheck/system"
 )
 
@@ -44,6 +45,7 @@ func (c *Checker) portProxyRelays(ctx context.Context, socks []FlowMeterSocket, 
 				rf.Confirmed = true
 			case IdentityUnknown:
 				rf.Unchecked = true
+				rf.NotAsked, _ = ask.NeverSend(s.Port)
 			default:
 				continue
 			}

@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
+	fmrelay "localguard/netcheck/relay"
 	"localguard/netcheck/system"
 )
 
@@ -42,6 +44,10 @@ type Relay struct {
 	// Unchecked is true when it is tied to FlowMeter's port but did not
 	// answer in time.
 	Unchecked bool `json:"unchecked,omitempty"`
+	// NotAsked says why an unchecked relay was not asked: its port is one
+	// Localguard never connects to (raw printing, industrial control),
+	// and its command line or configuration names FlowMeter's port.
+	NotAsked string `json:"not_asked,omitempty"`
 	// SeenBy says how it was found: "answer" when FlowMeter's answer came
 	// back through its own address, and the hints ("connection",
 	// "command-line", "config", "container").
@@ -82,7 +88,7 @@ func exposuresOf(s system.Socket, port int, answered map[netip.Addr]bool, fw Fir
 func relayOf(rf RelayFacts, ifaces []Interface, trust *Store) Relay {
 	r := Relay{
 		Program: rf.Program, Kind: rf.Kind, TargetPort: rf.TargetPort, ExposedOn: []Exposure{},
-		Remote: rf.Remote, Confirmed: rf.Confirmed, Unchecked: rf.Unchecked,
+		Remote: rf.Remote, Confirmed: rf.Confirmed, Unchecked: rf.Unchecked, NotAsked: rf.NotAsked,
 		SeenBy: relaySeenBy(rf), StartedBy: rf.StartedBy,
 	}
 	if o := rf.Owner; o != nil {
@@ -235,7 +241,7 @@ func sshOptionLoopback(a string, rest []string) (words []string, tookNext bool) 
 			continue
 		}
 		opt += string(ch)
-		if strings.IndexByte(sshFlagsWithValue, ch) < 0 {
+		if strings.IndexByte(fmrelay.SSHFlagsWithValue, ch) < 0 {
 			continue
 		}
 		value := a[j+1:]
@@ -258,7 +264,7 @@ func sshOptionLoopback(a string, rest []string) (words []string, tookNext bool) 
 
 // loopbackForward binds an ssh forward spec to 127.0.0.1.
 func loopbackForward(spec string) string {
-	port, host, hostport, ok := forwardSpec(spec)
+	port, host, hostport, ok := fmrelay.ForwardSpec(spec)
 	if !ok {
 		return spec
 	}
@@ -406,13 +412,37 @@ func (j *judgement) uncheckedRelays() {
 		}
 		for _, e := range r.ExposedOn {
 			if !e.Trusted && !e.Blocked() {
-				v.Status = StatusError
-				v.Message = fmt.Sprintf("Localguard could not check %s on port %d, which passes connections to FlowMeter's port %d: it did not answer in time, and anyone on %s (%s) can reach it.",
-					relayWords(r), r.Port, r.TargetPort, e.Interface, e.Address)
+				v.Status, v.Message = StatusError, uncheckedSentence(r, e)
+				if r.NotAsked != "" {
+					v.Advice = fmt.Sprintf("if %s passes FlowMeter on, make it listen on 127.0.0.1 only, or stop it", relayWords(r))
+				}
 				return
 			}
 		}
 	}
+}
+
+// uncheckedSentence says why a relay tied to FlowMeter's port reachable
+// on e could not be checked: it did not answer in time, or its port is one
+// Localguard never connects to.
+func uncheckedSentence(r Relay, e Exposure) string {
+	if r.NotAsked == "" {
+		return fmt.Sprintf("Localguard could not check %s on port %d, which passes connections to FlowMeter's port %d: it did not answer in time, and anyone on %s (%s) can reach it.",
+			relayWords(r), r.Port, r.TargetPort, e.Interface, e.Address)
+	}
+	return fmt.Sprintf("Localguard could not check %s on port %d: %s FlowMeter's port %d, so it may pass FlowMeter on to anyone on %s (%s), but Localguard never connects to port %d (%s), so it did not ask what it serves.",
+		relayWords(r), r.Port, tiedWords(r.SeenBy), r.TargetPort, e.Interface, e.Address, r.Port, r.NotAsked)
+}
+
+// tiedWords says what ties an unchecked relay to FlowMeter's port.
+func tiedWords(seen []SeenBy) string {
+	switch {
+	case slices.Contains(seen, SeenConnection):
+		return "it was seen connected to"
+	case slices.Contains(seen, SeenConfig):
+		return "its configuration names"
+	}
+	return "its command line names"
 }
 
 // sandboxOff reports whether the FlowMeter on port reports its formula

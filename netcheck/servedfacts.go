@@ -6,28 +6,39 @@ import (
 	"strings"
 
 	"localguard/netcheck/ask"
+	fmrelay "localguard/netcheck/relay"
 	"localguard/netcheck/system"
 )
 
 // servedFacts asks every socket a neighbour can reach that the scan did
 // not find as FlowMeter (see servedScanner), and returns what serves
-// FlowMeter: the FlowMeters no hint led to (a launcher Localguard does not
-// recognise, a relay's far end) and the relays, each proven by the
-// FlowMeter answer it passed on.
-func (c *Checker) servedFacts(ctx context.Context, found []FlowMeterSocket, ifaces []Interface) ([]FlowMeterSocket, []RelayFacts) {
+// FlowMeter: the FlowMeters found that are FlowMeter's own (kept), those
+// no hint led to (a launcher Localguard does not recognise, a relay's far
+// end), and the relays, each proven by the FlowMeter answer it passed on.
+// A socket the scan found only by its answer and its folder (a Python
+// proxy started in FlowMeter's backend/) is traced too: when its answer
+// comes through a connection onward, it is a relay, not FlowMeter.
+func (c *Checker) servedFacts(ctx context.Context, found []FlowMeterSocket, ifaces []Interface) (kept, more []FlowMeterSocket, relays []RelayFacts) {
 	sys := c.scanner.reader()
 	if sys == nil {
-		return nil, nil
+		return found, nil, nil
 	}
-	inodes := map[uint64]bool{}
+	inodes, traced := map[uint64]bool{}, map[uint64]bool{}
 	for _, f := range found {
 		inodes[f.Inode] = true
+		if answerOnly(f) {
+			traced[f.Inode] = true
+		}
 	}
 	listening := c.scanner.Sockets()
-	r := servedRound{listening: listening, own: ownAddrsOf(ifaces), via: neighbourVia(ifaces), found: inodes, asked: c.scanner.askedOther, sys: sys}
+	r := servedRound{listening: listening, own: ownAddrsOf(ifaces), via: neighbourVia(ifaces), found: without(inodes, traced), asked: c.scanner.askedOther, sys: sys}
 	var fms []FlowMeterSocket
-	var relays []RelayFacts
+	relayed := map[uint64]bool{}
 	for _, sv := range c.served.find(ctx, r) {
+		if traced[sv.sock.Inode] && sv.target == 0 {
+			continue // FlowMeter's own, found already
+		}
+		relayed[sv.sock.Inode] = traced[sv.sock.Inode] && sv.target != 0
 		if sv.target == 0 {
 			fms = append(fms, c.scanner.servedFlowMeter(ctx, sv.sock, sv.holder, SeenAnswer))
 			inodes[sv.sock.Inode] = true
@@ -46,7 +57,31 @@ func (c *Checker) servedFacts(ctx context.Context, found []FlowMeterSocket, ifac
 	c.relays.mu.Lock()
 	c.relays.servedID = func(l system.Socket) (Identity, bool) { return c.served.identity(l, sys) }
 	c.relays.mu.Unlock()
-	return fms, relays
+	for _, f := range found {
+		if !relayed[f.Inode] {
+			kept = append(kept, f)
+		}
+	}
+	return kept, fms, relays
+}
+
+// answerOnly reports whether the scan found a socket as FlowMeter by its
+// answer alone, its process not started as FlowMeter is (its folder, a
+// Python interpreter): such an answer may be passed on from FlowMeter's
+// port, so the socket is traced as the served sockets are.
+func answerOnly(f FlowMeterSocket) bool {
+	return f.Confirmed && !f.Evidence && !f.Foreign && !f.Unchecked && !f.Addr.IsLoopback()
+}
+
+// without is set a without the keys of b.
+func without(a, b map[uint64]bool) map[uint64]bool {
+	out := make(map[uint64]bool, len(a))
+	for k := range a {
+		if !b[k] {
+			out[k] = true
+		}
+	}
+	return out
 }
 
 // servedRelay is a traced socket that passes FlowMeter on, as a relay.
@@ -71,7 +106,7 @@ func servedRelay(sys system.Reader, sv served) RelayFacts {
 	}
 	rf.Owner = o
 	rf.Program = o.Name
-	if prog := readRelayLine(args).prog; prog != "" {
+	if prog := fmrelay.Program(args); prog != "" {
 		rf.Program = prog
 	} else {
 		rf.Unrecognised = true

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"localguard/envfix"
+	fmrelay "localguard/netcheck/relay"
 )
 
 // Fixing a relay or a container at its source: the file that puts it on
@@ -75,7 +76,7 @@ func viteSource(frontend string, hostFlag bool) string {
 		}
 		return ""
 	}
-	for _, n := range viteConfigNames {
+	for _, n := range fmrelay.ViteConfigNames {
 		p := filepath.Join(frontend, n)
 		if _, err := os.Stat(p); err != nil {
 			continue

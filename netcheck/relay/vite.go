@@ -1,14 +1,16 @@
-package netcheck
+package relay
 
 import (
 	"os"
 	"path/filepath"
 	"regexp"
+
+	"localguard/netcheck/internal/argv"
 )
 
-// viteConfigNames are the names Vite looks for its config under, in its
+// ViteConfigNames are the names Vite looks for its config under, in its
 // order.
-var viteConfigNames = []string{"vite.config.js", "vite.config.mjs", "vite.config.ts", "vite.config.cjs", "vite.config.mts", "vite.config.cts"}
+var ViteConfigNames = []string{"vite.config.js", "vite.config.mjs", "vite.config.ts", "vite.config.cjs", "vite.config.mts", "vite.config.cts"}
 
 // viteProxyTargetRE finds a proxy target on this computer in a Vite config:
 // target: 'http://localhost:8000'. FlowMeter's own config writes
@@ -22,13 +24,13 @@ func viteTargets(dir string) []int {
 		return nil
 	}
 	var out []int
-	for _, n := range viteConfigNames {
+	for _, n := range ViteConfigNames {
 		b, err := os.ReadFile(filepath.Join(dir, n))
 		if err != nil {
 			continue
 		}
 		for _, m := range viteProxyTargetRE.FindAllSubmatch(b, -1) {
-			out = append(out, atoiOr0(string(m[2])))
+			out = append(out, argv.Atoi(string(m[2])))
 		}
 		break
 	}

@@ -1,11 +1,14 @@
-package netcheck
+package relay
 
 import (
 	"cmp"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"localguard/netcheck/internal/argv"
 )
 
 // Reading an nginx configuration for the local ports its proxy_pass lines
@@ -19,14 +22,14 @@ var (
 
 // nginxTargets lists the ports on this computer an nginx passes requests
 // to, from its configuration; nil when it cannot be read.
-func nginxTargets(args []string, cwd string) []int {
-	prefix, _ := flagValue(args, "-p")
-	conf, ok := flagValue(args, "-c")
+func nginxTargets(args []string, cwd string, own func(netip.Addr) bool) []int {
+	prefix, _ := argv.Flag(args, "-p")
+	conf, ok := argv.Flag(args, "-c")
 	if len(args) > 0 && strings.HasPrefix(args[0], "nginx: ") {
 		// The master renames itself: "nginx: master process nginx -c ...".
 		f := strings.Fields(strings.Join(args, " "))
-		prefix, _ = flagValue(f, "-p")
-		conf, ok = flagValue(f, "-c")
+		prefix, _ = argv.Flag(f, "-p")
+		conf, ok = argv.Flag(f, "-c")
 	}
 	if !ok {
 		conf = "/etc/nginx/nginx.conf"
@@ -49,8 +52,8 @@ func nginxTargets(args []string, cwd string) []int {
 		}
 		for _, m := range proxyPassRE.FindAllSubmatch(b, -1) {
 			host, port := splitHostPort(string(m[1]))
-			if isLocalName(host) && port != "" {
-				ports = append(ports, atoiOr0(port))
+			if isLocalName(host, own) && port != "" {
+				ports = append(ports, argv.Atoi(port))
 			}
 		}
 		for _, m := range includeRE.FindAllSubmatch(b, -1) {

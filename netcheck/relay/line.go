@@ -1,8 +1,10 @@
-package netcheck
+package relay
 
 import (
 	"net/netip"
 	"strings"
+
+	"localguard/netcheck/internal/argv"
 )
 
 // Reading a relay's command line: which program passes connections on,
@@ -38,49 +40,50 @@ type relayLine struct {
 	hostPort, containerPort int
 }
 
-// readRelayLine recognises a relay program from its arguments.
-func readRelayLine(args []string) relayLine {
+// readLine recognises a relay program from its arguments; own tells this
+// computer's addresses (nil: only loopback is).
+func readLine(args []string, own func(netip.Addr) bool) relayLine {
 	if len(args) == 0 {
 		return relayLine{}
 	}
-	exe := baseName(args[0])
-	if isContainerProxy(exe) {
+	exe := argv.Base(args[0])
+	if argv.IsContainerProxy(exe) {
 		r := relayLine{prog: exe, container: true}
-		r.host, r.hostSet = flagValue(args[1:], "-host-ip", "--host-ip")
-		if v, ok := flagValue(args[1:], "-host-port", "--host-port"); ok {
-			r.hostPort = atoiOr0(v)
+		r.host, r.hostSet = argv.Flag(args[1:], "-host-ip", "--host-ip")
+		if v, ok := argv.Flag(args[1:], "-host-port", "--host-port"); ok {
+			r.hostPort = argv.Atoi(v)
 		}
-		if v, ok := flagValue(args[1:], "-container-port", "--container-port"); ok {
-			r.containerPort = atoiOr0(v)
+		if v, ok := argv.Flag(args[1:], "-container-port", "--container-port"); ok {
+			r.containerPort = argv.Atoi(v)
 		}
 		return r
 	}
 	switch exe {
 	case "socat":
-		return socatLine(args[1:])
+		return socatLine(args[1:], own)
 	case "ssh":
-		return sshLine(args[1:])
+		return sshLine(args[1:], own)
 	case "nginx":
 		return relayLine{prog: "nginx"}
 	case "kubectl":
 		return kubectlLine(args[1:])
 	case "cloudflared":
 		r := relayLine{prog: "cloudflared", tunnel: true}
-		if u, ok := flagValue(args[1:], "--url"); ok {
-			r.addTarget(urlPort(u), 0)
+		if u, ok := argv.Flag(args[1:], "--url"); ok {
+			r.addTarget(urlPort(u, own), 0)
 		}
 		return r
 	case "ngrok":
-		return ngrokLine(args[1:])
+		return ngrokLine(args[1:], own)
 	}
 	if strings.HasPrefix(args[0], "nginx: ") {
 		// nginx renames itself: "nginx: master process nginx -c ...".
 		return relayLine{prog: "nginx"}
 	}
 	for _, a := range args {
-		if isViteScript(a) {
+		if argv.IsViteScript(a) {
 			r := relayLine{prog: "vite"}
-			r.host, r.hostSet = viteHost(args[1:])
+			r.host, r.hostSet = argv.ViteHost(args[1:])
 			return r
 		}
 	}
@@ -102,7 +105,7 @@ func (r *relayLine) addTarget(port, forwarded int) {
 
 // socatLine reads socat's two addresses: TCP-LISTEN:port[,...] and
 // TCP:host:port (or TCP4/TCP6/TCP-CONNECT) to this computer.
-func socatLine(args []string) relayLine {
+func socatLine(args []string, own func(netip.Addr) bool) relayLine {
 	r := relayLine{prog: "socat"}
 	listen := 0
 	var target int
@@ -114,12 +117,12 @@ func socatLine(args []string) relayLine {
 		switch strings.ToUpper(kind) {
 		case "TCP-LISTEN", "TCP4-LISTEN", "TCP6-LISTEN", "TCP-L", "TCP4-L", "TCP6-L":
 			p, _, _ := strings.Cut(rest, ",")
-			listen = atoiOr0(p)
+			listen = argv.Atoi(p)
 		case "TCP", "TCP4", "TCP6", "TCP-CONNECT", "TCP4-CONNECT", "TCP6-CONNECT":
 			hp, _, _ := strings.Cut(rest, ",")
 			host, port := splitHostPort(hp)
-			if isLocalName(host) {
-				target = atoiOr0(port)
+			if isLocalName(host, own) {
+				target = argv.Atoi(port)
 			}
 		}
 	}
@@ -127,11 +130,11 @@ func socatLine(args []string) relayLine {
 	return r
 }
 
-// sshFlagsWithValue are ssh's options that take a value.
-const sshFlagsWithValue = "BbcDEeFIiJLlmOoPpQRSWw"
+// SSHFlagsWithValue are ssh's options that take a value.
+const SSHFlagsWithValue = "BbcDEeFIiJLlmOoPpQRSWw"
 
 // sshLine reads ssh's -L, -R and -g.
-func sshLine(args []string) relayLine {
+func sshLine(args []string, own func(netip.Addr) bool) relayLine {
 	r := relayLine{prog: "ssh"}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -141,7 +144,7 @@ func sshLine(args []string) relayLine {
 		// Options may be bundled: -gL 9000:localhost:8000, -NfgL...
 		for j := 1; j < len(a); j++ {
 			c := a[j]
-			if !strings.ContainsRune(sshFlagsWithValue, rune(c)) {
+			if !strings.ContainsRune(SSHFlagsWithValue, rune(c)) {
 				if c == 'g' {
 					r.gateway = true
 				}
@@ -154,12 +157,12 @@ func sshLine(args []string) relayLine {
 			}
 			switch c {
 			case 'L':
-				if port, host, hostport, ok := forwardSpec(v); ok && isLocalName(host) {
+				if port, host, hostport, ok := ForwardSpec(v); ok && isLocalName(host, own) {
 					r.localForward = true
 					r.addTarget(hostport, port)
 				}
 			case 'R':
-				if port, host, hostport, ok := forwardSpec(v); ok && isLocalName(host) {
+				if port, host, hostport, ok := ForwardSpec(v); ok && isLocalName(host, own) {
 					r.tunnel = true
 					r.addTarget(hostport, port)
 				}
@@ -170,9 +173,9 @@ func sshLine(args []string) relayLine {
 	return r
 }
 
-// forwardSpec reads ssh's [bind_address:]port:host:hostport, with IPv6
+// ForwardSpec reads ssh's [bind_address:]port:host:hostport, with IPv6
 // hosts in brackets or split by slashes.
-func forwardSpec(v string) (port int, host string, hostport int, ok bool) {
+func ForwardSpec(v string) (port int, host string, hostport int, ok bool) {
 	var parts []string
 	for v != "" {
 		if strings.HasPrefix(v, "[") {
@@ -196,9 +199,9 @@ func forwardSpec(v string) (port int, host string, hostport int, ok bool) {
 	}
 	switch len(parts) {
 	case 3:
-		return atoiOr0(parts[0]), parts[1], atoiOr0(parts[2]), atoiOr0(parts[2]) > 0
+		return argv.Atoi(parts[0]), parts[1], argv.Atoi(parts[2]), argv.Atoi(parts[2]) > 0
 	case 4:
-		return atoiOr0(parts[1]), parts[2], atoiOr0(parts[3]), atoiOr0(parts[3]) > 0
+		return argv.Atoi(parts[1]), parts[2], argv.Atoi(parts[3]), argv.Atoi(parts[3]) > 0
 	}
 	return 0, "", 0, false
 }
@@ -209,22 +212,22 @@ func kubectlLine(args []string) relayLine {
 		return relayLine{}
 	}
 	r := relayLine{prog: "kubectl"}
-	r.host, r.hostSet = flagValue(args, "--address")
+	r.host, r.hostSet = argv.Flag(args, "--address")
 	return r
 }
 
 // ngrokLine reads `ngrok http|tcp [host:]port`.
-func ngrokLine(args []string) relayLine {
+func ngrokLine(args []string, own func(netip.Addr) bool) relayLine {
 	r := relayLine{prog: "ngrok", tunnel: true}
 	for i, a := range args {
 		if (a == "http" || a == "tcp") && i+1 < len(args) {
 			v := args[i+1]
 			if strings.Contains(v, "://") {
-				r.addTarget(urlPort(v), 0)
-			} else if host, port := splitHostPort(v); port != "" && isLocalName(host) {
-				r.addTarget(atoiOr0(port), 0)
+				r.addTarget(urlPort(v, own), 0)
+			} else if host, port := splitHostPort(v); port != "" && isLocalName(host, own) {
+				r.addTarget(argv.Atoi(port), 0)
 			} else {
-				r.addTarget(atoiOr0(v), 0)
+				r.addTarget(argv.Atoi(v), 0)
 			}
 		}
 	}
@@ -233,14 +236,14 @@ func ngrokLine(args []string) relayLine {
 
 // urlPort is the port of an http URL to this computer, 0 when it names
 // another host or no port.
-func urlPort(u string) int {
+func urlPort(u string, own func(netip.Addr) bool) int {
 	_, rest, ok := strings.Cut(u, "://")
 	if !ok {
 		rest = u
 	}
 	hp, _, _ := strings.Cut(rest, "/")
 	host, port := splitHostPort(hp)
-	if !isLocalName(host) {
+	if !isLocalName(host, own) {
 		return 0
 	}
 	if port == "" {
@@ -249,7 +252,7 @@ func urlPort(u string) int {
 		}
 		return 80
 	}
-	return atoiOr0(port)
+	return argv.Atoi(port)
 }
 
 // splitHostPort splits host:port, [v6]:port; a bare host gives port "".
@@ -269,8 +272,9 @@ func splitHostPort(hp string) (host, port string) {
 
 // isLocalName reports whether a host names this computer's loopback:
 // localhost, 127.x.y.z, ::1, or an empty host (ssh and socat take it as
-// localhost). Another address of this computer counts too.
-func isLocalName(h string) bool {
+// localhost). Another address of this computer (own, when not nil) counts
+// too.
+func isLocalName(h string, own func(netip.Addr) bool) bool {
 	if h == "" || strings.EqualFold(h, "localhost") || strings.EqualFold(h, "ip6-localhost") {
 		return true
 	}
@@ -278,7 +282,7 @@ func isLocalName(h string) bool {
 	if err != nil {
 		return false
 	}
-	return a.IsLoopback() || a.IsUnspecified() || isOwnAddr(a)
+	return a.IsLoopback() || a.IsUnspecified() || own != nil && own(a)
 }
 
 func containsArg(args []string, s string) bool {
@@ -289,3 +293,8 @@ func containsArg(args []string, s string) bool {
 	}
 	return false
 }
+
+// Program is the relay program a command line runs (socat, ssh, nginx,
+// vite, kubectl, cloudflared, ngrok, a container's port publisher), ""
+// when it runs none Localguard knows.
+func Program(args []string) string { return readLine(args, nil).prog }
