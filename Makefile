@@ -76,12 +76,12 @@ test: vet
 		echo "== building every package's tests first, on every core (-p 1 below would build on one)"; \
 		CGO_ENABLED=1 $(GO) test -race -tags ci -exec /bin/true $(ALL_PKGS) >/dev/null || exit 1; \
 		echo "CGO_ENABLED=1 $(GO) test -p 1 -race -tags ci $(ALL_PKGS)"; \
-		CGO_ENABLED=1 $(GO) test -p 1 -race -tags ci -json $(ALL_PKGS) | $(GO) run ./testdata/testsummary; \
+		CGO_ENABLED=1 $(GO) test -p 1 -timeout 30m -race -tags ci -json $(ALL_PKGS) | $(GO) run ./testdata/testsummary; \
 	else \
 		echo "== building every package's tests first, on every core (-p 1 below would build on one)"; \
 		CGO_ENABLED=0 $(GO) test -tags ci -exec /bin/true $(ALL_PKGS) >/dev/null || exit 1; \
 		echo "CGO_ENABLED=0 $(GO) test -p 1 -tags ci $(ALL_PKGS) (no C compiler: no race detector)"; \
-		CGO_ENABLED=0 $(GO) test -p 1 -tags ci -json $(ALL_PKGS) | $(GO) run ./testdata/testsummary; \
+		CGO_ENABLED=0 $(GO) test -p 1 -timeout 30m -tags ci -json $(ALL_PKGS) | $(GO) run ./testdata/testsummary; \
 	fi
 	cd ui/clocale && $(GO) test ./...
 
