@@ -17,7 +17,6 @@ var (
 	procGetWindowPlacement = user32.NewProc("GetWindowPlacement")
 	procSetWindowPlacement = user32.NewProc("SetWindowPlacement")
 	procGetWindowRect      = user32.NewProc("GetWindowRect")
-	procSetWindowPos       = user32.NewProc("SetWindowPos")
 	procMonitorFromRect    = user32.NewProc("MonitorFromRect")
 	procMonitorFromPoint   = user32.NewProc("MonitorFromPoint")
 	procGetMonitorInfoW    = user32.NewProc("GetMonitorInfoW")
@@ -26,9 +25,7 @@ var (
 const (
 	monitorDefaultToNull    = 0
 	monitorDefaultToPrimary = 1
-	swpNoSize               = 0x0001
-	swpNoZOrder             = 0x0004
-	swpNoActivate           = 0x0010
+	swShowNormal            = 1
 )
 
 // windowPlacement is WINDOWPLACEMENT (44 bytes).
@@ -99,10 +96,13 @@ func hwndPosition(hwnd uintptr) (windowPos, bool) {
 }
 
 // placeHWND moves the window's normal rect to pos, keeping its size and
-// show state, with SetWindowPlacement (which itself brings back a window
-// that would be wholly off every monitor); then, in screen coordinates,
-// brings it whole into the work area of the monitor that shows most of
-// it, or centres it on the primary monitor when none shows any.
+// show state, with SetWindowPlacement. While the window shows normally
+// (as it does once Fyne showed it) the place is first brought whole into
+// the work area of the monitor that shows most of it, or centred on the
+// primary monitor's when none shows any: in screen coordinates, which
+// differ from the placement's workspace ones by what the window's rect
+// says now. Otherwise SetWindowPlacement's own check (a window wholly off
+// every monitor is brought back, if only partly) is all.
 func placeHWND(hwnd uintptr, pos windowPos) {
 	wp, ok := placement(hwnd)
 	if !ok {
@@ -110,20 +110,19 @@ func placeHWND(hwnd uintptr, pos windowPos) {
 	}
 	n := &wp.NormalPosition
 	w, h := n.Right-n.Left, n.Bottom-n.Top
-	n.Left, n.Top = int32(pos.X), int32(pos.Y)
-	n.Right, n.Bottom = n.Left+w, n.Top+h
+	x, y := int32(pos.X), int32(pos.Y)
+	var r windows.Rect
+	if ok, _, _ := procGetWindowRect.Call(hwnd, uintptr(unsafe.Pointer(&r))); ok != 0 && wp.ShowCmd == swShowNormal {
+		dx, dy := r.Left-n.Left, r.Top-n.Top
+		at := windows.Rect{Left: x + dx, Top: y + dy, Right: x + dx + w, Bottom: y + dy + h}
+		frame := screenRect{int(at.Left), int(at.Top), int(w), int(h)}
+		if to, ok := placeWindow(frame, monitorWorkAreas(at)); ok {
+			x, y = int32(to.X)-dx, int32(to.Y)-dy
+		}
+	}
+	n.Left, n.Top, n.Right, n.Bottom = x, y, x+w, y+h
 	wp.Flags = 0
 	procSetWindowPlacement.Call(hwnd, uintptr(unsafe.Pointer(&wp)))
-
-	var r windows.Rect
-	if ok, _, _ := procGetWindowRect.Call(hwnd, uintptr(unsafe.Pointer(&r))); ok == 0 {
-		return
-	}
-	frame := screenRect{int(r.Left), int(r.Top), int(r.Right - r.Left), int(r.Bottom - r.Top)}
-	to, ok := placeWindow(frame, monitorWorkAreas(r))
-	if ok && (to.X != frame.X || to.Y != frame.Y) {
-		procSetWindowPos.Call(hwnd, 0, uintptr(to.X), uintptr(to.Y), 0, 0, swpNoSize|swpNoZOrder|swpNoActivate)
-	}
 }
 
 // monitorWorkAreas are the work areas (the monitor without the taskbar)
