@@ -208,7 +208,25 @@ func (x *xSession) open(t *testing.T) *realWindow {
 		}
 		return w.id != "" && w.viewable()
 	})
+	w.settle(t)
 	return w
+}
+
+// settle waits until the window stood still for a moment: it is put in
+// its place just after it shows, and a move before would be undone.
+func (w *realWindow) settle(t *testing.T) {
+	t.Helper()
+	var lastX, lastY, still int
+	waitFor(t, 15*time.Second, "the window to stand still", func() bool {
+		x, y, ok := w.at()
+		if ok && x == lastX && y == lastY {
+			still++
+		} else {
+			still = 0
+		}
+		lastX, lastY = x, y
+		return still >= 5 // 0.5 s
+	})
 }
 
 func (w *realWindow) Write(b []byte) (int, error) {
