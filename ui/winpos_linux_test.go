@@ -311,12 +311,19 @@ func (w *realWindow) close(t *testing.T) {
 	w.waitExit(t, "closed")
 }
 
+// tell sends the window what the tray's menu asks.
+func (w *realWindow) tell(t *testing.T, op string) {
+	t.Helper()
+	b, _ := json.Marshal(message{Op: op})
+	if _, err := w.tray.Write(append(b, '\n')); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // quit is the tray's Quit: the tray tells its window to quit.
 func (w *realWindow) quit(t *testing.T) {
 	t.Helper()
-	if _, err := io.WriteString(w.tray, `{"op":"quit"}`+"\n"); err != nil {
-		t.Fatal(err)
-	}
+	w.tell(t, opQuit)
 	w.waitExit(t, "told to quit")
 }
 
@@ -373,11 +380,15 @@ func (x *xSession) checkReopens(t *testing.T, px, py int) {
 	again.close(t)
 }
 
-// checkQuitKeeps: the tray's Quit keeps where the window stood.
+// checkQuitKeeps: the tray's Open, while the window is open, leaves it
+// where it stands; the tray's Quit keeps that place.
 func (x *xSession) checkQuitKeeps(t *testing.T, px, py int) {
 	t.Helper()
 	w := x.open(t)
 	w.moveTo(t, px, py)
+	w.tell(t, opRaise)
+	w.settle(t)
+	w.waitAt(t, px, py)
 	w.quit(t)
 	if got := x.savedPosition(t); got != (windowPos{px, py}) {
 		t.Errorf("quit at %d,%d, saved %v", px, py, got)
