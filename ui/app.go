@@ -121,6 +121,7 @@ func runWindow(envPath string, tp *trayPeer, setOpen func(func(env string))) {
 	// A quit asked by the tray (or its end) saves where the window
 	// stands first: after it, the native window is gone.
 	u.quit = func() { savePos(); a.Quit() }
+	go savePositionEvery(ctx, positionSaveEvery, fyne.Do, savePos)
 	if adopted {
 		p.changed()
 	}

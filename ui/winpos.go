@@ -1,6 +1,11 @@
 package ui
 
-import "fyne.io/fyne/v2"
+import (
+	"context"
+	"time"
+
+	"fyne.io/fyne/v2"
+)
 
 // The window's position between openings. Fyne has no window position to
 // read or set, so it is read and set with the system's own calls, through
@@ -135,6 +140,28 @@ func keepWindowPosition(w fyne.Window, pr *prefs) (save func()) {
 	return func() {
 		if pos, ok := nativePosition(w); ok {
 			pr.setWindowPosition(pos)
+		}
+	}
+}
+
+// positionSaveEvery is how often the open window's position is saved
+// besides as it closes: Fyne tells no move, and a window that ends
+// without closing (the session ending, the process killed) opens next
+// time where it stood at most that long before. An unchanged position
+// writes nothing.
+const positionSaveEvery = 30 * time.Second
+
+// savePositionEvery calls save through do (onto the UI thread) every
+// period until ctx ends.
+func savePositionEvery(ctx context.Context, period time.Duration, do func(func()), save func()) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			do(save)
 		}
 	}
 }

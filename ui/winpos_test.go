@@ -1,10 +1,13 @@
 package ui
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // Two monitors side by side, the primary on the left (1920×1080 with a
@@ -149,5 +152,30 @@ func TestWindowPositionKept(t *testing.T) {
 	}
 	if _, err := os.Stat(path); err == nil {
 		t.Error("an unchanged position wrote the file again")
+	}
+}
+
+// TestSavePositionEvery: the open window's position is saved again and
+// again, on the UI thread (through do), until the window's run ends.
+func TestSavePositionEvery(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var saves, onUI atomic.Int32
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		savePositionEvery(ctx, time.Millisecond, func(f func()) { onUI.Add(1); f() }, func() { saves.Add(1) })
+	}()
+	for saves.Load() < 3 {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	<-done
+	n := saves.Load()
+	if onUI.Load() != n {
+		t.Errorf("%d saves, %d of them through do", n, onUI.Load())
+	}
+	time.Sleep(10 * time.Millisecond)
+	if saves.Load() != n {
+		t.Error("saving went on after the window's run ended")
 	}
 }
