@@ -386,6 +386,10 @@ func (x *xSession) checkQuitKeeps(t *testing.T, px, py int) {
 	t.Helper()
 	w := x.open(t)
 	w.moveTo(t, px, py)
+	// A moment, as a person takes: Fyne shows a window again where GLFW
+	// last told it the window went, and GLFW reads the X server's news
+	// at its next frame.
+	w.settle(t)
 	w.tell(t, opRaise)
 	w.settle(t)
 	w.waitAt(t, px, py)
