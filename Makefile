@@ -17,7 +17,7 @@ ALL_PKGS := ./... ./testdata/netns/ ./testdata/need/ ./testdata/privatebus/ ./te
 # What the desktop build needs (Debian names); `make deps` installs them.
 DESKTOP_PKGS := gcc pkg-config libgl1-mesa-dev xorg-dev
 # What the tests use when present (they skip, saying so, when absent).
-TEST_PKGS := python3-dotenv python3-pydantic python3-uvicorn python3-fastapi gunicorn iproute2 util-linux acl attr dbus socat nginx-light openssh-server openssh-client nftables iptables firewalld docker.io docker-compose haproxy rinetd
+TEST_PKGS := python3-dotenv python3-pydantic python3-uvicorn python3-fastapi gunicorn iproute2 util-linux acl attr dbus socat nginx-light openssh-server openssh-client nftables iptables firewalld docker.io docker-compose haproxy rinetd xvfb x11-utils xdotool openbox
 
 .PHONY: run build deps test test-deps vet fuzz bench bench-window package deb windows installer release version windows-test clean
 

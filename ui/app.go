@@ -100,11 +100,16 @@ func runWindow(envPath string, tp *trayPeer, setOpen func(func(env string))) {
 	fonts := make(chan struct{})
 	go func() { defer close(fonts); warmFonts() }()
 	w := newMainWindow(a)
-	w.Show()
-	<-fonts
+	// The settings (a small file) before the window shows: it opens at
+	// its size, and then goes where it was.
 	pr := loadPrefs(prefsFile())
-	adopted := pr.adoptFynePrefs(a.Preferences())
 	saveSize := keepWindowSize(w, pr)
+	w.Show()
+	savePos := keepWindowPosition(w, pr)
+	// As it closes, while it is still there to be asked where it stands.
+	w.SetOnClosed(func() { savePos(); saveSize() })
+	<-fonts
+	adopted := pr.adoptFynePrefs(a.Preferences())
 	var p peer
 	if tp != nil {
 		tp.prefs = pr
@@ -113,6 +118,10 @@ func runWindow(envPath string, tp *trayPeer, setOpen func(func(env string))) {
 		p = &notesPeer{notes: notifier{send: desktopNotifier(a.SendNotification), enabled: pr.notifications}}
 	}
 	u := start(ctx, a, w, envPath, fyne.Do, p, pr)
+	// A quit asked by the tray (or its end) saves where the window
+	// stands first: after it, the native window is gone.
+	u.quit = func() { savePos(); a.Quit() }
+	go savePositionEvery(ctx, positionSaveEvery, fyne.Do, savePos)
 	if adopted {
 		p.changed()
 	}
@@ -122,7 +131,7 @@ func runWindow(envPath string, tp *trayPeer, setOpen func(func(env string))) {
 			// The tray is gone: so is its window (a window alone, with
 			// no tray to go back to, would be a second Localguard at the
 			// next start).
-			fyne.Do(a.Quit)
+			fyne.Do(u.quit)
 		}()
 	} else if setOpen != nil {
 		setOpen(func(env string) { fyne.Do(func() { u.openFor(env) }) })
@@ -140,15 +149,12 @@ func newMainWindow(a fyne.App) fyne.Window {
 
 // keepWindowSize gives the window the size it had when last closed, and
 // returns what keeps its size for the next opening, called as it closes
-// (and as Localguard quits). Fyne has no window position to read or set: the desktop
-// places the window.
+// (and as Localguard quits). Its position is kept by keepWindowPosition.
 func keepWindowSize(w fyne.Window, pr *prefs) (save func()) {
 	if s := pr.windowSize(); s != w.Canvas().Size() {
 		w.Resize(s)
 	}
-	save = func() { pr.setWindowSize(w.Canvas().Size()) }
-	w.SetOnClosed(save)
-	return save
+	return func() { pr.setWindowSize(w.Canvas().Size()) }
 }
 
 // warmFonts measures a word in each text style the main window uses: the
@@ -214,6 +220,6 @@ func (u *window) fromTray(m message, tp *trayPeer) {
 	case opCheck:
 		u.do(u.tapCheckNow)
 	case opQuit:
-		u.do(u.app.Quit)
+		u.do(u.quit)
 	}
 }

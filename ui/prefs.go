@@ -38,6 +38,10 @@ type prefValues struct {
 	// last closed, so that it opens again as the user left it.
 	WindowWidth  float32 `json:"window_width,omitempty"`
 	WindowHeight float32 `json:"window_height,omitempty"`
+	// WindowPosition is where the window stood when it was last closed,
+	// in the system's own terms (see winpos.go); absent until a position
+	// could be read (never on Wayland).
+	WindowPosition *windowPos `json:"window_position,omitempty"`
 }
 
 // defaultWindowSize is the window's size at its first opening.
@@ -71,6 +75,29 @@ func (p *prefs) setWindowSize(s fyne.Size) error {
 		return nil
 	}
 	return p.change(func(v *prefValues) { v.WindowWidth, v.WindowHeight = s.Width, s.Height })
+}
+
+// windowPosition is where the window stood when it was last closed; ok
+// is false when no position is kept.
+func (p *prefs) windowPosition() (pos windowPos, ok bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.v.WindowPosition == nil {
+		return windowPos{}, false
+	}
+	return *p.v.WindowPosition, true
+}
+
+// setWindowPosition keeps the window's position for its next opening; an
+// unchanged position writes nothing.
+func (p *prefs) setWindowPosition(pos windowPos) error {
+	p.mu.Lock()
+	same := p.v.WindowPosition != nil && *p.v.WindowPosition == pos
+	p.mu.Unlock()
+	if same {
+		return nil
+	}
+	return p.change(func(v *prefValues) { v.WindowPosition = &pos })
 }
 
 // prefsFile is the settings file: beside the store, in Localguard's

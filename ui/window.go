@@ -96,7 +96,9 @@ type window struct {
 	// verdict.
 	noticeKeep func(netcheck.Verdict) bool
 	onRender   func() // for tests: called after each render
-	now        func() time.Time
+	// quit ends the window's app (keeping where the window stands first).
+	quit func()
+	now  func() time.Time
 }
 
 // trustToggle is one exposure's "I trust this network" check.
@@ -109,7 +111,7 @@ type trustToggle struct {
 
 // newWindow builds the window's widgets; nothing is checked until start.
 func newWindow(a fyne.App, w fyne.Window, eng *engine, do func(func()), p peer, pr *prefs) *window {
-	u := &window{app: a, win: w, eng: eng, do: do, peer: p, prefs: pr, now: time.Now}
+	u := &window{app: a, win: w, eng: eng, do: do, peer: p, prefs: pr, now: time.Now, quit: a.Quit}
 	u.shield = canvas.NewImageFromResource(shieldFor(netcheck.StatusError).vector)
 	u.shield.FillMode = canvas.ImageFillContain
 	u.shield.SetMinSize(fyne.NewSize(72, 72))
