@@ -49,6 +49,16 @@ type Relay struct {
 	// StartedBy names the program that started it (its parent), "" when
 	// unknown.
 	StartedBy string `json:"started_by,omitempty"`
+	// HostName is the name (HTTP Host header) it passes FlowMeter on for,
+	// when it does not for its address (a virtual host).
+	HostName string `json:"host_name,omitempty"`
+	// Late is true when its answer did not come within Localguard's
+	// longer wait, and the connection it opened to FlowMeter's port while
+	// it was asked is what proves it.
+	Late bool `json:"late,omitempty"`
+	// UncheckedWhy says why an unchecked relay cannot be told apart from
+	// one that passes FlowMeter on.
+	UncheckedWhy string `json:"unchecked_why,omitempty"`
 }
 
 // exposuresOf lists the non-loopback addresses a socket answered on, each
@@ -84,6 +94,7 @@ func relayOf(rf RelayFacts, ifaces []Interface, trust *Store) Relay {
 		Program: rf.Program, Kind: rf.Kind, TargetPort: rf.TargetPort, ExposedOn: []Exposure{},
 		Remote: rf.Remote, Confirmed: rf.Confirmed, Unchecked: rf.Unchecked,
 		SeenBy: relaySeenBy(rf), StartedBy: rf.StartedBy,
+		HostName: rf.HostName, Late: rf.Late, UncheckedWhy: rf.UncheckedWhy,
 	}
 	if o := rf.Owner; o != nil {
 		r.PID, r.Process, r.Cmdline = o.PID, o.Name, o.Cmdline
@@ -345,8 +356,13 @@ func relaySentence(r Relay, sandboxOff bool) string {
 		fmt.Fprintf(&b, "A container's published port %d (%s, pid %d) passes FlowMeter's data to anyone on %s: they can %s.", r.Port, r.Program, r.PID, joinWords(nets), harm)
 	case r.Program == "vite":
 		fmt.Fprintf(&b, "FlowMeter's web page server (Vite) on port %d passes FlowMeter's data to anyone on %s: they can %s.", r.Port, joinWords(nets), harm)
+	case r.HostName != "":
+		fmt.Fprintf(&b, "%s on port %d passes FlowMeter (port %d) to anyone on %s who asks for it by the name %s (its address answers something else): they can %s.", relayWords(r), r.Port, r.TargetPort, joinWords(nets), r.HostName, harm)
 	default:
 		fmt.Fprintf(&b, "%s on port %d passes FlowMeter (port %d) to anyone on %s: they can %s.", relayWords(r), r.Port, r.TargetPort, joinWords(nets), harm)
+	}
+	if r.Late {
+		fmt.Fprintf(&b, " Its answer was slower than Localguard waits (%s); the connection it opened to FlowMeter's port when asked shows it passes FlowMeter on.", slowRelayWait)
 	}
 	if r.Why != "" {
 		fmt.Fprintf(&b, " It is there because %s", r.Why)
@@ -407,6 +423,11 @@ func (j *judgement) uncheckedRelays() {
 		for _, e := range r.ExposedOn {
 			if !e.Trusted && !e.Blocked() {
 				v.Status = StatusError
+				if r.UncheckedWhy != "" {
+					v.Message = fmt.Sprintf("Localguard cannot tell whether %s on port %d passes FlowMeter on to anyone on %s (%s): %s.",
+						relayWords(r), r.Port, e.Interface, e.Address, r.UncheckedWhy)
+					return
+				}
 				v.Message = fmt.Sprintf("Localguard could not check %s on port %d, which passes connections to FlowMeter's port %d: it did not answer in time, and anyone on %s (%s) can reach it.",
 					relayWords(r), r.Port, r.TargetPort, e.Interface, e.Address)
 				return
