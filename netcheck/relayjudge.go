@@ -163,7 +163,11 @@ func relayCause(rf RelayFacts) (cause CauseKind, why, advice string) {
 			fmt.Sprintf("stop this tunnel (pid %d) unless everyone who reaches %s may use FlowMeter", pidOf(rf), rf.Remote)
 	}
 	if rf.Unrecognised || rf.Owner == nil {
-		return CauseUnknown, fmt.Sprintf("%s listens on port %d beyond this computer and passes what it receives to FlowMeter's port %d: FlowMeter's own answer came back through it", unrecognisedWords(rf.Owner, rf.StartedBy), port, rf.TargetPort),
+		proof := "FlowMeter's own answer came back through it"
+		if rf.Late {
+			proof = "it connected to FlowMeter's port while Localguard asked it"
+		}
+		return CauseUnknown, fmt.Sprintf("%s listens on port %d beyond this computer and passes what it receives to FlowMeter's port %d: %s", unrecognisedWords(rf.Owner, rf.StartedBy), port, rf.TargetPort, proof),
 			stopAdvice(rf)
 	}
 	return CauseUnknown, fmt.Sprintf("%s listens on port %d beyond this computer and passes connections to FlowMeter's port %d", rf.Program, port, rf.TargetPort),

@@ -42,9 +42,9 @@ type pendingAsk struct {
 	cancel context.CancelFunc
 
 	mu sync.Mutex
-	// conn is the connection onward, and target the FlowMeter socket it
-	// goes to; proven is true when the socket's holder holds it.
-	conn   system.Conn
+	// conns are the connections onward seen (either side), and target
+	// the FlowMeter socket they go to.
+	conns  []system.Conn
 	target system.Socket
 	holder int32
 	// proven is true when the socket's holder (or its child) holds the
@@ -151,7 +151,7 @@ func (w *relayWatch) look(pending []*pendingAsk) {
 		w.handled[k] = true
 		if p := w.openedFor(c, pending); p != nil {
 			p.mu.Lock()
-			p.conn, p.target = c, fm
+			p.conns, p.target = append(p.conns, c), fm
 			p.mu.Unlock()
 			p.onward.Store(true)
 		}
@@ -163,14 +163,19 @@ func (w *relayWatch) look(pending []*pendingAsk) {
 // connecting side: the listener's side of the same connection is listed
 // too, and is the same evidence).
 func (w *relayWatch) toFlowMeter(c system.Conn) (system.Socket, bool) {
-	fm, ok := w.fm[int(c.Remote.Port())]
-	if !ok || !w.own(c.Local.Addr()) || !w.own(c.Remote.Addr()) {
+	if !w.own(c.Local.Addr()) || !w.own(c.Remote.Addr()) {
 		return system.Socket{}, false
 	}
-	if !fm.Addr.IsUnspecified() && fm.Addr.Unmap() != c.Remote.Addr().Unmap() {
-		return system.Socket{}, false
+	// The connecting side (FlowMeter's port remote), or FlowMeter's side
+	// of it: a connection closed at once leaves only the side that closed
+	// first in the listing (TIME_WAIT), most often FlowMeter's.
+	for _, end := range []netip.AddrPort{c.Remote, c.Local} {
+		fm, ok := w.fm[int(end.Port())]
+		if ok && (fm.Addr.IsUnspecified() || fm.Addr.Unmap() == end.Addr().Unmap()) {
+			return fm, true
+		}
 	}
-	return fm, true
+	return system.Socket{}, false
 }
 
 // openedFor is the pending request a connection onward was opened for:
@@ -193,15 +198,45 @@ func (w *relayWatch) openedFor(c system.Conn, pending []*pendingAsk) *pendingAsk
 	return nil
 }
 
-// prove settles whether the socket's own holder opened the connection
-// onward (or its child did): then the connection proves it is a relay.
+// prove settles whether the socket's own holder (or its child) held a
+// connection onward: then the connection proves it is a relay. other is
+// set when the connecting side of every such connection is held by
+// another process this user can see: the connection was not its.
 func (p *pendingAsk) prove(sys system.Reader) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.holder = holderOf(sys, p.sock)
-	pid := connHolder(sys, p.conn)
-	p.proven = pid != 0 && p.holder != 0 && (pid == p.holder || holdsUp(sys, pid, p.sock))
-	p.other = pid != 0 && p.holder != 0 && !p.proven
+	if p.holder == 0 {
+		return
+	}
+	held := inodeSet(sys.Sockets(p.holder))
+	seen, others := 0, 0
+	for _, c := range p.conns {
+		if _, connecting := p.targetPort(c); !connecting || c.Inode == 0 && c.PID == 0 {
+			continue // FlowMeter's side, or one already closed: no holder to see
+		}
+		seen++
+		if held[c.Inode] || c.PID != 0 && c.PID == p.holder {
+			p.proven = true
+			return
+		}
+		pid := connHolder(sys, c)
+		switch {
+		case pid == 0:
+		case holdsUp(sys, pid, p.sock):
+			p.proven = true
+			return
+		default:
+			others++
+		}
+	}
+	p.other = seen > 0 && others == seen
+}
+
+// targetPort reports whether c is the connecting side of a connection to
+// the target (FlowMeter's port remote), not FlowMeter's side of it.
+func (p *pendingAsk) targetPort(c system.Conn) (int, bool) {
+	return p.target.Port, int(c.Remote.Port()) == p.target.Port
 }
 
 // connHolder is the process that holds a connection: named by the
