@@ -107,7 +107,7 @@ func TestHostNamedRelays(t *testing.T) {
 	host = strings.ToLower(host)
 	for _, tc := range []struct {
 		name, ask string // ask: the name the neighbour types
-		start       func(t *testing.T, rp int) *child
+		start     func(t *testing.T, rp int) *child
 	}{
 		{"nginx server_name of this computer's name", host, func(t *testing.T, rp int) *child {
 			return startNginxVhosts(t, rp, port, "mylaptop "+host)
