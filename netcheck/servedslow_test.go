@@ -1,0 +1,133 @@
+package netcheck
+
+import (
+	"encoding/json"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"localguard/netcheck/system"
+)
+
+// The slow-relay watch's pure parts: which connections are to FlowMeter,
+// which pending request one was opened for, and whether the relay's own
+// process held it.
+
+func TestRelayWatchAttribution(t *testing.T) {
+	lo := netip.MustParseAddr("127.0.0.1")
+	lan := netip.MustParseAddr("192.168.1.23")
+	own := func(a netip.Addr) bool { return a.IsLoopback() || a == lan }
+	fmSock := system.Socket{Addr: lo, Port: 8000, Inode: 1}
+	relay := system.Socket{Addr: netip.IPv4Unspecified(), Port: 9001, Inode: 50}
+	silent := system.Socket{Addr: netip.IPv4Unspecified(), Port: 9002, Inode: 60}
+	sys := &fakeSystem{procs: map[int32]*fakeProc{
+		100: {st: system.ProcStat{PPID: 1}, sockets: []uint64{50}},       // the relay's master
+		101: {st: system.ProcStat{PPID: 100}, sockets: []uint64{50, 77}}, // its child, connected onward
+		200: {st: system.ProcStat{PPID: 1}, sockets: []uint64{60}},       // the silent service
+		300: {st: system.ProcStat{PPID: 1}, sockets: []uint64{88}},       // a browser, connected to FlowMeter
+		400: {st: system.ProcStat{PPID: 1}, sockets: []uint64{1, 78}},    // FlowMeter
+	}}
+	w := &relayWatch{fm: map[int]system.Socket{8000: fmSock}, own: own, sys: sys}
+	conn := func(lport, rport uint16, inode uint64) system.Conn {
+		return system.Conn{Local: netip.AddrPortFrom(lo, lport), Remote: netip.AddrPortFrom(lo, rport), Inode: inode}
+	}
+	for _, tc := range []struct {
+		name string
+		c    system.Conn
+		ok   bool
+	}{
+		{"the connecting side", conn(40000, 8000, 77), true},
+		{"FlowMeter's side", conn(8000, 40000, 78), true},
+		{"another port", conn(40000, 7000, 9), false},
+		{"from beyond this computer", system.Conn{Local: netip.AddrPortFrom(lan, 8000), Remote: netip.MustParseAddrPort("192.168.1.50:40000")}, false},
+	} {
+		if _, ok := w.toFlowMeter(tc.c); ok != tc.ok {
+			t.Errorf("%s: to FlowMeter %v, want %v", tc.name, ok, tc.ok)
+		}
+	}
+	pr, ps := &pendingAsk{sock: relay}, &pendingAsk{sock: silent}
+	if p := w.openedFor(conn(40000, 8000, 77), []*pendingAsk{ps, pr}); p != pr {
+		t.Errorf("the relay's child's connection given to %+v, want the relay's request", p)
+	}
+	if p := w.openedFor(conn(40001, 8000, 88), []*pendingAsk{ps, pr}); p != nil {
+		t.Errorf("the browser's connection given to %+v, want none", p)
+	}
+	if p := w.openedFor(conn(40001, 8000, 88), []*pendingAsk{ps}); p != ps {
+		t.Error("with one request pending, a new connection is given to it (its holder is checked later)")
+	}
+	for _, tc := range []struct {
+		name          string
+		p             *pendingAsk
+		conns         []system.Conn
+		proven, other bool
+	}{
+		{"held by the relay's child", pr, []system.Conn{conn(8000, 40000, 78), conn(40000, 8000, 77)}, true, false},
+		{"the browser's, not the silent service's", ps, []system.Conn{conn(40001, 8000, 88)}, false, true},
+		{"closed at once: no holder to see", ps, []system.Conn{conn(8000, 40002, 0)}, false, false},
+	} {
+		p := &pendingAsk{sock: tc.p.sock, conns: tc.conns, target: fmSock}
+		p.prove(sys)
+		if p.proven != tc.proven || p.other != tc.other {
+			t.Errorf("%s: proven %v other %v, want %v %v", tc.name, p.proven, p.other, tc.proven, tc.other)
+		}
+	}
+}
+
+// Judge with the new relay facts: a name, a late answer, a relay that
+// cannot be told.
+func TestJudgeNamedLateUnsure(t *testing.T) {
+	local := fm("127.0.0.1", 8000, StartPythonModule, "python3 -m app.main", backendA, "HOST=127.0.0.1\n")
+	named := servedProxy()
+	named.HostName = "mylaptop"
+	late := servedProxy()
+	late.Late, late.Seen, late.SeenBy = true, SeenConnection, []SeenBy{SeenConnection}
+	unsure := relay("nginx", "nginx: master process nginx", "0.0.0.0", 80, 8000, "")
+	unsure.Unchecked, unsure.Confirmed = true, false
+	unsure.UncheckedWhy = "its configuration passes FlowMeter's port 8000 on for names no list can hold (server_name *.lab)"
+	for _, tc := range []struct {
+		name   string
+		rf     RelayFacts
+		want   Status
+		wantIn []string
+		json   string
+	}{
+		{"a virtual host for a name", named, StatusExposed, []string{"who asks for it by the name mylaptop"}, `"host_name":"mylaptop"`},
+		{"a late relay, proven by its connection", late, StatusExposed, []string{"slower than Localguard waits", "it connected to FlowMeter's port while Localguard asked it"}, `"late":true`},
+		{"names no list holds", unsure, StatusError, []string{"cannot tell whether nginx (pid", "server_name *.lab"}, `"unchecked_why":"its configuration`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := Judge(Facts{Interfaces: judgeIfaces, Install: install(backendA, "HOST=127.0.0.1\n"), Listeners: []ListenerFacts{local}, Relays: []RelayFacts{tc.rf}})
+			if v.Status != tc.want {
+				t.Fatalf("status %s, want %s: %s", v.Status, tc.want, v.Message)
+			}
+			for _, w := range tc.wantIn {
+				if !strings.Contains(v.Message, w) {
+					t.Errorf("message %q lacks %q", v.Message, w)
+				}
+			}
+			b, _ := json.Marshal(v.Relays[0])
+			if !strings.Contains(string(b), tc.json) {
+				t.Errorf("relay JSON %s lacks %s", b, tc.json)
+			}
+		})
+	}
+}
+
+// mergeRelays keeps a relay its answer could not tell unchecked, with the
+// reason, unless its program's own check confirmed it.
+func TestMergeUnsure(t *testing.T) {
+	byProgram := relay("nginx", "nginx: master process nginx", "0.0.0.0", 80, 8000, "")
+	byProgram.Socket.Inode, byProgram.Confirmed, byProgram.Unchecked = 9, false, true
+	unsure := byProgram
+	unsure.Unchecked, unsure.UncheckedWhy, unsure.SeenBy = true, "why", []SeenBy{SeenConfig}
+	got := mergeRelays([]RelayFacts{byProgram}, []RelayFacts{unsure})
+	if len(got) != 1 || !got[0].Unchecked || got[0].UncheckedWhy != "why" {
+		t.Errorf("merged %+v: want one unchecked relay with the reason", got)
+	}
+	confirmed := byProgram
+	confirmed.Confirmed = true
+	got = mergeRelays([]RelayFacts{confirmed}, []RelayFacts{unsure})
+	if len(got) != 1 || got[0].Unchecked || !got[0].Confirmed {
+		t.Errorf("merged %+v: a confirmed relay stays confirmed", got)
+	}
+}
