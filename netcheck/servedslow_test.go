@@ -125,7 +125,7 @@ func TestMergeUnsure(t *testing.T) {
 		t.Errorf("merged %+v: want one unchecked relay with the reason", got)
 	}
 	confirmed := byProgram
-	confirmed.Confirmed = true
+	confirmed.Confirmed, confirmed.Unchecked = true, false
 	got = mergeRelays([]RelayFacts{confirmed}, []RelayFacts{unsure})
 	if len(got) != 1 || got[0].Unchecked || !got[0].Confirmed {
 		t.Errorf("merged %+v: a confirmed relay stays confirmed", got)
