@@ -118,6 +118,14 @@ func relayOf(rf RelayFacts, ifaces []Interface, trust *Store) Relay {
 	return r
 }
 
+// relayProof says what proved a relay found by what it serves.
+func relayProof(rf RelayFacts) string {
+	if rf.Late {
+		return "it connected to FlowMeter's port while Localguard asked it"
+	}
+	return "FlowMeter's own answer came back through it"
+}
+
 // relayCause says what puts a relay where it is, and the change that stops
 // it passing FlowMeter on: a pure function of the facts.
 func relayCause(rf RelayFacts) (cause CauseKind, why, advice string) {
@@ -163,11 +171,7 @@ func relayCause(rf RelayFacts) (cause CauseKind, why, advice string) {
 			fmt.Sprintf("stop this tunnel (pid %d) unless everyone who reaches %s may use FlowMeter", pidOf(rf), rf.Remote)
 	}
 	if rf.Unrecognised || rf.Owner == nil {
-		proof := "FlowMeter's own answer came back through it"
-		if rf.Late {
-			proof = "it connected to FlowMeter's port while Localguard asked it"
-		}
-		return CauseUnknown, fmt.Sprintf("%s listens on port %d beyond this computer and passes what it receives to FlowMeter's port %d: %s", unrecognisedWords(rf.Owner, rf.StartedBy), port, rf.TargetPort, proof),
+		return CauseUnknown, fmt.Sprintf("%s listens on port %d beyond this computer and passes what it receives to FlowMeter's port %d: %s", unrecognisedWords(rf.Owner, rf.StartedBy), port, rf.TargetPort, relayProof(rf)),
 			stopAdvice(rf)
 	}
 	return CauseUnknown, fmt.Sprintf("%s listens on port %d beyond this computer and passes connections to FlowMeter's port %d", rf.Program, port, rf.TargetPort),

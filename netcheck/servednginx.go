@@ -365,33 +365,48 @@ func nginxTokens(b []byte) []nginxToken {
 			out = append(out, nginxToken{text: string(c)})
 			i++
 		case c == '"' || c == '\'':
-			var w strings.Builder
-			j := i + 1
-			for ; j < len(b) && b[j] != c; j++ {
-				if b[j] == '\\' && j+1 < len(b) {
-					j++
-				}
-				w.WriteByte(b[j])
-			}
-			out = append(out, nginxToken{text: w.String(), quoted: true})
-			i = j + 1
+			var t nginxToken
+			t, i = nginxQuoted(b, i)
+			out = append(out, t)
 		default:
-			j := i
-			for j < len(b) && !strings.ContainsRune(" \t\r\n;{}", rune(b[j])) {
-				switch {
-				case b[j] == '\\' && j+1 < len(b):
-					j++
-				case b[j] == '$' && j+1 < len(b) && b[j+1] == '{':
-					// ${name}: the braces are the variable's, not a block.
-					for j < len(b) && b[j] != '}' {
-						j++
-					}
-				}
-				j++
-			}
-			out = append(out, nginxToken{text: string(b[i:min(j, len(b))])})
+			j := nginxWordEnd(b, i)
+			out = append(out, nginxToken{text: string(b[i:j])})
 			i = j
 		}
 	}
 	return out
+}
+
+// nginxQuoted reads the quoted word at b[i], with its escapes, and
+// returns it with the index after its closing quote.
+func nginxQuoted(b []byte, i int) (nginxToken, int) {
+	q := b[i]
+	var w strings.Builder
+	j := i + 1
+	for ; j < len(b) && b[j] != q; j++ {
+		if b[j] == '\\' && j+1 < len(b) {
+			j++
+		}
+		w.WriteByte(b[j])
+	}
+	return nginxToken{text: w.String(), quoted: true}, j + 1
+}
+
+// nginxWordEnd is the index after the unquoted word at b[i]: it ends at
+// whitespace or ";{}", except after a backslash and inside ${name}.
+func nginxWordEnd(b []byte, i int) int {
+	j := i
+	for j < len(b) && !strings.ContainsRune(" \t\r\n;{}", rune(b[j])) {
+		switch {
+		case b[j] == '\\' && j+1 < len(b):
+			j++
+		case b[j] == '$' && j+1 < len(b) && b[j+1] == '{':
+			// ${name}: the braces are the variable's, not a block.
+			for j < len(b) && b[j] != '}' {
+				j++
+			}
+		}
+		j++
+	}
+	return min(j, len(b))
 }
