@@ -16,7 +16,9 @@ import (
 
 const infoBody = `{"name":"FlowMeter API","version":"1","docs":"/docs","health":"/health"}`
 
-func isInfo(a Answer) bool { return a.Status == 200 && strings.Contains(string(a.Body), `"docs":"/docs"`) }
+func isInfo(a Answer) bool {
+	return a.Status == 200 && strings.Contains(string(a.Body), `"docs":"/docs"`)
+}
 
 // vhost serves infoBody for host, 404 otherwise, and counts connections
 // and requests; closeEach makes it close the connection after each answer.
