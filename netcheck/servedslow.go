@@ -3,6 +3,7 @@ package netcheck
 import (
 	"context"
 	"net/netip"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -26,8 +27,15 @@ import (
 var slowRelayWait = 5 * time.Second
 
 // watchEvery is how often the connections are listed while a request is
-// pending.
-const watchEvery = 40 * time.Millisecond
+// pending: sock_diag on Linux costs well under a millisecond; elsewhere
+// the listing (gopsutil's, the system's connection table) costs more, so
+// it is read less often.
+var watchEvery = func() time.Duration {
+	if runtime.GOOS == "linux" {
+		return 40 * time.Millisecond
+	}
+	return 100 * time.Millisecond
+}()
 
 // pendingAsk is one socket's request, as the watch sees it.
 type pendingAsk struct {
