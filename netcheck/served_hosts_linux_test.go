@@ -76,6 +76,12 @@ http {
 // only requests for the name host, answering 404 to the rest.
 func startHAProxyHostACL(t *testing.T, rp, up int, host string) *child {
 	t.Helper()
+	return startHAProxyACL(t, rp, up, "hdr(host) -i "+host)
+}
+
+// startHAProxyACL is startHAProxyHostACL with the ACL's match as written.
+func startHAProxyACL(t *testing.T, rp, up int, match string) *child {
+	t.Helper()
 	haproxy := needProgram(t, "haproxy", "haproxy")
 	cfg := filepath.Join(t.TempDir(), "haproxy.cfg")
 	conf := fmt.Sprintf(`defaults
@@ -85,12 +91,12 @@ func startHAProxyHostACL(t *testing.T, rp, up int, host string) *child {
   timeout server 60s
 frontend in
   bind 0.0.0.0:%d
-  acl named hdr(host) -i %s
+  acl named %s
   http-request return status 404 content-type text/plain string "no such site" unless named
   default_backend app
 backend app
   server app 127.0.0.1:%d
-`, rp, host, up)
+`, rp, match, up)
 	if err := os.WriteFile(cfg, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -117,6 +123,9 @@ func TestHostNamedRelays(t *testing.T) {
 		}},
 		{"haproxy with a Host ACL of this computer's name", host, func(t *testing.T, rp int) *child {
 			return startHAProxyHostACL(t, rp, port, host)
+		}},
+		{"haproxy with a Host ACL only its configuration names", "fm.lab.internal", func(t *testing.T, rp int) *child {
+			return startHAProxyHostACL(t, rp, port, "fm.lab.internal")
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -152,19 +161,29 @@ func wantNamedOnly(t *testing.T, l lan, rp int, name string) {
 }
 
 // TestHostNamedRelayUnlisted: names Localguard cannot enumerate (a
-// wildcard, a regular expression) in front of FlowMeter: cannot tell,
-// never safe.
+// wildcard, a regular expression, an haproxy suffix match) in front of
+// FlowMeter: cannot tell, never safe.
 func TestHostNamedRelayUnlisted(t *testing.T) {
 	needUvicorn(t)
 	l := newLAN(t)
 	env, port := flowMeterOnLoopback(t)
-	for _, tc := range []struct{ names, ask string }{
-		{"*.flowmeter.test", "lab.flowmeter.test"},
-		{`~^fm-[0-9]+\.lab$`, "fm-7.lab"},
+	for _, tc := range []struct {
+		name, ask string
+		start     func(t *testing.T, rp int) *child
+	}{
+		{"nginx server_name *.flowmeter.test", "lab.flowmeter.test", func(t *testing.T, rp int) *child {
+			return startNginxVhosts(t, rp, port, "*.flowmeter.test")
+		}},
+		{"nginx server_name regex", "fm-7.lab", func(t *testing.T, rp int) *child {
+			return startNginxVhosts(t, rp, port, `~^fm-[0-9]+\.lab$`)
+		}},
+		{"haproxy hdr_end(host)", "a.fm.test", func(t *testing.T, rp int) *child {
+			return startHAProxyACL(t, rp, port, "hdr_end(host) -i .fm.test")
+		}},
 	} {
-		t.Run(tc.names, func(t *testing.T) {
+		t.Run(tc.name, func(t *testing.T) {
 			rp := freePort(t)
-			n := startNginxVhosts(t, rp, port, tc.names)
+			n := tc.start(t, rp)
 			wantNamedOnly(t, l, rp, tc.ask)
 			v := judgeAsUser(t, env)
 			r := relayOn(v, rp)
@@ -172,7 +191,7 @@ func TestHostNamedRelayUnlisted(t *testing.T) {
 			case v.Status == StatusSafe || r == nil:
 				t.Errorf("the neighbour reads FlowMeter through port %d as %q, yet: %s: %s\n%s", rp, tc.ask, v.Status, v.Message, relaysOf(v))
 			case v.Status != StatusError || !r.Unchecked || r.UncheckedWhy == "" || r.PID != n.pid():
-				t.Errorf("want cannot tell (error) with the unchecked nginx named: %s: %s\n%s", v.Status, v.Message, relaysOf(v))
+				t.Errorf("want cannot tell (error) with the unchecked relay named: %s: %s\n%s", v.Status, v.Message, relaysOf(v))
 			default:
 				t.Logf("%s: %s", v.Status, v.Message)
 			}

@@ -21,7 +21,7 @@ import (
 // The names are those a neighbour could use for this computer — its host
 // name, its mDNS name (.local), its full name where a file says it, the
 // names the hosts file gives its own addresses — and those the relays'
-// configurations answer to (nginx server_name). At most maxHostNames are
+// configurations answer to (nginx server_name, haproxy Host ACLs). At most maxHostNames are
 // asked; a name is only written in the request, never resolved.
 
 // maxHostNames is how many names a socket is asked for, after the
@@ -35,7 +35,7 @@ const maxHostNames = 8
 type hostNames struct {
 	names []string
 	// vhosts are the server blocks of every nginx running, by the pid of
-	// its master.
+	// its master, and each haproxy's configuration read as one.
 	vhosts map[int32][]nginxServer
 }
 
@@ -44,9 +44,14 @@ type hostNames struct {
 func hostNamesFor(args map[int32][]string, cwd func(int32) string, own func(netip.Addr) bool, fmPorts map[int]bool) hostNames {
 	h := hostNames{vhosts: map[int32][]nginxServer{}}
 	for pid, a := range args {
-		if isNginxMaster(a) {
+		switch {
+		case isNginxMaster(a):
 			if servers := readNginxServers(nginxConfPath(a, cwd(pid))); servers != nil {
 				h.vhosts[pid] = servers
+			}
+		case isHAProxy(a):
+			if s, ok := readHAProxy(haproxyConfPaths(a, cwd(pid))); ok {
+				h.vhosts[pid] = []nginxServer{s}
 			}
 		}
 	}
@@ -131,7 +136,7 @@ func (s nginxServer) unsureWhy(t int, asked []string) string {
 	case t == 0:
 		return ""
 	case s.hostIf:
-		return fmt.Sprintf("its configuration passes FlowMeter's port %d on, choosing by the name asked for (an if on $host)", t)
+		return fmt.Sprintf("its configuration passes FlowMeter's port %d on, choosing by the name asked for in a way no list can hold (an if on $host, a pattern or map of names)", t)
 	case !s.enumerable():
 		return fmt.Sprintf("its configuration passes FlowMeter's port %d on for names no list can hold (server_name %s)", t, strings.Join(s.names, " "))
 	}

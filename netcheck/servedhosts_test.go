@@ -202,3 +202,41 @@ func TestHostNamesForAndUnsure(t *testing.T) {
 		}
 	}
 }
+
+func TestReadHAProxy(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, cfg string
+		want      nginxServer
+	}{
+		{"exact names, inline and in ACLs", `frontend in
+  bind :80,0.0.0.0:8080
+  bind ipv6@:::8443 ssl crt x.pem
+  bind unix@/run/x.sock
+  acl fm hdr(host) -i FlowMeter.lab fm.local  # names
+  use_backend app if fm || { req.hdr(host),lower -m str other.lab }
+backend app
+  server a 127.0.0.1:8000 check
+  server b 192.0.2.9:8000
+`, nginxServer{ports: []int{80, 8080, 8443}, names: []string{"FlowMeter.lab", "fm.local", "other.lab"}, targets: []int{8000}}},
+		{"a suffix match", "frontend in\n  bind *:80\n  acl x hdr_end(host) -i .lab\n  use_backend a if x\nbackend a\n  server s localhost:8000\n",
+			nginxServer{ports: []int{80}, targets: []int{8000}, hostIf: true}},
+		{"-m reg, and a file of names", "frontend in\n  bind :80\n  acl x hdr(host) -m reg ^fm\n  acl y hdr(host) -f /etc/haproxy/names.lst\n",
+			nginxServer{ports: []int{80}, hostIf: true}},
+		{"a map of names", "frontend in\n  bind :80\n  use_backend %[req.hdr(host),lower,map(/etc/haproxy/hosts.map)]\n",
+			nginxServer{ports: []int{80}, hostIf: true}},
+	} {
+		p := filepath.Join(dir, "haproxy.cfg")
+		os.WriteFile(p, []byte(tc.cfg), 0o644)
+		got, ok := readHAProxy(haproxyConfPaths([]string{"haproxy", "-db", "-f", p}, "/"))
+		if !ok || !slices.Equal(got.ports, tc.want.ports) || !slices.Equal(got.names, tc.want.names) || !slices.Equal(got.targets, tc.want.targets) || got.hostIf != tc.want.hostIf {
+			t.Errorf("%s: %+v, want %+v", tc.name, got, tc.want)
+		}
+	}
+	if _, ok := readHAProxy([]string{filepath.Join(dir, "none.cfg")}); ok {
+		t.Error("a missing configuration read")
+	}
+	if got := haproxyConfPaths([]string{"haproxy", "-W", "-f", dir}, "/"); len(got) != 1 || filepath.Base(got[0]) != "haproxy.cfg" {
+		t.Errorf("a folder given with -f: %v, want its *.cfg files", got)
+	}
+}
