@@ -343,11 +343,11 @@ func (s *servedScanner) askAll(ctx context.Context, socks []system.Socket, r ser
 	for i, l := range socks {
 		pend[i] = &pendingAsk{sock: l}
 	}
-	watchCtx, stopWatch := context.WithCancel(ctx)
-	var wg sync.WaitGroup
 	if w != nil {
 		w.asks = pend
-		wg.Go(func() { w.run(watchCtx) })
+		for _, p := range pend {
+			p.watch = w
+		}
 	}
 	sem := make(chan struct{}, servedParallel)
 	var asks sync.WaitGroup
@@ -359,13 +359,11 @@ func (s *servedScanner) askAll(ctx context.Context, socks []system.Socket, r ser
 		})
 	}
 	asks.Wait()
-	stopWatch()
-	wg.Wait()
 	for i, l := range socks {
 		s.answers[r.ids[l]] = s.answerOf(ctx, l, got[i], pend[i], r)
 	}
 	for i, l := range socks {
-		if budget.Err() != nil && got[i].answer.Kind == ask.Unanswered && !pend[i].onward.Load() {
+		if pend[i].cut.Load() {
 			delete(s.answers, r.ids[l]) // cut short by the budget: asked again next time
 		}
 	}
@@ -378,7 +376,7 @@ func (s *servedScanner) askOne(ctx, budget context.Context, p *pendingAsk, via n
 	ctx, p.cancel = context.WithCancel(ctx)
 	defer p.cancel()
 	defer p.done.Store(true)
-	stop := context.AfterFunc(budget, p.giveUp)
+	stop := context.AfterFunc(budget, p.budgetOver)
 	defer stop()
 	var timer *time.Timer
 	defer func() {
@@ -417,7 +415,7 @@ func (s *servedScanner) answerOf(ctx context.Context, l system.Socket, got asked
 		switch {
 		case p.proven:
 			a.FlowMeter, a.trace = true, p.served("", true)
-		case !p.other:
+		case !p.other && !p.shared.Load():
 			// Whose connection it was cannot be seen (another user's).
 			a.Unsure = fmt.Sprintf("it did not answer within %s, and a connection to FlowMeter's port %d was opened while it was asked, by a process Localguard may not see", slowRelayWait, p.target.Port)
 			a.unsurePID, a.unsureTarget, a.unsureLate = p.holder, p.target.Port, true

@@ -37,6 +37,11 @@ func TestSlowRelays(t *testing.T) {
 	needUvicorn(t)
 	l := newLAN(t)
 	env, port := flowMeterOnLoopback(t)
+	// Silent services beside the relay: several requests pending at once,
+	// and the connection onward must be told apart between them.
+	for range 3 {
+		listenCounting(t, "0.0.0.0:0", "")
+	}
 	for _, tc := range []struct {
 		name  string
 		delay time.Duration
@@ -67,7 +72,7 @@ func wantSlowRelay(t *testing.T, when string, v Verdict, rp, port int, late bool
 	t.Helper()
 	r := relayOn(v, rp)
 	switch {
-	case v.Status != StatusExposed || r == nil:
+	case v.Status != StatusExposed || r == nil || len(v.Relays) != 1:
 		t.Errorf("%s: the neighbour reads FlowMeter through the slow relay on port %d, yet: %s: %s\n%s", when, rp, v.Status, v.Message, relaysOf(v))
 	case !r.Confirmed || r.TargetPort != port || r.PID == 0 || r.Late != late || !slices.Contains(r.SeenBy, SeenConnection):
 		t.Errorf("%s: relay %+v: want confirmed, to port %d, with its pid, late %v", when, *r, port, late)

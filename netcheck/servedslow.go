@@ -3,7 +3,6 @@ package netcheck
 import (
 	"context"
 	"net/netip"
-	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -13,29 +12,30 @@ import (
 )
 
 // Slow relays: a relay that takes longer than servedTimeout to pass
-// FlowMeter's answer back would be taken for a silent socket. While the
-// requests of a round are pending, the kernel's connections are watched
-// (the listing the relay trace reads): a socket whose request is pending
-// when a new connection to a FlowMeter port appears, opened by the process
+// FlowMeter's answer back would be taken for a silent socket. Before a
+// pending request is given up, the kernel's connections are listed (the
+// listing the relay trace reads): a socket whose request is pending when
+// a new connection to a FlowMeter port is there, opened by the process
 // that holds it, is a relay — it passed the request on. Its answer is
 // waited for up to slowRelayWait (that socket only); when it is still late
 // then, the connection onward is the proof. A socket no connection onward
 // is seen for keeps the usual wait, and the usual judgement of silence.
+//
+// The connections are listed once when the round begins and once more when
+// the first pending requests reach the end of the usual wait (shared by
+// every request given up within settleShared of it), not all the time:
+// a connection onward stays in the listing after it closed (FlowMeter's
+// side waits in TIME_WAIT), and a listing walks the kernel's whole table
+// of connections, of every namespace (a few milliseconds on a busy
+// machine).
 
 // slowRelayWait is how long a socket that connected onward to FlowMeter
 // while asked is waited for.
 var slowRelayWait = 5 * time.Second
 
-// watchEvery is how often the connections are listed while a request is
-// pending: sock_diag on Linux costs well under a millisecond; elsewhere
-// the listing (gopsutil's, the system's connection table) costs more, so
-// it is read less often.
-var watchEvery = func() time.Duration {
-	if runtime.GOOS == "linux" {
-		return 40 * time.Millisecond
-	}
-	return 100 * time.Millisecond
-}()
+// settleShared is how long one listing serves requests given up after
+// it: requests sent together reach the end of their wait together.
+const settleShared = 60 * time.Millisecond
 
 // pendingAsk is one socket's request, as the watch sees it.
 type pendingAsk struct {
@@ -45,9 +45,16 @@ type pendingAsk struct {
 	sent, done atomic.Bool
 	// onward is set when a connection to a FlowMeter port was opened for
 	// it while it was pending: it is then waited for up to slowRelayWait.
-	onward atomic.Bool
-	// cancel gives up the request.
+	// shared is set when it was one of several pending requests the
+	// connection could not be told apart between (closed already: no
+	// holder to see): it is waited for, but the connection proves nothing.
+	onward, shared atomic.Bool
+	// watch is the round's watch, nil when none.
+	watch *relayWatch
+	// cancel gives up the request; cut is set when the round's budget
+	// did, before it was answered (it is asked again next round).
 	cancel context.CancelFunc
+	cut    atomic.Bool
 
 	mu sync.Mutex
 	// conns are the connections onward seen (either side), and target
@@ -61,28 +68,43 @@ type pendingAsk struct {
 	proven, other bool
 }
 
-// giveUp ends the request after the usual wait, unless it connected
-// onward (then its own slowRelayWait bounds it).
+// giveUp ends the request after the usual wait, unless a connection
+// onward was seen for it (then its own slowRelayWait bounds it).
 func (p *pendingAsk) giveUp() {
+	if p.watch != nil {
+		p.watch.settle()
+	}
 	if !p.onward.Load() {
 		p.cancel()
 	}
 }
 
-// relayWatch lists the kernel's connections while requests are pending.
+// budgetOver gives up the request when the round's budget is over,
+// unless it connected onward or was answered already.
+func (p *pendingAsk) budgetOver() {
+	if !p.onward.Load() && !p.done.Load() {
+		p.cut.Store(true)
+		p.cancel()
+	}
+}
+
+// relayWatch lists the kernel's connections for the requests pending.
 type relayWatch struct {
-	asks    []*pendingAsk
-	fm      map[int]system.Socket // FlowMeter's listening sockets, by port
-	own     func(netip.Addr) bool
-	sys     system.Reader
-	before  map[connKey]bool
-	handled map[connKey]bool
-	// lists counts the listings made (for the figures).
+	asks   []*pendingAsk
+	fm     map[int]system.Socket // FlowMeter's listening sockets, by port
+	own    func(netip.Addr) bool
+	sys    system.Reader
+	before map[connKey]bool
+
+	mu       sync.Mutex
+	handled  map[connKey]bool
+	lastLook time.Time
+	// lists counts the listings made.
 	lists int
 }
 
-// newRelayWatch is a watch for FlowMeter's sockets fm; nil when there is
-// no FlowMeter to connect to (nothing to watch for).
+// newRelayWatch is a watch for FlowMeter's sockets fm, with the
+// connections open now; nil when there is no FlowMeter to connect to.
 func newRelayWatch(fm []system.Socket, own func(netip.Addr) bool, sys system.Reader) *relayWatch {
 	if len(fm) == 0 || sys == nil {
 		return nil
@@ -92,31 +114,23 @@ func newRelayWatch(fm []system.Socket, own func(netip.Addr) bool, sys system.Rea
 		w.fm[s.Port] = s
 	}
 	conns, _ := system.RecentConnections()
+	w.lists++
 	for _, c := range conns {
 		w.before[keyOf(c)] = true
 	}
 	return w
 }
 
-// run lists the connections every watchEvery while a request is pending,
-// until ctx ends or every request is done.
-func (w *relayWatch) run(ctx context.Context) {
-	t := time.NewTicker(watchEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		pending := w.pending()
-		if pending == nil && w.allDone() {
-			return
-		}
-		if len(pending) > 0 {
-			w.look(pending)
-		}
+// settle looks at the connections for the requests pending now, unless a
+// listing within settleShared did already.
+func (w *relayWatch) settle() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if time.Since(w.lastLook) < settleShared {
+		return
 	}
+	w.look(w.pending())
+	w.lastLook = time.Now()
 }
 
 // pending are the requests written and not answered yet.
@@ -128,15 +142,6 @@ func (w *relayWatch) pending() []*pendingAsk {
 		}
 	}
 	return out
-}
-
-func (w *relayWatch) allDone() bool {
-	for _, p := range w.asks {
-		if !p.done.Load() {
-			return false
-		}
-	}
-	return true
 }
 
 // look lists the connections once and gives each new one to a FlowMeter
@@ -157,7 +162,7 @@ func (w *relayWatch) look(pending []*pendingAsk) {
 			continue
 		}
 		w.handled[k] = true
-		if p := w.openedFor(c, pending); p != nil {
+		for _, p := range w.openedFor(c, pending) {
 			p.mu.Lock()
 			p.conns, p.target = append(p.conns, c), fm
 			p.mu.Unlock()
@@ -186,21 +191,29 @@ func (w *relayWatch) toFlowMeter(c system.Conn) (system.Socket, bool) {
 	return system.Socket{}, false
 }
 
-// openedFor is the pending request a connection onward was opened for:
-// the one whose socket the connection's process holds (a relay's process,
-// or its parent: a forking relay's child connects); with one request
-// pending, that one, its holder checked later (see prove).
-func (w *relayWatch) openedFor(c system.Conn, pending []*pendingAsk) *pendingAsk {
-	if len(pending) == 1 {
-		return pending[0]
+// openedFor are the pending requests a connection onward may have been
+// opened for: the one whose socket the connection's process holds (a
+// relay's process, or its parent: a forking relay's child connects); with
+// one request pending, that one, its holder checked later (see prove);
+// when the connection's process cannot be seen (it closed already), every
+// request pending, each marked shared.
+func (w *relayWatch) openedFor(c system.Conn, pending []*pendingAsk) []*pendingAsk {
+	if len(pending) <= 1 {
+		return pending
+	}
+	if _, fmSide := w.fm[int(c.Local.Port())]; fmSide && c.Inode != 0 {
+		return nil // FlowMeter's side of a connection whose other side is listed too
 	}
 	pid := connHolder(w.sys, c)
 	if pid == 0 {
-		return nil
+		for _, p := range pending {
+			p.shared.Store(true)
+		}
+		return pending
 	}
 	for _, p := range pending {
 		if holdsUp(w.sys, pid, p.sock) {
-			return p
+			return []*pendingAsk{p}
 		}
 	}
 	return nil
@@ -267,21 +280,27 @@ func connHolder(sys system.Reader, c system.Conn) int32 {
 	return 0
 }
 
-// holdsUp reports whether pid, or one of its ancestors, holds listening
-// socket l.
+// holdsUp reports whether pid holds listening socket l, or its parent
+// does while pid is a fork of it (the same program: a forking relay's
+// child connects onward, its master holds the socket). Only the parent,
+// and only the same program: a shell or test runner that started a relay
+// holds sockets of its own that the relay has nothing to do with.
 func holdsUp(sys system.Reader, pid int32, l system.Socket) bool {
-	for range 8 {
-		if pid <= 1 {
-			return false
-		}
-		if l.PID != 0 && l.PID == pid || l.PID == 0 && slices.Contains(sys.Sockets(pid), l.Inode) {
-			return true
-		}
-		st, err := sys.Stat(pid)
-		if err != nil {
-			return false
-		}
-		pid = st.PPID
+	if holds(sys, pid, l) {
+		return true
 	}
-	return false
+	st, err := sys.Stat(pid)
+	if err != nil || st.PPID <= 1 {
+		return false
+	}
+	pst, err := sys.Stat(st.PPID)
+	return err == nil && pst.Name == st.Name && holds(sys, st.PPID, l)
+}
+
+// holds reports whether pid itself holds listening socket l.
+func holds(sys system.Reader, pid int32, l system.Socket) bool {
+	if l.PID != 0 {
+		return l.PID == pid
+	}
+	return slices.Contains(sys.Sockets(pid), l.Inode)
 }

@@ -21,11 +21,12 @@ func TestRelayWatchAttribution(t *testing.T) {
 	relay := system.Socket{Addr: netip.IPv4Unspecified(), Port: 9001, Inode: 50}
 	silent := system.Socket{Addr: netip.IPv4Unspecified(), Port: 9002, Inode: 60}
 	sys := &fakeSystem{procs: map[int32]*fakeProc{
-		100: {st: system.ProcStat{PPID: 1}, sockets: []uint64{50}},       // the relay's master
-		101: {st: system.ProcStat{PPID: 100}, sockets: []uint64{50, 77}}, // its child, connected onward
-		200: {st: system.ProcStat{PPID: 1}, sockets: []uint64{60}},       // the silent service
-		300: {st: system.ProcStat{PPID: 1}, sockets: []uint64{88}},       // a browser, connected to FlowMeter
-		400: {st: system.ProcStat{PPID: 1}, sockets: []uint64{1, 78}},    // FlowMeter
+		100: {st: system.ProcStat{PPID: 1, Name: "socat"}, sockets: []uint64{50}},     // the relay's master
+		101: {st: system.ProcStat{PPID: 100, Name: "socat"}, sockets: []uint64{77}},   // its fork, connected onward
+		200: {st: system.ProcStat{PPID: 1, Name: "runner"}, sockets: []uint64{60}},    // the silent service's, which started...
+		201: {st: system.ProcStat{PPID: 200, Name: "python3"}, sockets: []uint64{99}}, // ...a process connected to FlowMeter
+		300: {st: system.ProcStat{PPID: 1}, sockets: []uint64{88}},                    // a browser, connected to FlowMeter
+		400: {st: system.ProcStat{PPID: 1}, sockets: []uint64{1, 78}},                 // FlowMeter
 	}}
 	w := &relayWatch{fm: map[int]system.Socket{8000: fmSock}, own: own, sys: sys}
 	conn := func(lport, rport uint16, inode uint64) system.Conn {
@@ -46,14 +47,23 @@ func TestRelayWatchAttribution(t *testing.T) {
 		}
 	}
 	pr, ps := &pendingAsk{sock: relay}, &pendingAsk{sock: silent}
-	if p := w.openedFor(conn(40000, 8000, 77), []*pendingAsk{ps, pr}); p != pr {
-		t.Errorf("the relay's child's connection given to %+v, want the relay's request", p)
+	if got := w.openedFor(conn(40000, 8000, 77), []*pendingAsk{ps, pr}); len(got) != 1 || got[0] != pr {
+		t.Errorf("the relay's child's connection given to %v, want the relay's request", got)
 	}
-	if p := w.openedFor(conn(40001, 8000, 88), []*pendingAsk{ps, pr}); p != nil {
-		t.Errorf("the browser's connection given to %+v, want none", p)
+	if got := w.openedFor(conn(8000, 40000, 78), []*pendingAsk{ps, pr}); len(got) != 0 {
+		t.Errorf("FlowMeter's side of an open connection given to %v, want none (its other side is listed)", got)
 	}
-	if p := w.openedFor(conn(40001, 8000, 88), []*pendingAsk{ps}); p != ps {
+	if got := w.openedFor(conn(40001, 8000, 88), []*pendingAsk{ps, pr}); len(got) != 0 {
+		t.Errorf("the browser's connection given to %v, want none", got)
+	}
+	if got := w.openedFor(conn(40004, 8000, 99), []*pendingAsk{ps, pr}); len(got) != 0 {
+		t.Errorf("a connection of a child of another program given to %v, want none: its parent's sockets are not its", got)
+	}
+	if got := w.openedFor(conn(40001, 8000, 88), []*pendingAsk{ps}); len(got) != 1 || got[0] != ps {
 		t.Error("with one request pending, a new connection is given to it (its holder is checked later)")
+	}
+	if got := w.openedFor(conn(8000, 40003, 0), []*pendingAsk{ps, pr}); len(got) != 2 || !ps.shared.Load() || !pr.shared.Load() {
+		t.Errorf("a connection closed already, with two requests pending: given to %v, want both, shared", got)
 	}
 	for _, tc := range []struct {
 		name          string
@@ -63,6 +73,7 @@ func TestRelayWatchAttribution(t *testing.T) {
 	}{
 		{"held by the relay's child", pr, []system.Conn{conn(8000, 40000, 78), conn(40000, 8000, 77)}, true, false},
 		{"the browser's, not the silent service's", ps, []system.Conn{conn(40001, 8000, 88)}, false, true},
+		{"a child's of another program, not the silent service's", ps, []system.Conn{conn(40004, 8000, 99)}, false, true},
 		{"closed at once: no holder to see", ps, []system.Conn{conn(8000, 40002, 0)}, false, false},
 	} {
 		p := &pendingAsk{sock: tc.p.sock, conns: tc.conns, target: fmSock}
