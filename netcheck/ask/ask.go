@@ -176,12 +176,15 @@ func byAddress(ctx context.Context, target string, opts Options) (Answer, *sessi
 
 // byNames asks a server that answered HTTP (first) again with each of
 // opts.Names in turn, within one more opts.Timeout, and returns the first
-// answer opts.Want takes (with its Host), else first. A plain connection
+// answer opts.Want takes (with its Host); else the first gateway error a
+// name got (502, 503, 504: something is set up behind that name, and
+// nothing answers there yet), else first. A plain connection
 // kept open is reused; a TLS one is not (the server name is chosen in the
 // handshake), nor one the server closes.
 func byNames(ctx context.Context, target string, opts Options, firstAnswer Answer, s *session) Answer {
 	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
+	var gateway Answer
 	if firstAnswer.TLS {
 		s.close()
 		s = nil
@@ -209,8 +212,14 @@ func byNames(ctx context.Context, target string, opts Options, firstAnswer Answe
 			s.close()
 			return a
 		}
+		if gateway.Kind != HTTP && (a.Status == 502 || a.Status == 503 || a.Status == 504) {
+			gateway = a
+		}
 	}
 	s.close()
+	if gateway.Kind == HTTP {
+		return gateway
+	}
 	return firstAnswer
 }
 

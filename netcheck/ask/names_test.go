@@ -133,3 +133,21 @@ func (s *server) countOnce(c net.Conn) {
 	n, _ := c.Read(buf)
 	s.received.Add(int64(n))
 }
+
+// A name whose virtual host has nothing behind it yet (a gateway error) is
+// the answer kept: its far end is missing, and is asked again when a
+// socket appears.
+func TestNamesGatewayError(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Host == "fm.lab" {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	a := Ask(context.Background(), lo, portOf(t, srv), Options{Names: []string{"a", "fm.lab", "b"}, Want: isInfo})
+	if a.Status != http.StatusBadGateway || a.Host != "fm.lab" {
+		t.Errorf("answer %+v: want fm.lab's 502", a)
+	}
+}
