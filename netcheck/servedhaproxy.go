@@ -47,7 +47,7 @@ func haproxyConfPaths(args []string, cwd string) []string {
 // readHAProxy reads the configuration files as one virtual host; ok is
 // false when none could be read.
 func readHAProxy(paths []string) (nginxServer, bool) {
-	var s nginxServer
+	s := nginxServer{byDefault: true}
 	read := false
 	for _, p := range paths {
 		b, err := os.ReadFile(p)

@@ -140,6 +140,12 @@ func (s nginxServer) unsureWhy(t int, asked []string) string {
 	case !s.enumerable():
 		return fmt.Sprintf("its configuration passes FlowMeter's port %d on for names no list can hold (server_name %s)", t, strings.Join(s.names, " "))
 	}
+	if !s.byDefault && (len(s.names) == 0 || slices.Contains(s.names, "")) {
+		// server_name "" (nginx's default when none is written): the
+		// requests that name no host at all (HTTP/1.0 without Host), which
+		// Localguard never sends, reach it when it is not the default.
+		return fmt.Sprintf("its configuration passes FlowMeter's port %d on for requests that name no host (server_name \"\")", t)
+	}
 	for _, n := range s.exactNames() {
 		if !slices.Contains(asked, n) {
 			return fmt.Sprintf("its configuration passes FlowMeter's port %d on for more names than Localguard asks for (%d)", t, maxHostNames)

@@ -163,7 +163,9 @@ func TestHostNamesForAndUnsure(t *testing.T) {
 	b.WriteString(" server { listen 9002; server_name a1 a2 a3 a4 a5 a6 a7 a8 a9; location / { proxy_pass http://127.0.0.1:8000; } }\n")
 	b.WriteString(" server { listen 9003; server_name *.wild; location / { proxy_pass http://127.0.0.1:8000; } }\n")
 	b.WriteString(" server { listen 9004; server_name *.wild; location / { proxy_pass http://127.0.0.1:7000; } }\n")
-	b.WriteString(" server { listen 9005; location / { proxy_pass http://$upstream; } }\n}\n")
+	b.WriteString(" server { listen 9005; location / { proxy_pass http://$upstream; } }\n")
+	b.WriteString(" server { listen 9006; location / { proxy_pass http://127.0.0.1:8000; } }\n")
+	b.WriteString(" server { listen 9007 default_server; location / { proxy_pass http://127.0.0.1:8000; } }\n}\n")
 	os.WriteFile(conf, []byte(b.String()), 0o644)
 	args := map[int32][]string{
 		10: {"nginx: master process nginx -c " + conf},
@@ -175,8 +177,8 @@ func TestHostNamesForAndUnsure(t *testing.T) {
 	if len(h.names) != maxHostNames || h.names[0] != "fm1" || h.names[1] != "fm2" || slices.Contains(h.names, "other.site") {
 		t.Errorf("names %v: want %d, FlowMeter's servers' first", h.names, maxHostNames)
 	}
-	if len(h.vhosts) != 1 || len(h.vhosts[10]) != 6 {
-		t.Fatalf("vhosts %+v: want the master's six servers only", h.vhosts)
+	if len(h.vhosts) != 1 || len(h.vhosts[10]) != 8 {
+		t.Fatalf("vhosts %+v: want the master's eight servers only", h.vhosts)
 	}
 	for _, tc := range []struct {
 		port    int

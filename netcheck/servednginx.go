@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -36,6 +37,11 @@ type nginxServer struct {
 	// varTarget is true when a proxy_pass goes to a variable: where it
 	// passes requests is chosen at each request.
 	varTarget bool
+	// byDefault is true when the server takes the requests no other
+	// server's name matches (nginx's default_server; haproxy's
+	// configuration, read as one server, always): a request that names
+	// no host reaches it as the address does.
+	byDefault bool
 }
 
 // nginxDirective is one directive, with its block when it has one.
@@ -165,6 +171,7 @@ func nginxServerOf(block []nginxDirective, upstreams map[string][]int, hostMaps 
 			if p := listenPort(d.args[0]); p != 0 {
 				s.ports = append(s.ports, p)
 			}
+			s.byDefault = s.byDefault || slices.Contains(d.args[1:], "default_server") || slices.Contains(d.args[1:], "default")
 		case d.name == "server_name":
 			s.names = append(s.names, d.args...)
 		}
@@ -210,8 +217,7 @@ func (s *nginxServer) addTarget(arg string, upstreams map[string][]int) {
 }
 
 // enumerable reports whether every name the server answers is one a
-// list can hold: exact names only ("_" and "" are names no one types and
-// match nothing but by default).
+// list can hold: exact names only.
 func (s nginxServer) enumerable() bool {
 	if s.hostIf {
 		return false
@@ -224,11 +230,13 @@ func (s nginxServer) enumerable() bool {
 	return true
 }
 
-// exactNames are the server's names a neighbour can type as they are.
+// exactNames are the server's names a neighbour can ask for as they are
+// ("_", the usual name of a catch-all, is one too: nothing stops a
+// neighbour from writing it in the Host header).
 func (s nginxServer) exactNames() []string {
 	var out []string
 	for _, n := range s.names {
-		if n != "" && n != "_" && !strings.ContainsAny(n, "*~$") && !strings.HasPrefix(n, ".") {
+		if n != "" && !strings.ContainsAny(n, "*~$") && !strings.HasPrefix(n, ".") {
 			out = append(out, strings.ToLower(n))
 		}
 	}
