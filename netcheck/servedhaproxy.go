@@ -120,32 +120,47 @@ func (s *nginxServer) haproxyMatch(exact bool, rest []string) {
 	for i := 0; i < len(rest); i++ {
 		w := rest[i]
 		switch {
-		case w == "-m" && i+1 < len(rest):
-			if m := rest[i+1]; m != "str" && m != "dom" && m != "ip" {
+		case haproxyFlag(w):
+			if i+1 < len(rest) && !haproxyExactFlag(w, rest[i+1]) {
 				exact = false
 			}
-			i++
-		case w == "-f" || w == "-M":
-			exact = false
-			i++
-		case w == "-i" || w == "-n" || w == "--":
-		case strings.HasPrefix(w, "-"):
-		case w == "}" || w == "if" || w == "unless" || w == "||" || w == "!" || strings.HasPrefix(w, "{"):
-			if !exact {
-				s.hostIf = true
+			if w == "-m" || w == "-f" || w == "-M" {
+				i++
 			}
+		case haproxyEnd(w) || !exact:
+			s.hostIf = s.hostIf || !exact
 			return
 		default:
-			if !exact {
-				s.hostIf = true
-				return
-			}
 			s.names = append(s.names, w)
 		}
 	}
-	if !exact {
-		s.hostIf = true
+	s.hostIf = s.hostIf || !exact
+}
+
+// haproxyFlag reports whether w is a flag of an ACL's match.
+func haproxyFlag(w string) bool { return strings.HasPrefix(w, "-") }
+
+// haproxyExactFlag reports whether the flag w (with the word after it)
+// keeps the match exact: -m str/dom/ip, -i, -n, --; not -m beg/end/sub/
+// reg, -f (a file of names), -M (a map).
+func haproxyExactFlag(w, next string) bool {
+	switch w {
+	case "-m":
+		return next == "str" || next == "dom" || next == "ip"
+	case "-f", "-M":
+		return false
 	}
+	return true
+}
+
+// haproxyEnd reports whether w ends an ACL's values (an inline ACL's
+// brace, a condition's word).
+func haproxyEnd(w string) bool {
+	switch w {
+	case "}", "if", "unless", "||", "!", "or":
+		return true
+	}
+	return strings.HasPrefix(w, "{")
 }
 
 // haproxyBindPort is the port of a bind address: ":80", "*:80",

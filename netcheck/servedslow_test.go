@@ -13,7 +13,25 @@ import (
 // which pending request one was opened for, and whether the relay's own
 // process held it.
 
+// watchFixture is a machine with a FlowMeter, a forking relay, a silent
+// service, a browser and a child of another program connected to
+// FlowMeter.
+type watchFixture struct {
+	w             *relayWatch
+	sys           *fakeSystem
+	fmSock        system.Socket
+	relay, silent system.Socket
+	conn          func(lport, rport uint16, inode uint64) system.Conn
+}
+
 func TestRelayWatchAttribution(t *testing.T) {
+	f := newWatchFixture()
+	t.Run("to FlowMeter", func(t *testing.T) { checkToFlowMeter(t, f) })
+	t.Run("opened for", func(t *testing.T) { checkOpenedFor(t, f) })
+	t.Run("proven", func(t *testing.T) { checkProven(t, f) })
+}
+
+func newWatchFixture() watchFixture {
 	lo := netip.MustParseAddr("127.0.0.1")
 	lan := netip.MustParseAddr("192.168.1.23")
 	own := func(a netip.Addr) bool { return a.IsLoopback() || a == lan }
@@ -32,6 +50,11 @@ func TestRelayWatchAttribution(t *testing.T) {
 	conn := func(lport, rport uint16, inode uint64) system.Conn {
 		return system.Conn{Local: netip.AddrPortFrom(lo, lport), Remote: netip.AddrPortFrom(lo, rport), Inode: inode}
 	}
+	return watchFixture{w: w, sys: sys, fmSock: fmSock, relay: relay, silent: silent, conn: conn}
+}
+
+func checkToFlowMeter(t *testing.T, f watchFixture) {
+	lan, conn := netip.MustParseAddr("192.168.1.23"), f.conn
 	for _, tc := range []struct {
 		name string
 		c    system.Conn
@@ -42,11 +65,15 @@ func TestRelayWatchAttribution(t *testing.T) {
 		{"another port", conn(40000, 7000, 9), false},
 		{"from beyond this computer", system.Conn{Local: netip.AddrPortFrom(lan, 8000), Remote: netip.MustParseAddrPort("192.168.1.50:40000")}, false},
 	} {
-		if _, ok := w.toFlowMeter(tc.c); ok != tc.ok {
+		if _, ok := f.w.toFlowMeter(tc.c); ok != tc.ok {
 			t.Errorf("%s: to FlowMeter %v, want %v", tc.name, ok, tc.ok)
 		}
 	}
-	pr, ps := &pendingAsk{sock: relay}, &pendingAsk{sock: silent}
+}
+
+func checkOpenedFor(t *testing.T, f watchFixture) {
+	w, conn := f.w, f.conn
+	pr, ps := &pendingAsk{sock: f.relay}, &pendingAsk{sock: f.silent}
 	if got := w.openedFor(conn(40000, 8000, 77), []*pendingAsk{ps, pr}); len(got) != 1 || got[0] != pr {
 		t.Errorf("the relay's child's connection given to %v, want the relay's request", got)
 	}
@@ -65,19 +92,23 @@ func TestRelayWatchAttribution(t *testing.T) {
 	if got := w.openedFor(conn(8000, 40003, 0), []*pendingAsk{ps, pr}); len(got) != 2 || !ps.shared.Load() || !pr.shared.Load() {
 		t.Errorf("a connection closed already, with two requests pending: given to %v, want both, shared", got)
 	}
+}
+
+func checkProven(t *testing.T, f watchFixture) {
+	conn := f.conn
 	for _, tc := range []struct {
 		name          string
-		p             *pendingAsk
+		sock          system.Socket
 		conns         []system.Conn
 		proven, other bool
 	}{
-		{"held by the relay's child", pr, []system.Conn{conn(8000, 40000, 78), conn(40000, 8000, 77)}, true, false},
-		{"the browser's, not the silent service's", ps, []system.Conn{conn(40001, 8000, 88)}, false, true},
-		{"a child's of another program, not the silent service's", ps, []system.Conn{conn(40004, 8000, 99)}, false, true},
-		{"closed at once: no holder to see", ps, []system.Conn{conn(8000, 40002, 0)}, false, false},
+		{"held by the relay's child", f.relay, []system.Conn{conn(8000, 40000, 78), conn(40000, 8000, 77)}, true, false},
+		{"the browser's, not the silent service's", f.silent, []system.Conn{conn(40001, 8000, 88)}, false, true},
+		{"a child's of another program, not the silent service's", f.silent, []system.Conn{conn(40004, 8000, 99)}, false, true},
+		{"closed at once: no holder to see", f.silent, []system.Conn{conn(8000, 40002, 0)}, false, false},
 	} {
-		p := &pendingAsk{sock: tc.p.sock, conns: tc.conns, target: fmSock}
-		p.prove(sys)
+		p := &pendingAsk{sock: tc.sock, conns: tc.conns, target: f.fmSock}
+		p.prove(f.sys)
 		if p.proven != tc.proven || p.other != tc.other {
 			t.Errorf("%s: proven %v other %v, want %v %v", tc.name, p.proven, p.other, tc.proven, tc.other)
 		}
