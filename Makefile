@@ -70,11 +70,11 @@ vet:
 test: vet
 	@echo "== running every package's tests, one package at a time (the first run builds Fyne's C parts: several minutes)"
 	@if command -v gcc >/dev/null && CGO_ENABLED=1 $(GO) env CGO_ENABLED | grep -q 1; then \
-		echo "CGO_ENABLED=1 $(GO) test -p 1 -race -tags ci ./... ./testdata/netns/"; \
-		CGO_ENABLED=1 $(GO) test -p 1 -race -tags ci -json ./... ./testdata/netns/ | $(GO) run ./testdata/testsummary; \
+		echo "CGO_ENABLED=1 $(GO) test -p 1 -timeout 30m -race -tags ci ./... ./testdata/netns/"; \
+		CGO_ENABLED=1 $(GO) test -p 1 -timeout 30m -race -tags ci -json ./... ./testdata/netns/ | $(GO) run ./testdata/testsummary; \
 	else \
-		echo "CGO_ENABLED=0 $(GO) test -p 1 -tags ci ./... ./testdata/netns/ (no C compiler: no race detector)"; \
-		CGO_ENABLED=0 $(GO) test -p 1 -tags ci -json ./... ./testdata/netns/ | $(GO) run ./testdata/testsummary; \
+		echo "CGO_ENABLED=0 $(GO) test -p 1 -timeout 30m -tags ci ./... ./testdata/netns/ (no C compiler: no race detector)"; \
+		CGO_ENABLED=0 $(GO) test -p 1 -timeout 30m -tags ci -json ./... ./testdata/netns/ | $(GO) run ./testdata/testsummary; \
 	fi
 	cd ui/clocale && $(GO) test ./...
 
