@@ -55,6 +55,16 @@ type Relay struct {
 	// StartedBy names the program that started it (its parent), "" when
 	// unknown.
 	StartedBy string `json:"started_by,omitempty"`
+	// HostName is the name (HTTP Host header) it passes FlowMeter on for,
+	// when it does not for its address (a virtual host).
+	HostName string `json:"host_name,omitempty"`
+	// Late is true when its answer did not come within Localguard's
+	// longer wait, and the connection it opened to FlowMeter's port while
+	// it was asked is what proves it.
+	Late bool `json:"late,omitempty"`
+	// UncheckedWhy says why an unchecked relay cannot be told apart from
+	// one that passes FlowMeter on.
+	UncheckedWhy string `json:"unchecked_why,omitempty"`
 }
 
 // exposuresOf lists the non-loopback addresses a socket answered on, each
@@ -90,6 +100,7 @@ func relayOf(rf RelayFacts, ifaces []Interface, trust *Store) Relay {
 		Program: rf.Program, Kind: rf.Kind, TargetPort: rf.TargetPort, ExposedOn: []Exposure{},
 		Remote: rf.Remote, Confirmed: rf.Confirmed, Unchecked: rf.Unchecked, NotAsked: rf.NotAsked,
 		SeenBy: relaySeenBy(rf), StartedBy: rf.StartedBy,
+		HostName: rf.HostName, Late: rf.Late, UncheckedWhy: rf.UncheckedWhy,
 	}
 	if o := rf.Owner; o != nil {
 		r.PID, r.Process, r.Cmdline = o.PID, o.Name, o.Cmdline
@@ -111,6 +122,14 @@ func relayOf(rf RelayFacts, ifaces []Interface, trust *Store) Relay {
 		r.Advice = "run " + r.Fix + " (it shows the change, keeps a backup and can be undone), then " + then
 	}
 	return r
+}
+
+// relayProof says what proved a relay found by what it serves.
+func relayProof(rf RelayFacts) string {
+	if rf.Late {
+		return "it connected to FlowMeter's port while Localguard asked it"
+	}
+	return "FlowMeter's own answer came back through it"
 }
 
 // relayCause says what puts a relay where it is, and the change that stops
@@ -158,7 +177,7 @@ func relayCause(rf RelayFacts) (cause CauseKind, why, advice string) {
 			fmt.Sprintf("stop this tunnel (pid %d) unless everyone who reaches %s may use FlowMeter", pidOf(rf), rf.Remote)
 	}
 	if rf.Unrecognised || rf.Owner == nil {
-		return CauseUnknown, fmt.Sprintf("%s listens on port %d beyond this computer and passes what it receives to FlowMeter's port %d: FlowMeter's own answer came back through it", unrecognisedWords(rf.Owner, rf.StartedBy), port, rf.TargetPort),
+		return CauseUnknown, fmt.Sprintf("%s listens on port %d beyond this computer and passes what it receives to FlowMeter's port %d: %s", unrecognisedWords(rf.Owner, rf.StartedBy), port, rf.TargetPort, relayProof(rf)),
 			stopAdvice(rf)
 	}
 	return CauseUnknown, fmt.Sprintf("%s listens on port %d beyond this computer and passes connections to FlowMeter's port %d", rf.Program, port, rf.TargetPort),
@@ -351,8 +370,13 @@ func relaySentence(r Relay, sandboxOff bool) string {
 		fmt.Fprintf(&b, "A container's published port %d (%s, pid %d) passes FlowMeter's data to anyone on %s: they can %s.", r.Port, r.Program, r.PID, joinWords(nets), harm)
 	case r.Program == "vite":
 		fmt.Fprintf(&b, "FlowMeter's web page server (Vite) on port %d passes FlowMeter's data to anyone on %s: they can %s.", r.Port, joinWords(nets), harm)
+	case r.HostName != "":
+		fmt.Fprintf(&b, "%s on port %d passes FlowMeter (port %d) to anyone on %s who asks for it by the name %s (its address answers something else): they can %s.", relayWords(r), r.Port, r.TargetPort, joinWords(nets), r.HostName, harm)
 	default:
 		fmt.Fprintf(&b, "%s on port %d passes FlowMeter (port %d) to anyone on %s: they can %s.", relayWords(r), r.Port, r.TargetPort, joinWords(nets), harm)
+	}
+	if r.Late {
+		fmt.Fprintf(&b, " Its answer was slower than Localguard waits (%s); the connection it opened to FlowMeter's port when asked shows it passes FlowMeter on.", slowRelayWait)
 	}
 	if r.Why != "" {
 		fmt.Fprintf(&b, " It is there because %s", r.Why)
@@ -426,6 +450,10 @@ func (j *judgement) uncheckedRelays() {
 // on e could not be checked: it did not answer in time, or its port is one
 // Localguard never connects to.
 func uncheckedSentence(r Relay, e Exposure) string {
+	if r.UncheckedWhy != "" {
+		return fmt.Sprintf("Localguard cannot tell whether %s on port %d passes FlowMeter on to anyone on %s (%s): %s.",
+			relayWords(r), r.Port, e.Interface, e.Address, r.UncheckedWhy)
+	}
 	if r.NotAsked == "" {
 		return fmt.Sprintf("Localguard could not check %s on port %d, which passes connections to FlowMeter's port %d: it did not answer in time, and anyone on %s (%s) can reach it.",
 			relayWords(r), r.Port, r.TargetPort, e.Interface, e.Address)

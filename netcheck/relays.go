@@ -98,6 +98,13 @@ type RelayFacts struct {
 	// Unrecognised is true when the relay's program is on no list of
 	// Localguard's: only its answer and its connection showed it.
 	Unrecognised bool
+	// HostName is the name (Host header) a neighbour asks for to get
+	// FlowMeter through it, "" when its address is enough; Late is true
+	// when its answer did not come in time and the connection it opened
+	// to FlowMeter's port while asked proves it; UncheckedWhy says why an
+	// unchecked relay cannot be told (see servedAnswer.Unsure).
+	HostName, UncheckedWhy string
+	Late                   bool
 	// Frontend is Vite's folder (its working folder), "" for others.
 	Frontend string
 	// Source is the file that puts the relay on the network when

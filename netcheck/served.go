@@ -71,6 +71,16 @@ type servedAnswer struct {
 	// FlowMeter is true when it answered with FlowMeter's shape (kept in
 	// memory only: a new run asks such a socket again).
 	FlowMeter bool `json:"-"`
+	// Host is the name it answered as FlowMeter (or as a gateway with
+	// nothing behind it) for, "" when asked by address.
+	Host string `json:"host,omitempty"`
+	// Unsure says why a socket that answered HTTP and not as FlowMeter
+	// may still pass FlowMeter on for a name it was not asked for (its
+	// configuration says so): "cannot tell" (kept in memory only).
+	Unsure       string `json:"-"`
+	unsurePID    int32
+	unsureTarget int
+	unsureLate   bool
 	// trace is where a FlowMeter answer came from.
 	trace served
 }
@@ -129,6 +139,14 @@ type served struct {
 	// (seen open, its inode among the holder's sockets), false when it
 	// was seen closing only.
 	proven bool
+	// host is the name the socket answered as FlowMeter for ("" the
+	// address); late is true when the answer did not come within
+	// slowRelayWait and the connection onward is what proves the relay.
+	host string
+	late bool
+	// unsure, when set, says why the socket cannot be told from a relay
+	// to FlowMeter (see servedAnswer.Unsure).
+	unsure string
 }
 
 // servedRound is one round of asking: what the scan knows, and what the
@@ -142,6 +160,22 @@ type servedRound struct {
 	asked func(system.Socket) bool // asked already by the Scanner, as not FlowMeter
 	sys   system.Reader
 	ids   map[system.Socket]string
+	// fm are FlowMeter's listening sockets found already (the ports a
+	// relay connects onward to); args the command lines of the scan (the
+	// relays' configurations are read from them); hosts the names asked
+	// for (gathered once a round has sockets to ask).
+	fm    []system.Socket
+	args  map[int32][]string
+	hosts hostNames
+}
+
+// fmPorts are the ports of FlowMeter's sockets found already.
+func (r servedRound) fmPorts() map[int]bool {
+	out := map[int]bool{}
+	for _, s := range r.fm {
+		out[s.Port] = true
+	}
+	return out
 }
 
 // find asks the sockets of the round that are not answered yet, and
@@ -165,13 +199,19 @@ func (s *servedScanner) find(ctx context.Context, r servedRound) []served {
 		}
 	}
 	if len(ask) > 0 {
+		r.hosts = hostNamesFor(r.args, r.sys.Cwd, r.own, r.fmPorts())
 		s.askAll(ctx, ask, r)
 		s.save(r)
 	}
 	var out []served
 	for _, l := range r.listening {
-		if a, ok := s.answers[r.ids[l]]; ok && a.FlowMeter && s.neighbourReachable(l, r) {
+		a, ok := s.answers[r.ids[l]]
+		switch {
+		case !ok || !s.neighbourReachable(l, r):
+		case a.FlowMeter:
 			out = append(out, a.trace)
+		case a.Unsure != "":
+			out = append(out, served{sock: l, holder: a.unsurePID, target: a.unsureTarget, unsure: a.Unsure, late: a.unsureLate})
 		}
 	}
 	return out
@@ -289,36 +329,109 @@ func (s *servedScanner) diffPresent(r servedRound) (now map[string]bool, appeare
 	return now, appeared, gone
 }
 
-// askAll asks the sockets, servedParallel at once, within servedBudget;
-// those answering as FlowMeter are then traced one at a time.
+// askAll asks the sockets, servedParallel at once, within servedBudget,
+// by address and then, after an HTTP answer that is not FlowMeter's, by
+// the round's names; a socket that connects onward to a FlowMeter port
+// while asked is waited for longer (see relayWatch). Those answering as
+// FlowMeter are then traced one at a time.
 func (s *servedScanner) askAll(ctx context.Context, socks []system.Socket, r servedRound) {
-	ctx, cancel := context.WithTimeout(ctx, servedBudget)
+	budget, cancel := context.WithTimeout(ctx, servedBudget)
 	defer cancel()
 	got := make([]asked, len(socks))
-	sem := make(chan struct{}, servedParallel)
-	var wg sync.WaitGroup
+	w := newRelayWatch(r.fm, r.own, r.sys)
+	pend := make([]*pendingAsk, len(socks))
 	for i, l := range socks {
-		wg.Go(func() {
+		pend[i] = &pendingAsk{sock: l}
+	}
+	if w != nil {
+		w.asks = pend
+		for _, p := range pend {
+			p.watch = w
+		}
+	}
+	sem := make(chan struct{}, servedParallel)
+	var asks sync.WaitGroup
+	for i, l := range socks {
+		asks.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			got[i] = askInfo(ctx, r.viaFor(l), l.Port, servedTimeout, ask.Options{})
+			got[i] = s.askOne(ctx, budget, pend[i], r.viaFor(l), r.hosts.names)
 		})
 	}
-	wg.Wait()
+	asks.Wait()
 	for i, l := range socks {
-		if ctx.Err() != nil && got[i].answer.Kind == ask.Unanswered {
-			continue // cut short by the budget: asked again next time
-		}
-		a := servedAnswer{Kind: got[i].answer.Kind, Status: got[i].answer.Status, At: time.Now()}
-		if a.Kind == ask.Unanswered {
-			a.Tries = s.silent[r.ids[l]] + 1
-		}
-		if got[i].id == IdentityFlowMeter {
-			a.FlowMeter = true
-			a.trace = s.trace(ctx, l, r)
-		}
-		s.answers[r.ids[l]] = a
+		s.answers[r.ids[l]] = s.answerOf(ctx, l, got[i], pend[i], r)
 	}
+	for i, l := range socks {
+		if pend[i].cut.Load() {
+			delete(s.answers, r.ids[l]) // cut short by the budget: asked again next time
+		}
+	}
+}
+
+// askOne asks one socket: within the usual wait after its request is
+// written (and the round's budget), unless a connection onward to
+// FlowMeter is seen for it, then within slowRelayWait.
+func (s *servedScanner) askOne(ctx, budget context.Context, p *pendingAsk, via netip.Addr, names []string) asked {
+	ctx, p.cancel = context.WithCancel(ctx)
+	defer p.cancel()
+	defer p.done.Store(true)
+	stop := context.AfterFunc(budget, p.budgetOver)
+	defer stop()
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	opts := ask.Options{
+		Names: names,
+		Want:  func(a ask.Answer) bool { return a.Status == 200 && flowMeterShape(a.Body) },
+		Sent: func() {
+			if !p.sent.Swap(true) {
+				timer = time.AfterFunc(servedTimeout, p.giveUp)
+			}
+		},
+	}
+	return askInfo(ctx, via, p.sock.Port, slowRelayWait, opts)
+}
+
+// answerOf is what is kept of one socket's answer.
+func (s *servedScanner) answerOf(ctx context.Context, l system.Socket, got asked, p *pendingAsk, r servedRound) servedAnswer {
+	a := servedAnswer{Kind: got.answer.Kind, Status: got.answer.Status, At: time.Now(), Host: got.answer.Host}
+	if a.Kind == ask.Unanswered {
+		a.Tries = s.silent[r.ids[l]] + 1
+	}
+	switch {
+	case got.id == IdentityFlowMeter && p.onward.Load():
+		// A slow relay: its connection onward was seen while it served.
+		p.prove(r.sys)
+		a.FlowMeter, a.trace = true, p.served(a.Host, false)
+	case got.id == IdentityFlowMeter:
+		a.FlowMeter = true
+		a.trace = s.trace(ctx, l, a.Host, r)
+	case a.Kind == ask.Unanswered && p.onward.Load():
+		p.prove(r.sys)
+		switch {
+		case p.proven:
+			a.FlowMeter, a.trace = true, p.served("", true)
+		case !p.other && !p.shared.Load():
+			// Whose connection it was cannot be seen (another user's).
+			a.Unsure = fmt.Sprintf("it did not answer within %s, and a connection to FlowMeter's port %d was opened while it was asked, by a process Localguard may not see", slowRelayWait, p.target.Port)
+			a.unsurePID, a.unsureTarget, a.unsureLate = p.holder, p.target.Port, true
+		}
+	case got.http:
+		a.Unsure, a.unsurePID, a.unsureTarget = r.hosts.unsure(l.Port, r.fmPorts())
+	}
+	return a
+}
+
+// served is what a watched request shows: a relay to the FlowMeter its
+// connection onward went to.
+func (p *pendingAsk) served(host string, late bool) served {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return served{sock: p.sock, holder: p.holder, target: p.target.Port, targetSock: p.target, proven: p.proven, host: host, late: late}
 }
 
 // trace asks a socket that answered as FlowMeter once more, looking at
@@ -326,11 +439,12 @@ func (s *servedScanner) askAll(ctx context.Context, socks []system.Socket, r ser
 // the socket's holder opens then to a listening port of this computer is
 // where the answer comes from (a relay, proven by the answer it passed
 // on); none means the socket serves FlowMeter itself.
-func (s *servedScanner) trace(ctx context.Context, l system.Socket, r servedRound) served {
-	out := served{sock: l, holder: holderOf(r.sys, l)}
+func (s *servedScanner) trace(ctx context.Context, l system.Socket, host string, r servedRound) served {
+	out := served{sock: l, holder: holderOf(r.sys, l), host: host}
 	before, _ := system.RecentConnections()
 	var during []system.Conn
 	askInfo(ctx, r.viaFor(l), l.Port, servedTimeout, ask.Options{
+		Host:   host,
 		Served: func() { during, _ = system.RecentConnections() },
 	})
 	seen := map[connKey]bool{}

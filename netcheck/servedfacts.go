@@ -1,6 +1,7 @@
 package netcheck
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -31,7 +32,11 @@ func (c *Checker) servedFacts(ctx context.Context, found []FlowMeterSocket, ifac
 		}
 	}
 	listening := c.scanner.Sockets()
-	r := servedRound{listening: listening, own: ownAddrsOf(ifaces), via: neighbourVia(ifaces), found: without(inodes, traced), asked: c.scanner.askedOther, sys: sys}
+	r := servedRound{listening: listening, own: ownAddrsOf(ifaces), via: neighbourVia(ifaces), found: without(inodes, traced), asked: c.scanner.askedOther, sys: sys,
+		args: c.scanner.commandLines()}
+	for _, f := range found {
+		r.fm = append(r.fm, f.Socket)
+	}
 	var fms []FlowMeterSocket
 	relayed := map[uint64]bool{}
 	for _, sv := range c.served.find(ctx, r) {
@@ -39,6 +44,10 @@ func (c *Checker) servedFacts(ctx context.Context, found []FlowMeterSocket, ifac
 			continue // FlowMeter's own, found already
 		}
 		relayed[sv.sock.Inode] = traced[sv.sock.Inode] && sv.target != 0
+		if sv.unsure != "" {
+			relays = append(relays, unsureRelay(sys, sv))
+			continue
+		}
 		if sv.target == 0 {
 			fms = append(fms, c.scanner.servedFlowMeter(ctx, sv.sock, sv.holder, SeenAnswer))
 			inodes[sv.sock.Inode] = true
@@ -84,17 +93,39 @@ func without(a, b map[uint64]bool) map[uint64]bool {
 	return out
 }
 
-// servedRelay is a traced socket that passes FlowMeter on, as a relay.
+// servedRelay is a traced socket that passes FlowMeter on, as a relay:
+// proven by the answer it passed on, or, when that was late, by the
+// connection it opened to FlowMeter's port while asked.
 func servedRelay(sys system.Reader, sv served) RelayFacts {
 	rf := RelayFacts{Kind: RelayProxy, Socket: sv.sock, TargetPort: sv.target, Confirmed: true,
-		Seen: SeenAnswer, SeenBy: []SeenBy{SeenAnswer, SeenConnection}}
-	if sv.holder == 0 {
+		Seen: SeenAnswer, SeenBy: []SeenBy{SeenAnswer, SeenConnection}, HostName: sv.host, Late: sv.late}
+	if sv.late {
+		rf.Seen, rf.SeenBy = SeenConnection, []SeenBy{SeenConnection}
+	}
+	return withHolder(sys, rf, sv.holder)
+}
+
+// unsureRelay is a socket that may pass FlowMeter on for a name it was
+// not asked for, or whose late answer cannot be told: unchecked (status
+// error), never safe.
+func unsureRelay(sys system.Reader, sv served) RelayFacts {
+	rf := RelayFacts{Kind: RelayProxy, Socket: sv.sock, TargetPort: sv.target, Unchecked: true, UncheckedWhy: sv.unsure,
+		Seen: SeenConfig, SeenBy: []SeenBy{SeenConfig}, Late: sv.late}
+	if sv.late {
+		rf.Seen, rf.SeenBy = SeenConnection, []SeenBy{SeenConnection}
+	}
+	return withHolder(sys, rf, sv.holder)
+}
+
+// withHolder names the relay's process.
+func withHolder(sys system.Reader, rf RelayFacts, holder int32) RelayFacts {
+	if holder == 0 {
 		rf.Program = "a process of another user"
 		return rf
 	}
-	args := sys.Args(sv.holder)
-	o := &Owner{PID: sv.holder, Args: args, Cmdline: strings.Join(args, " "), Cwd: sys.Cwd(sv.holder), Start: StartUnknown}
-	if st, err := sys.Stat(sv.holder); err == nil {
+	args := sys.Args(holder)
+	o := &Owner{PID: holder, Args: args, Cmdline: strings.Join(args, " "), Cwd: sys.Cwd(holder), Start: StartUnknown}
+	if st, err := sys.Stat(holder); err == nil {
 		o.Name = st.Name
 		rf.start = st.Start
 		if pst, err := sys.Stat(st.PPID); err == nil && st.PPID > 1 {
@@ -132,8 +163,12 @@ func mergeRelays(byProgram, byAnswer []RelayFacts) []RelayFacts {
 		i := slices.IndexFunc(out, func(r RelayFacts) bool {
 			return r.Kind != RelayTunnel && r.Socket.Inode == a.Socket.Inode && r.Socket.Port == a.Socket.Port
 		})
-		if i < 0 {
+		switch {
+		case i < 0:
 			out = append(out, a)
+			continue
+		case a.Unchecked:
+			mergeUnsure(&out[i], a)
 			continue
 		}
 		out[i].SeenBy = addSeen(addSeen(out[i].SeenBy, out[i].Seen), a.SeenBy...)
@@ -147,8 +182,22 @@ func mergeRelays(byProgram, byAnswer []RelayFacts) []RelayFacts {
 		if out[i].TargetPort == 0 {
 			out[i].TargetPort = a.TargetPort
 		}
+		out[i].HostName, out[i].Late = cmp.Or(out[i].HostName, a.HostName), out[i].Late || a.Late
 	}
 	return out
+}
+
+// mergeUnsure keeps a relay found unchecked by its answer unchecked, with
+// the reason, unless its program's own check confirmed it.
+func mergeUnsure(r *RelayFacts, a RelayFacts) {
+	r.SeenBy = addSeen(addSeen(r.SeenBy, r.Seen), a.SeenBy...)
+	if r.Confirmed {
+		return
+	}
+	r.Unchecked, r.UncheckedWhy = true, a.UncheckedWhy
+	if r.TargetPort == 0 {
+		r.TargetPort = a.TargetPort
+	}
 }
 
 // identity is what a socket answered when asked this check or earlier in
@@ -162,6 +211,9 @@ func (s *servedScanner) identity(l system.Socket, sys system.Reader) (Identity, 
 		return IdentityUnknown, false
 	case a.FlowMeter:
 		return IdentityFlowMeter, true
+	case a.Unsure != "":
+		// Asked, and it cannot be told: unchecked, not asked again.
+		return IdentityUnknown, true
 	case a.Kind == ask.Unanswered || a.Kind == ask.Skipped:
 		return IdentityUnknown, false
 	}

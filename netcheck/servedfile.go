@@ -13,10 +13,16 @@ import (
 // answers that are not FlowMeter, by socket identity, with the boot they
 // hold for and the sockets that listened then (see servedScanner.refresh).
 type servedFile struct {
+	// Version is servedFileVersion: a file of another version was asked
+	// differently (before the names were asked: version 0) and is as none.
+	Version int                     `json:"version,omitempty"`
 	Boot    string                  `json:"boot"`
 	Present []string                `json:"present"`
 	Answers map[string]servedAnswer `json:"answers"`
 }
+
+// servedFileVersion is the version of the answers this build keeps.
+const servedFileVersion = 2
 
 // answersFile is where the command line and the window keep the answers:
 // the user's cache folder ("" when there is none: nothing is kept).
@@ -41,7 +47,7 @@ func (s *servedScanner) load() {
 		return
 	}
 	var f servedFile
-	if json.Unmarshal(b, &f) != nil || f.Boot != s.boot || s.boot == "" && f.Boot == "" && len(f.Answers) == 0 {
+	if json.Unmarshal(b, &f) != nil || f.Version != servedFileVersion || f.Boot != s.boot || s.boot == "" && f.Boot == "" && len(f.Answers) == 0 {
 		return
 	}
 	s.answers = map[string]servedAnswer{}
@@ -61,12 +67,12 @@ func (s *servedScanner) save(r servedRound) {
 	if s.file == "" {
 		return
 	}
-	f := servedFile{Boot: s.boot, Answers: map[string]servedAnswer{}}
+	f := servedFile{Version: servedFileVersion, Boot: s.boot, Answers: map[string]servedAnswer{}}
 	for _, id := range r.ids {
 		f.Present = append(f.Present, id)
 	}
 	for id, a := range s.answers {
-		if !a.FlowMeter {
+		if !a.FlowMeter && a.Unsure == "" {
 			f.Answers[id] = a
 		}
 	}

@@ -9,6 +9,7 @@ package ask
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -76,6 +77,9 @@ type Answer struct {
 	Body []byte
 	// Greeting is the start of what a greeting service said, printable.
 	Greeting string
+	// Host is the name the answer came for (the Host header, and the TLS
+	// server name), "" when asked by address.
+	Host string
 }
 
 // MaxBody is how much of an answer's body is read.
@@ -101,6 +105,21 @@ type Options struct {
 	Sent, Served func()
 	// NoTLS never retries over TLS.
 	NoTLS bool
+	// Host, when set, is the name asked for in the Host header (and as
+	// the TLS server name) instead of the address.
+	Host string
+	// Names are asked for in turn, after an HTTP answer Want rejects, as
+	// a neighbour who types one of this computer's names asks: a virtual
+	// host that answers the address with 404 may serve something else to
+	// a name. Only a server that answered HTTP is asked again (never a
+	// greeting service), on the same connection when it kept it open,
+	// else on a new one, all within one more Timeout. The name is only
+	// written in the request: it is never resolved, and only addr is
+	// connected to.
+	Names []string
+	// Want reports whether an answer is the one looked for (it ends the
+	// asking by names); nil means any HTTP answer is.
+	Want func(Answer) bool
 }
 
 // DefaultGreetingWait is how long a server is given to speak first. SSH,
@@ -127,110 +146,243 @@ func Ask(ctx context.Context, addr netip.Addr, port int, opts Options) Answer {
 		d := &net.Dialer{Timeout: 300 * time.Millisecond}
 		opts.Dial = d.DialContext
 	}
+	target := netip.AddrPortFrom(addr.Unmap(), uint16(port)).String()
+	a, s := byAddress(ctx, target, opts)
+	if a.Kind != HTTP || len(opts.Names) == 0 || opts.Want == nil || opts.Want(a) {
+		s.close()
+		return a
+	}
+	return byNames(ctx, target, opts, a, s)
+}
+
+// byAddress asks by address (or opts.Host): plain, then over TLS when the
+// plain request was refused the way a TLS server refuses it. The session
+// is the connection it answered on while that can take another request,
+// nil otherwise.
+func byAddress(ctx context.Context, target string, opts Options) (Answer, *session) {
 	ctx, cancel := context.WithTimeout(ctx, opts.GreetingWait+opts.Timeout)
 	defer cancel()
-	target := netip.AddrPortFrom(addr.Unmap(), uint16(port)).String()
-	a := plain(ctx, target, opts)
+	a, s := plain(ctx, target, opts)
 	if !opts.NoTLS && tlsRefusal(a) && ctx.Err() == nil {
-		if t := overTLS(ctx, target, opts); t.Kind == HTTP {
-			return t
+		s.close()
+		t, ts := overTLS(ctx, target, opts.Host, opts)
+		if t.Kind == HTTP {
+			return t, ts
+		}
+		ts.close()
+	}
+	return a, s
+}
+
+// byNames asks a server that answered HTTP (first) again with each of
+// opts.Names in turn, within one more opts.Timeout, and returns the first
+// answer opts.Want takes (with its Host); else the first gateway error a
+// name got (502, 503, 504: something is set up behind that name, and
+// nothing answers there yet), else first. A plain connection
+// kept open is reused; a TLS one is not (the server name is chosen in the
+// handshake), nor one the server closes.
+func byNames(ctx context.Context, target string, opts Options, firstAnswer Answer, s *session) Answer {
+	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	defer cancel()
+	var gateway Answer
+	if firstAnswer.TLS {
+		s.close()
+		s = nil
+	}
+	for _, name := range opts.Names {
+		if ctx.Err() != nil {
+			break
+		}
+		if s == nil {
+			s = redial(ctx, target, name, firstAnswer.TLS, opts)
+			if s == nil {
+				break
+			}
+		}
+		a, again := s.request(ctx, name, opts)
+		if !again || firstAnswer.TLS {
+			s.close()
+			s = nil
+		}
+		if a.Kind != HTTP {
+			break // it answered HTTP before: it is busy or going away now
+		}
+		a.TLS, a.Host = firstAnswer.TLS, name
+		if opts.Want(a) {
+			s.close()
+			return a
+		}
+		if gateway.Kind != HTTP && (a.Status == 502 || a.Status == 503 || a.Status == 504) {
+			gateway = a
 		}
 	}
-	return a
+	s.close()
+	if gateway.Kind == HTTP {
+		return gateway
+	}
+	return firstAnswer
+}
+
+// redial opens a new connection for a name, over TLS with the name as
+// its server name when the first answer came over TLS. There is no
+// greeting wait: the server answered HTTP already.
+func redial(ctx context.Context, target, name string, overTLS bool, opts Options) *session {
+	raw, err := opts.Dial(ctx, "tcp", target)
+	if err != nil {
+		return nil
+	}
+	if !overTLS {
+		return &session{conn: raw, br: bufio.NewReader(raw), target: target}
+	}
+	conn, err := handshake(ctx, raw, name)
+	if err != nil {
+		return nil
+	}
+	return &session{conn: conn, br: bufio.NewReader(conn), target: target, tls: true}
+}
+
+// session is a connection a request can be written on, with what was
+// read of it.
+type session struct {
+	conn   net.Conn
+	br     *bufio.Reader
+	target string
+	tls    bool
+}
+
+// close closes the connection; a nil session is nothing to close.
+func (s *session) close() {
+	if s != nil {
+		s.conn.Close()
+	}
 }
 
 // plain asks over a plain connection, after the greeting wait.
-func plain(ctx context.Context, target string, opts Options) Answer {
+func plain(ctx context.Context, target string, opts Options) (Answer, *session) {
 	conn, err := opts.Dial(ctx, "tcp", target)
 	if err != nil {
-		return Answer{Kind: Refused}
+		return Answer{Kind: Refused}, nil
 	}
-	defer conn.Close()
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Now()) })
-	defer stop()
 	conn.SetReadDeadline(time.Now().Add(opts.GreetingWait))
 	buf := make([]byte, 64)
 	n, err := conn.Read(buf)
+	stop()
 	switch {
 	case n > 0:
-		return Answer{Kind: Greeted, Greeting: printable(buf[:n])}
+		conn.Close()
+		return Answer{Kind: Greeted, Greeting: printable(buf[:n])}, nil
 	case !isTimeout(err) || ctx.Err() != nil:
-		return Answer{Kind: Closed}
+		conn.Close()
+		return Answer{Kind: Closed}, nil
 	}
-	return exchange(ctx, conn, target, opts)
+	s := &session{conn: conn, br: bufio.NewReader(conn), target: target}
+	a, again := s.request(ctx, opts.Host, opts)
+	if !again {
+		conn.Close()
+		return a, nil
+	}
+	return a, s
 }
 
 // overTLS asks over TLS: a new connection, no greeting wait (TLS servers
-// wait for the client, and the plain attempt already waited).
-func overTLS(ctx context.Context, target string, opts Options) Answer {
+// wait for the client, and the plain attempt already waited). host, when
+// set, is the server name (SNI) and the Host header.
+func overTLS(ctx context.Context, target, host string, opts Options) (Answer, *session) {
 	raw, err := opts.Dial(ctx, "tcp", target)
 	if err != nil {
-		return Answer{Kind: Refused}
+		return Answer{Kind: Refused}, nil
 	}
-	defer raw.Close()
+	conn, err := handshake(ctx, raw, host)
+	if err != nil {
+		return Answer{Kind: Closed, TLS: true}, nil
+	}
+	s := &session{conn: conn, br: bufio.NewReader(conn), target: target, tls: true}
+	a, again := s.request(ctx, host, opts)
+	a.TLS = true
+	if !again {
+		s.close()
+		return a, nil
+	}
+	return a, s
+}
+
+// handshake runs the TLS handshake on raw, with name as the server name
+// when set; raw is closed when it fails.
+func handshake(ctx context.Context, raw net.Conn, name string) (net.Conn, error) {
 	stop := context.AfterFunc(ctx, func() { raw.SetDeadline(time.Now()) })
 	defer stop()
 	// The certificate is not what is judged: the answer is. A local
 	// FlowMeter behind TLS has a self-signed certificate at best.
-	conn := tls.Client(raw, &tls.Config{InsecureSkipVerify: true}) //nolint:gosec // identity is judged by the answer
+	conn := tls.Client(raw, &tls.Config{InsecureSkipVerify: true, ServerName: name}) //nolint:gosec // identity is judged by the answer
 	if err := conn.HandshakeContext(ctx); err != nil {
-		return Answer{Kind: Closed, TLS: true}
+		raw.Close()
+		return nil, err
 	}
-	a := exchange(ctx, conn, target, opts)
-	a.TLS = true
-	return a
+	return conn, nil
 }
 
-// exchange writes the request and reads the answer.
-func exchange(ctx context.Context, conn net.Conn, target string, opts Options) Answer {
+// request writes one GET for opts.Path with host in the Host header (the
+// address when ""), and reads the answer, within ctx; again reports
+// whether the connection can take another request (the server kept it
+// open and the whole answer was read).
+func (s *session) request(ctx context.Context, host string, opts Options) (a Answer, again bool) {
+	stop := context.AfterFunc(ctx, func() { s.conn.SetDeadline(time.Now()) })
+	defer stop()
 	deadline, _ := ctx.Deadline()
-	conn.SetDeadline(deadline)
+	s.conn.SetDeadline(deadline)
 	// Keep-alive (HTTP/1.1 without "Connection: close"): a relay keeps its
 	// connection onward while this one stays open, so Served sees it.
-	req := fmt.Sprintf("GET %s HTTP/1.1\r\nHost: %s\r\nAccept: application/json\r\nUser-Agent: localguard\r\n\r\n", opts.Path, target)
-	if _, err := io.WriteString(conn, req); err != nil {
-		return Answer{Kind: Closed}
+	req := fmt.Sprintf("GET %s HTTP/1.1\r\nHost: %s\r\nAccept: application/json\r\nUser-Agent: localguard\r\n\r\n", opts.Path, cmp.Or(host, s.target))
+	if _, err := io.WriteString(s.conn, req); err != nil {
+		return Answer{Kind: Closed}, false
 	}
 	if opts.Sent != nil {
 		opts.Sent()
 	}
-	a := readAnswer(ctx, bufio.NewReader(conn))
+	a, again = readAnswer(ctx, s.br)
 	if opts.Served != nil {
 		opts.Served()
 	}
-	return a
+	return a, again && ctx.Err() == nil
 }
 
-// readAnswer reads an HTTP answer, or says what came instead.
-func readAnswer(ctx context.Context, br *bufio.Reader) Answer {
+// readAnswer reads an HTTP answer, or says what came instead; again
+// reports whether the connection can take another request.
+func readAnswer(ctx context.Context, br *bufio.Reader) (Answer, bool) {
 	first, err := br.Peek(1)
 	switch {
 	case err != nil && isTimeout(err):
-		return Answer{Kind: Unanswered}
+		return Answer{Kind: Unanswered}, false
 	case err != nil:
 		if ctx.Err() != nil {
-			return Answer{Kind: Unanswered}
+			return Answer{Kind: Unanswered}, false
 		}
-		return Answer{Kind: Closed}
+		return Answer{Kind: Closed}, false
 	case first[0] != 'H':
 		b, _ := br.Peek(min(br.Buffered(), 64))
-		return Answer{Kind: NotHTTP, Greeting: printable(b)}
+		return Answer{Kind: NotHTTP, Greeting: printable(b)}, false
 	}
 	resp, err := http.ReadResponse(br, nil)
 	if err != nil {
 		if isTimeout(err) {
-			return Answer{Kind: Unanswered}
+			return Answer{Kind: Unanswered}, false
 		}
-		return Answer{Kind: NotHTTP}
+		return Answer{Kind: NotHTTP}, false
 	}
 	defer resp.Body.Close()
 	a := Answer{Kind: HTTP, Status: resp.StatusCode}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody))
 	if err != nil && isTimeout(err) {
-		return Answer{Kind: Unanswered}
+		return Answer{Kind: Unanswered}, false
 	}
 	a.Body = body
-	return a
+	if err != nil || resp.Close {
+		return a, false
+	}
+	// The rest of a longer body is not read: the connection is not reused.
+	n, _ := resp.Body.Read(make([]byte, 1))
+	return a, n == 0
 }
 
 // tlsRefusal reports whether a plain answer is how TLS servers refuse a
