@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestProcReads reads this process and a child through the raw procfs
@@ -35,18 +36,24 @@ func TestProcReads(t *testing.T) {
 	}
 	// A command line longer than the first buffer is read whole.
 	long := strings.Repeat("x", 20000)
-	cmd := exec.Command("sleep", "60", long)
+	cmd := exec.Command("sh", "-c", "sleep 60; :", long)
 	cmd.Env = []string{}
 	if err := cmd.Start(); err != nil {
-		t.Skip("no sleep:", err)
+		t.Skip("no sh:", err)
 	}
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
 	pid := int32(cmd.Process.Pid)
-	if got := sys.Args(pid); len(got) != 3 || got[2] != long {
-		t.Errorf("Args of a long command line: %d arguments, last %d bytes", len(got), len(got[len(got)-1]))
+	// Read once the child's exec is through (Start returns when exec
+	// closed the status pipe, a moment before the new image may be read).
+	var got, env []string
+	for deadline := time.Now().Add(2 * time.Second); (len(got) == 0 || env == nil) && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		got, env = sys.Args(pid), sys.Environ(pid)
 	}
-	if env := sys.Environ(pid); env == nil || len(env) != 0 {
-		t.Errorf("Environ of an empty environment = %q, want empty, not nil", env)
+	if len(got) != 4 || got[3] != long {
+		t.Errorf("Args of a long command line: %d arguments", len(got))
+	}
+	if env == nil || len(env) != 0 {
+		t.Errorf("Environ of an empty environment = %#v, want empty, not nil", env)
 	}
 }
 
