@@ -48,7 +48,9 @@ func openRead(dirfd int, path string, flags int) (int, error) {
 
 // readProc reads the whole file path into a pooled buffer and hands its
 // bytes to use, which must not keep them. It reports whether the file
-// could be read.
+// could be read. A read that fills less than the buffer is the end: procfs
+// gives a command line, an environment or a stat line whole up to the
+// size asked (an extra read to see 0 bytes costs as much as the first).
 func readProc(path string, use func([]byte)) bool {
 	fd, err := openRead(unix.AT_FDCWD, path, 0)
 	if err != nil {
@@ -68,14 +70,15 @@ func readProc(path string, use func([]byte)) bool {
 			continue
 		case err != nil:
 			return false
-		case k == 0:
+		}
+		n += k
+		if n < len(b) {
 			if cap(b) <= 1<<20 {
 				*bp = b[:cap(b)] // grown buffers are kept, up to 1 MiB
 			}
 			use(b[:n])
 			return true
 		}
-		n += k
 	}
 }
 
