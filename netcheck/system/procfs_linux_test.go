@@ -34,6 +34,13 @@ func TestProcReads(t *testing.T) {
 	if sys.Root(self) != "" {
 		t.Errorf("Root of this process = %q, want \"\"", sys.Root(self))
 	}
+	checkLongChild(t, sys)
+}
+
+// checkLongChild reads a child's command line longer than the first
+// buffer, and its empty environment.
+func checkLongChild(t *testing.T, sys procSystem) {
+	t.Helper()
 	// A command line longer than the first buffer is read whole.
 	long := strings.Repeat("x", 20000)
 	cmd := exec.Command("sh", "-c", "sleep 60; :", long)
