@@ -77,7 +77,7 @@ func (k *keptIdentities) load() {
 	maps.Copy(k.flowMeter, f.FlowMeter)
 }
 
-// recall gives the candidates kept as FlowMeter their answer, unless the
+// recallKept gives the candidates kept as FlowMeter their answer, unless the
 // Scanner holds one of its own already.
 func (s *Scanner) recallKept(cands []candidate) {
 	s.kept.load()
@@ -121,7 +121,7 @@ func (s *Scanner) saveKept(cands []candidate) {
 	envfix.WriteFileAtomic(s.kept.file, b, 0o600)
 }
 
-// keptSockets lists the identities kept as FlowMeter, sorted (for tests).
+// keptSockets lists the identities kept as FlowMeter, sorted.
 func (k *keptIdentities) keptSockets() []string {
 	return slices.Sorted(maps.Keys(k.flowMeter))
 }
