@@ -97,20 +97,26 @@ func (s *Scanner) recallKept(cands []candidate) {
 	}
 }
 
-// saveKept writes the candidates that answered as FlowMeter, when they are
-// not what the file holds; the identities of sockets gone are dropped. A
-// failure to write costs the next check one question.
+// saveKept writes the candidates that answered as FlowMeter when one is
+// not in the file yet (the identities of sockets gone are dropped then; a
+// socket gone alone writes nothing: its cookie never comes back, and a
+// write, synced to disk, would delay the verdict of a watch). A failure to
+// write costs the next check one question.
 func (s *Scanner) saveKept(cands []candidate) {
 	if s.kept.file == "" {
 		return
 	}
-	now := map[string]time.Time{}
+	now, added := map[string]time.Time{}, false
 	for _, c := range cands {
 		if a, ok := s.answers[c.sock]; ok && a.id == IdentityFlowMeter {
-			now[socketIdentity(c.sock, s.sys)] = a.at
+			id := socketIdentity(c.sock, s.sys)
+			now[id] = a.at
+			if _, ok := s.kept.flowMeter[id]; !ok {
+				added = true
+			}
 		}
 	}
-	if maps.Equal(now, s.kept.flowMeter) {
+	if !added {
 		return
 	}
 	s.kept.flowMeter = now
