@@ -57,7 +57,14 @@ type Checker struct {
 // install known, its EnvPath is "" and its verdicts judge whatever FlowMeter
 // runs, from whatever folder.
 func Open(ctx context.Context, envPath string, store *Store, home string, environ []string) *Checker {
+	return open(ctx, envPath, store, home, environ, "")
+}
+
+// open is Open keeping the answers in answers (see KeepAnswers) from its
+// first scan on.
+func open(ctx context.Context, envPath string, store *Store, home string, environ []string, answers string) *Checker {
 	c := &Checker{EnvPath: envPath, Environ: environ, Store: store}
+	c.KeepAnswers(answers)
 	known := knownInstalls(store, home)
 	if envPath != "" {
 		c.hints = append(c.hints, hintFor(envPath, environ))
@@ -87,8 +94,7 @@ func Open(ctx context.Context, envPath string, store *Store, home string, enviro
 // later.
 func OpenInstall(ctx context.Context, envPath string, store *Store, environ []string) (*Checker, error) {
 	home, _ := os.UserHomeDir()
-	c := Open(ctx, envPath, store, home, environ)
-	c.KeepAnswers(answersFile())
+	c := open(ctx, envPath, store, home, environ, answersFile())
 	if c.EnvPath == "" {
 		return c, ErrNoInstall
 	}
@@ -101,11 +107,13 @@ func OpenInstall(ctx context.Context, envPath string, store *Store, environ []st
 
 // KeepAnswers keeps what the sockets a neighbour can reach answered (those
 // that are not FlowMeter) in file between runs, so that a later check asks
-// nothing new while they live; "" keeps them in memory only.
+// nothing new while they live, and beside it the sockets that answered as
+// FlowMeter (see identityFile); "" keeps them in memory only.
 func (c *Checker) KeepAnswers(file string) {
 	c.served.mu.Lock()
-	defer c.served.mu.Unlock()
 	c.served.file, c.served.loaded = file, false
+	c.served.mu.Unlock()
+	c.scanner.keep(identitiesFile(file))
 }
 
 // hintFor is the scan hint of an install: its backend folder and port.

@@ -98,6 +98,8 @@ type Scanner struct {
 	// relay scan to use rather than read them again (replaced, never
 	// changed, by each full scan).
 	args map[int32][]string
+	// kept are the FlowMeter answers kept between runs (see keep).
+	kept keptIdentities
 }
 
 // identityAnswer is what a socket answered, and when.
@@ -526,6 +528,7 @@ func (s *Scanner) identify(ctx context.Context, cands []candidate) []identityAns
 		}
 	}
 	s.answers = kept
+	s.recallKept(cands)
 	for _, timeout := range []time.Duration{identifyTimeout, identifyRetryTimeout} {
 		var wg sync.WaitGroup
 		for i, c := range cands {
@@ -553,6 +556,9 @@ func (s *Scanner) identify(ctx context.Context, cands []candidate) []identityAns
 			ids[i].at = now
 			s.answers[c.sock] = ids[i]
 		}
+	}
+	if ctx.Err() == nil {
+		s.saveKept(cands)
 	}
 	return ids
 }

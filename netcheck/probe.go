@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"localguard/netcheck/ask"
+	"localguard/netcheck/system"
 )
 
 // DefaultAppName is the name FlowMeter's GET /api/info gives when APP_NAME
@@ -176,6 +177,9 @@ func isOwnAddr(a netip.Addr) bool {
 	a = a.Unmap().WithZone("")
 	if a.IsLoopback() {
 		return true
+	}
+	if local, known := system.LocalAddr(a); known {
+		return local // the kernel's own route: one question, not two listings per connect
 	}
 	addrs, err := net.InterfaceAddrs()
 	if err != nil {

@@ -11,7 +11,10 @@
 // Nothing here changes the system, signals a process or sends a packet.
 package system
 
-import "context"
+import (
+	"context"
+	"net/netip"
+)
 
 // Connections lists the established TCP connections of this computer (of
 // this network namespace on Linux). On macOS it lists none: gopsutil runs
@@ -23,6 +26,11 @@ func Connections() ([]Conn, error) { return establishedConns() }
 // during a short exchange, even when its connections closed before the
 // listing. Closed ones have no inode and no process.
 func RecentConnections() ([]Conn, error) { return recentConns() }
+
+// LocalAddr reports whether a packet to a stays on this computer (Linux:
+// the kernel routes it as local); known is false where the system cannot
+// tell cheaply, and the caller lists the interfaces' addresses instead.
+func LocalAddr(a netip.Addr) (local, known bool) { return localAddr(a) }
 
 // BootID names this boot of the computer ("" where unknown): socket
 // cookies are unique within one boot.

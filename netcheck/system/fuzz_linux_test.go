@@ -52,3 +52,34 @@ func FuzzParseGateways(f *testing.F) {
 	f.Add(route, arp)
 	f.Fuzz(func(t *testing.T, route, arp []byte) { parseGateways(route, arp) })
 }
+
+// FuzzParseSocketLink: any descriptor link target parses without a panic,
+// to an inode only when it reads "socket:[digits]".
+func FuzzParseSocketLink(f *testing.F) {
+	f.Add([]byte("socket:[12345]"))
+	f.Add([]byte("pipe:[1]"))
+	f.Add([]byte("socket:["))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if _, ok := parseSocketLink(b); ok && (len(b) < 10 || string(b[:8]) != "socket:[" || b[len(b)-1] != ']') {
+			t.Fatalf("%q parsed as a socket", b)
+		}
+	})
+}
+
+// FuzzParseRouteReply: any netlink answer to a route question parses
+// without a panic.
+func FuzzParseRouteReply(f *testing.F) {
+	f.Add(make([]byte, 28))
+	f.Add([]byte{36, 0, 0, 0, 24, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		parseRouteReply(b)
+	})
+}
+
+// FuzzSplitNul: any command line or environment splits without a panic.
+func FuzzSplitNul(f *testing.F) {
+	f.Add([]byte("python3\x00-m\x00app.main\x00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		splitNul(b)
+	})
+}

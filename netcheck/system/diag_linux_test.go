@@ -1,0 +1,73 @@
+package system
+
+import (
+	"encoding/binary"
+	"net"
+	"slices"
+	"syscall"
+	"testing"
+
+	"localguard/testdata/netns"
+)
+
+// TestDiagDumpOnce checks that the one request for every family
+// (TCPDIAG_GETSOCK) lists the same sockets as one SOCK_DIAG_BY_FAMILY
+// request per family: listeners and connections, IPv4 and IPv6.
+func TestDiagDumpOnce(t *testing.T) {
+	if netns.Own(t) {
+		return
+	}
+	for _, nw := range []struct{ net, addr string }{{"tcp4", "127.0.0.1:0"}, {"tcp6", "[::1]:0"}} {
+		ln, err := net.Listen(nw.net, nw.addr)
+		if err != nil {
+			t.Logf("%s: %v", nw.net, err)
+			continue
+		}
+		defer ln.Close()
+		c, err := net.Dial(nw.net, ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		// Accepted, so that the server's end has its inode (one still in
+		// the accept queue lists as inode 0).
+		s, err := ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+	}
+	for _, states := range []uint32{1 << tcpListen, 1 << tcpEstablished} {
+		once := dumpInodes(t, diagRequestAll(states))
+		var each []uint64
+		for _, family := range []uint8{syscall.AF_INET, syscall.AF_INET6} {
+			each = append(each, dumpInodes(t, diagRequest(family, states))...)
+		}
+		slices.Sort(once)
+		slices.Sort(each)
+		if len(once) < 2 || !slices.Equal(once, each) {
+			t.Errorf("states %#x: one request lists %v, one per family %v", states, once, each)
+		}
+	}
+}
+
+// dumpInodes sends req on a sock_diag socket of its own and returns the
+// inodes of the sockets listed.
+func dumpInodes(t *testing.T, req []byte) []uint64 {
+	fd, err := syscall.Socket(syscall.AF_NETLINK, syscall.SOCK_DGRAM|syscall.SOCK_CLOEXEC, netlinkSockDiag)
+	if err != nil {
+		t.Skip("no sock_diag:", err)
+	}
+	defer syscall.Close(fd)
+	var out []uint64
+	buf := make([]byte, 32<<10)
+	err = diagDump(fd, req, buf, func(m []byte) {
+		if len(m) >= inetDiagMsgLen {
+			out = append(out, uint64(binary.NativeEndian.Uint32(m[68:])))
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
