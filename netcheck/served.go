@@ -56,6 +56,11 @@ type servedScanner struct {
 	file   string
 	loaded bool
 	boot   string
+	// configFiles are the relays' configurations the names were last read
+	// from, and configStamp what they were like then: when they change,
+	// the HTTP answers are asked again (configChanged).
+	configFiles []string
+	configStamp string
 }
 
 // servedAnswer is what one socket served.
@@ -81,6 +86,9 @@ type servedAnswer struct {
 	unsurePID    int32
 	unsureTarget int
 	unsureLate   bool
+	// namesCut: the asking by names ended before every name was asked;
+	// the answer is not kept (asked again next time).
+	namesCut bool
 	// trace is where a FlowMeter answer came from.
 	trace served
 }
@@ -189,6 +197,7 @@ func (s *servedScanner) find(ctx context.Context, r servedRound) []served {
 		r.ids[l] = socketIdentity(l, r.sys)
 	}
 	s.refresh(r)
+	s.configChanged()
 	var ask []system.Socket
 	for _, l := range r.listening {
 		if !s.neighbourReachable(l, r) {
@@ -200,6 +209,7 @@ func (s *servedScanner) find(ctx context.Context, r servedRound) []served {
 	}
 	if len(ask) > 0 {
 		r.hosts = hostNamesFor(r.args, r.sys.Cwd, r.own, r.fmPorts())
+		s.configFiles, s.configStamp = r.hosts.files, configStamp(r.hosts.files)
 		s.askAll(ctx, ask, r)
 		s.save(r)
 	}
@@ -310,6 +320,23 @@ func (s *servedScanner) refresh(r servedRound) {
 	s.present = now
 }
 
+// configChanged drops every HTTP answer when a relay's configuration the
+// names were read from changed since (an nginx reloaded with a server for
+// FlowMeter keeps its sockets): those sockets are asked again, with the
+// names read anew. A few stat calls a round, for the files of nginx and
+// haproxy only.
+func (s *servedScanner) configChanged() {
+	if len(s.configFiles) == 0 || configStamp(s.configFiles) == s.configStamp {
+		return
+	}
+	for id, a := range s.answers {
+		if a.Kind == ask.HTTP {
+			delete(s.answers, id)
+		}
+	}
+	s.configFiles, s.configStamp = nil, ""
+}
+
 // diffPresent is the identities listening now, and whether one appeared
 // or went away since the answers were last checked.
 func (s *servedScanner) diffPresent(r servedRound) (now map[string]bool, appeared, gone bool) {
@@ -363,8 +390,8 @@ func (s *servedScanner) askAll(ctx context.Context, socks []system.Socket, r ser
 		s.answers[r.ids[l]] = s.answerOf(ctx, l, got[i], pend[i], r)
 	}
 	for i, l := range socks {
-		if pend[i].cut.Load() {
-			delete(s.answers, r.ids[l]) // cut short by the budget: asked again next time
+		if pend[i].cut.Load() || s.answers[r.ids[l]].namesCut {
+			delete(s.answers, r.ids[l]) // cut short (the budget, or before every name): asked again next time
 		}
 	}
 }
@@ -390,6 +417,15 @@ func (s *servedScanner) askOne(ctx, budget context.Context, p *pendingAsk, via n
 		Sent: func() {
 			if !p.sent.Swap(true) {
 				timer = time.AfterFunc(servedTimeout, p.giveUp)
+			}
+		},
+		// Answered by address: the names are asked within their own
+		// timeout, not cut by the wait for this first answer nor by the
+		// round's budget (a name cut off could be the one a relay serves).
+		Answered: func() {
+			p.answered.Store(true)
+			if timer != nil {
+				timer.Stop()
 			}
 		},
 	}
@@ -421,7 +457,8 @@ func (s *servedScanner) answerOf(ctx context.Context, l system.Socket, got asked
 			a.unsurePID, a.unsureTarget, a.unsureLate = p.holder, p.target.Port, true
 		}
 	case got.http:
-		a.Unsure, a.unsurePID, a.unsureTarget = r.hosts.unsure(l.Port, r.fmPorts())
+		a.Unsure, a.unsurePID, a.unsureTarget = r.hosts.unsure(l.Port, r.fmPorts(), r.hosts.names[:min(got.answer.NamesAsked, len(r.hosts.names))])
+		a.namesCut = got.answer.NamesAsked < len(r.hosts.names)
 	}
 	return a
 }

@@ -19,6 +19,11 @@ type servedFile struct {
 	Boot    string                  `json:"boot"`
 	Present []string                `json:"present"`
 	Answers map[string]servedAnswer `json:"answers"`
+	// ConfigFiles and ConfigStamp are the relays' configurations the
+	// names were read from and what they were like (see configStamp): a
+	// change since drops the HTTP answers. Absent in older files.
+	ConfigFiles []string `json:"config_files,omitempty"`
+	ConfigStamp string   `json:"config_stamp,omitempty"`
 }
 
 // servedFileVersion is the version of the answers this build keeps.
@@ -55,6 +60,7 @@ func (s *servedScanner) load() {
 		a.FlowMeter = false
 		s.answers[id] = a
 	}
+	s.configFiles, s.configStamp = f.ConfigFiles, f.ConfigStamp
 	s.present = map[string]bool{}
 	for _, id := range f.Present {
 		s.present[id] = true
@@ -67,7 +73,7 @@ func (s *servedScanner) save(r servedRound) {
 	if s.file == "" {
 		return
 	}
-	f := servedFile{Version: servedFileVersion, Boot: s.boot, Answers: map[string]servedAnswer{}}
+	f := servedFile{Version: servedFileVersion, Boot: s.boot, Answers: map[string]servedAnswer{}, ConfigFiles: s.configFiles, ConfigStamp: s.configStamp}
 	for _, id := range r.ids {
 		f.Present = append(f.Present, id)
 	}

@@ -37,6 +37,9 @@ type hostNames struct {
 	// vhosts are the server blocks of every nginx running, by the pid of
 	// its master, and each haproxy's configuration read as one.
 	vhosts map[int32][]nginxServer
+	// files are the configuration files read for vhosts (see
+	// configStamp).
+	files []string
 }
 
 // hostNamesFor gathers the names for a round: from the nginx processes
@@ -46,11 +49,15 @@ func hostNamesFor(args map[int32][]string, cwd func(int32) string, own func(neti
 	for pid, a := range args {
 		switch {
 		case isNginxMaster(a):
-			if servers := readNginxServers(nginxConfPath(a, cwd(pid))); servers != nil {
+			servers, files := readNginxServersFiles(nginxConfPath(a, cwd(pid)))
+			h.files = append(h.files, files...)
+			if servers != nil {
 				h.vhosts[pid] = servers
 			}
 		case isHAProxy(a):
-			if s, ok := readHAProxy(haproxyConfPaths(a, cwd(pid))); ok {
+			paths := haproxyConfPaths(a, cwd(pid))
+			h.files = append(h.files, paths...)
+			if s, ok := readHAProxy(paths); ok {
 				h.vhosts[pid] = []nginxServer{s}
 			}
 		}
@@ -99,11 +106,12 @@ func (s nginxServer) passesTo(ports map[int]bool) bool {
 }
 
 // unsure says why a socket on port, which answered neither its address
-// nor any of h.names as FlowMeter, may still pass FlowMeter on to a
+// nor any of the names asked (h.names, or the first of them when the
+// asking ended early) as FlowMeter, may still pass FlowMeter on to a
 // neighbour who asks for another name, with the pid of the relay and
 // FlowMeter's port (0 when its configuration chooses it by a variable);
 // "" when no configuration read says so.
-func (h hostNames) unsure(port int, fmPorts map[int]bool) (why string, pid int32, target int) {
+func (h hostNames) unsure(port int, fmPorts map[int]bool, asked []string) (why string, pid int32, target int) {
 	if len(fmPorts) == 0 {
 		return "", 0, 0
 	}
@@ -119,7 +127,7 @@ func (h hostNames) unsure(port int, fmPorts map[int]bool) (why string, pid int32
 					break
 				}
 			}
-			if why := s.unsureWhy(t, h.names); why != "" {
+			if why := s.unsureWhy(t, asked, h.names); why != "" {
 				return why, p, t
 			}
 		}
@@ -128,8 +136,9 @@ func (h hostNames) unsure(port int, fmPorts map[int]bool) (why string, pid int32
 }
 
 // unsureWhy says why the server may pass FlowMeter's port t on for names
-// that were not asked; "" when every name it answers was.
-func (s nginxServer) unsureWhy(t int, asked []string) string {
+// that were not asked (of all, the names meant to be asked, only asked
+// were); "" when every name it answers was.
+func (s nginxServer) unsureWhy(t int, asked, all []string) string {
 	switch {
 	case s.varTarget:
 		return "its configuration passes requests on to a place chosen at each request (a proxy_pass to a variable), and a FlowMeter runs on this computer"
@@ -147,6 +156,9 @@ func (s nginxServer) unsureWhy(t int, asked []string) string {
 		return fmt.Sprintf("its configuration passes FlowMeter's port %d on for requests that name no host (server_name \"\")", t)
 	}
 	for _, n := range s.exactNames() {
+		if slices.Contains(all, n) && !slices.Contains(asked, n) {
+			return fmt.Sprintf("its configuration passes FlowMeter's port %d on for the name %s, and it stopped answering before Localguard had asked for that name", t, n)
+		}
 		if !slices.Contains(asked, n) {
 			return fmt.Sprintf("its configuration passes FlowMeter's port %d on for more names than Localguard asks for (%d)", t, maxHostNames)
 		}
@@ -235,4 +247,28 @@ func resolvDomain(path string) string {
 		}
 	}
 	return search
+}
+
+// configStamp is what the files (the relays' configurations read for the
+// names) and their folders are like now: size and modification time, or
+// their absence. An edit, a file put beside them (an include's pattern) or
+// one removed changes it, and then what those relays serve for a name may
+// have changed while their sockets lived (nginx -s reload keeps them).
+func configStamp(files []string) string {
+	var b strings.Builder
+	seen := map[string]bool{}
+	for _, f := range files {
+		for _, p := range []string{f, filepath.Dir(f)} {
+			if seen[p] {
+				continue
+			}
+			seen[p] = true
+			if st, err := os.Stat(p); err == nil {
+				fmt.Fprintf(&b, "%s\x00%d\x00%d\n", p, st.Size(), st.ModTime().UnixNano())
+			} else {
+				fmt.Fprintf(&b, "%s\x00-\n", p)
+			}
+		}
+	}
+	return b.String()
 }

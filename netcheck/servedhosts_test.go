@@ -7,6 +7,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"localguard/netcheck/ask"
 )
 
 // The names a socket is asked for, and nginx's virtual hosts: pure parts,
@@ -198,10 +201,15 @@ func TestHostNamesForAndUnsure(t *testing.T) {
 		{9003, map[int]bool{7000: true}, false, 0, ""},         // FlowMeter elsewhere
 		{9004, map[int]bool{7000: true}, true, 7000, "*.wild"}, // ...behind the wildcard
 	} {
-		why, pid, target := h.unsure(tc.port, tc.fm)
+		why, pid, target := h.unsure(tc.port, tc.fm, h.names)
 		if (why != "") != tc.unsure || target != tc.target || tc.unsure && (pid != 10 || !strings.Contains(why, tc.contain)) {
 			t.Errorf("port %d, FlowMeter on %v: %q, pid %d, target %d", tc.port, tc.fm, why, pid, target)
 		}
+	}
+	// The asking by names ended before every name (the server stopped
+	// answering, the time ran out): the names not asked are not known.
+	if why, _, target := h.unsure(9001, fmPorts, nil); target != 8000 || !strings.Contains(why, "stopped answering before") {
+		t.Errorf("every name asked on 9001, then none: %q, target %d; want cannot tell", why, target)
 	}
 }
 
@@ -240,5 +248,64 @@ backend app
 	}
 	if got := haproxyConfPaths([]string{"haproxy", "-W", "-f", dir}, "/"); len(got) != 1 || filepath.Base(got[0]) != "haproxy.cfg" {
 		t.Errorf("a folder given with -f: %v, want its *.cfg files", got)
+	}
+}
+
+// An nginx reloaded with a server for FlowMeter keeps its sockets: the
+// answers its sockets gave are asked again when a configuration the names
+// were read from (or its folder: a file put beside it for an include's
+// pattern) changed, and kept while nothing did.
+func TestConfigChangeAsksAgain(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(conf, []byte("events {}\nhttp { include conf.d/*.conf; }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Mkdir(filepath.Join(dir, "conf.d"), 0o755)
+	_, files := readNginxServersFiles(conf)
+	if !slices.Contains(files, conf) {
+		t.Fatalf("files read %v: want %s", files, conf)
+	}
+	past := time.Now().Add(-time.Hour)
+	for _, f := range append(files, filepath.Join(dir, "conf.d")) {
+		os.Chtimes(f, past, past)
+	}
+	_, files = readNginxServersFiles(conf)
+	fresh := func() *servedScanner {
+		s := &servedScanner{answers: map[string]servedAnswer{
+			"nginx":  {Kind: ask.HTTP, Status: 404},
+			"silent": {Kind: ask.Unanswered},
+		}}
+		s.configFiles, s.configStamp = files, configStamp(files)
+		return s
+	}
+	s := fresh()
+	s.configChanged()
+	if len(s.answers) != 2 {
+		t.Fatalf("nothing changed, answers %v: want both kept", s.answers)
+	}
+	for _, change := range []struct {
+		what string
+		do   func() error
+	}{
+		{"the file edited", func() error {
+			return os.WriteFile(conf, []byte("events {}\nhttp { include conf.d/*.conf; server { server_name x; } }\n"), 0o644)
+		}},
+		{"a file put in conf.d", func() error {
+			return os.WriteFile(filepath.Join(dir, "conf.d", "flowmeter.conf"), []byte("server { server_name x; }\n"), 0o644)
+		}},
+	} {
+		s := fresh()
+		if err := change.do(); err != nil {
+			t.Fatal(err)
+		}
+		s.configChanged()
+		if _, ok := s.answers["nginx"]; ok {
+			t.Errorf("%s: the HTTP answer was kept; want it asked again", change.what)
+		}
+		if _, ok := s.answers["silent"]; !ok {
+			t.Errorf("%s: an answer that was not HTTP went too", change.what)
+		}
+		_, files = readNginxServersFiles(conf)
 	}
 }

@@ -2,6 +2,7 @@ package netcheck
 
 import (
 	"cmp"
+	"maps"
 	"net"
 	"net/netip"
 	"os"
@@ -80,7 +81,21 @@ func nginxConfPath(args []string, cwd string) string {
 // readNginxServers reads the server blocks of the configuration at conf
 // and the files it includes; nil when it cannot be read.
 func readNginxServers(conf string) []nginxServer {
+	servers, _ := readNginxServersFiles(conf)
+	return servers
+}
+
+// readNginxServersFiles is readNginxServers with the files it read (or
+// tried to: a file not there yet is a file to watch too).
+func readNginxServersFiles(conf string) ([]nginxServer, []string) {
 	seen := map[string]bool{}
+	servers := nginxServersOf(conf, seen)
+	return servers, slices.Sorted(maps.Keys(seen))
+}
+
+// nginxServersOf reads the server blocks of conf, noting each file read in
+// seen.
+func nginxServersOf(conf string, seen map[string]bool) []nginxServer {
 	top := readNginxFile(conf, filepath.Dir(conf), 0, seen)
 	if top == nil {
 		return nil
@@ -140,6 +155,9 @@ func spliceIncludes(ds []nginxDirective, base string, depth int, seen map[string
 			if !filepath.IsAbs(pattern) {
 				pattern = filepath.Join(base, pattern)
 			}
+			// The pattern's folder is watched too (configStamp): a file
+			// put there is read by nginx's next reload.
+			seen[filepath.Dir(pattern)] = true
 			matches, _ := filepath.Glob(pattern)
 			for _, m := range matches {
 				out = append(out, readNginxFile(m, base, depth+1, seen)...)

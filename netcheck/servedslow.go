@@ -43,6 +43,9 @@ type pendingAsk struct {
 	// sent is set once the request is written; done once it is answered
 	// or given up.
 	sent, done atomic.Bool
+	// answered is set once the answer by address came and the names are
+	// asked: neither the wait for a first answer nor the budget cuts them.
+	answered atomic.Bool
 	// onward is set when a connection to a FlowMeter port was opened for
 	// it while it was pending: it is then waited for up to slowRelayWait.
 	// shared is set when it was one of several pending requests the
@@ -74,7 +77,7 @@ func (p *pendingAsk) giveUp() {
 	if p.watch != nil {
 		p.watch.settle()
 	}
-	if !p.onward.Load() {
+	if !p.onward.Load() && !p.answered.Load() {
 		p.cancel()
 	}
 }
@@ -82,7 +85,7 @@ func (p *pendingAsk) giveUp() {
 // budgetOver gives up the request when the round's budget is over,
 // unless it connected onward or was answered already.
 func (p *pendingAsk) budgetOver() {
-	if !p.onward.Load() && !p.done.Load() {
+	if !p.onward.Load() && !p.done.Load() && !p.answered.Load() {
 		p.cut.Store(true)
 		p.cancel()
 	}

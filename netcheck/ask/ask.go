@@ -80,6 +80,10 @@ type Answer struct {
 	// Host is the name the answer came for (the Host header, and the TLS
 	// server name), "" when asked by address.
 	Host string
+	// NamesAsked is how many of Options.Names were asked (in their order)
+	// before the asking by names ended; fewer than all when the server
+	// stopped answering or the time ran out first.
+	NamesAsked int
 }
 
 // MaxBody is how much of an answer's body is read.
@@ -120,6 +124,10 @@ type Options struct {
 	// Want reports whether an answer is the one looked for (it ends the
 	// asking by names); nil means any HTTP answer is.
 	Want func(Answer) bool
+	// Answered, when set, is called once the answer by address came and
+	// the names are about to be asked: a deadline the caller set for that
+	// first answer ends there, as the names have a Timeout of their own.
+	Answered func()
 }
 
 // DefaultGreetingWait is how long a server is given to speak first. SSH,
@@ -151,6 +159,9 @@ func Ask(ctx context.Context, addr netip.Addr, port int, opts Options) Answer {
 	if a.Kind != HTTP || len(opts.Names) == 0 || opts.Want == nil || opts.Want(a) {
 		s.close()
 		return a
+	}
+	if opts.Answered != nil {
+		opts.Answered()
 	}
 	return byNames(ctx, target, opts, a, s)
 }
@@ -189,6 +200,7 @@ func byNames(ctx context.Context, target string, opts Options, firstAnswer Answe
 		s.close()
 		s = nil
 	}
+	asked := 0
 	for _, name := range opts.Names {
 		if ctx.Err() != nil {
 			break
@@ -207,7 +219,8 @@ func byNames(ctx context.Context, target string, opts Options, firstAnswer Answe
 		if a.Kind != HTTP {
 			break // it answered HTTP before: it is busy or going away now
 		}
-		a.TLS, a.Host = firstAnswer.TLS, name
+		asked++
+		a.TLS, a.Host, a.NamesAsked = firstAnswer.TLS, name, asked
 		if opts.Want(a) {
 			s.close()
 			return a
@@ -217,6 +230,7 @@ func byNames(ctx context.Context, target string, opts Options, firstAnswer Answe
 		}
 	}
 	s.close()
+	firstAnswer.NamesAsked, gateway.NamesAsked = asked, asked
 	if gateway.Kind == HTTP {
 		return gateway
 	}

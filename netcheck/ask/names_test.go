@@ -151,3 +151,39 @@ func TestNamesGatewayError(t *testing.T) {
 		t.Errorf("answer %+v: want fm.lab's 502", a)
 	}
 }
+
+// slowVhost is vhost with each answer delayed by delay.
+func slowVhost(t *testing.T, host string, delay time.Duration) int {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(delay)
+		if r.Host != host {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write([]byte(infoBody))
+	}))
+	t.Cleanup(srv.Close)
+	return portOf(t, srv)
+}
+
+// The caller learns when the names begin (Answered, so its own wait for
+// the first answer ends there), and how many names were asked: a round
+// the time cut short says so, and its answer is not the last word.
+func TestNamesAskedCounted(t *testing.T) {
+	port := slowVhost(t, "mylaptop", 100*time.Millisecond)
+	names := []string{"x", "y", "mylaptop"}
+	var answered atomic.Int64
+	opts := Options{Names: names, Want: isInfo, Timeout: 250 * time.Millisecond, Answered: func() { answered.Add(1) }}
+	a := Ask(context.Background(), lo, port, opts)
+	if answered.Load() != 1 {
+		t.Errorf("Answered called %d times, want once", answered.Load())
+	}
+	if isInfo(a) || a.NamesAsked >= len(names) {
+		t.Errorf("names cut by the time: answer %d for %q, %d names asked; want fewer than %d and not FlowMeter's", a.Status, a.Host, a.NamesAsked, len(names))
+	}
+	opts.Timeout = 5 * time.Second
+	if a := Ask(context.Background(), lo, port, opts); !isInfo(a) || a.NamesAsked != 3 || a.Host != "mylaptop" {
+		t.Errorf("every name within the time: answer %d for %q after %d names; want FlowMeter's for mylaptop after 3", a.Status, a.Host, a.NamesAsked)
+	}
+}
