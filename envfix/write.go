@@ -114,6 +114,27 @@ func stage(path string, data []byte, a access, what string) (tmp string, err err
 // seen, and its write is not lost with the old file.
 var swapSettle = 50 * time.Millisecond
 
+// heldWait is how long, after the swap, Localguard waits for the programs
+// that have the old file open to close it.
+var heldWait = time.Second
+
+// stillHeld reports whether a program still has the file at path open
+// after waiting up to heldWait for every one to close it.
+func stillHeld(path string) bool {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return false
+	}
+	deadline := time.Now().Add(heldWait)
+	for heldOpen(fi) {
+		if time.Now().After(deadline) {
+			return true
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return false
+}
+
 // replace puts the staged file tmp in the place of target, provided target
 // is still exactly want; otherwise it writes nothing, removes tmp and says
 // that the file changed. Where the system can swap two names atomically
@@ -150,13 +171,8 @@ func replace(tmp, target string, want snapshot) error {
 	}
 	crashPoint(stepRenamed)
 	// tmp now names the old file.
-	if want.still(tmp) {
-		time.Sleep(swapSettle)
-		if want.still(tmp) {
-			os.Remove(tmp)
-			settle(target)
-			return nil
-		}
+	if done, err := settleSwap(tmp, target, want); done {
+		return err
 	}
 	// Someone wrote to the old file after the check: put it back.
 	if _, err := exchange(tmp, target); err != nil {
@@ -227,4 +243,30 @@ func escapeGlob(s string) string {
 		out = append(out, r)
 	}
 	return string(out)
+}
+
+// settleSwap watches the old file (now at tmp) after the swap: unchanged
+// and closed by every program, it is removed and the fix is done;
+// unchanged but still open in a program that may write to it yet, it is
+// put back and the fix refused. done is false when it changed (the caller
+// puts it back).
+func settleSwap(tmp, target string, want snapshot) (done bool, err error) {
+	if !want.still(tmp) {
+		return false, nil
+	}
+	time.Sleep(swapSettle)
+	held := stillHeld(tmp)
+	if !want.still(tmp) {
+		return false, nil
+	}
+	if !held {
+		os.Remove(tmp)
+		settle(target)
+		return true, nil
+	}
+	if _, err := exchange(tmp, target); err != nil {
+		return true, fmt.Errorf("%s is open in another program that may still write to it, and Localguard could not put it back (%v): its version is kept as %s: move it back by hand: %w", target, err, tmp, ErrChanged)
+	}
+	os.Remove(tmp)
+	return true, fmt.Errorf("%s is open in another program that may still write to it: Localguard changed nothing; close it there and fix again: %w", target, ErrChanged)
 }
