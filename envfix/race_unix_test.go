@@ -113,7 +113,7 @@ loop:
 			t.Fatal(err)
 		}
 	}
-	got, _ := os.ReadFile(path)
+	got := keptLines(t, path)
 	var lost []string
 	for i := 1; i <= lines; i++ {
 		if !bytes.Contains(got, []byte(fmt.Sprintf("\nW%d=x\n", i))) {
@@ -127,6 +127,22 @@ loop:
 	if applied == 0 || refused == 0 {
 		t.Errorf("the race was not exercised both ways: %d fixes applied, %d refused", applied, refused)
 	}
+}
+
+// keptLines is the .env at path and what Localguard kept beside it: lines
+// written to Localguard's version while the first change was put back are
+// kept as a conflict file, which the refusal names.
+func keptLines(t *testing.T, path string) []byte {
+	got, _ := os.ReadFile(path)
+	conflicts, _ := filepath.Glob(path + ".localguard-conflict-*")
+	for _, c := range conflicts {
+		b, _ := os.ReadFile(c)
+		got = append(got, b...)
+	}
+	if len(conflicts) > 0 {
+		t.Logf("kept beside (named in the refusal): %v", conflicts)
+	}
+	return got
 }
 
 // TestLockHelper is not a test: run by TestSecondWriterWaitsOrSays as a

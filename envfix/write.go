@@ -178,6 +178,9 @@ func replace(tmp, target string, want snapshot) error {
 	if _, err := exchange(tmp, target); err != nil {
 		return fmt.Errorf("%s was changed by another program while Localguard was writing it; its changed version is kept as %s (%v): move it back by hand: %w", target, tmp, err, ErrChanged)
 	}
+	// A program that opened Localguard's version while it was in place
+	// may still be writing to it: it is looked at once they are done.
+	stillHeld(tmp)
 	if !staged.still(tmp) {
 		// And someone wrote to Localguard's version while it was in place.
 		kept := fmt.Sprintf("%s.localguard-conflict-%d", target, time.Now().Unix())
