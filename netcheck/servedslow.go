@@ -166,6 +166,9 @@ func (w *relayWatch) look(pending []*pendingAsk) {
 		}
 		w.handled[k] = true
 		for _, p := range w.openedFor(c, pending) {
+			if sameListener(fm, p.sock) {
+				continue // a connection to the asked socket itself (the asking): no relay to itself
+			}
 			p.mu.Lock()
 			p.conns, p.target = append(p.conns, c), fm
 			p.mu.Unlock()
@@ -306,4 +309,14 @@ func holds(sys system.Reader, pid int32, l system.Socket) bool {
 		return l.PID == pid
 	}
 	return slices.Contains(sys.Sockets(pid), l.Inode)
+}
+
+// sameListener reports whether a and b are one listening socket: a
+// FlowMeter asked slowly is in the watch's FlowMeter sockets too, and the
+// connections to it (Localguard's own asking) are not onward from it.
+func sameListener(a, b system.Socket) bool {
+	if a.Inode != 0 && b.Inode != 0 {
+		return a.Inode == b.Inode
+	}
+	return a.Port == b.Port && a.Addr.Unmap() == b.Addr.Unmap()
 }
