@@ -2,6 +2,11 @@
 
 GO      ?= go
 BIN     ?= localguard
+# The desktop program (the tray and the window) beside the command line:
+# `localguard` is built with the tag nogui, without Fyne (a check from a
+# script starts in a third of the time), and hands over to it when asked
+# for the window (window_nogui.go).
+GUI     ?= localguard-gui
 
 # One version, FyneApp.toml's, for the binary (-ldflags -X), the Windows
 # resource, the installer and the Debian package. COMMIT and BUILD_DATE
@@ -22,12 +27,14 @@ TEST_PKGS := python3-dotenv python3-pydantic python3-uvicorn python3-fastapi gun
 .PHONY: run build deps test test-deps vet fuzz bench bench-window package deb windows installer release version windows-test clean
 
 run: build
-	@echo "== opening Localguard (./$(BIN))"
+	@echo "== opening Localguard (./$(BIN), which starts ./$(GUI))"
 	./$(BIN)
 
 build: deps
-	@echo "== building $(BIN) (the first build compiles Fyne's C parts: several minutes)"
-	CGO_ENABLED=1 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
+	@echo "== building $(GUI), the tray and the window (the first build compiles Fyne's C parts: several minutes)"
+	CGO_ENABLED=1 $(GO) build -ldflags "$(LDFLAGS)" -o $(GUI) .
+	@echo "== building $(BIN), the command line"
+	CGO_ENABLED=0 $(GO) build -tags nogui -ldflags "$(LDFLAGS)" -o $(BIN) .
 
 # Installs the C headers Fyne needs when they are missing: with apt-get
 # (through sudo when not root), or prints the command elsewhere.
@@ -58,8 +65,10 @@ GOCYCLO := github.com/fzipp/gocyclo/cmd/gocyclo@v0.6.0
 vet:
 	@echo "== vetting for Linux, Windows and macOS, then staticcheck (fetched on first use)"
 	CGO_ENABLED=0 $(GO) vet -tags ci $(ALL_PKGS)
+	CGO_ENABLED=0 $(GO) vet -tags nogui .
 	CGO_ENABLED=0 $(GO) run $(STATICCHECK) -tags ci $(ALL_PKGS)
 	CGO_ENABLED=0 GOOS=windows $(GO) vet -tags ci ./...
+	CGO_ENABLED=0 GOOS=windows $(GO) vet -tags nogui .
 	CGO_ENABLED=0 GOOS=darwin $(GO) vet -tags ci ./envfix/... ./netcheck/...
 	@echo "== no function over cyclomatic complexity 15, tests included (gocyclo, fetched on first use; lists those over and fails)"
 	$(GO) run $(GOCYCLO) -over 15 .
@@ -100,23 +109,26 @@ bench-window: deps
 	$(GO) run ./testdata/bench/window
 
 # The Debian package, dist/localguard_$(VERSION)_amd64.deb (dpkg-deb): the
-# desktop binary in /usr/bin, its desktop entry, icon and AppStream
-# metainfo; Depends computed from the libraries the binary links
+# command line in /usr/bin, the desktop program it starts in
+# /usr/libexec/localguard, the desktop entry, icon and AppStream metainfo;
+# Depends computed from the libraries the desktop program links
 # (dpkg-shlibdeps), checked with lintian when it is there.
 DEB = dist/localguard_$(VERSION)_amd64.deb
 deb: deps
 	@echo "== building $(DEB)"
-	CGO_ENABLED=1 $(GO) build -ldflags "-s -w $(LDFLAGS)" -o dist/linux/localguard .
-	VERSION=$(VERSION) BUILD_DATE=$(BUILD_DATE) sh assets/linux/build-deb dist/linux/localguard $(DEB)
+	CGO_ENABLED=1 $(GO) build -ldflags "-s -w $(LDFLAGS)" -o dist/linux/$(GUI) .
+	CGO_ENABLED=0 $(GO) build -tags nogui -ldflags "-s -w $(LDFLAGS)" -o dist/linux/$(BIN) .
+	VERSION=$(VERSION) BUILD_DATE=$(BUILD_DATE) sh assets/linux/build-deb dist/linux/$(BIN) dist/linux/$(GUI) $(DEB)
 
 # The old name of the Linux package.
 package: deb
 
 # The Windows programs, cross-built with mingw-w64 (Debian's
 # gcc-mingw-w64-x86-64): localguard.exe for the GUI subsystem (the tray and
-# the window; no console) and localguard.com, the same program for the
-# console (the command line: `localguard check` in cmd or PowerShell runs
-# it, .COM coming before .EXE). Both carry the icon, the version resource
+# the window; no console) and localguard.com for the console, the command
+# line without Fyne (-tags nogui; `localguard check` in cmd or PowerShell
+# runs it, .COM coming before .EXE; asked for the window it starts the
+# .exe). Both carry the icon, the version resource
 # and a manifest (go-winres, fetched on first use, pinned).
 WINRES := github.com/tc-hib/go-winres@v0.3.3
 WINDOWS_ENV := CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc
@@ -136,7 +148,7 @@ $(WIN_STAMP): $(GO_SOURCES)
 	$(WINDOWS_ENV) $(GO) build -ldflags "-s -w -H=windowsgui $(LDFLAGS)" -o $(WINOUT)/$(BIN).exe . ; \
 		status=$$?; rm -f rsrc_windows_amd64.syso; exit $$status
 	$(GO) run $(WINRES) simply $(WINRES_FLAGS) --manifest cli --original-filename $(BIN).com
-	$(WINDOWS_ENV) $(GO) build -ldflags "-s -w $(LDFLAGS)" -o $(WINOUT)/$(BIN).com . ; \
+	$(WINDOWS_ENV) $(GO) build -tags nogui -ldflags "-s -w $(LDFLAGS)" -o $(WINOUT)/$(BIN).com . ; \
 		status=$$?; rm -f rsrc_windows_amd64.syso; exit $$status
 	rm -f $(WINOUT)/.windows-build-*
 	touch $@
@@ -180,4 +192,4 @@ windows-test:
 	bash .ci/windows
 
 clean:
-	rm -rf $(BIN) $(BIN).exe $(BIN).com .windows-build-* rsrc_windows_amd64.syso dist/
+	rm -rf $(BIN) $(GUI) $(BIN).exe $(BIN).com .windows-build-* rsrc_windows_amd64.syso dist/

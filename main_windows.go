@@ -50,7 +50,12 @@ func consoleHandOver(args []string) (int, bool) {
 // startGUI starts localguard.exe beside the console build exe, detached
 // from this console.
 func startGUI(exe string, args []string) int {
-	gui := strings.TrimSuffix(exe, filepath.Ext(exe)) + ".exe"
+	return startProgram(strings.TrimSuffix(exe, filepath.Ext(exe))+".exe", args)
+}
+
+// startProgram starts the desktop program gui with args, detached from
+// this console.
+func startProgram(gui string, args []string) int {
 	c := exec.Command(gui, args...)
 	c.SysProcAttr = &syscall.SysProcAttr{CreationFlags: windows.DETACHED_PROCESS | windows.CREATE_NEW_PROCESS_GROUP}
 	if err := c.Start(); err != nil {

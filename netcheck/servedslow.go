@@ -95,6 +95,7 @@ func (p *pendingAsk) budgetOver() {
 type relayWatch struct {
 	asks   []*pendingAsk
 	fm     map[int]system.Socket // FlowMeter's listening sockets, by port
+	ports  []int                 // their ports: only connections on them are listed
 	own    func(netip.Addr) bool
 	sys    system.Reader
 	before map[connKey]bool
@@ -115,8 +116,9 @@ func newRelayWatch(fm []system.Socket, own func(netip.Addr) bool, sys system.Rea
 	w := &relayWatch{fm: map[int]system.Socket{}, own: own, sys: sys, before: map[connKey]bool{}, handled: map[connKey]bool{}}
 	for _, s := range fm {
 		w.fm[s.Port] = s
+		w.ports = append(w.ports, s.Port)
 	}
-	conns, _ := system.RecentConnections()
+	conns, _ := system.RecentConnectionsOf(w.ports)
 	w.lists++
 	for _, c := range conns {
 		w.before[keyOf(c)] = true
@@ -150,7 +152,7 @@ func (w *relayWatch) pending() []*pendingAsk {
 // look lists the connections once and gives each new one to a FlowMeter
 // port to the pending request it was opened for.
 func (w *relayWatch) look(pending []*pendingAsk) {
-	conns, err := system.RecentConnections()
+	conns, err := system.RecentConnectionsOf(w.ports)
 	w.lists++
 	if err != nil {
 		return

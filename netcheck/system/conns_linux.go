@@ -38,9 +38,32 @@ func establishedConns() ([]Conn, error) {
 const closingStates = 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9 | 1<<11
 
 // recentConns lists the connections open now or closed a moment ago.
-func recentConns() ([]Conn, error) {
+func recentConns() ([]Conn, error) { return recentConnsFiltered(nil) }
+
+// recentConnsOf lists the connections open now or closed a moment ago
+// with either end on one of ports, filtered by the kernel (a busy
+// machine's table of connections is long; what a relay watch looks for
+// is a few ports'); where the kernel refuses the filter, the whole
+// listing filtered here.
+func recentConnsOf(ports []int) ([]Conn, error) {
+	bc := portFilter(ports)
+	if bc == nil {
+		return nil, nil
+	}
+	conns, err := recentConnsFiltered(bc)
+	if err != nil {
+		if conns, err = recentConns(); err != nil {
+			return nil, err
+		}
+	}
+	return onPorts(conns, ports), nil
+}
+
+// recentConnsFiltered lists the connections open now or closed a moment
+// ago that bc passes (every one for nil).
+func recentConnsFiltered(bc []byte) ([]Conn, error) {
 	var out []Conn
-	err := diagDumpAll(1<<tcpEstablished|1<<2|1<<3|closingStates, func(m []byte) {
+	err := diagDumpAll(1<<tcpEstablished|1<<2|1<<3|closingStates, bc, func(m []byte) {
 		if c, ok := parseDiagConn(m); ok {
 			st := m[1]
 			c.Closing = st != tcpEstablished && st != 2 && st != 3
@@ -58,7 +81,7 @@ func bootID() string {
 
 func diagConns() ([]Conn, error) {
 	var out []Conn
-	err := diagDumpAll(1<<tcpEstablished, func(m []byte) {
+	err := diagDumpAll(1<<tcpEstablished, nil, func(m []byte) {
 		if c, ok := parseDiagConn(m); ok {
 			out = append(out, c)
 		}

@@ -19,6 +19,15 @@ func establishedConns() ([]Conn, error) { return conns(false) }
 // recentConns lists the connections open now or closed a moment ago.
 func recentConns() ([]Conn, error) { return conns(true) }
 
+// recentConnsOf lists those with either end on one of ports.
+func recentConnsOf(ports []int) ([]Conn, error) {
+	if len(ports) == 0 {
+		return nil, nil
+	}
+	cs, err := conns(true)
+	return onPorts(cs, ports), err
+}
+
 // bootID is "" here: sockets are named by their owner and its start.
 func bootID() string { return "" }
 

@@ -38,10 +38,10 @@ func TestDiagDumpOnce(t *testing.T) {
 		defer s.Close()
 	}
 	for _, states := range []uint32{1 << tcpListen, 1 << tcpEstablished} {
-		once := dumpInodes(t, diagRequestAll(states))
+		once := dumpInodes(t, diagRequestAll(states, nil))
 		var each []uint64
 		for _, family := range []uint8{syscall.AF_INET, syscall.AF_INET6} {
-			each = append(each, dumpInodes(t, diagRequest(family, states))...)
+			each = append(each, dumpInodes(t, diagRequest(family, states, nil))...)
 		}
 		slices.Sort(once)
 		slices.Sort(each)
@@ -69,5 +69,81 @@ func dumpInodes(t *testing.T, req []byte) []uint64 {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return out
+}
+
+// TestPortFilter checks the kernel's filter against the same listing
+// filtered here: connections (and a listener) on two ports among others,
+// either end on the port, IPv4 and IPv6, established and closed.
+func TestPortFilter(t *testing.T) {
+	if netns.Own(t) {
+		return
+	}
+	var ports []int
+	for range 4 {
+		for _, nw := range []struct{ net, addr string }{{"tcp4", "127.0.0.1:0"}, {"tcp6", "[::1]:0"}} {
+			ln, err := net.Listen(nw.net, nw.addr)
+			if err != nil {
+				t.Logf("%s: %v", nw.net, err)
+				continue
+			}
+			defer ln.Close()
+			if nw.net == "tcp4" {
+				ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
+			}
+			for i := range 2 {
+				c, err := net.Dial(nw.net, ln.Addr().String())
+				if err != nil {
+					t.Fatal(err)
+				}
+				s, err := ln.Accept()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if i == 0 {
+					c.Close() // TIME_WAIT on this side
+					s.Close()
+				} else {
+					defer c.Close()
+					defer s.Close()
+				}
+			}
+		}
+	}
+	all, err := recentConns()
+	if err != nil {
+		t.Skip("no sock_diag:", err)
+	}
+	// Each port: two connections, one closed (its client's side lingers).
+	for _, c := range []struct {
+		want []int
+		min  int
+	}{{ports[:1], 3}, {ports[1:3], 6}, {[]int{ports[3], 1}, 3}, {nil, 0}} {
+		want := c.want
+		got, err := recentConnsFiltered(portFilter(want))
+		if len(want) == 0 {
+			got, err = recentConnsOf(want)
+		}
+		if err != nil {
+			t.Fatalf("ports %v: %v", want, err)
+		}
+		exp := onPorts(all, want)
+		if len(exp) < c.min {
+			t.Fatalf("ports %v: only %d connections on them listed unfiltered: %v", want, len(exp), exp)
+		}
+		key := func(c Conn) string { return c.Local.String() + ">" + c.Remote.String() }
+		g, e := sortedKeys(got, key), sortedKeys(exp, key)
+		if !slices.Equal(g, e) {
+			t.Errorf("ports %v: the kernel's filter passes %v, the listing filtered here %v", want, g, e)
+		}
+	}
+}
+
+func sortedKeys(cs []Conn, key func(Conn) string) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, key(c))
+	}
+	slices.Sort(out)
 	return out
 }

@@ -14,6 +14,7 @@ package system
 import (
 	"context"
 	"net/netip"
+	"slices"
 )
 
 // Connections lists the established TCP connections of this computer (of
@@ -26,6 +27,23 @@ func Connections() ([]Conn, error) { return establishedConns() }
 // during a short exchange, even when its connections closed before the
 // listing. Closed ones have no inode and no process.
 func RecentConnections() ([]Conn, error) { return recentConns() }
+
+// RecentConnectionsOf is RecentConnections of the connections with either
+// end on one of ports (none for no port): on Linux the kernel filters
+// them, much cheaper than the whole listing where many connections are
+// open or lingering.
+func RecentConnectionsOf(ports []int) ([]Conn, error) { return recentConnsOf(ports) }
+
+// onPorts are the connections of conns with either end on one of ports.
+func onPorts(conns []Conn, ports []int) []Conn {
+	out := conns[:0:0]
+	for _, c := range conns {
+		if slices.Contains(ports, int(c.Local.Port())) || slices.Contains(ports, int(c.Remote.Port())) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
 
 // LocalAddr reports whether a packet to a stays on this computer (Linux:
 // the kernel routes it as local); known is false where the system cannot

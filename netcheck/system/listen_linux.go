@@ -51,7 +51,7 @@ var diagBuf = sync.Pool{New: func() any { return new([32 << 10]byte) }}
 // IPv6, on one netlink socket.
 func diagListeners() ([]Socket, error) {
 	var out []Socket
-	err := diagDumpAll(1<<tcpListen, func(m []byte) {
+	err := diagDumpAll(1<<tcpListen, nil, func(m []byte) {
 		if s, ok := parseDiagMsg(m); ok {
 			out = append(out, s)
 		}
@@ -61,7 +61,8 @@ func diagListeners() ([]Socket, error) {
 
 // diagDumpAll dumps the TCP sockets in states (a bit mask of the kernel's
 // state numbers), IPv4 and IPv6, on one netlink socket, handing each
-// message to fn. A kernel without IPv6 gives IPv4's alone.
+// message to fn. A kernel without IPv6 gives IPv4's alone. With a filter
+// bc (see portFilter), the kernel lists only the sockets it passes.
 //
 // It asks once for both families, through the older TCPDIAG_GETSOCK
 // request, which the kernel answers with one walk of its socket tables
@@ -70,7 +71,7 @@ func diagListeners() ([]Socket, error) {
 // however few connections there are) once per family, which was most of
 // a steady watch's CPU. Where the older request is refused, one request
 // per family.
-func diagDumpAll(states uint32, fn func([]byte)) error {
+func diagDumpAll(states uint32, bc []byte, fn func([]byte)) error {
 	fd, err := syscall.Socket(syscall.AF_NETLINK, syscall.SOCK_DGRAM|syscall.SOCK_CLOEXEC, netlinkSockDiag)
 	if err != nil {
 		return fmt.Errorf("opening sock_diag: %w", err)
@@ -79,12 +80,12 @@ func diagDumpAll(states uint32, fn func([]byte)) error {
 	buf := diagBuf.Get().(*[32 << 10]byte)
 	defer diagBuf.Put(buf)
 	got := 0
-	err = diagDump(fd, diagRequestAll(states), buf[:], func(m []byte) { got++; fn(m) })
+	err = diagDump(fd, diagRequestAll(states, bc), buf[:], func(m []byte) { got++; fn(m) })
 	if err == nil || got > 0 {
 		return err
 	}
 	for _, family := range []uint8{syscall.AF_INET, syscall.AF_INET6} {
-		if err := diagDump(fd, diagRequest(family, states), buf[:], fn); err != nil {
+		if err := diagDump(fd, diagRequest(family, states, bc), buf[:], fn); err != nil {
 			if family == syscall.AF_INET6 && errors.Is(err, syscall.EAFNOSUPPORT) {
 				return nil // no IPv6
 			}
@@ -103,25 +104,26 @@ const (
 )
 
 // diagRequestAll is the older request for the TCP sockets of every family
-// in states.
-func diagRequestAll(states uint32) []byte {
-	req := make([]byte, syscall.NLMSG_HDRLEN+inetDiagReqV1)
+// in states, filtered by bc when given.
+func diagRequestAll(states uint32, bc []byte) []byte {
+	req := make([]byte, syscall.NLMSG_HDRLEN+inetDiagReqV1, syscall.NLMSG_HDRLEN+inetDiagReqV1+syscall.NLA_HDRLEN+len(bc))
 	ne := binary.NativeEndian
-	ne.PutUint32(req[0:], uint32(len(req)))
 	ne.PutUint16(req[4:], tcpDiagGetSock)
 	ne.PutUint16(req[6:], syscall.NLM_F_REQUEST|syscall.NLM_F_DUMP)
 	ne.PutUint32(req[8:], 1) // sequence
 	body := req[syscall.NLMSG_HDRLEN:]
 	body[0] = syscall.AF_INET // not read for a dump: every family is walked
 	ne.PutUint32(body[4+48:], states)
+	req = withFilter(req, bc)
+	ne.PutUint32(req[0:], uint32(len(req)))
 	return req
 }
 
-// diagRequest is the request for a family's TCP sockets in states.
-func diagRequest(family uint8, states uint32) []byte {
-	req := make([]byte, syscall.NLMSG_HDRLEN+inetDiagReqLen)
+// diagRequest is the request for a family's TCP sockets in states,
+// filtered by bc when given.
+func diagRequest(family uint8, states uint32, bc []byte) []byte {
+	req := make([]byte, syscall.NLMSG_HDRLEN+inetDiagReqLen, syscall.NLMSG_HDRLEN+inetDiagReqLen+syscall.NLA_HDRLEN+len(bc))
 	ne := binary.NativeEndian
-	ne.PutUint32(req[0:], uint32(len(req)))
 	ne.PutUint16(req[4:], sockDiagByFamily)
 	ne.PutUint16(req[6:], syscall.NLM_F_REQUEST|syscall.NLM_F_DUMP)
 	ne.PutUint32(req[8:], uint32(family)) // sequence
@@ -129,7 +131,86 @@ func diagRequest(family uint8, states uint32) []byte {
 	body[0] = family
 	body[1] = syscall.IPPROTO_TCP
 	ne.PutUint32(body[4:], states)
+	req = withFilter(req, bc)
+	ne.PutUint32(req[0:], uint32(len(req)))
 	return req
+}
+
+// inetDiagReqBytecode is INET_DIAG_REQ_BYTECODE, the request's attribute
+// that carries a filter.
+const inetDiagReqBytecode = 1
+
+// withFilter appends the filter bc to a request as its attribute.
+func withFilter(req, bc []byte) []byte {
+	if bc == nil {
+		return req
+	}
+	var attr [syscall.NLA_HDRLEN]byte
+	binary.NativeEndian.PutUint16(attr[0:], uint16(syscall.NLA_HDRLEN+len(bc)))
+	binary.NativeEndian.PutUint16(attr[2:], inetDiagReqBytecode)
+	return append(append(req, attr[:]...), bc...)
+}
+
+// The filter's operations (struct inet_diag_bc_op: a code, how far to go
+// on when it holds, how far when not; a port compared against follows as
+// a second operation's third field). The kernel accepts a socket when the
+// filter's end is reached exactly, and refuses it when a jump goes 4
+// bytes past the end.
+const (
+	bcJmp = 1 // INET_DIAG_BC_JMP: always goes "no"
+	bcSGE = 2 // INET_DIAG_BC_S_GE: local port at least
+	bcSLE = 3 // INET_DIAG_BC_S_LE: local port at most
+	bcDGE = 4 // INET_DIAG_BC_D_GE: remote port at least
+	bcDLE = 5 // INET_DIAG_BC_D_LE: remote port at most
+)
+
+// portFilter is the sock_diag filter that passes the sockets with either
+// end on one of ports: for each port, (local ≥ p and local ≤ p) or
+// (remote ≥ p and remote ≤ p), the terms joined by jumps to the end (the
+// way ss compiles "sport = :p or dport = :p"). GE and LE are in every
+// kernel with sock_diag (EQ came later). Nil for no port.
+func portFilter(ports []int) []byte {
+	type term struct{ ge, le byte }
+	var terms []struct {
+		term
+		port uint16
+	}
+	for _, p := range ports {
+		if p <= 0 || p > 65535 {
+			continue
+		}
+		for _, t := range []term{{bcSGE, bcSLE}, {bcDGE, bcDLE}} {
+			terms = append(terms, struct {
+				term
+				port uint16
+			}{t, uint16(p)})
+		}
+	}
+	if len(terms) == 0 {
+		return nil
+	}
+	const termLen, jmpLen = 16, 4
+	total := len(terms)*(termLen+jmpLen) - jmpLen
+	bc := make([]byte, 0, total)
+	op := func(code, yes byte, no int) {
+		bc = append(bc, code, yes)
+		bc = binary.NativeEndian.AppendUint16(bc, uint16(no))
+	}
+	for i, t := range terms {
+		at := i * (termLen + jmpLen)
+		next := at + termLen + jmpLen // the next term; past the end for the last
+		if i == len(terms)-1 {
+			next = total + 4 // refused
+		}
+		op(t.ge, 8, next-at)
+		op(0, 0, int(t.port))
+		op(t.le, 8, next-(at+8))
+		op(0, 0, int(t.port))
+		if i < len(terms)-1 {
+			op(bcJmp, jmpLen, total-(at+termLen)) // passed: to the end
+		}
+	}
+	return bc
 }
 
 // diagDump sends one dump request and hands each struct inet_diag_msg of

@@ -11,7 +11,7 @@ var listenSeed = maphash.MakeSeed()
 // nothing kept. ok is false where the system cannot give one cheaply (then
 // only full checks see such changes).
 func ListenFingerprint() (fp uint64, ok bool) {
-	err := diagDumpAll(1<<tcpListen, func(m []byte) {
+	err := diagDumpAll(1<<tcpListen, nil, func(m []byte) {
 		if len(m) < inetDiagMsgLen {
 			return
 		}

@@ -47,12 +47,12 @@ func (b build) run(h *harness, pkg, out string) error {
 	return nil
 }
 
-// buildLocalguard builds the CLI, first without cgo with Fyne's software
-// driver (-tags ci, all the CLI needs), else as a desktop build.
+// buildLocalguard builds the command line as it is installed (without cgo
+// and without Fyne: -tags nogui, see main.go), else as a desktop build.
 func (h *harness) buildLocalguard() (string, error) {
 	out := filepath.Join(h.dir, "bin", "localguard")
 	var errs []string
-	for _, b := range []build{{cgo: false, tags: "ci"}, {cgo: true}} {
+	for _, b := range []build{{cgo: false, tags: "nogui"}, {cgo: true}} {
 		h.logf("building localguard: %s", b)
 		err := b.run(h, ".", out)
 		if err == nil {

@@ -36,10 +36,11 @@ import (
 
 // config is what a run measures; the defaults are the issues' figures.
 type config struct {
-	holders   int // extra processes
-	files     int // open files each holder holds
-	rounds    int // alternating rounds of check / ss / gopsutil
-	latencies int // FlowMeter starts timed against watch
+	holders   int  // extra processes
+	files     int  // open files each holder holds
+	rounds    int  // alternating rounds of check / ss / gopsutil
+	latencies int  // FlowMeter starts timed against watch
+	hold      bool // set up the load, print how to reach it, wait for Ctrl-C
 }
 
 func main() {
@@ -48,6 +49,7 @@ func main() {
 	flag.IntVar(&c.files, "files", 50, "open files each extra process holds")
 	flag.IntVar(&c.rounds, "rounds", 30, "alternating rounds of check and ss -tlnp")
 	flag.IntVar(&c.latencies, "latencies", 5, "FlowMeter starts to time against watch")
+	flag.BoolVar(&c.hold, "hold", false, "set up the load, print how to run check against it, and wait for Ctrl-C (to profile by hand)")
 	flag.Parse()
 	os.Exit(run(c))
 }
@@ -124,6 +126,11 @@ func (h *harness) measure(c config) error {
 	}
 	if err := h.startServices(30); err != nil {
 		return err
+	}
+	if c.hold {
+		fmt.Printf("load ready; in another shell, with this environment:\n  XDG_CACHE_HOME=%s %s check --env %s --json\nCtrl-C stops it\n", filepath.Join(h.dir, "cache"), bin, fm.envPath)
+		<-h.ctx.Done()
+		return nil
 	}
 	if err := h.compareCheck(bin, fm, peer, c.rounds); err != nil {
 		return err
