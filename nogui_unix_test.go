@@ -18,17 +18,7 @@ import (
 // beside it or in the libexec folder (the same process, the same
 // arguments), or says in one sentence that the window is not installed.
 func TestCommandLineWithoutFyne(t *testing.T) {
-	list := exec.Command("go", "list", "-deps", "-tags", "nogui", ".")
-	list.Env = append(os.Environ(), "CGO_ENABLED=0")
-	deps, err := list.Output()
-	if err != nil {
-		t.Fatalf("go list: %v", err)
-	}
-	for _, d := range strings.Fields(string(deps)) {
-		if strings.HasPrefix(d, "fyne.io/") || d == "localguard/ui" {
-			t.Errorf("the command line links %s", d)
-		}
-	}
+	checkNoFyne(t)
 	root := t.TempDir()
 	bin := filepath.Join(root, "usr", "bin", "localguard")
 	build := exec.Command("go", "build", "-tags", "nogui", "-ldflags", "-X main.version=9.8.7", "-o", bin, ".")
@@ -45,26 +35,48 @@ func TestCommandLineWithoutFyne(t *testing.T) {
 	if r.code != 1 || r.out != "" || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || !strings.Contains(r.stderr, "the window is not installed") {
 		t.Errorf("no desktop program: exit %d, stdout %q, stderr %q", r.code, r.out, r.stderr)
 	}
-
-	// A stand-in desktop program in each place: it is exec'd (its pid is
-	// the command line's) with the arguments given.
+	// A stand-in desktop program in each place (the next place is looked
+	// at only when the one before is empty).
 	for _, place := range []string{filepath.Join(root, "usr", "bin", "localguard-gui"), filepath.Join(root, "usr", "libexec", "localguard", "localguard-gui")} {
-		if err := os.MkdirAll(filepath.Dir(place), 0o755); err != nil {
-			t.Fatal(err)
+		checkHandOver(t, bin, place)
+	}
+}
+
+// checkNoFyne checks that the nogui build links neither Fyne nor the ui.
+func checkNoFyne(t *testing.T) {
+	list := exec.Command("go", "list", "-deps", "-tags", "nogui", ".")
+	list.Env = append(os.Environ(), "CGO_ENABLED=0")
+	deps, err := list.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, d := range strings.Fields(string(deps)) {
+		if strings.HasPrefix(d, "fyne.io/") || d == "localguard/ui" {
+			t.Errorf("the command line links %s", d)
 		}
-		if err := os.WriteFile(place, []byte("#!/bin/sh\necho \"$$ $0 $*\"\n"), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		cmd := exec.Command(bin, "--env", "/x/backend/.env", "--hidden")
-		var out bytes.Buffer
-		cmd.Stdout = &out
-		if err := cmd.Run(); err != nil {
-			t.Fatalf("%s: %v", place, err)
-		}
-		want := strconv.Itoa(cmd.Process.Pid) + " " + place + " --env /x/backend/.env --hidden"
-		if got := strings.TrimSpace(out.String()); got != want {
-			t.Errorf("the desktop program in %s ran as %q, want %q", place, got, want)
-		}
-		os.Remove(place) // the next place is looked at only when this one is missing
+	}
+}
+
+// checkHandOver puts a stand-in desktop program at place and checks that
+// bin, asked for the window, is replaced by it (its pid is bin's) with the
+// arguments given; the stand-in is removed after.
+func checkHandOver(t *testing.T, bin, place string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(place), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(place, []byte("#!/bin/sh\necho \"$$ $0 $*\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(place)
+	cmd := exec.Command(bin, "--env", "/x/backend/.env", "--hidden")
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s: %v", place, err)
+	}
+	want := strconv.Itoa(cmd.Process.Pid) + " " + place + " --env /x/backend/.env --hidden"
+	if got := strings.TrimSpace(out.String()); got != want {
+		t.Errorf("the desktop program in %s ran as %q, want %q", place, got, want)
 	}
 }

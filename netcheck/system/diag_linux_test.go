@@ -79,15 +79,50 @@ func TestPortFilter(t *testing.T) {
 	if netns.Own(t) {
 		return
 	}
+	ports := portConns(t, 4)
+	all, err := recentConns()
+	if err != nil {
+		t.Skip("no sock_diag:", err)
+	}
+	// Each port: two connections, one closed (its client's side lingers).
+	for _, c := range []struct {
+		want []int
+		min  int
+	}{{ports[:1], 3}, {ports[1:3], 6}, {[]int{ports[3], 1}, 3}, {nil, 0}} {
+		got, err := recentConnsOf(c.want)
+		if err != nil {
+			t.Fatalf("ports %v: %v", c.want, err)
+		}
+		if bc := portFilter(c.want); bc != nil {
+			// The kernel's filter alone, not the filtering here after it.
+			if got, err = recentConnsFiltered(bc); err != nil {
+				t.Fatalf("ports %v: the kernel refused the filter: %v", c.want, err)
+			}
+		}
+		exp := onPorts(all, c.want)
+		if len(exp) < c.min {
+			t.Fatalf("ports %v: only %d connections on them listed unfiltered: %v", c.want, len(exp), exp)
+		}
+		key := func(c Conn) string { return c.Local.String() + ">" + c.Remote.String() }
+		if g, e := sortedKeys(got, key), sortedKeys(exp, key); !slices.Equal(g, e) {
+			t.Errorf("ports %v: the kernel's filter passes %v, the listing filtered here %v", c.want, g, e)
+		}
+	}
+}
+
+// portConns opens n listeners, on 127.0.0.1 and on ::1 (the same port
+// numbers are not asked for), each with two connections, the first closed
+// at once; it returns the IPv4 listeners' ports.
+func portConns(t *testing.T, n int) []int {
 	var ports []int
-	for range 4 {
+	for range n {
 		for _, nw := range []struct{ net, addr string }{{"tcp4", "127.0.0.1:0"}, {"tcp6", "[::1]:0"}} {
 			ln, err := net.Listen(nw.net, nw.addr)
 			if err != nil {
 				t.Logf("%s: %v", nw.net, err)
 				continue
 			}
-			defer ln.Close()
+			t.Cleanup(func() { ln.Close() })
 			if nw.net == "tcp4" {
 				ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
 			}
@@ -104,39 +139,12 @@ func TestPortFilter(t *testing.T) {
 					c.Close() // TIME_WAIT on this side
 					s.Close()
 				} else {
-					defer c.Close()
-					defer s.Close()
+					t.Cleanup(func() { c.Close(); s.Close() })
 				}
 			}
 		}
 	}
-	all, err := recentConns()
-	if err != nil {
-		t.Skip("no sock_diag:", err)
-	}
-	// Each port: two connections, one closed (its client's side lingers).
-	for _, c := range []struct {
-		want []int
-		min  int
-	}{{ports[:1], 3}, {ports[1:3], 6}, {[]int{ports[3], 1}, 3}, {nil, 0}} {
-		want := c.want
-		got, err := recentConnsFiltered(portFilter(want))
-		if len(want) == 0 {
-			got, err = recentConnsOf(want)
-		}
-		if err != nil {
-			t.Fatalf("ports %v: %v", want, err)
-		}
-		exp := onPorts(all, want)
-		if len(exp) < c.min {
-			t.Fatalf("ports %v: only %d connections on them listed unfiltered: %v", want, len(exp), exp)
-		}
-		key := func(c Conn) string { return c.Local.String() + ">" + c.Remote.String() }
-		g, e := sortedKeys(got, key), sortedKeys(exp, key)
-		if !slices.Equal(g, e) {
-			t.Errorf("ports %v: the kernel's filter passes %v, the listing filtered here %v", want, g, e)
-		}
-	}
+	return ports
 }
 
 func sortedKeys(cs []Conn, key func(Conn) string) []string {
