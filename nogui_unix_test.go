@@ -30,6 +30,13 @@ func TestCommandLineWithoutFyne(t *testing.T) {
 		t.Errorf("--version: %q", out)
 	}
 
+	// Help and a wrong flag are answered here, the window installed or not.
+	if r := runBinary(bin, os.Environ(), "-h"); r.code != 0 || !strings.Contains(r.out, "Usage:") {
+		t.Errorf("-h: exit %d, stdout %q, stderr %q", r.code, r.out, r.stderr)
+	}
+	if r := runBinary(bin, os.Environ(), "--bogus"); r.code != 3 || !strings.Contains(r.stderr, "bogus") {
+		t.Errorf("--bogus: exit %d, stderr %q", r.code, r.stderr)
+	}
 	// No desktop program: one sentence, exit 1.
 	r := runBinary(bin, os.Environ(), "--hidden")
 	if r.code != 1 || r.out != "" || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || !strings.Contains(r.stderr, "the window is not installed") {

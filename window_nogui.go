@@ -54,7 +54,13 @@ func guiProgram() (string, error) {
 
 // window starts the desktop program with the same arguments: on Linux and
 // the other Unixes in place of this process (execGUI), on Windows beside it.
+// The arguments are read first, so that -h and a wrong flag are answered
+// as every build answers them, the window installed or not.
 func (c cli) window(args []string) int {
+	cmd := c.command("")
+	if err := cmd.set.Parse(args); err != nil {
+		return c.flagError(cmd, err)
+	}
 	gui, err := guiProgram()
 	if err != nil {
 		fmt.Fprintf(c.err, "localguard: %v.\n", err)
