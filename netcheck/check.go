@@ -216,7 +216,7 @@ func (c *Checker) installFacts() *InstallFacts {
 // file when that publishes FlowMeter's ports.
 func (c *Checker) relayFacts(ctx context.Context, socks []FlowMeterSocket, ifaces []Interface, install *InstallFacts) []RelayFacts {
 	var out []RelayFacts
-	for _, rf := range c.relays.find(ctx, socks, c.scanner.Sockets(), c.scanner.reader(), ownAddrsOf(ifaces), c.scanner.commandLines()) {
+	for _, rf := range c.relays.find(ctx, socks, c.scanner.Sockets(), c.scanner.reader(), ownAddrsOf(ifaces), c.scanner.commandLines(), c.scanner.listedPIDs(listedFresh)) {
 		if !rf.Socket.Addr.IsValid() {
 			rf.Answered = map[netip.Addr]bool{}
 		} else {

@@ -98,6 +98,9 @@ type Scanner struct {
 	// relay scan to use rather than read them again (replaced, never
 	// changed, by each full scan).
 	args map[int32][]string
+	// pids are the processes the last full scan listed, and when.
+	pids   []int32
+	pidsAt time.Time
 	// kept are the FlowMeter answers kept between runs (see keep).
 	kept keptIdentities
 }
@@ -618,6 +621,23 @@ func (s *Scanner) reader() system.Reader {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.sys
+}
+
+// listedFresh is how long the processes a full scan listed stand for the
+// processes running: the relay scan of the same check takes them rather
+// than listing /proc again (a process started since is seen by the next
+// listing, as one started just after the check would be).
+const listedFresh = time.Second
+
+// listedPIDs are the processes the last full scan listed, when it did
+// within d; nil otherwise.
+func (s *Scanner) listedPIDs(d time.Duration) []int32 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.pids == nil || time.Since(s.pidsAt) >= d {
+		return nil
+	}
+	return s.pids
 }
 
 // commandLines are the command lines the last full scan read, by pid.

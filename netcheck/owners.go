@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"localguard/netcheck/system"
 )
@@ -108,7 +109,7 @@ func (s *Scanner) candidates(k *hintSet) []*proc {
 	var out []*proc
 	pids := s.sys.PIDs()
 	args := make(map[int32][]string, len(pids))
-	defer func() { s.args = args }()
+	defer func() { s.args, s.pids, s.pidsAt = args, pids, time.Now() }()
 	for _, pid := range pids {
 		p := &proc{pid: pid}
 		p.args = s.sys.Args(pid)

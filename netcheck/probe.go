@@ -153,8 +153,9 @@ func SandboxState(ctx context.Context, addr netip.Addr, port int) Sandbox {
 // localDialer connects only to this computer's own addresses: a socket may
 // be bound (IP_FREEBIND, IP_TRANSPARENT) to an address the computer does
 // not have, and a connect there would leave the computer. Callers check
-// first; this is the last guard.
-var localDialer = &net.Dialer{Timeout: connectTimeout, ControlContext: refuseForeign}
+// first; this is the last guard. Its connections last a second at most:
+// no TCP keep-alive is set up on them (four system calls a connect).
+var localDialer = &net.Dialer{Timeout: connectTimeout, ControlContext: refuseForeign, KeepAlive: -1}
 
 // ErrNotOwnAddress means a probe was refused because its address is not one
 // of this computer's.

@@ -148,9 +148,10 @@ func (r *relayScanner) known(s system.Socket) (Identity, bool) {
 // sockets listening, reading the machine through sys (the Scanner's: on
 // systems other than Linux it knows which process holds which listening
 // socket from the Scanner's last listing).
-func (r *relayScanner) find(ctx context.Context, fm []FlowMeterSocket, listening []system.Socket, sys system.Reader, own func(netip.Addr) bool, known map[int32][]string) []RelayFacts {
+func (r *relayScanner) find(ctx context.Context, fm []FlowMeterSocket, listening []system.Socket, sys system.Reader, own func(netip.Addr) bool, known map[int32][]string, listed []int32) []RelayFacts {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.scan.Listed = listed
 	if r.scan.NotAsked == nil {
 		r.scan.NotAsked = ask.NeverSend
 	}

@@ -30,10 +30,10 @@ func BenchmarkRelaysSteady(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			r.find(ctx, socks, sc.Sockets(), sc.reader(), ownAddrs(), sc.commandLines())
+			r.find(ctx, socks, sc.Sockets(), sc.reader(), ownAddrs(), sc.commandLines(), nil)
 			b.ResetTimer()
 			for b.Loop() {
-				if got := r.find(ctx, socks, sc.Sockets(), sc.reader(), ownAddrs(), sc.commandLines()); len(got) != 0 {
+				if got := r.find(ctx, socks, sc.Sockets(), sc.reader(), ownAddrs(), sc.commandLines(), nil); len(got) != 0 {
 					b.Fatalf("a relay on loopback reported: %+v", got)
 				}
 			}

@@ -25,11 +25,13 @@ import (
 
 // Budgets of the asking: a neighbour-reachable socket that does not
 // answer within servedTimeout (after the greeting wait) is not FlowMeter;
-// at most servedParallel are asked at once; a round never takes longer
-// than servedBudget.
+// at most servedParallel are asked at once (a desktop's few dozen
+// listeners in one wave: requests sent together are given up together,
+// and one listing of the kernel's connections serves them, see
+// relayWatch); a round never takes longer than servedBudget.
 var (
 	servedTimeout  = 500 * time.Millisecond
-	servedParallel = 16
+	servedParallel = 32
 	servedBudget   = 2 * time.Second
 )
 

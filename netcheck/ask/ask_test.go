@@ -2,6 +2,7 @@ package ask
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"log"
@@ -121,6 +122,19 @@ func TestTLSAnswer(t *testing.T) {
 	a := Ask(context.Background(), ap.Addr(), int(ap.Port()), Options{})
 	if a.Kind != HTTP || !a.TLS || a.Status != 200 {
 		t.Fatalf("answer %+v, want HTTP over TLS", a)
+	}
+	// A server that takes one group only, not the one whose key share is
+	// sent first, asks for it (HelloRetryRequest), TLS 1.3 and 1.2 alike.
+	for _, version := range []uint16{tls.VersionTLS13, tls.VersionTLS12} {
+		only := httptest.NewUnstartedServer(srv.Config.Handler)
+		only.Config.ErrorLog = log.New(io.Discard, "", 0)
+		only.TLS = &tls.Config{CurvePreferences: []tls.CurveID{tls.CurveP384}, MinVersion: version, MaxVersion: version}
+		only.StartTLS()
+		defer only.Close()
+		ap := netip.MustParseAddrPort(only.Listener.Addr().String())
+		if a := Ask(context.Background(), ap.Addr(), int(ap.Port()), Options{}); a.Kind != HTTP || !a.TLS || a.Status != 200 {
+			t.Errorf("a TLS %x server of P-384 only: %+v, want HTTP over TLS", version, a)
+		}
 	}
 	// Go's TLS server refuses a plain request with a 400 that says so.
 	if a := Ask(context.Background(), ap.Addr(), int(ap.Port()), Options{NoTLS: true}); a.Kind == HTTP && a.Status == 200 {

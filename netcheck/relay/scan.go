@@ -21,6 +21,10 @@ type Scanner struct {
 	// command line or configuration names FlowMeter's port (see
 	// quietRelays).
 	NotAsked func(port int) (reason string, never bool)
+	// Listed, when set before a Find, are the processes running, as the
+	// caller listed them a moment ago: taken instead of listing /proc
+	// again when the process list is read. Find clears it.
+	Listed []int32
 
 	sys   system.Reader
 	own   func(netip.Addr) bool
@@ -103,6 +107,7 @@ type relayCandidate struct {
 // by their programs are still returned).
 func (r *Scanner) Find(sys system.Reader, fm []Target, listening []system.Socket, own func(netip.Addr) bool, known map[int32][]string) ([]Found, error) {
 	r.begin(sys, listening, own, known)
+	r.Listed = nil
 	targets, fmInodes, fmPIDs := targetSets(fm, r.selfPID)
 	if len(targets) == 0 {
 		return nil, nil
@@ -207,7 +212,10 @@ func (r *Scanner) resolveAll(cands []relayCandidate, conns []system.Conn, fmInod
 // refreshProcs reads the command line of every process not seen before
 // (known holds those the caller just read) and drops the processes gone.
 func (r *Scanner) refreshProcs(known map[int32][]string) {
-	pids := r.sys.PIDs()
+	pids := r.Listed
+	if pids == nil {
+		pids = r.sys.PIDs()
+	}
 	alive := make(map[int32]bool, len(pids))
 	for _, pid := range pids {
 		alive[pid] = true

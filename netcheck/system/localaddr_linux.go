@@ -3,9 +3,15 @@ package system
 import (
 	"encoding/binary"
 	"net/netip"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
+
+// routeBuf is the receive buffer of a route's answer, kept between
+// connects: on the stack, its 4 KiB made every asking goroutine's stack
+// grow (copied, and fresh pages touched) on its first connect.
+var routeBuf = sync.Pool{New: func() any { return new([4096]byte) }}
 
 // localAddr asks the kernel how it routes a: one RTM_GETROUTE for the
 // address alone, answered from its tables, where net.InterfaceAddrs lists
@@ -39,7 +45,8 @@ func localAddr(a netip.Addr) (local, known bool) {
 	if err := unix.Sendto(fd, req, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
 		return false, false
 	}
-	var buf [4096]byte
+	buf := routeBuf.Get().(*[4096]byte)
+	defer routeBuf.Put(buf)
 	for {
 		n, _, err := unix.Recvfrom(fd, buf[:], 0)
 		if err == unix.EINTR {
