@@ -5,7 +5,6 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"localguard/netcheck/internal/argv"
@@ -16,8 +15,8 @@ import (
 // includes.
 
 var (
-	proxyPassRE = regexp.MustCompile(`(?m)^\s*proxy_pass\s+https?://([^/;\s]+)`)
-	includeRE   = regexp.MustCompile(`(?m)^\s*include\s+([^;\s]+)\s*;`)
+	proxyPassRE = lazyRE(`(?m)^\s*proxy_pass\s+https?://([^/;\s]+)`)
+	includeRE   = lazyRE(`(?m)^\s*include\s+([^;\s]+)\s*;`)
 )
 
 // nginxTargets lists the ports on this computer an nginx passes requests
@@ -50,13 +49,13 @@ func nginxTargets(args []string, cwd string, own func(netip.Addr) bool) []int {
 		if err != nil {
 			return
 		}
-		for _, m := range proxyPassRE.FindAllSubmatch(b, -1) {
+		for _, m := range proxyPassRE().FindAllSubmatch(b, -1) {
 			host, port := splitHostPort(string(m[1]))
 			if isLocalName(host, own) && port != "" {
 				ports = append(ports, argv.Atoi(port))
 			}
 		}
-		for _, m := range includeRE.FindAllSubmatch(b, -1) {
+		for _, m := range includeRE().FindAllSubmatch(b, -1) {
 			pattern := string(m[1])
 			if !filepath.IsAbs(pattern) {
 				pattern = filepath.Join(filepath.Dir(conf), pattern)

@@ -7,7 +7,6 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -41,7 +40,7 @@ const maxConfigSize = 1 << 20
 // hostPortRE finds an address on this computer followed by a port, as
 // configurations and scripts write them: 127.0.0.1:8000, localhost 8000
 // (rinetd), [::1]:8000, ("127.0.0.1", 8000) (a Python script).
-var hostPortRE = regexp.MustCompile(`(?i)(localhost|ip6-localhost|\[[0-9a-f:.]+\]|::1|\d{1,3}(?:\.\d{1,3}){3})["']?(?:\s*,\s*|\s+|:)["']?(\d{1,5})\b`)
+var hostPortRE = lazyRE(`(?i)(localhost|ip6-localhost|\[[0-9a-f:.]+\]|::1|\d{1,3}(?:\.\d{1,3}){3})["']?(?:\s*,\s*|\s+|:)["']?(\d{1,5})\b`)
 
 // quietRelays are the listeners beyond loopback on never-asked ports whose
 // holders name one of FlowMeter's ports (targets): each a proxy to that
@@ -162,7 +161,7 @@ func argPorts(args []string, own func(netip.Addr) bool) []int {
 // textPorts are the ports of the addresses of this computer in text.
 func textPorts(text string, own func(netip.Addr) bool) []int {
 	var out []int
-	for _, m := range hostPortRE.FindAllStringSubmatch(text, -1) {
+	for _, m := range hostPortRE().FindAllStringSubmatch(text, -1) {
 		if isLocalName(strings.Trim(m[1], "[]"), own) {
 			if n := argv.Atoi(m[2]); n > 0 {
 				out = append(out, n)

@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"net/netip"
 	"os"
+	"regexp"
 	"slices"
+	"sync"
 	"time"
 
 	"localguard/netcheck/system"
@@ -282,4 +284,11 @@ func (r *Scanner) dropGone() {
 			delete(r.procs, pid)
 		}
 	}
+}
+
+// lazyRE is a regular expression compiled on its first use: most checks
+// read no configuration, and compiling them all when the program starts
+// was most of this package's start-up.
+func lazyRE(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

@@ -3,7 +3,6 @@ package relay
 import (
 	"os"
 	"path/filepath"
-	"regexp"
 
 	"localguard/netcheck/internal/argv"
 )
@@ -15,7 +14,7 @@ var ViteConfigNames = []string{"vite.config.js", "vite.config.mjs", "vite.config
 // viteProxyTargetRE finds a proxy target on this computer in a Vite config:
 // target: 'http://localhost:8000'. FlowMeter's own config writes
 // process.env.VITE_API_URL || 'http://localhost:8000'.
-var viteProxyTargetRE = regexp.MustCompile(`(?:target\s*:|\|\|)\s*['"` + "`" + `]https?://(localhost|127\.0\.0\.1|\[::1\]):(\d+)`)
+var viteProxyTargetRE = lazyRE(`(?:target\s*:|\|\|)\s*['"` + "`" + `]https?://(localhost|127\.0\.0\.1|\[::1\]):(\d+)`)
 
 // viteTargets lists the local ports a Vite's config (in its working
 // folder) proxies to; nil when there is no config or it names none.
@@ -29,7 +28,7 @@ func viteTargets(dir string) []int {
 		if err != nil {
 			continue
 		}
-		for _, m := range viteProxyTargetRE.FindAllSubmatch(b, -1) {
+		for _, m := range viteProxyTargetRE().FindAllSubmatch(b, -1) {
 			out = append(out, argv.Atoi(string(m[2])))
 		}
 		break
