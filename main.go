@@ -17,6 +17,8 @@ package main
 import (
 	"os"
 	"runtime"
+
+	"localguard/netcheck"
 )
 
 func main() {
@@ -26,19 +28,28 @@ func main() {
 	if code, done := consoleHandOver(os.Args[1:]); done {
 		os.Exit(code)
 	}
-	oneThreadForCommands(os.Args[1:])
+	forCommand(os.Args[1:])
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-// oneThreadForCommands runs a command's Go code on one thread at a time
-// (GOMAXPROCS 1), unless GOMAXPROCS is set in the environment, as the tray
-// does (ui/resident.go): a command waits on the kernel (system calls, the
-// probes' connects) far more than it computes, and with a processor for Go
-// code per core each wake-up also wakes idle threads to look for work,
-// which cost a one-shot check about a tenth of its CPU (make bench). The
-// window, started without a command, keeps one per core.
-func oneThreadForCommands(args []string) {
-	if cmd, _ := commandOf(args); cmd != "" && os.Getenv("GOMAXPROCS") == "" {
+// forCommand readies the process for a command. Its Go code runs on one
+// thread at a time (GOMAXPROCS 1), unless GOMAXPROCS is set in the
+// environment, as the tray does (ui/resident.go): a command waits on the
+// kernel (system calls, the probes' connects) far more than it computes,
+// and with a processor for Go code per core each wake-up also wakes idle
+// threads to look for work, which cost a one-shot check about a tenth of
+// its CPU (make bench). A command that ends (all but watch) reads /proc
+// with raw system calls (netcheck.OneShot). The window, started without a
+// command, keeps one thread per core.
+func forCommand(args []string) {
+	cmd, _ := commandOf(args)
+	if cmd == "" {
+		return
+	}
+	if os.Getenv("GOMAXPROCS") == "" {
 		runtime.GOMAXPROCS(1)
+	}
+	if cmd != "watch" {
+		netcheck.OneShot()
 	}
 }

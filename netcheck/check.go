@@ -127,6 +127,11 @@ func hintFor(envPath string, environ []string) Hint {
 	return h
 }
 
+// OneShot readies this process for a command that checks and ends (not
+// for the tray or watch): /proc is read with raw system calls, see
+// system.QuickProcReads.
+func OneShot() { system.QuickProcReads() }
+
 // Check builds the verdict: the facts of the live machine, judged.
 func (c *Checker) Check(ctx context.Context) Verdict {
 	return Judge(c.Gather(ctx))

@@ -84,7 +84,9 @@ var errNftRights = errors.New("nftables' rules can be read only with administrat
 
 // readNft reads every chain, rule and set of the ruleset.
 func readNft() (*nftRuleset, error) {
-	c, err := nftables.New()
+	// One netlink socket for every request of the read (without
+	// AsLasting each list opens and closes one: thirteen for a check).
+	c, err := nftables.New(nftables.AsLasting())
 	if err != nil {
 		return nil, fmt.Errorf("opening netlink to nftables: %w", err)
 	}

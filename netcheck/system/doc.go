@@ -15,6 +15,7 @@ import (
 	"context"
 	"net/netip"
 	"slices"
+	"sync/atomic"
 )
 
 // Connections lists the established TCP connections of this computer (of
@@ -33,6 +34,22 @@ func RecentConnections() ([]Conn, error) { return recentConns() }
 // them, much cheaper than the whole listing where many connections are
 // open or lingering.
 func RecentConnectionsOf(ports []int) ([]Conn, error) { return recentConnsOf(ports) }
+
+// QuickProcReads makes this process read /proc (Linux) with raw system
+// calls, for a one-shot command. Each read is short (procfs is in memory)
+// and a check makes some 1500; through the Go scheduler's system-call
+// path, its monitor thread wakes every 20 µs while they run, to take the
+// processor from a call that seems to block and hand it to another
+// thread, which cost a one-shot check more than the calls themselves (a
+// tenth of its CPU, make bench). Not for a process that runs on (the tray,
+// watch): a read of a process whose memory is locked up (a program stuck
+// on a dead network file system) waits until it is freed, and a raw call
+// holds the thread for Go code meanwhile, where a watched one lets the
+// rest of the program go on. A one-shot command waits for its reads
+// either way.
+func QuickProcReads() { quickProc.Store(true) }
+
+var quickProc atomic.Bool
 
 // onPorts are the connections of conns with either end on one of ports.
 func onPorts(conns []Conn, ports []int) []Conn {

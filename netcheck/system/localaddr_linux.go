@@ -8,10 +8,16 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// routeBuf is the receive buffer of a route's answer, kept between
-// connects: on the stack, its 4 KiB made every asking goroutine's stack
-// grow (copied, and fresh pages touched) on its first connect.
-var routeBuf = sync.Pool{New: func() any { return new([4096]byte) }}
+// route is the netlink socket the routes are asked on, kept open between
+// connects (one socket a connect was two more system calls, and the
+// kernel's making of a socket, for each of a check's probes), one request
+// at a time; fd is -1 while none is open.
+var route = struct {
+	sync.Mutex
+	fd  int
+	seq uint32
+	buf [4096]byte
+}{fd: -1}
 
 // localAddr asks the kernel how it routes a: one RTM_GETROUTE for the
 // address alone, answered from its tables, where net.InterfaceAddrs lists
@@ -23,11 +29,16 @@ func localAddr(a netip.Addr) (local, known bool) {
 	if a.Is6() {
 		family, bits = unix.AF_INET6, 128
 	}
-	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_ROUTE)
-	if err != nil {
-		return false, false
+	route.Lock()
+	defer route.Unlock()
+	if route.fd < 0 {
+		fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_ROUTE)
+		if err != nil {
+			return false, false
+		}
+		route.fd = fd
 	}
-	defer unix.Close(fd)
+	route.seq++
 	addr := a.AsSlice()
 	attrLen := unix.SizeofRtAttr + len(addr)
 	req := make([]byte, unix.NLMSG_HDRLEN+unix.SizeofRtMsg+attrLen)
@@ -35,28 +46,39 @@ func localAddr(a netip.Addr) (local, known bool) {
 	ne.PutUint32(req[0:], uint32(len(req)))
 	ne.PutUint16(req[4:], unix.RTM_GETROUTE)
 	ne.PutUint16(req[6:], unix.NLM_F_REQUEST)
-	ne.PutUint32(req[8:], 1) // sequence
+	ne.PutUint32(req[8:], route.seq)
 	rtm := req[unix.NLMSG_HDRLEN:]
 	rtm[0], rtm[1] = family, bits // rtm_family, rtm_dst_len
 	attr := rtm[unix.SizeofRtMsg:]
 	ne.PutUint16(attr[0:], uint16(attrLen))
 	ne.PutUint16(attr[2:], unix.RTA_DST)
 	copy(attr[unix.SizeofRtAttr:], addr)
-	if err := unix.Sendto(fd, req, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+	if err := unix.Sendto(route.fd, req, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		closeRoute()
 		return false, false
 	}
-	buf := routeBuf.Get().(*[4096]byte)
-	defer routeBuf.Put(buf)
 	for {
-		n, _, err := unix.Recvfrom(fd, buf[:], 0)
+		n, _, err := unix.Recvfrom(route.fd, route.buf[:], 0)
 		if err == unix.EINTR {
 			continue
 		}
 		if err != nil {
+			closeRoute()
 			return false, false
 		}
-		return parseRouteReply(buf[:n])
+		b := route.buf[:n]
+		if len(b) >= unix.NLMSG_HDRLEN && ne.Uint32(b[8:]) != route.seq {
+			continue // an answer to an earlier request, given up (none is: one at a time)
+		}
+		return parseRouteReply(b)
 	}
+}
+
+// closeRoute closes the route socket after an error: the next connect
+// opens another.
+func closeRoute() {
+	unix.Close(route.fd)
+	route.fd = -1
 }
 
 // parseRouteReply reads the kernel's answer to one RTM_GETROUTE: a route

@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/netip"
 	"os/exec"
+	"sync"
 	"testing"
 
 	"localguard/testdata/netns"
@@ -23,7 +24,7 @@ func TestLocalAddr(t *testing.T) {
 	} else {
 		defer exec.Command("ip", "link", "del", "lgla0").Run()
 	}
-	for _, tc := range []struct {
+	cases := []struct {
 		addr  netip.Addr
 		local bool
 	}{
@@ -34,7 +35,8 @@ func TestLocalAddr(t *testing.T) {
 		{netip.MustParseAddr("192.0.2.77"), false},
 		{netip.MustParseAddr("8.8.8.8"), false},
 		{netip.MustParseAddr("2001:db8::1"), false},
-	} {
+	}
+	for _, tc := range cases {
 		if !tc.addr.IsValid() {
 			continue
 		}
@@ -46,6 +48,23 @@ func TestLocalAddr(t *testing.T) {
 			t.Errorf("LocalAddr(%s) = %v, but the interfaces say otherwise", tc.addr, local)
 		}
 	}
+	// Asked from many goroutines at once, as a check's probes connect, on
+	// the one socket kept: each gets its own address's answer.
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for i := range 40 {
+				tc := cases[(g+i)%len(cases)]
+				if !tc.addr.IsValid() {
+					continue
+				}
+				if local, known := LocalAddr(tc.addr); !known || local != tc.local {
+					t.Errorf("at once: LocalAddr(%s) = %v, %v; want %v, true", tc.addr, local, known, tc.local)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // inInterfaces reports whether a is an address of one of the interfaces.

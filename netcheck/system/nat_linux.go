@@ -65,10 +65,11 @@ func natRules() ([]NATRule, error) {
 // chains and regular chains (which those may jump to). Output, input and
 // postrouting chains see no packet from the network on its way in.
 func nftablesNAT() ([]NATRule, error) {
-	c, err := nftables.New()
+	c, err := nftables.New(nftables.AsLasting()) // one netlink socket for every list
 	if err != nil {
 		return nil, fmt.Errorf("opening netlink for nftables: %w", err)
 	}
+	defer c.CloseLasting()
 	chains, err := c.ListChains()
 	if err != nil {
 		if errors.Is(err, unix.EPERM) || errors.Is(err, fs.ErrPermission) {

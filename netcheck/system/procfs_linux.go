@@ -39,7 +39,7 @@ func procPath(pid int32, name string) string {
 // openRead opens path for reading, retrying an interrupted call.
 func openRead(dirfd int, path string, flags int) (int, error) {
 	for {
-		fd, err := unix.Openat(dirfd, path, unix.O_RDONLY|unix.O_CLOEXEC|flags, 0)
+		fd, err := sysOpenat(dirfd, path, unix.O_RDONLY|unix.O_CLOEXEC|flags)
 		if err != unix.EINTR {
 			return fd, err
 		}
@@ -56,7 +56,7 @@ func readProc(path string, use func([]byte)) bool {
 	if err != nil {
 		return false
 	}
-	defer unix.Close(fd)
+	defer sysClose(fd)
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	b, n := *bp, 0
@@ -64,7 +64,7 @@ func readProc(path string, use func([]byte)) bool {
 		if n == len(b) {
 			b = append(b, make([]byte, len(b))...)
 		}
-		k, err := unix.Read(fd, b[n:])
+		k, err := sysRead(fd, b[n:])
 		switch {
 		case err == unix.EINTR:
 			continue
@@ -87,7 +87,7 @@ func (procSystem) PIDs() []int32 {
 	if err != nil {
 		return nil
 	}
-	defer unix.Close(d)
+	defer sysClose(d)
 	out := make([]int32, 0, 512)
 	eachEntry(d, func(name []byte, _ uint8) {
 		if name[0] < '1' || name[0] > '9' {
@@ -107,7 +107,7 @@ func eachEntry(d int, fn func(name []byte, typ uint8)) {
 	defer direntPool.Put(bp)
 	buf := *bp
 	for {
-		n, err := unix.Getdents(d, buf)
+		n, err := sysGetdents(d, buf)
 		if err == unix.EINTR {
 			continue
 		}
@@ -235,7 +235,7 @@ func (procSystem) Sockets(pid int32) []uint64 {
 	if err != nil {
 		return nil
 	}
-	defer unix.Close(d)
+	defer sysClose(d)
 	// Empty, not nil, when the process holds none: nil says unreadable.
 	out := []uint64{}
 	eachEntry(d, func(name []byte, typ uint8) {
@@ -262,8 +262,7 @@ func socketAt(d int, name []byte) (uint64, bool) {
 	copy(path[:], name) // NUL-terminated: the rest of path is zero
 	var target [64]byte
 	for {
-		r, _, errno := unix.Syscall6(unix.SYS_READLINKAT, uintptr(d), uintptr(unsafe.Pointer(&path[0])),
-			uintptr(unsafe.Pointer(&target[0])), uintptr(len(target)), 0, 0)
+		r, errno := sysReadlinkat(d, &path[0], target[:])
 		if errno == unix.EINTR {
 			continue
 		}

@@ -140,3 +140,12 @@ func TestParseSocketLink(t *testing.T) {
 		}
 	}
 }
+
+// TestQuickProcReads reads the same through raw system calls, as a
+// one-shot command does (QuickProcReads), with the same answers.
+func TestQuickProcReads(t *testing.T) {
+	quickProc.Store(true)
+	defer quickProc.Store(false)
+	t.Run("reads", TestProcReads)
+	t.Run("sockets", TestProcSockets)
+}
