@@ -1,4 +1,4 @@
-//go:build unix
+//go:build unix && !nogui
 
 package main
 
@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"localguard/ui"
 )
 
 // TestCommandLineWithoutFyne builds the command line as it is installed
@@ -45,7 +47,10 @@ func TestCommandLineWithoutFyne(t *testing.T) {
 	// A stand-in desktop program in each place (the next place is looked
 	// at only when the one before is empty).
 	for _, place := range []string{filepath.Join(root, "usr", "bin", "localguard-gui"), filepath.Join(root, "usr", "libexec", "localguard", "localguard-gui")} {
-		checkHandOver(t, bin, place)
+		checkHandOver(t, bin, place, "--env", "/x/backend/.env", "--hidden")
+		// A tray's window process (a tray of the version before, through an
+		// upgrade): handed over unread.
+		checkHandOver(t, bin, place, ui.WindowFlag, "--env", "/x/backend/.env")
 	}
 }
 
@@ -65,9 +70,9 @@ func checkNoFyne(t *testing.T) {
 }
 
 // checkHandOver puts a stand-in desktop program at place and checks that
-// bin, asked for the window, is replaced by it (its pid is bin's) with the
-// arguments given; the stand-in is removed after.
-func checkHandOver(t *testing.T, bin, place string) {
+// bin, asked for the window with args, is replaced by it (its pid is
+// bin's) with the same arguments; the stand-in is removed after.
+func checkHandOver(t *testing.T, bin, place string, args ...string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(place), 0o755); err != nil {
 		t.Fatal(err)
@@ -76,13 +81,13 @@ func checkHandOver(t *testing.T, bin, place string) {
 		t.Fatal(err)
 	}
 	defer os.Remove(place)
-	cmd := exec.Command(bin, "--env", "/x/backend/.env", "--hidden")
+	cmd := exec.Command(bin, args...)
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("%s: %v", place, err)
 	}
-	want := strconv.Itoa(cmd.Process.Pid) + " " + place + " --env /x/backend/.env --hidden"
+	want := strconv.Itoa(cmd.Process.Pid) + " " + place + " " + strings.Join(args, " ")
 	if got := strings.TrimSpace(out.String()); got != want {
 		t.Errorf("the desktop program in %s ran as %q, want %q", place, got, want)
 	}

@@ -13,6 +13,10 @@ import (
 // The command line alone (built with the tag nogui, see main.go): asked for
 // the window, it hands over to the desktop program installed with it.
 
+// trayWindowFlag is ui.WindowFlag, which this build cannot import (the ui
+// is Fyne): TestCommandLineWithoutFyne hands ui.WindowFlag to this build.
+const trayWindowFlag = "--tray-window"
+
 // guiName is the desktop program's file name.
 func guiName() string {
 	if runtime.GOOS == "windows" {
@@ -56,10 +60,16 @@ func guiProgram() (string, error) {
 // the other Unixes in place of this process (execGUI), on Windows beside it.
 // The arguments are read first, so that -h and a wrong flag are answered
 // as every build answers them, the window installed or not.
+//
+// The window process a tray starts (trayWindowFlag first) is handed over
+// unread: a tray of the version before, still running through an upgrade,
+// starts its window from this program.
 func (c cli) window(args []string) int {
-	cmd := c.command("")
-	if err := cmd.set.Parse(args); err != nil {
-		return c.flagError(cmd, err)
+	if len(args) == 0 || args[0] != trayWindowFlag {
+		cmd := c.command("")
+		if err := cmd.set.Parse(args); err != nil {
+			return c.flagError(cmd, err)
+		}
 	}
 	gui, err := guiProgram()
 	if err != nil {

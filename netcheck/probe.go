@@ -34,6 +34,7 @@ const (
 // timeout. From this machine it proves the socket answers on that address;
 // a firewall may still keep neighbours out.
 func Probe(ctx context.Context, addr netip.Addr, port int) bool {
+	defer system.Probing()()
 	ctx, cancel := context.WithTimeout(ctx, connectTimeout)
 	defer cancel()
 	c, err := localDialer.DialContext(ctx, "tcp", netip.AddrPortFrom(addr, uint16(port)).String())
@@ -90,6 +91,7 @@ type asked struct {
 // askInfo asks GET /api/info through package ask, with the Sent and Served
 // hooks of opts, and reads the answer's shape.
 func askInfo(ctx context.Context, addr netip.Addr, port int, timeout time.Duration, opts ask.Options) asked {
+	defer system.Probing()()
 	opts.Dial, opts.Timeout = localDialer.DialContext, timeout
 	a := ask.Ask(ctx, addr, port, opts)
 	switch a.Kind {
@@ -224,6 +226,7 @@ func getJSONWithin(ctx context.Context, addr netip.Addr, port int, path string, 
 		return errNotAnswered
 	}
 	req.Header.Set("Accept", "application/json")
+	defer system.Probing()()
 	resp, err := probeClient.Do(req)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {

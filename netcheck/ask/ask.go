@@ -328,11 +328,12 @@ func handshake(ctx context.Context, raw net.Conn, name string) (net.Conn, error)
 	defer stop()
 	// The certificate is not what is judged: the answer is. A local
 	// FlowMeter behind TLS has a self-signed certificate at best.
-	// The classic groups, X25519 first (its key share is the one sent; a
-	// server that wants another asks for it): the answer is judged, not
-	// kept secret, and the post-quantum key share Go offers first by
-	// default costs more than the rest of the handshake.
-	curves := []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384, tls.CurveP521}
+	// X25519 first, its key share the one sent (a server that wants
+	// another group of the list asks for it): the answer is judged, not
+	// kept secret, and the post-quantum key share Go sends first by
+	// default costs more than the rest of the handshake. A server of the
+	// post-quantum group alone still gets it, asking.
+	curves := []tls.CurveID{tls.X25519, tls.CurveP256, tls.CurveP384, tls.CurveP521, tls.X25519MLKEM768}
 	cfg := &tls.Config{InsecureSkipVerify: true, ServerName: name, CurvePreferences: curves} //nolint:gosec // identity is judged by the answer
 	conn := tls.Client(raw, cfg)
 	if err := conn.HandshakeContext(ctx); err != nil {

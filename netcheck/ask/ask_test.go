@@ -125,15 +125,18 @@ func TestTLSAnswer(t *testing.T) {
 	}
 	// A server that takes one group only, not the one whose key share is
 	// sent first, asks for it (HelloRetryRequest), TLS 1.3 and 1.2 alike.
-	for _, version := range []uint16{tls.VersionTLS13, tls.VersionTLS12} {
+	for _, c := range []struct {
+		version uint16
+		group   tls.CurveID
+	}{{tls.VersionTLS13, tls.CurveP384}, {tls.VersionTLS12, tls.CurveP384}, {tls.VersionTLS13, tls.X25519MLKEM768}} {
 		only := httptest.NewUnstartedServer(srv.Config.Handler)
 		only.Config.ErrorLog = log.New(io.Discard, "", 0)
-		only.TLS = &tls.Config{CurvePreferences: []tls.CurveID{tls.CurveP384}, MinVersion: version, MaxVersion: version}
+		only.TLS = &tls.Config{CurvePreferences: []tls.CurveID{c.group}, MinVersion: c.version, MaxVersion: c.version}
 		only.StartTLS()
 		defer only.Close()
 		ap := netip.MustParseAddrPort(only.Listener.Addr().String())
 		if a := Ask(context.Background(), ap.Addr(), int(ap.Port()), Options{}); a.Kind != HTTP || !a.TLS || a.Status != 200 {
-			t.Errorf("a TLS %x server of P-384 only: %+v, want HTTP over TLS", version, a)
+			t.Errorf("a TLS %x server of %v only: %+v, want HTTP over TLS", c.version, c.group, a)
 		}
 	}
 	// Go's TLS server refuses a plain request with a 400 that says so.

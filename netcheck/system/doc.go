@@ -46,10 +46,25 @@ func RecentConnectionsOf(ports []int) ([]Conn, error) { return recentConnsOf(por
 // on a dead network file system) waits until it is freed, and a raw call
 // holds the thread for Go code meanwhile, where a watched one lets the
 // rest of the program go on. A one-shot command waits for its reads
-// either way.
+// either way; but while a probe is in flight (Probing), the reads are the
+// usual ones: a raw read held up would keep the probe's goroutine from
+// reading an answer that came, until its deadline had passed.
 func QuickProcReads() { quickProc.Store(true) }
 
-var quickProc atomic.Bool
+// Probing marks a probe (a connect to one of this computer's sockets)
+// in flight until the function it returns is called.
+func Probing() (done func()) {
+	probing.Add(1)
+	return func() { probing.Add(-1) }
+}
+
+var (
+	quickProc atomic.Bool
+	probing   atomic.Int32
+)
+
+// quickReads reports whether /proc is read with raw system calls now.
+func quickReads() bool { return quickProc.Load() && probing.Load() == 0 }
 
 // onPorts are the connections of conns with either end on one of ports.
 func onPorts(conns []Conn, ports []int) []Conn {

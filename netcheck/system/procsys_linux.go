@@ -10,7 +10,7 @@ import (
 // not watch, once QuickProcReads was called (see there); else the usual.
 
 func sysOpenat(dirfd int, path string, flags int) (int, error) {
-	if !quickProc.Load() {
+	if !quickReads() {
 		return unix.Openat(dirfd, path, flags, 0)
 	}
 	p, err := unix.BytePtrFromString(path)
@@ -25,7 +25,7 @@ func sysOpenat(dirfd int, path string, flags int) (int, error) {
 }
 
 func sysRead(fd int, b []byte) (int, error) {
-	if !quickProc.Load() || len(b) == 0 {
+	if !quickReads() || len(b) == 0 {
 		return unix.Read(fd, b)
 	}
 	r, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
@@ -36,7 +36,7 @@ func sysRead(fd int, b []byte) (int, error) {
 }
 
 func sysClose(fd int) {
-	if !quickProc.Load() {
+	if !quickReads() {
 		unix.Close(fd)
 		return
 	}
@@ -44,7 +44,7 @@ func sysClose(fd int) {
 }
 
 func sysGetdents(fd int, b []byte) (int, error) {
-	if !quickProc.Load() || len(b) == 0 {
+	if !quickReads() || len(b) == 0 {
 		return unix.Getdents(fd, b)
 	}
 	r, _, e := unix.RawSyscall(unix.SYS_GETDENTS64, uintptr(fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
@@ -58,7 +58,7 @@ func sysGetdents(fd int, b []byte) (int, error) {
 // into b.
 func sysReadlinkat(dirfd int, path *byte, b []byte) (int, unix.Errno) {
 	call := unix.Syscall6
-	if quickProc.Load() {
+	if quickReads() {
 		call = unix.RawSyscall6
 	}
 	r, _, e := call(unix.SYS_READLINKAT, uintptr(dirfd), uintptr(unsafe.Pointer(path)), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), 0, 0)
