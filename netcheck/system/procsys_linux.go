@@ -24,16 +24,7 @@ func sysOpenat(dirfd int, path string, flags int) (int, error) {
 	return int(r), nil
 }
 
-func sysRead(fd int, b []byte) (int, error) {
-	if !quickReads() || len(b) == 0 {
-		return unix.Read(fd, b)
-	}
-	r, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
-	if e != 0 {
-		return 0, e
-	}
-	return int(r), nil
-}
+func sysRead(fd int, b []byte) (int, error) { return fdIntoBuf(unix.SYS_READ, fd, b, unix.Read) }
 
 func sysClose(fd int) {
 	if !quickReads() {
@@ -44,10 +35,16 @@ func sysClose(fd int) {
 }
 
 func sysGetdents(fd int, b []byte) (int, error) {
+	return fdIntoBuf(unix.SYS_GETDENTS64, fd, b, unix.Getdents)
+}
+
+// fdIntoBuf is the system call trap that fills b from fd (read,
+// getdents64): raw when quickReads, else usual.
+func fdIntoBuf(trap uintptr, fd int, b []byte, usual func(int, []byte) (int, error)) (int, error) {
 	if !quickReads() || len(b) == 0 {
-		return unix.Getdents(fd, b)
+		return usual(fd, b)
 	}
-	r, _, e := unix.RawSyscall(unix.SYS_GETDENTS64, uintptr(fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+	r, _, e := unix.RawSyscall(trap, uintptr(fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
 	if e != 0 {
 		return 0, e
 	}
